@@ -1,0 +1,73 @@
+import { Migration } from '@mikro-orm/migrations';
+
+export class Migration20261123105648 extends Migration {
+  override name = 'Migration20261123105648';
+
+  override up(): void | Promise<void> {
+    this.addSql(
+      `create table "actor" ("id" uuid not null, "name" varchar(200) not null, "kind" text not null, "role" text not null, "system_code" varchar(100) null, "active" boolean not null default true, "created_at" timestamptz not null, "lock_version" int not null default 1, primary key ("id"));`,
+    );
+    this.addSql(`alter table "actor" add constraint "actor_name_unique" unique ("name");`);
+    this.addSql(
+      `alter table "actor" add constraint "actor_kind_check" check ("kind" in ('USER', 'SERVICE'));`,
+    );
+    this.addSql(
+      `alter table "actor" add constraint "actor_role_check" check ("role" in ('admin', 'steward', 'viewer', 'connector', 'pipeline'));`,
+    );
+
+    this.addSql(
+      `create table "api_token" ("id" uuid not null, "actor_id" uuid not null, "name" varchar(200) not null, "prefix" varchar(40) not null, "token_hash" varchar(64) not null, "expires_at" timestamptz null, "revoked_at" timestamptz null, "last_used_at" timestamptz null, "created_at" timestamptz not null, "created_by" uuid null, "rotated_from" uuid null, "bootstrap" boolean not null default false, primary key ("id"));`,
+    );
+    this.addSql(`create index "api_token_actor_id_index" on "api_token" ("actor_id");`);
+    this.addSql(`alter table "api_token" add constraint "api_token_prefix_unique" unique ("prefix");`);
+    this.addSql(
+      `alter table "api_token" add constraint "api_token_token_hash_unique" unique ("token_hash");`,
+    );
+
+    this.addSql(
+      `create table "audit_event" ("sequence" bigserial primary key, "at" timestamptz not null, "actor_id" uuid null, "actor_name" varchar(200) null, "token_id" uuid null, "system_code" varchar(100) null, "action" varchar(80) not null, "subject_type" varchar(80) not null, "subject_id" varchar(200) not null, "before" jsonb null, "after" jsonb null, "request_id" varchar(100) null, "prev_hash" varchar(64) not null, "hash" varchar(64) not null);`,
+    );
+    this.addSql(`create index "audit_event_action_index" on "audit_event" ("action");`);
+    this.addSql(`alter table "audit_event" add constraint "audit_event_hash_unique" unique ("hash");`);
+    this.addSql(
+      `create index "audit_event_subject_type_subject_id_index" on "audit_event" ("subject_type", "subject_id");`,
+    );
+
+    this.addSql(
+      `create table "contract" ("id" uuid not null, "name" varchar(100) not null, "compatibility" text not null default 'BACKWARD', "description" text null, "owner_team" varchar(200) null, "built_in" boolean not null default false, "created_at" timestamptz not null, "updated_at" timestamptz not null, "lock_version" int not null default 1, primary key ("id"));`,
+    );
+    this.addSql(`alter table "contract" add constraint "contract_name_unique" unique ("name");`);
+    this.addSql(
+      `alter table "contract" add constraint "contract_compatibility_check" check ("compatibility" in ('NONE', 'BACKWARD', 'BACKWARD_TRANSITIVE', 'FORWARD', 'FORWARD_TRANSITIVE', 'FULL', 'FULL_TRANSITIVE'));`,
+    );
+
+    this.addSql(
+      `create table "contract_version" ("id" uuid not null, "contract_id" uuid not null, "version" varchar(50) not null, "major" int not null, "minor" int not null, "patch" int not null, "schema" jsonb not null, "fingerprint" varchar(64) not null, "status" text not null default 'DRAFT', "changelog" text null, "required_bump" varchar(10) null, "changes" jsonb null, "created_at" timestamptz not null, "created_by" uuid null, "updated_at" timestamptz not null, "published_at" timestamptz null, "published_by" uuid null, "deprecated_at" timestamptz null, "deprecated_by" uuid null, "deprecation_reason" text null, "retired_at" timestamptz null, "retired_by" uuid null, "lock_version" int not null default 1, primary key ("id"));`,
+    );
+    this.addSql(
+      `create index "contract_version_contract_id_status_index" on "contract_version" ("contract_id", "status");`,
+    );
+    this.addSql(
+      `alter table "contract_version" add constraint "contract_version_contract_version_unique" unique ("contract_id", "version");`,
+    );
+    this.addSql(
+      `alter table "contract_version" add constraint "contract_version_contract_fingerprint_unique" unique ("contract_id", "fingerprint");`,
+    );
+    this.addSql(
+      `alter table "contract_version" add constraint "contract_version_status_check" check ("status" in ('DRAFT', 'PUBLISHED', 'DEPRECATED', 'RETIRED'));`,
+    );
+
+    this.addSql(
+      `create table "outbox_event" ("sequence" bigserial primary key, "type" varchar(80) not null, "domain" varchar(100) null, "subject_id" varchar(200) null, "revision" int null, "payload" jsonb not null, "created_at" timestamptz not null);`,
+    );
+    this.addSql(`create index "outbox_event_type_index" on "outbox_event" ("type");`);
+
+    this.addSql(
+      `alter table "api_token" add constraint "api_token_actor_id_foreign" foreign key ("actor_id") references "actor" ("id");`,
+    );
+
+    this.addSql(
+      `alter table "contract_version" add constraint "contract_version_contract_id_foreign" foreign key ("contract_id") references "contract" ("id");`,
+    );
+  }
+}

@@ -1,0 +1,157 @@
+/**
+ * The composition root: opens the database (PostgreSQL or embedded PGlite), applies migrations,
+ * registers the built-in contracts, accepts the bootstrap admin token, wires the services and the
+ * HTTP server. No DI container: everything is constructed here, explicitly.
+ */
+import type { AddressInfo } from 'node:net';
+import type { CanonConfig } from './config.ts';
+import { lockDataDir } from './db/data-dir-lock.ts';
+import { migrate, type Orm, openDatabase } from './db/orm.ts';
+import { createGraphQLHandler } from './graphql/yoga.ts';
+import { createHttpServer } from './http/server.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { Metrics, type PoolStats } from './metrics.ts';
+import { defineAbilityFor } from './modules/auth/ability.ts';
+import { type CallContext, SYSTEM_ACTOR } from './modules/auth/actor-context.ts';
+import { BUILT_IN_CONTRACTS_DIR, readContractsFolder } from './modules/contracts/contracts-folder.ts';
+import { createServices, type Services } from './services.ts';
+
+export interface CanonApp {
+  url: string;
+  services: Services;
+  orm: Orm;
+  log: Logger;
+  /** A development admin token created on this start (first start of an empty database), or null. */
+  devAdminToken: string | null;
+  close(): Promise<void>;
+}
+
+export function systemContext(requestId = 'startup'): CallContext {
+  return { actor: SYSTEM_ACTOR, ability: defineAbilityFor(SYSTEM_ACTOR), requestId };
+}
+
+/** Opens and migrates the database (holding the embedded data folder's lock while open). */
+export async function openCanonDatabase(
+  config: CanonConfig,
+  purpose: string,
+): Promise<{ orm: Orm; close: () => Promise<void> }> {
+  const release = config.databaseUrl ? () => {} : lockDataDir(config.dataDir, purpose);
+  try {
+    const orm = await openDatabase({
+      databaseUrl: config.databaseUrl,
+      dataDir: config.dataDir,
+      poolMax: config.poolMax,
+      statementTimeoutMs: config.statementTimeoutMs,
+    });
+    await migrate(orm);
+    return {
+      orm,
+      close: async () => {
+        await orm.close(true);
+        release();
+      },
+    };
+  } catch (error) {
+    release();
+    throw error;
+  }
+}
+
+/** First-start tasks, all idempotent: built-in contracts, the bootstrap admin token. */
+export async function initialise(
+  services: Services,
+  config: CanonConfig,
+  log: Logger,
+): Promise<string | null> {
+  const ctx = systemContext();
+  const results = await services.contracts.push(ctx, readContractsFolder(BUILT_IN_CONTRACTS_DIR));
+  await services.orm.em
+    .fork()
+    .getConnection()
+    .execute(
+      `update contract set built_in = true where name in (${results.map(() => '?').join(',')}) and not built_in`,
+      results.map((r) => r.contract),
+    );
+  const published = results.filter((r) => r.outcome === 'PUBLISHED');
+  if (published.length > 0)
+    log.info(
+      { contracts: published.map((r) => `${r.contract}@${r.version}`) },
+      'registered built-in contracts',
+    );
+  if (config.bootstrapAdminToken) await services.auth.ensureBootstrapAdmin(ctx, config.bootstrapAdminToken);
+  // a newcomer's first start: nobody could sign in otherwise
+  if (
+    !config.bootstrapAdminToken &&
+    config.environment !== 'production' &&
+    (await services.auth.hasNoAdmin())
+  ) {
+    const created = await services.auth.createToken(ctx, {
+      role: 'admin',
+      actorName: 'dev-admin',
+      name: 'development admin token',
+    });
+    return created.token;
+  }
+  return null;
+}
+
+export async function startCanon(config: CanonConfig, options: { log?: Logger } = {}): Promise<CanonApp> {
+  const log = options.log ?? createLogger(config.logLevel);
+  const db = await openCanonDatabase(config, `canon serve on ${config.host}:${config.port}`);
+  const { orm } = db;
+  let migrated = true;
+  const services = createServices(orm);
+  let devAdminToken: string | null = null;
+  try {
+    devAdminToken = await initialise(services, config, log);
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+
+  const pool = config.databaseUrl
+    ? ((await (
+        orm.em.getConnection() as unknown as { getNativeClient(): Promise<PoolStats> }
+      ).getNativeClient()) as PoolStats)
+    : undefined;
+  const metrics = new Metrics(() => pool);
+  const graphql = createGraphQLHandler(config, services, metrics, log);
+  const server = createHttpServer({
+    graphql,
+    metrics,
+    log,
+    maxBodyBytes: config.maxBodyBytes,
+    ready: async () => {
+      if (!migrated) return { ready: false, reason: 'migrations not applied' };
+      try {
+        await orm.em.getConnection().execute('select 1');
+        return { ready: true };
+      } catch (error) {
+        return { ready: false, reason: `database unreachable: ${(error as Error).message}` };
+      }
+    },
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${address.port}`;
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      migrated = false;
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+        // long-lived subscriptions would hold the close forever
+        setTimeout(() => server.closeAllConnections(), 5_000).unref();
+      });
+      await graphql.dispose();
+      await db.close();
+    })();
+    return closing;
+  };
+  return { url, services, orm, log, devAdminToken, close };
+}

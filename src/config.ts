@@ -1,0 +1,78 @@
+/**
+ * Configuration from the environment, validated once at start with messages that name the variable.
+ * DESIGN §10 fixes the variable names; everything has a safe default for a newcomer's first start.
+ */
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const schema = z.object({
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  CANON_DATA_DIR: z.string().min(1).default('./.canon/data'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  CANON_PACKAGE_SCOPE: z
+    .string()
+    .regex(/^@[a-z0-9][a-z0-9._-]*$/, 'must look like an npm scope, e.g. @canon')
+    .default('@canon'),
+  NATS_URL: z
+    .string()
+    .regex(/^nats:\/\//, 'must be a nats:// URL')
+    .optional(),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  CANON_BOOTSTRAP_ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters long').optional(),
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  CANON_MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(2 * 1024 * 1024),
+  CANON_DB_POOL_MAX: z.coerce.number().int().positive().default(10),
+  CANON_STATEMENT_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+});
+
+export interface CanonConfig {
+  databaseUrl?: string;
+  dataDir: string;
+  port: number;
+  host: string;
+  packageScope: string;
+  natsUrl?: string;
+  logLevel: (typeof LOG_LEVELS)[number];
+  bootstrapAdminToken?: string;
+  environment: 'development' | 'production' | 'test';
+  maxBodyBytes: number;
+  poolMax: number;
+  statementTimeoutMs: number;
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): CanonConfig {
+  // empty strings count as unset, as a shell `VAR=` usually means
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const c = parsed.data;
+  return {
+    databaseUrl: c.DATABASE_URL,
+    dataDir: resolve(c.CANON_DATA_DIR),
+    port: c.PORT,
+    host: c.HOST,
+    packageScope: c.CANON_PACKAGE_SCOPE,
+    natsUrl: c.NATS_URL,
+    logLevel: c.LOG_LEVEL,
+    bootstrapAdminToken: c.CANON_BOOTSTRAP_ADMIN_TOKEN,
+    environment: c.NODE_ENV,
+    maxBodyBytes: c.CANON_MAX_BODY_BYTES,
+    poolMax: c.CANON_DB_POOL_MAX,
+    statementTimeoutMs: c.CANON_STATEMENT_TIMEOUT_MS,
+  };
+}

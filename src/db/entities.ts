@@ -1,0 +1,17 @@
+/** Every entity the ORM maps; each module owns its own, this list only gathers them. */
+
+import { AuditEventEntity } from '../modules/audit/audit-event.entity.ts';
+import { ActorEntity } from '../modules/auth/actor.entity.ts';
+import { ApiTokenEntity } from '../modules/auth/api-token.entity.ts';
+import { ContractEntity } from '../modules/contracts/contract.entity.ts';
+import { ContractVersionEntity } from '../modules/contracts/contract-version.entity.ts';
+import { OutboxEventEntity } from '../modules/events/outbox-event.entity.ts';
+
+export const entities = [
+  ActorEntity,
+  ApiTokenEntity,
+  AuditEventEntity,
+  OutboxEventEntity,
+  ContractEntity,
+  ContractVersionEntity,
+];

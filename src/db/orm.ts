@@ -1,0 +1,81 @@
+/**
+ * The database: PostgreSQL when DATABASE_URL is set, otherwise an embedded PGlite (real PostgreSQL in
+ * WASM) in CANON_DATA_DIR, owned and closed by MikroORM. Both use the same entities and migrations.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Migrator } from '@mikro-orm/migrations';
+import { defineConfig as definePgliteConfig, MikroORM as PgliteORM } from '@mikro-orm/pglite';
+import { defineConfig as definePgConfig, MikroORM as PgORM } from '@mikro-orm/postgresql';
+import { entities } from './entities.ts';
+
+export const MIGRATIONS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../migrations');
+
+/** Both drivers share the PostgreSQL dialect and entity manager; the PGlite one is typed as its sibling. */
+export type Orm = PgORM;
+export type Em = Orm['em'];
+
+export interface DatabaseOptions {
+  /** PostgreSQL URL; absent = embedded PGlite in `dataDir`. */
+  databaseUrl?: string;
+  /** PGlite data folder, or `memory://` for a throw-away database. */
+  dataDir: string;
+  poolMax?: number;
+  statementTimeoutMs?: number;
+  debug?: boolean;
+}
+
+const migrations = {
+  path: MIGRATIONS_DIR,
+  pathTs: MIGRATIONS_DIR,
+  glob: '!(*.d).{js,ts}',
+  emit: 'ts' as const,
+  snapshot: true,
+  silent: true,
+  transactional: true,
+  allOrNothing: true,
+};
+
+export function ormConfig(options: DatabaseOptions) {
+  const common = {
+    entities,
+    extensions: [Migrator],
+    migrations,
+    debug: options.debug ?? false,
+    // services fork an EntityManager per unit of work; the global one must never collect state
+    allowGlobalContext: false,
+    // JSON columns hold schemas and payloads as given: never reorder or coerce them
+    forceUtcTimezone: true,
+  };
+  if (options.databaseUrl) {
+    return definePgConfig({
+      ...common,
+      clientUrl: options.databaseUrl,
+      pool: { min: 0, max: options.poolMax ?? 10, idleTimeoutMillis: 30_000 },
+      driverOptions: {
+        connectionTimeoutMillis: 5_000,
+        statement_timeout: options.statementTimeoutMs ?? 30_000,
+        application_name: 'canon',
+      },
+    });
+  }
+  if (options.dataDir !== 'memory://') mkdirSync(dirname(options.dataDir), { recursive: true });
+  return definePgliteConfig({ ...common, dbName: 'postgres', driverOptions: { dataDir: options.dataDir } });
+}
+
+export async function openDatabase(options: DatabaseOptions): Promise<Orm> {
+  const config = ormConfig(options);
+  if (options.databaseUrl) return PgORM.init(config as never);
+  return (await PgliteORM.init(config as never)) as unknown as Orm;
+}
+
+/** Applies pending migrations; returns the names applied. */
+export async function migrate(orm: Orm): Promise<string[]> {
+  const applied = await orm.migrator.up();
+  return applied.map((m) => m.name);
+}
+
+export function isEmbedded(options: DatabaseOptions): boolean {
+  return !options.databaseUrl;
+}

@@ -1,0 +1,10 @@
+/** Assembles the GraphQL schema: imports every module's types (order matters only for the builder). */
+import { builder } from './builder.ts';
+import './scalars.ts';
+import './errors.ts';
+import './health.graphql.ts';
+import '../modules/auth/auth.graphql.ts';
+import '../modules/audit/audit.graphql.ts';
+import '../modules/contracts/contracts.graphql.ts';
+
+export const schema = builder.toSchema({ sortSchema: true });

@@ -1,0 +1,163 @@
+/**
+ * The HTTP front: routes /health, /ready, /metrics and /graphql (DESIGN §10) on node:http, with a
+ * request id on every request and a body size limit checked before anything is parsed.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Logger } from '../logger.ts';
+import type { Metrics } from '../metrics.ts';
+
+export interface HttpDeps {
+  graphql: {
+    fetch: (request: Request, ctx: { requestId: string; log: Logger }) => Response | Promise<Response>;
+  };
+  ready: () => Promise<{ ready: boolean; reason?: string }>;
+  metrics: Metrics;
+  log: Logger;
+  maxBodyBytes: number;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
+
+function sendJson(res: ServerResponse, status: number, body: unknown, requestId: string): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'x-request-id': requestId,
+    'content-length': Buffer.byteLength(text),
+  });
+  res.end(text);
+}
+
+class BodyTooLarge extends Error {}
+
+async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) throw new BodyTooLarge();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new BodyTooLarge();
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+async function toFetchRequest(
+  req: IncomingMessage,
+  body: Buffer | undefined,
+  signal: AbortSignal,
+): Promise<Request> {
+  const headers = new Headers();
+  for (const [k, v] of Object.entries(req.headers)) {
+    if (Array.isArray(v)) for (const x of v) headers.append(k, x);
+    else if (v !== undefined) headers.set(k, v);
+  }
+  const url = `http://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`;
+  return new Request(url, {
+    method: req.method,
+    headers,
+    body: body && body.length > 0 ? new Uint8Array(body) : undefined,
+    signal,
+  });
+}
+
+async function pipeResponse(response: Response, res: ServerResponse, requestId: string): Promise<void> {
+  const headers: Record<string, string | string[]> = { 'x-request-id': requestId };
+  response.headers.forEach((value, key) => {
+    headers[key] = value;
+  });
+  res.writeHead(response.status, headers);
+  if (!response.body) {
+    res.end();
+    return;
+  }
+  const reader = response.body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      // subscriptions stream: write as events arrive
+      if (!res.write(value)) await new Promise((r) => res.once('drain', r));
+    }
+  } finally {
+    res.end();
+  }
+}
+
+export function createHttpServer(deps: HttpDeps): Server {
+  const { metrics, log } = deps;
+  return createServer(async (req, res) => {
+    const incoming = req.headers['x-request-id'];
+    const requestId = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    const path = (req.url ?? '/').split('?')[0];
+    const route =
+      path === '/graphql'
+        ? 'graphql'
+        : ['/health', '/ready', '/metrics'].includes(path)
+          ? path.slice(1)
+          : 'other';
+    res.on('finish', () => metrics.httpRequests.inc({ route, status: String(res.statusCode) }));
+    const requestLog = log.child({ requestId });
+    try {
+      if (path === '/health' && req.method === 'GET') {
+        sendJson(res, 200, { status: 'ok' }, requestId);
+      } else if (path === '/ready' && req.method === 'GET') {
+        const r = await deps.ready();
+        sendJson(
+          res,
+          r.ready ? 200 : 503,
+          r.ready ? { status: 'ready' } : { status: 'not ready', reason: r.reason },
+          requestId,
+        );
+      } else if (path === '/metrics' && req.method === 'GET') {
+        const text = await metrics.registry.metrics();
+        res.writeHead(200, { 'content-type': metrics.registry.contentType, 'x-request-id': requestId });
+        res.end(text);
+      } else if (path === '/graphql') {
+        const body =
+          req.method === 'GET' || req.method === 'HEAD' ? undefined : await readBody(req, deps.maxBodyBytes);
+        const controller = new AbortController();
+        res.on('close', () => controller.abort());
+        const request = await toFetchRequest(req, body, controller.signal);
+        const response = await deps.graphql.fetch(request, { requestId, log: requestLog });
+        await pipeResponse(response, res, requestId);
+      } else {
+        sendJson(
+          res,
+          404,
+          { errors: [{ message: `No route for ${req.method} ${path}.`, extensions: { code: 'NOT_FOUND' } }] },
+          requestId,
+        );
+      }
+    } catch (error) {
+      if (error instanceof BodyTooLarge) {
+        sendJson(
+          res,
+          413,
+          {
+            errors: [
+              {
+                message: `The request body exceeds ${deps.maxBodyBytes} bytes.`,
+                extensions: { code: 'PAYLOAD_TOO_LARGE' },
+              },
+            ],
+          },
+          requestId,
+        );
+        req.resume();
+        return;
+      }
+      requestLog.error({ err: error }, 'request failed');
+      if (!res.headersSent) {
+        sendJson(
+          res,
+          500,
+          { errors: [{ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] },
+          requestId,
+        );
+      } else res.end();
+    }
+  });
+}

@@ -1,0 +1,54 @@
+/**
+ * Prometheus metrics (prom-client): process defaults, HTTP requests, GraphQL operations by name,
+ * type and outcome with latency, and the PostgreSQL pool's usage.
+ */
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
+export interface PoolStats {
+  totalCount: number;
+  idleCount: number;
+  waitingCount: number;
+}
+
+export class Metrics {
+  readonly registry = new Registry();
+  readonly httpRequests: Counter<'route' | 'status'>;
+  readonly operations: Counter<'operation' | 'type' | 'outcome'>;
+  readonly operationSeconds: Histogram<'operation' | 'type'>;
+
+  constructor(poolStats: () => PoolStats | undefined) {
+    collectDefaultMetrics({ register: this.registry, prefix: 'canon_' });
+    this.httpRequests = new Counter({
+      name: 'canon_http_requests_total',
+      help: 'HTTP requests by route and status',
+      labelNames: ['route', 'status'],
+      registers: [this.registry],
+    });
+    this.operations = new Counter({
+      name: 'canon_graphql_operations_total',
+      help: 'GraphQL operations by name, type and outcome (ok, error)',
+      labelNames: ['operation', 'type', 'outcome'],
+      registers: [this.registry],
+    });
+    this.operationSeconds = new Histogram({
+      name: 'canon_graphql_operation_duration_seconds',
+      help: 'GraphQL operation latency',
+      labelNames: ['operation', 'type'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [this.registry],
+    });
+    const pool = (name: string, help: string, pick: (s: PoolStats) => number) =>
+      new Gauge({
+        name,
+        help,
+        registers: [this.registry],
+        collect() {
+          const s = poolStats();
+          if (s) this.set(pick(s));
+        },
+      });
+    pool('canon_db_pool_connections', 'Open PostgreSQL connections in the pool', (s) => s.totalCount);
+    pool('canon_db_pool_idle_connections', 'Idle PostgreSQL connections in the pool', (s) => s.idleCount);
+    pool('canon_db_pool_waiting_requests', 'Queries waiting for a pooled connection', (s) => s.waitingCount);
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * The CASL ability of an actor, built per request (DESIGN §7). Every authorization decision in the
+ * services goes through it; the GraphQL layer adds coarse scopes on top. Later issues extend the
+ * subjects (records, change requests, xrefs) and add the system-of-record rules of a connector.
+ */
+import {
+  AbilityBuilder,
+  subject as casl,
+  createMongoAbility,
+  ForbiddenError,
+  type MongoAbility,
+} from '@casl/ability';
+import { CanonError } from '../../errors.ts';
+import type { Actor } from './actor-context.ts';
+
+export type Action =
+  | 'manage'
+  | 'read'
+  | 'create'
+  | 'update'
+  | 'delete'
+  | 'publish'
+  | 'publishBreaking'
+  | 'deprecate'
+  | 'retire'
+  | 'revoke'
+  | 'rotate'
+  | 'verify';
+
+export type SubjectName = 'Contract' | 'ContractVersion' | 'ApiToken' | 'Actor' | 'AuditEvent' | 'all';
+
+export type AppAbility = MongoAbility<[Action, SubjectName | Record<string, unknown>]>;
+
+export function defineAbilityFor(actor: Actor | null): AppAbility {
+  const { can, build } = new AbilityBuilder<AppAbility>(createMongoAbility);
+  if (!actor) return build();
+
+  // everybody sees themselves and their own tokens
+  can('read', 'Actor', { id: actor.id });
+  can('read', 'ApiToken', { actorId: actor.id });
+
+  switch (actor.role) {
+    case 'admin':
+      can('manage', 'all');
+      break;
+    case 'steward':
+      can('read', 'Contract');
+      can('read', 'ContractVersion');
+      can('read', 'AuditEvent');
+      can('read', 'Actor');
+      break;
+    case 'viewer':
+    case 'connector':
+    case 'pipeline':
+      // drafts are work in progress of the contract owners
+      can('read', 'Contract');
+      can('read', 'ContractVersion', { status: { $in: ['PUBLISHED', 'DEPRECATED', 'RETIRED'] } });
+      break;
+  }
+  return build();
+}
+
+/** Throws FORBIDDEN (or UNAUTHENTICATED without an actor) unless the ability allows the act. */
+export function authorize(
+  ability: AppAbility,
+  actor: Actor | null,
+  action: Action,
+  subjectType: Exclude<SubjectName, 'all'>,
+  object?: Record<string, unknown>,
+): void {
+  if (!actor)
+    throw new CanonError('UNAUTHENTICATED', 'A valid API token is required (Authorization: Bearer <token>).');
+  try {
+    ForbiddenError.from(ability).throwUnlessCan(
+      action,
+      object ? casl(subjectType, { ...object }) : subjectType,
+    );
+  } catch (error) {
+    if (error instanceof ForbiddenError) {
+      throw new CanonError('FORBIDDEN', `Your role (${actor.role}) may not ${action} ${subjectType}.`);
+    }
+    throw error;
+  }
+}
+
+export function can(
+  ability: AppAbility,
+  action: Action,
+  subjectType: Exclude<SubjectName, 'all'>,
+  object?: Record<string, unknown>,
+): boolean {
+  return ability.can(action, object ? casl(subjectType, { ...object }) : subjectType);
+}

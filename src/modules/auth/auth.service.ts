@@ -1,0 +1,322 @@
+/**
+ * Identity: actors, API tokens and authentication. Tokens are shown once when created, stored as a
+ * SHA-256 hash, expire, and can be revoked or rotated; every change is audited in its transaction.
+ */
+import type { Orm } from '../../db/orm.ts';
+import { CanonError, notFound } from '../../errors.ts';
+import type { AuditService } from '../audit/audit.service.ts';
+import { authorize } from './ability.ts';
+import { Actor as ActorRow } from './actor.entity.ts';
+import type { Actor, CallContext } from './actor-context.ts';
+import { ApiToken } from './api-token.entity.ts';
+import { kindOfRole, ROLES, type Role } from './roles.ts';
+import { hashToken, issueToken, prefixOf } from './token-format.ts';
+
+export interface CreateTokenInput {
+  role: Role;
+  /** Name of the actor the token authenticates as; created when new. Defaults to `<role>-<prefix>`. */
+  actorName?: string;
+  /** System code, required for (and only for) connectors. */
+  systemCode?: string;
+  /** Label of the token itself. */
+  name?: string;
+  /** Days until the token expires; absent = never (discouraged outside automation). */
+  expiresInDays?: number;
+}
+
+export interface CreatedToken {
+  /** The secret: shown once, never stored. */
+  token: string;
+  apiToken: ApiToken;
+  actor: ActorRow;
+}
+
+const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._@ -]{0,199}$/;
+const SYSTEM_CODE_PATTERN = /^[a-z0-9][a-z0-9-]{0,99}$/;
+// how stale lastUsedAt may get: writing it on every request would turn reads into writes
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+export class AuthService {
+  private readonly orm: Orm;
+  private readonly audit: AuditService;
+
+  constructor(orm: Orm, audit: AuditService) {
+    this.orm = orm;
+    this.audit = audit;
+  }
+
+  /**
+   * Resolves a bearer token to its actor. Unknown, expired and revoked tokens are all answered the
+   * same way (UNAUTHENTICATED) so a caller learns nothing about which tokens exist.
+   */
+  async authenticate(token: string): Promise<Actor> {
+    const rows = await this.orm.em
+      .getConnection()
+      .execute<
+        {
+          token_id: string;
+          actor_id: string;
+          name: string;
+          role: Role;
+          system_code: string | null;
+          last_used_at: Date | null;
+        }[]
+      >(
+        `select t.id as token_id, a.id as actor_id, a.name, a.role, a.system_code, t.last_used_at
+           from api_token t join actor a on a.id = t.actor_id
+          where t.token_hash = ? and t.revoked_at is null and a.active
+            and (t.expires_at is null or t.expires_at > now())`,
+        [hashToken(token)],
+      );
+    const row = rows[0];
+    if (!row) throw new CanonError('UNAUTHENTICATED', 'The API token is unknown, expired or revoked.');
+    const lastUsed = row.last_used_at ? new Date(row.last_used_at).getTime() : 0;
+    if (Date.now() - lastUsed > LAST_USED_RESOLUTION_MS) {
+      // best effort: a failed bookkeeping write must not fail the request
+      this.orm.em
+        .getConnection()
+        .execute('update api_token set last_used_at = now() where id = ?', [row.token_id])
+        .catch(() => {});
+    }
+    return {
+      id: row.actor_id,
+      name: row.name,
+      role: row.role,
+      systemCode: row.system_code,
+      tokenId: row.token_id,
+    };
+  }
+
+  async createToken(ctx: CallContext, input: CreateTokenInput): Promise<CreatedToken> {
+    authorize(ctx.ability, ctx.actor, 'create', 'ApiToken');
+    validateTokenInput(input);
+    const issued = issueToken();
+    return this.orm.em.fork().transactional(async (em) => {
+      const actorName = input.actorName ?? `${input.role}-${issued.prefix.slice(6)}`;
+      let actor = await em.findOne(ActorRow, { name: actorName });
+      if (actor) {
+        if (actor.role !== input.role || (actor.systemCode ?? undefined) !== input.systemCode) {
+          throw new CanonError(
+            'BAD_USER_INPUT',
+            `The actor "${actorName}" exists with role ${actor.role}${actor.systemCode ? ` for system ${actor.systemCode}` : ''}; a token for it must have the same role and system.`,
+            { path: ['actorName'] },
+          );
+        }
+        if (!actor.active)
+          throw new CanonError('INVALID_STATE', `The actor "${actorName}" is deactivated.`, {
+            path: ['actorName'],
+          });
+      } else {
+        actor = em.create(ActorRow, {
+          name: actorName,
+          role: input.role,
+          kind: kindOfRole(input.role),
+          systemCode: input.systemCode ?? null,
+        });
+        await em.flush();
+        await this.audit.record(em, ctx, {
+          action: 'ACTOR_CREATED',
+          subjectType: 'Actor',
+          subjectId: actor.id,
+          after: { name: actor.name, role: actor.role, systemCode: actor.systemCode ?? null },
+        });
+      }
+      const apiToken = em.create(ApiToken, {
+        actor,
+        name: input.name ?? `${input.role} token`,
+        prefix: issued.prefix,
+        tokenHash: issued.hash,
+        expiresAt: input.expiresInDays ? new Date(Date.now() + input.expiresInDays * 86_400_000) : null,
+        createdBy: ctx.actor?.id ?? null,
+      });
+      await em.flush();
+      await this.audit.record(em, ctx, {
+        action: 'API_TOKEN_CREATED',
+        subjectType: 'ApiToken',
+        subjectId: apiToken.id,
+        after: {
+          prefix: apiToken.prefix,
+          actor: actor.name,
+          role: actor.role,
+          expiresAt: apiToken.expiresAt ?? null,
+        },
+      });
+      return { token: issued.token, apiToken, actor };
+    });
+  }
+
+  async revokeToken(ctx: CallContext, tokenId: string): Promise<ApiToken> {
+    return this.orm.em.fork().transactional(async (em) => {
+      const token = await this.findVisibleToken(em, ctx, tokenId);
+      // revoking one's own token is always allowed; others' need the right
+      if (token.actor.id !== ctx.actor?.id) authorize(ctx.ability, ctx.actor, 'revoke', 'ApiToken');
+      if (!token.revokedAt) {
+        token.revokedAt = new Date();
+        await em.flush();
+        await this.audit.record(em, ctx, {
+          action: 'API_TOKEN_REVOKED',
+          subjectType: 'ApiToken',
+          subjectId: token.id,
+          before: { revokedAt: null },
+          after: { revokedAt: token.revokedAt.toISOString() },
+        });
+      }
+      return token;
+    });
+  }
+
+  /** Issues a new token for the same actor and revokes the old one, in one transaction. */
+  async rotateToken(ctx: CallContext, tokenId: string): Promise<CreatedToken> {
+    const issued = issueToken();
+    return this.orm.em.fork().transactional(async (em) => {
+      const old = await this.findVisibleToken(em, ctx, tokenId);
+      if (old.actor.id !== ctx.actor?.id) authorize(ctx.ability, ctx.actor, 'rotate', 'ApiToken');
+      if (old.revokedAt)
+        throw new CanonError('INVALID_STATE', 'A revoked token cannot be rotated.', { path: ['id'] });
+      old.revokedAt = new Date();
+      const lifetime = old.expiresAt ? old.expiresAt.getTime() - old.createdAt.getTime() : null;
+      const fresh = em.create(ApiToken, {
+        actor: old.actor,
+        name: old.name,
+        prefix: issued.prefix,
+        tokenHash: issued.hash,
+        expiresAt: lifetime ? new Date(Date.now() + lifetime) : null,
+        createdBy: ctx.actor?.id ?? null,
+        rotatedFrom: old.id,
+      });
+      await em.flush();
+      await this.audit.record(em, ctx, {
+        action: 'API_TOKEN_ROTATED',
+        subjectType: 'ApiToken',
+        subjectId: old.id,
+        after: { replacedBy: fresh.id, prefix: fresh.prefix },
+      });
+      return { token: issued.token, apiToken: fresh, actor: old.actor };
+    });
+  }
+
+  async listTokens(ctx: CallContext): Promise<ApiToken[]> {
+    const em = this.orm.em.fork();
+    if (!ctx.actor) throw new CanonError('UNAUTHENTICATED', 'A valid API token is required.');
+    const where = ctx.ability.can('manage', 'ApiToken') ? {} : { actor: ctx.actor.id };
+    return em.find(ApiToken, where, { populate: ['actor'], orderBy: { createdAt: 'desc' } });
+  }
+
+  private async findVisibleToken(em: Orm['em'], ctx: CallContext, tokenId: string): Promise<ApiToken> {
+    if (!ctx.actor) throw new CanonError('UNAUTHENTICATED', 'A valid API token is required.');
+    const token = /^[0-9a-f-]{36}$/i.test(tokenId)
+      ? await em.findOne(ApiToken, { id: tokenId }, { populate: ['actor'] })
+      : null;
+    // unknown and forbidden ids get the same answer
+    if (!token || (token.actor.id !== ctx.actor.id && !ctx.ability.can('manage', 'ApiToken'))) {
+      throw notFound('The API token', ['id']);
+    }
+    return token;
+  }
+
+  /**
+   * Accepts CANON_BOOTSTRAP_ADMIN_TOKEN as an admin token: stored hashed like any other, replacing a
+   * previous bootstrap token when the configured value changed.
+   */
+  async ensureBootstrapAdmin(ctx: CallContext, token: string): Promise<void> {
+    const hash = hashToken(token);
+    await this.orm.em.fork().transactional(async (em) => {
+      const existing = await em.findOne(ApiToken, { tokenHash: hash });
+      if (existing) {
+        if (existing.revokedAt) {
+          throw new CanonError(
+            'INVALID_STATE',
+            'CANON_BOOTSTRAP_ADMIN_TOKEN names a token that was revoked; configure a new value.',
+          );
+        }
+        return;
+      }
+      for (const previous of await em.find(ApiToken, { bootstrap: true, revokedAt: null }))
+        previous.revokedAt = new Date();
+      let actor = await em.findOne(ActorRow, { name: 'bootstrap-admin' });
+      if (!actor) {
+        actor = em.create(ActorRow, {
+          name: 'bootstrap-admin',
+          role: 'admin',
+          kind: 'SERVICE',
+          systemCode: null,
+        });
+      }
+      const apiToken = em.create(ApiToken, {
+        actor,
+        name: 'CANON_BOOTSTRAP_ADMIN_TOKEN',
+        prefix: prefixOf(token),
+        tokenHash: hash,
+        bootstrap: true,
+      });
+      await em.flush();
+      await this.audit.record(em, ctx, {
+        action: 'BOOTSTRAP_ADMIN_TOKEN_REGISTERED',
+        subjectType: 'ApiToken',
+        subjectId: apiToken.id,
+        after: { prefix: apiToken.prefix },
+      });
+    });
+  }
+
+  /** True when no admin can sign in yet (a fresh database). */
+  async hasNoAdmin(): Promise<boolean> {
+    const em = this.orm.em.fork();
+    const count = await em.count(ApiToken, { actor: { role: 'admin', active: true }, revokedAt: null });
+    return count === 0;
+  }
+
+  async findActor(ctx: CallContext, id: string): Promise<ActorRow | null> {
+    if (!ctx.actor) return null;
+    const em = this.orm.em.fork();
+    const actor = await em.findOne(ActorRow, { id });
+    if (!actor || !ctx.ability.can('read', { __caslSubjectType__: 'Actor', id: actor.id } as never))
+      return null;
+    return actor;
+  }
+}
+
+function validateTokenInput(input: CreateTokenInput): void {
+  if (!ROLES.includes(input.role)) {
+    throw new CanonError('BAD_USER_INPUT', `Unknown role "${input.role}"; use one of ${ROLES.join(', ')}.`, {
+      path: ['role'],
+    });
+  }
+  if (input.role === 'connector' && !input.systemCode) {
+    throw new CanonError('BAD_USER_INPUT', 'A connector token must name the system it acts for.', {
+      path: ['systemCode'],
+    });
+  }
+  if (input.role !== 'connector' && input.systemCode) {
+    throw new CanonError('BAD_USER_INPUT', 'Only connector tokens are bound to a system.', {
+      path: ['systemCode'],
+    });
+  }
+  if (input.systemCode && !SYSTEM_CODE_PATTERN.test(input.systemCode)) {
+    throw new CanonError(
+      'BAD_USER_INPUT',
+      'A system code is lowercase letters, digits and dashes (e.g. mes-plant1).',
+      {
+        path: ['systemCode'],
+      },
+    );
+  }
+  if (input.actorName !== undefined && !NAME_PATTERN.test(input.actorName)) {
+    throw new CanonError(
+      'BAD_USER_INPUT',
+      'An actor name is 1-200 letters, digits, spaces and ._@- characters.',
+      { path: ['actorName'] },
+    );
+  }
+  if (input.name !== undefined && (input.name.length === 0 || input.name.length > 200)) {
+    throw new CanonError('BAD_USER_INPUT', 'A token name is 1-200 characters.', { path: ['name'] });
+  }
+  if (
+    input.expiresInDays !== undefined &&
+    (!Number.isInteger(input.expiresInDays) || input.expiresInDays < 1 || input.expiresInDays > 3650)
+  ) {
+    throw new CanonError('BAD_USER_INPUT', 'expiresInDays is a whole number from 1 to 3650.', {
+      path: ['expiresInDays'],
+    });
+  }
+}

@@ -1,0 +1,27 @@
+/**
+ * Canon's ids for contract versions, used as `$id` and as `$ref` targets between contracts:
+ * `urn:canon:contract:<name>:<version>`. A URN, so nothing ever tries to fetch it; Canon resolves it
+ * from its own registry.
+ */
+import semver from 'semver';
+
+export const CONTRACT_NAME_PATTERN = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+const URN = /^urn:canon:contract:([a-z][a-z0-9-]*):(\d+\.\d+\.\d+)$/;
+
+export const contractUri = (name: string, version: string): string => `urn:canon:contract:${name}:${version}`;
+
+export function parseContractUri(uri: string): { name: string; version: string } | undefined {
+  const m = URN.exec(uri);
+  return m ? { name: m[1], version: m[2] } : undefined;
+}
+
+export function isValidContractName(name: string): boolean {
+  return name.length <= 100 && CONTRACT_NAME_PATTERN.test(name);
+}
+
+/** Plain MAJOR.MINOR.PATCH: contract versions carry no pre-release or build tags. */
+export function parseVersion(version: string): { major: number; minor: number; patch: number } | undefined {
+  if (!/^\d+\.\d+\.\d+$/.test(version) || !semver.valid(version)) return undefined;
+  const v = semver.parse(version)!;
+  return { major: v.major, minor: v.minor, patch: v.patch };
+}

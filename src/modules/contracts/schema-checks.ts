@@ -1,0 +1,156 @@
+/**
+ * Checks a candidate contract schema before Canon stores it: a JSON object of bounded size, valid
+ * against the JSON Schema 2020-12 meta-schema, whose `$ref`s point only inside the document or at
+ * contract versions in Canon's registry (remote URLs are refused, never fetched), and which ajv can
+ * compile (so regular expressions and formats are sound).
+ */
+import { Ajv } from 'ajv';
+import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
+import ajvFormats from 'ajv-formats';
+import { CanonError, type ErrorDetail } from '../../errors.ts';
+import { resolveUri as resolveRef } from './compatibility/schema-model.ts';
+import { parseContractUri } from './contract-ids.ts';
+
+export const DRAFT_2020_12 = 'https://json-schema.org/draft/2020-12/schema';
+const DRAFT_07 = /^https?:\/\/json-schema\.org\/draft-07\/schema#?$/;
+export const MAX_SCHEMA_BYTES = 512 * 1024;
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export function ajvErrorDetails(errors: ErrorObject[] | null | undefined, prefix = ''): ErrorDetail[] {
+  return (errors ?? []).map((e) => ({
+    path: `${prefix}${e.instancePath || '/'}`,
+    message: `${e.message ?? 'is invalid'}${e.params && 'additionalProperty' in e.params ? ` (${String(e.params.additionalProperty)})` : ''}`,
+    keyword: e.keyword,
+  }));
+}
+
+const metaValidator2020 = new Ajv2020({ allErrors: true, strict: false });
+const metaValidator07 = new Ajv({ allErrors: true, strict: false });
+
+/**
+ * Validates a schema document against its meta-schema: 2020-12 by default, draft-07 when the
+ * document says so (accepted for comparisons only). `field` names the argument in error paths.
+ */
+export function assertValidJsonSchema(
+  schema: unknown,
+  field: string,
+  options: { allowDraft07?: boolean } = {},
+): asserts schema is Record<string, unknown> | boolean {
+  if (typeof schema === 'boolean') return;
+  if (!isObject(schema)) {
+    throw new CanonError('INVALID_SCHEMA', `${field} must be a JSON Schema object.`, { path: [field] });
+  }
+  const size = Buffer.byteLength(JSON.stringify(schema), 'utf8');
+  if (size > MAX_SCHEMA_BYTES) {
+    throw new CanonError(
+      'PAYLOAD_TOO_LARGE',
+      `${field} is ${size} bytes; a schema may be at most ${MAX_SCHEMA_BYTES} bytes.`,
+      {
+        path: [field],
+      },
+    );
+  }
+  const declared = schema.$schema;
+  let validator: Ajv | Ajv2020 = metaValidator2020;
+  if (declared !== undefined && declared !== DRAFT_2020_12 && declared !== `${DRAFT_2020_12}#`) {
+    if (options.allowDraft07 && typeof declared === 'string' && DRAFT_07.test(declared))
+      validator = metaValidator07;
+    else {
+      throw new CanonError(
+        'INVALID_SCHEMA',
+        `${field} must be a JSON Schema 2020-12 document ($schema "${DRAFT_2020_12}").`,
+        {
+          path: [field, '$schema'],
+        },
+      );
+    }
+  }
+  if (!validator.validateSchema(schema)) {
+    throw new CanonError('INVALID_SCHEMA', `${field} is not a valid JSON Schema.`, {
+      path: [field],
+      details: ajvErrorDetails(validator.errors, '#'),
+    });
+  }
+}
+
+/** Every `$ref` in a document, with the JSON pointer where it stands. */
+export function collectRefs(schema: unknown, at = '#'): { ref: string; at: string }[] {
+  const out: { ref: string; at: string }[] = [];
+  const walk = (node: unknown, path: string): void => {
+    if (Array.isArray(node)) node.forEach((x, i) => walk(x, `${path}/${i}`));
+    else if (isObject(node)) {
+      for (const [k, v] of Object.entries(node)) {
+        if ((k === '$ref' || k === '$dynamicRef') && typeof v === 'string')
+          out.push({ ref: v, at: `${path}/${k}` });
+        else if (k !== 'enum' && k !== 'const' && k !== 'examples' && k !== 'default')
+          walk(v, `${path}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+      }
+    }
+  };
+  walk(schema, at);
+  return out;
+}
+
+/**
+ * The contract versions a document references (absolute `urn:canon:contract:…` refs). Any other
+ * absolute reference is refused: Canon never fetches schemas from the network.
+ */
+export function referencedContracts(
+  schema: Record<string, unknown> | boolean,
+  field: string,
+): { name: string; version: string; uri: string }[] {
+  const base = isObject(schema) && typeof schema.$id === 'string' ? schema.$id : 'canon:document';
+  const found = new Map<string, { name: string; version: string; uri: string }>();
+  const embeddedIds = new Set<string>();
+  const walkIds = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(walkIds);
+    else if (isObject(node)) {
+      if (typeof node.$id === 'string') embeddedIds.add(node.$id.split('#')[0]);
+      for (const [k, v] of Object.entries(node))
+        if (k !== 'enum' && k !== 'const' && k !== 'examples' && k !== 'default') walkIds(v);
+    }
+  };
+  walkIds(schema);
+  for (const { ref, at } of collectRefs(schema)) {
+    const target = resolveRef(ref, base).split('#')[0];
+    if (
+      target === '' ||
+      target === base.split('#')[0] ||
+      target === 'canon:document' ||
+      embeddedIds.has(target)
+    )
+      continue;
+    const contract = parseContractUri(target);
+    if (!contract) {
+      throw new CanonError(
+        'INVALID_SCHEMA',
+        `The $ref "${ref}" points outside Canon. References may only name places in the same document or Canon contract versions (urn:canon:contract:<name>:<version>); Canon never fetches schemas from the network.`,
+        { path: [field], details: [{ path: at, message: 'remote reference refused', keyword: '$ref' }] },
+      );
+    }
+    found.set(target, { ...contract, uri: target });
+  }
+  return [...found.values()];
+}
+
+/** Compiles the schema with its referenced documents to prove ajv accepts it (patterns, formats, refs). */
+export function assertCompiles(
+  schema: Record<string, unknown>,
+  referenced: Record<string, unknown>[],
+  field: string,
+): void {
+  const ajv = new Ajv2020({ allErrors: true, strict: false, validateFormats: true });
+  ajvFormats.default(ajv);
+  for (const doc of referenced)
+    if (typeof doc.$id === 'string' && !ajv.getSchema(doc.$id)) ajv.addSchema(doc);
+  try {
+    ajv.compile(schema);
+  } catch (error) {
+    throw new CanonError('INVALID_SCHEMA', `${field} cannot be compiled: ${(error as Error).message}`, {
+      path: [field],
+    });
+  }
+}

@@ -1,0 +1,62 @@
+/** `npm start` / `canon serve`: starts Canon and stops it cleanly on SIGTERM or SIGINT. */
+import { startCanon } from './app.ts';
+import { ConfigError, loadConfig } from './config.ts';
+import { DataDirBusyError } from './db/data-dir-lock.ts';
+import { createLogger } from './logger.ts';
+
+export async function serve(): Promise<void> {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const log = createLogger(config.logLevel);
+  let app: Awaited<ReturnType<typeof startCanon>>;
+  try {
+    app = await startCanon(config, { log });
+  } catch (error) {
+    if (error instanceof DataDirBusyError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    log.fatal({ err: error }, 'Canon could not start');
+    process.exit(1);
+  }
+  const database = config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${config.dataDir}`;
+  log.info({ url: app.url, database }, 'Canon is listening');
+  const banner = [
+    '',
+    `  Canon is running on ${database}`,
+    `  GraphQL:  ${app.url}/graphql${config.environment === 'production' ? '' : '   (GraphiQL: open it in a browser)'}`,
+    `  Health:   ${app.url}/health   Ready: ${app.url}/ready   Metrics: ${app.url}/metrics`,
+  ];
+  if (app.devAdminToken) {
+    banner.push(
+      '',
+      '  A development admin token was created (shown this once; Canon stores only its hash):',
+      `    ${app.devAdminToken}`,
+      '  Send it as the header   Authorization: Bearer <token>',
+    );
+  }
+  process.stdout.write(`${banner.join('\n')}\n\n`);
+
+  const stop = (signal: string) => {
+    log.info({ signal }, 'shutting down');
+    app.close().then(
+      () => process.exit(0),
+      (error) => {
+        log.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}
+
+if (import.meta.main) await serve();

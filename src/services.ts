@@ -1,0 +1,26 @@
+/** The services of one Canon instance, wired by the composition root (app.ts). */
+import type { Orm } from './db/orm.ts';
+import { AuditService } from './modules/audit/audit.service.ts';
+import { AuthService } from './modules/auth/auth.service.ts';
+import { ContractsService } from './modules/contracts/contracts.service.ts';
+import { OutboxService } from './modules/events/outbox.service.ts';
+
+export interface Services {
+  orm: Orm;
+  audit: AuditService;
+  outbox: OutboxService;
+  auth: AuthService;
+  contracts: ContractsService;
+}
+
+export function createServices(orm: Orm): Services {
+  const audit = new AuditService();
+  const outbox = new OutboxService();
+  return {
+    orm,
+    audit,
+    outbox,
+    auth: new AuthService(orm, audit),
+    contracts: new ContractsService(orm, audit, outbox),
+  };
+}
