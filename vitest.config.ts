@@ -1,6 +1,11 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // Vite's default mode adds the `development` export condition, under which graphql 17 loads its
+  // __dev__ build for our sources while Node loads the normal build for dependencies: two copies of
+  // graphql-js ("Cannot use GraphQLObjectType from another module or realm"). Resolve as Node does.
+  resolve: { conditions: ['module', 'node', 'production'] },
+  ssr: { resolve: { conditions: ['module', 'node', 'production'] } },
   test: {
     include: ['test/**/*.test.ts'],
     // PGlite start-up is slow on a cold machine; database tests share one server per file.

@@ -35,7 +35,8 @@ export async function openCanonDatabase(
   config: CanonConfig,
   purpose: string,
 ): Promise<{ orm: Orm; close: () => Promise<void> }> {
-  const release = config.databaseUrl ? () => {} : lockDataDir(config.dataDir, purpose);
+  const inMemory = config.dataDir === 'memory://';
+  const release = config.databaseUrl || inMemory ? () => {} : lockDataDir(config.dataDir, purpose);
   try {
     const orm = await openDatabase({
       databaseUrl: config.databaseUrl,

@@ -63,7 +63,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CanonConfig {
   const c = parsed.data;
   return {
     databaseUrl: c.DATABASE_URL,
-    dataDir: resolve(c.CANON_DATA_DIR),
+    dataDir: c.CANON_DATA_DIR === 'memory://' ? 'memory://' : resolve(c.CANON_DATA_DIR),
     port: c.PORT,
     host: c.HOST,
     packageScope: c.CANON_PACKAGE_SCOPE,

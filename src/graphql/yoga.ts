@@ -1,39 +1,52 @@
 /**
  * The GraphQL endpoint: graphql-yoga over the Pothos schema, with authentication (bearer token →
- * actor → CASL ability), GraphQL Armor limits, masked unexpected errors, an error code on every
+ * actor → CASL ability), query limits, masked unexpected errors, an error code on every
  * error, per-operation metrics and GraphiQL outside production.
  */
-import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { type DocumentNode, GraphQLError } from 'graphql';
 import { createYoga, type Plugin } from 'graphql-yoga';
 import type { CanonConfig } from '../config.ts';
-import { CanonError } from '../errors.ts';
+import { CanonError, ERROR_CODES } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import { defineAbilityFor } from '../modules/auth/ability.ts';
 import type { Actor } from '../modules/auth/actor-context.ts';
 import type { Services } from '../services.ts';
 import type { GraphQLContext } from './context.ts';
+import { queryLimits } from './limits.ts';
 import { schema } from './schema.ts';
+
+/** The CanonError behind an error, however deep plugins wrapped it (originalError, cause). */
+function findCanonError(error: unknown): CanonError | undefined {
+  let current: unknown = error;
+  for (let depth = 0; current && depth < 5; depth++) {
+    if (current instanceof CanonError) return current;
+    const next =
+      (current as { originalError?: unknown; cause?: unknown }).originalError ??
+      (current as { cause?: unknown }).cause;
+    current = next;
+  }
+  return undefined;
+}
 
 export interface ServerContext {
   requestId: string;
   log: Logger;
 }
 
-/** Gives every error a code: GraphQL syntax/validation errors and Armor's limits have none of their own. */
+const KNOWN_CODES = new Set<string>(ERROR_CODES);
+
+/**
+ * Gives every error a code from Canon's closed list: GraphQL syntax, validation and variable errors
+ * (which yoga codes GRAPHQL_PARSE_FAILED / GRAPHQL_VALIDATION_FAILED, or not at all) are BAD_USER_INPUT.
+ */
 function errorCodes(): Plugin {
-  const codeFor = (e: GraphQLError): string => {
-    if (/limit|exceeded|too many/i.test(e.message) && /depth|alias|token|cost|directive/i.test(e.message))
-      return 'QUERY_TOO_COMPLEX';
-    return 'BAD_USER_INPUT';
-  };
   const fix = (result: unknown) => {
     const errors = (result as { errors?: GraphQLError[] } | null)?.errors;
     if (!Array.isArray(errors)) return;
     for (const e of errors) {
-      const ext = (e.extensions ?? {}) as Record<string, unknown>;
-      if (!ext.code && e instanceof GraphQLError) Object.assign(e.extensions as object, { code: codeFor(e) });
+      const ext = e.extensions as Record<string, unknown> | undefined;
+      if (ext && !KNOWN_CODES.has(String(ext.code))) ext.code = 'BAD_USER_INPUT';
     }
   };
   return {
@@ -80,10 +93,11 @@ export function createGraphQLHandler(config: CanonConfig, services: Services, me
     },
     maskedErrors: {
       maskError(error, message) {
+        const expected = findCanonError(error);
+        if (expected) return expected;
         const original = error instanceof GraphQLError ? error.originalError : error;
-        if (original instanceof CanonError) return original;
         // GraphQL's own errors (syntax, validation, variables) are about the request and safe to show
-        if (error instanceof GraphQLError && (!error.originalError || original instanceof GraphQLError)) {
+        if (error instanceof GraphQLError && (!original || original instanceof GraphQLError)) {
           return original instanceof GraphQLError ? original : error;
         }
         log.error({ err: original }, 'unexpected error');
@@ -119,17 +133,6 @@ export function createGraphQLHandler(config: CanonConfig, services: Services, me
         log: requestLog.child({ actor: actor?.name }),
       };
     },
-    plugins: [
-      EnvelopArmorPlugin({
-        maxDepth: { n: 12 },
-        maxAliases: { n: 30 },
-        maxTokens: { n: 20_000 },
-        maxDirectives: { n: 50 },
-        costLimit: { maxCost: 50_000 },
-        blockFieldSuggestion: { enabled: production },
-      }),
-      errorCodes(),
-      operationMetrics(metrics),
-    ],
+    plugins: [queryLimits(), errorCodes(), operationMetrics(metrics)],
   });
 }

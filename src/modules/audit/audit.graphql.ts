@@ -35,7 +35,6 @@ builder.queryFields((t) => ({
   auditEvents: t.field({
     type: [AuditEventRef],
     authScopes: { authenticated: true },
-    errors: canonErrors,
     description: 'Audit events in sequence order (admins and stewards), filtered by subject or action.',
     args: {
       subjectType: t.arg.string(),

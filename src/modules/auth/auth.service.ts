@@ -31,6 +31,15 @@ export interface CreatedToken {
   actor: ActorRow;
 }
 
+interface TokenRow {
+  token_id: string;
+  actor_id: string;
+  name: string;
+  role: Role;
+  system_code: string | null;
+  last_used_at: Date | null;
+}
+
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._@ -]{0,199}$/;
 const SYSTEM_CODE_PATTERN = /^[a-z0-9][a-z0-9-]{0,99}$/;
 // how stale lastUsedAt may get: writing it on every request would turn reads into writes
@@ -50,24 +59,13 @@ export class AuthService {
    * same way (UNAUTHENTICATED) so a caller learns nothing about which tokens exist.
    */
   async authenticate(token: string): Promise<Actor> {
-    const rows = await this.orm.em
-      .getConnection()
-      .execute<
-        {
-          token_id: string;
-          actor_id: string;
-          name: string;
-          role: Role;
-          system_code: string | null;
-          last_used_at: Date | null;
-        }[]
-      >(
-        `select t.id as token_id, a.id as actor_id, a.name, a.role, a.system_code, t.last_used_at
-           from api_token t join actor a on a.id = t.actor_id
-          where t.token_hash = ? and t.revoked_at is null and a.active
-            and (t.expires_at is null or t.expires_at > now())`,
-        [hashToken(token)],
-      );
+    const rows = await this.orm.em.getConnection().execute<TokenRow[]>(
+      `select t.id as token_id, a.id as actor_id, a.name, a.role, a.system_code, t.last_used_at
+         from api_token t join actor a on a.id = t.actor_id
+        where t.token_hash = ? and t.revoked_at is null and a.active
+          and (t.expires_at is null or t.expires_at > now())`,
+      [hashToken(token)],
+    );
     const row = rows[0];
     if (!row) throw new CanonError('UNAUTHENTICATED', 'The API token is unknown, expired or revoked.');
     const lastUsed = row.last_used_at ? new Date(row.last_used_at).getTime() : 0;

@@ -80,8 +80,11 @@ export function assertValidJsonSchema(
 export function collectRefs(schema: unknown, at = '#'): { ref: string; at: string }[] {
   const out: { ref: string; at: string }[] = [];
   const walk = (node: unknown, path: string): void => {
-    if (Array.isArray(node)) node.forEach((x, i) => walk(x, `${path}/${i}`));
-    else if (isObject(node)) {
+    if (Array.isArray(node)) {
+      node.forEach((x, i) => {
+        walk(x, `${path}/${i}`);
+      });
+    } else if (isObject(node)) {
       for (const [k, v] of Object.entries(node)) {
         if ((k === '$ref' || k === '$dynamicRef') && typeof v === 'string')
           out.push({ ref: v, at: `${path}/${k}` });
@@ -106,8 +109,9 @@ export function referencedContracts(
   const found = new Map<string, { name: string; version: string; uri: string }>();
   const embeddedIds = new Set<string>();
   const walkIds = (node: unknown): void => {
-    if (Array.isArray(node)) node.forEach(walkIds);
-    else if (isObject(node)) {
+    if (Array.isArray(node)) {
+      for (const x of node) walkIds(x);
+    } else if (isObject(node)) {
       if (typeof node.$id === 'string') embeddedIds.add(node.$id.split('#')[0]);
       for (const [k, v] of Object.entries(node))
         if (k !== 'enum' && k !== 'const' && k !== 'examples' && k !== 'default') walkIds(v);

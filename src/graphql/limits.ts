@@ -1,0 +1,124 @@
+/**
+ * Request limits for the GraphQL endpoint: tokens (checked by graphql-js while parsing), depth,
+ * aliases, directives and the number of selected fields (a simple cost), checked by validation
+ * rules. GraphQL Armor does the same job, but its packages bundle graphql 16 and do not apply to
+ * graphql 17 documents (see docs/adr/0002-graphql-limits.md), so Canon carries these few rules.
+ */
+import {
+  type ASTVisitor,
+  type FragmentDefinitionNode,
+  GraphQLError,
+  Kind,
+  parse,
+  type SelectionSetNode,
+  type ValidationContext,
+} from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+
+export interface QueryLimits {
+  maxTokens: number;
+  maxDepth: number;
+  maxAliases: number;
+  maxDirectives: number;
+  /** Fields selected, counting each fragment spread where it is used. */
+  maxFields: number;
+}
+
+export const DEFAULT_LIMITS: QueryLimits = {
+  maxTokens: 20_000,
+  maxDepth: 12,
+  maxAliases: 30,
+  maxDirectives: 50,
+  maxFields: 2_000,
+};
+
+const tooComplex = (message: string) =>
+  new GraphQLError(message, { extensions: { code: 'QUERY_TOO_COMPLEX' } });
+
+interface Measure {
+  depth: number;
+  fields: number;
+}
+
+/** Walks an operation's selections (fragments expanded, cycles cut) to measure depth and field count. */
+function measure(
+  set: SelectionSetNode,
+  fragments: Map<string, FragmentDefinitionNode>,
+  depth: number,
+  visiting: Set<string>,
+  acc: Measure,
+  limits: QueryLimits,
+): void {
+  if (acc.depth > limits.maxDepth || acc.fields > limits.maxFields) return;
+  for (const sel of set.selections) {
+    if (sel.kind === Kind.FIELD) {
+      acc.fields++;
+      if (sel.selectionSet) {
+        acc.depth = Math.max(acc.depth, depth + 1);
+        measure(sel.selectionSet, fragments, depth + 1, visiting, acc, limits);
+      }
+    } else if (sel.kind === Kind.INLINE_FRAGMENT) {
+      measure(sel.selectionSet, fragments, depth, visiting, acc, limits);
+    } else {
+      const name = sel.name.value;
+      const fragment = fragments.get(name);
+      if (!fragment || visiting.has(name)) continue;
+      visiting.add(name);
+      measure(fragment.selectionSet, fragments, depth, visiting, acc, limits);
+      visiting.delete(name);
+    }
+  }
+}
+
+function limitsRule(limits: QueryLimits) {
+  return (context: ValidationContext): ASTVisitor => {
+    let aliases = 0;
+    let directives = 0;
+    return {
+      Field(node) {
+        if (node.alias && ++aliases === limits.maxAliases + 1) {
+          context.reportError(tooComplex(`The query uses more than ${limits.maxAliases} aliases.`));
+        }
+      },
+      Directive() {
+        if (++directives === limits.maxDirectives + 1) {
+          context.reportError(tooComplex(`The query uses more than ${limits.maxDirectives} directives.`));
+        }
+      },
+      OperationDefinition(node) {
+        const doc = context.getDocument();
+        const fragments = new Map(
+          doc.definitions
+            .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
+            .map((d) => [d.name.value, d]),
+        );
+        const acc: Measure = { depth: 0, fields: 0 };
+        measure(node.selectionSet, fragments, 0, new Set(), acc, limits);
+        if (acc.depth > limits.maxDepth)
+          context.reportError(tooComplex(`The query is nested deeper than ${limits.maxDepth} levels.`));
+        if (acc.fields > limits.maxFields)
+          context.reportError(tooComplex(`The query selects more than ${limits.maxFields} fields.`));
+      },
+    };
+  };
+}
+
+export function queryLimits(limits: QueryLimits = DEFAULT_LIMITS): Plugin {
+  return {
+    onParse({ setParseFn }) {
+      setParseFn((source, options) => {
+        try {
+          return parse(source, { ...options, maxTokens: limits.maxTokens });
+        } catch (error) {
+          if (error instanceof GraphQLError && /more than \d+ tokens/i.test(error.message)) {
+            throw tooComplex(`The query has more than ${limits.maxTokens} tokens.`);
+          }
+          throw error;
+        }
+      });
+    },
+    onValidate({ addValidationRule }) {
+      addValidationRule(limitsRule(limits));
+    },
+  };
+}

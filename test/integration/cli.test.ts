@@ -1,0 +1,157 @@
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openCanonDatabase } from '../../src/app.ts';
+import { loadConfig } from '../../src/config.ts';
+import { lockDataDir } from '../../src/db/data-dir-lock.ts';
+import { createServices } from '../../src/services.ts';
+import { startTestApp, type TestApp } from '../support/app.ts';
+import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+import { closedObject, uniqueName } from '../support/schemas.ts';
+
+const run = promisify(execFile);
+const CLI = resolve(import.meta.dirname, '../../src/cli.ts');
+
+/** Runs `canon …` on the database the environment names; never throws, returns exit code and output. */
+async function canon(args: string[], env: Record<string, string | undefined>) {
+  try {
+    const r = await run(process.execPath, [CLI, ...args], {
+      env: { ...process.env, DATABASE_URL: '', ...env },
+      timeout: 120_000,
+    });
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+let work: string;
+let db: TestDatabase;
+let env: Record<string, string | undefined>;
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), 'canon-cli-'));
+  db = await createTestDatabase();
+  // on the PostgreSQL server the CLI uses its own database; otherwise an embedded data folder
+  env = db.databaseUrl ? { DATABASE_URL: db.databaseUrl } : { CANON_DATA_DIR: join(work, 'data') };
+});
+afterAll(async () => {
+  await db?.drop();
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe('canon token create', () => {
+  it('prints a token that authenticates against the same database', async () => {
+    const r = await canon(
+      ['token', 'create', '--role', 'connector', '--system', 'plm', '--name', 'plm-connector', '--json'],
+      env,
+    );
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({ actor: 'plm-connector', role: 'connector' });
+    expect(out.token).toMatch(/^canon_[a-z2-7]{12}_/);
+    const bare = await canon(['token', 'create', '--role', 'viewer'], env);
+    expect(bare.stdout.trim()).toMatch(/^canon_[a-z2-7]{12}_[A-Za-z0-9_-]{43}$/);
+    const opened = await openCanonDatabase(loadConfig({ ...env }), 'cli test');
+    try {
+      const actor = await createServices(opened.orm).auth.authenticate(out.token);
+      expect(actor).toMatchObject({ name: 'plm-connector', role: 'connector', systemCode: 'plm' });
+    } finally {
+      await opened.close();
+    }
+  });
+
+  it('explains bad input and exits non-zero', async () => {
+    const noSystem = await canon(['token', 'create', '--role', 'connector'], env);
+    expect(noSystem.code).toBe(1);
+    expect(noSystem.stderr).toContain('BAD_USER_INPUT');
+    const badRole = await canon(['token', 'create', '--role', 'king'], env);
+    expect(badRole.code).not.toBe(0);
+    expect(badRole.stderr).toMatch(/Allowed choices are admin, steward, viewer, connector, pipeline/);
+  });
+
+  it('refuses an embedded data folder another process holds', async () => {
+    const dir = join(work, 'held');
+    const release = lockDataDir(dir, 'test holder');
+    try {
+      const r = await canon(['token', 'create', '--role', 'viewer'], { CANON_DATA_DIR: dir });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/in use by another Canon process \(pid \d+, test holder\)/);
+    } finally {
+      release();
+    }
+  });
+});
+
+describe('canon contracts push', () => {
+  const folder = () => {
+    const dir = mkdtempSync(join(work, 'contracts-'));
+    const name = uniqueName('gauge');
+    mkdirSync(join(dir, name));
+    writeFileSync(
+      join(dir, name, '1.0.0.schema.json'),
+      JSON.stringify(closedObject({ code: { type: 'string' } }, ['code'])),
+    );
+    writeFileSync(
+      join(dir, name, '1.1.0.schema.json'),
+      JSON.stringify(
+        closedObject(
+          { code: { type: 'string' }, unit: { $ref: 'urn:canon:contract:uom:1.0.0#/$defs/code' } },
+          ['code'],
+        ),
+      ),
+    );
+    return { dir, name };
+  };
+
+  it('registers and publishes a folder, and a second push changes nothing', async () => {
+    const { dir, name } = folder();
+    const first = await canon(['contracts', 'push', dir], env);
+    expect(first.stderr).toBe('');
+    expect(first.stdout).toContain(`${name}@1.0.0: published`);
+    expect(first.stdout).toContain(`${name}@1.1.0: published`);
+    const second = await canon(['contracts', 'push', dir], env);
+    expect(second.stdout).toContain(`${name}@1.0.0: unchanged`);
+    expect(second.stdout).toContain(`${name}@1.1.0: unchanged`);
+  });
+
+  it('stops at an incompatible version with the reasons', async () => {
+    const { dir, name } = folder();
+    writeFileSync(
+      join(dir, name, '1.2.0.schema.json'),
+      JSON.stringify(closedObject({ code: { type: 'integer' } }, ['code'])),
+    );
+    const r = await canon(['contracts', 'push', dir], env);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('INCOMPATIBLE_SCHEMA');
+    expect(r.stderr).toContain('#/properties/code');
+  });
+
+  describe('through a running Canon (--url)', () => {
+    let app: TestApp;
+    beforeAll(async () => {
+      app = await startTestApp();
+    });
+    afterAll(async () => {
+      await app?.close();
+    });
+
+    it('pushes with an admin token', async () => {
+      const { dir, name } = folder();
+      const r = await canon(['contracts', 'push', dir, '--url', app.url, '--token', app.adminToken], {});
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toContain(`${name}@1.1.0: published`);
+      const viewer = await app.tokenFor('viewer');
+      const refused = await canon(
+        ['contracts', 'push', folder().dir, '--url', app.url, '--token', viewer],
+        {},
+      );
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain('FORBIDDEN');
+    });
+  });
+});

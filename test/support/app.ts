@@ -1,0 +1,97 @@
+/**
+ * Starts a real Canon (HTTP on a free loopback port) on a database of its own, with a known admin
+ * token, and offers a GraphQL client for tests.
+ */
+import { randomBytes } from 'node:crypto';
+import { type CanonApp, startCanon } from '../../src/app.ts';
+import type { CanonConfig } from '../../src/config.ts';
+import { createLogger } from '../../src/logger.ts';
+import type { Role } from '../../src/modules/auth/roles.ts';
+import { createTestDatabase, type TestDatabase } from './db.ts';
+
+export interface GraphQLResponse<T = any> {
+  status: number;
+  data?: T;
+  errors?: { message: string; extensions?: { code?: string; [k: string]: unknown } }[];
+  headers: Headers;
+}
+
+export interface TestApp {
+  app: CanonApp;
+  url: string;
+  db: TestDatabase;
+  adminToken: string;
+  gql<T = any>(
+    query: string,
+    variables?: Record<string, unknown>,
+    token?: string | null,
+  ): Promise<GraphQLResponse<T>>;
+  tokenFor(role: Role, options?: { systemCode?: string; actorName?: string }): Promise<string>;
+  close(): Promise<void>;
+}
+
+export function testConfig(db: TestDatabase, overrides: Partial<CanonConfig> = {}): CanonConfig {
+  return {
+    databaseUrl: db.databaseUrl,
+    dataDir: db.dataDir,
+    port: 0,
+    host: '127.0.0.1',
+    packageScope: '@canon',
+    logLevel: 'silent',
+    bootstrapAdminToken: `test-admin-${randomBytes(16).toString('hex')}`,
+    environment: 'test',
+    maxBodyBytes: 2 * 1024 * 1024,
+    poolMax: 5,
+    statementTimeoutMs: 30_000,
+    ...overrides,
+  };
+}
+
+export async function startTestApp(overrides: Partial<CanonConfig> = {}): Promise<TestApp> {
+  const db = await createTestDatabase();
+  const config = testConfig(db, overrides);
+  const app = await startCanon(config, { log: createLogger('silent') });
+  const adminToken = config.bootstrapAdminToken!;
+  const gql = async (
+    query: string,
+    variables: Record<string, unknown> = {},
+    token: string | null = adminToken,
+  ) => {
+    const res = await fetch(`${app.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify({ query, variables }),
+    });
+    const body = (await res.json()) as { data?: any; errors?: any[] };
+    return { status: res.status, data: body.data, errors: body.errors, headers: res.headers };
+  };
+  let counter = 0;
+  const tokenFor = async (role: Role, options: { systemCode?: string; actorName?: string } = {}) => {
+    const r = await gql(
+      `mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) {
+        ... on CreatedApiToken { token } ... on Error { code message } } }`,
+      {
+        input: {
+          role,
+          systemCode: options.systemCode,
+          actorName: options.actorName ?? `${role}-${process.pid}-${++counter}`,
+        },
+      },
+    );
+    const token = r.data?.createApiToken?.token;
+    if (!token) throw new Error(`could not create a ${role} token: ${JSON.stringify(r)}`);
+    return token as string;
+  };
+  return {
+    app,
+    url: app.url,
+    db,
+    adminToken,
+    gql,
+    tokenFor,
+    close: async () => {
+      await app.close();
+      await db.drop();
+    },
+  };
+}

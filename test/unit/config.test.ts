@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.ts';
+
+describe('configuration', () => {
+  it('has defaults for a first start', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({
+      port: 4000,
+      host: '127.0.0.1',
+      packageScope: '@canon',
+      logLevel: 'info',
+      environment: 'development',
+    });
+    expect(c.databaseUrl).toBeUndefined();
+    expect(c.dataDir).toMatch(/\.canon\/data$/);
+  });
+
+  it('names every bad variable', () => {
+    expect(() =>
+      loadConfig({
+        PORT: 'abc',
+        DATABASE_URL: 'mysql://x',
+        CANON_PACKAGE_SCOPE: 'canon',
+        CANON_BOOTSTRAP_ADMIN_TOKEN: 'short',
+      }),
+    ).toThrow(ConfigError);
+    try {
+      loadConfig({ PORT: 'abc', DATABASE_URL: 'mysql://x' });
+    } catch (error) {
+      expect((error as Error).message).toContain('PORT');
+      expect((error as Error).message).toContain('DATABASE_URL');
+    }
+  });
+
+  it('treats empty variables as unset and keeps memory://', () => {
+    expect(loadConfig({ DATABASE_URL: '', CANON_DATA_DIR: 'memory://' })).toMatchObject({
+      databaseUrl: undefined,
+      dataDir: 'memory://',
+    });
+  });
+});
