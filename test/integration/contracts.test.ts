@@ -468,6 +468,23 @@ describe('schemaDiff', () => {
     });
   });
 
+  it('reads documents without $schema as 2020-12, or as draft-07 when only draft-07 accepts them', async () => {
+    const r = await t.gql(
+      `query($f: JSON!, $t: JSON!) { schemaDiff(from: $f, to: $t) { ... on SchemaDiff { backwardCompatible changes { kind path } } ... on Error { code message } } }`,
+      {
+        f: { type: 'array', items: [{ type: 'string' }, { type: 'number' }], additionalItems: false },
+        t: { type: 'array', items: [{ type: 'string' }], additionalItems: { type: 'number' } },
+      },
+    );
+    expect(r.data.schemaDiff).toEqual({
+      backwardCompatible: true,
+      changes: [
+        { kind: 'ITEM_REMOVED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL', path: '#/items/1' },
+        { kind: 'ADDITIONAL_ITEMS_ADDED', path: '#/additionalItems' },
+      ],
+    });
+  });
+
   it('answers an invalid document with INVALID_SCHEMA and its meta-schema findings', async () => {
     const r = await t.gql(
       `query($f: JSON!) { schemaDiff(from: $f, to: {}) { ... on Error { code path details { path message } } } }`,

@@ -263,15 +263,6 @@ export class AuthService {
     const count = await em.count(ApiToken, { actor: { role: 'admin', active: true }, revokedAt: null });
     return count === 0;
   }
-
-  async findActor(ctx: CallContext, id: string): Promise<ActorRow | null> {
-    if (!ctx.actor) return null;
-    const em = this.orm.em.fork();
-    const actor = await em.findOne(ActorRow, { id });
-    if (!actor || !ctx.ability.can('read', { __caslSubjectType__: 'Actor', id: actor.id } as never))
-      return null;
-    return actor;
-  }
 }
 
 function validateTokenInput(input: CreateTokenInput): void {

@@ -16,6 +16,7 @@ import {
   COMPATIBILITY_MODES,
   type CompatibilityMode,
   compareSchemas,
+  type Dialect,
   isTransitive,
   type SchemaChange,
   type SchemaComparison,
@@ -149,11 +150,13 @@ export class ContractsService {
   /** schemaDiff: a pure comparison of two documents (contract refs resolved from the registry). */
   async schemaDiff(ctx: CallContext, from: unknown, to: unknown): Promise<SchemaComparison> {
     authorize(ctx.ability, ctx.actor, 'read', 'ContractVersion');
-    assertValidJsonSchema(from, 'from', { allowDraft07: true });
-    assertValidJsonSchema(to, 'to', { allowDraft07: true });
+    const dialects: [Dialect, Dialect] = [
+      assertValidJsonSchema(from, 'from', { allowDraft07: true }),
+      assertValidJsonSchema(to, 'to', { allowDraft07: true }),
+    ];
     const em = this.orm.em.fork();
     const resolver = await this.resolverFor(em, [from, to], ['from', 'to']);
-    return this.compare(from, to, resolver, 'to');
+    return this.compare(from, to, resolver, 'to', dialects);
   }
 
   /**
@@ -226,9 +229,10 @@ export class ContractsService {
     to: unknown,
     resolver: (uri: string) => Raw | undefined,
     field: string,
+    dialects?: [Dialect, Dialect],
   ): SchemaComparison {
     try {
-      return compareSchemas(from as Raw, to as Raw, { external: resolver });
+      return compareSchemas(from as Raw, to as Raw, { external: resolver, dialects });
     } catch (error) {
       if (error instanceof UnresolvedReferenceError) {
         throw new CanonError('REFERENCE_NOT_FOUND', error.message, {
@@ -670,7 +674,7 @@ export class ContractsService {
   /** Validates the document and gives it Canon's `$schema` and `$id`. */
   private prepareSchema(name: string, version: string, input: unknown): Record<string, unknown> {
     assertValidJsonSchema(input, 'schema');
-    if (typeof input === 'boolean') {
+    if (typeof input !== 'object' || input === null || Array.isArray(input)) {
       throw new CanonError(
         'INVALID_SCHEMA',
         'A contract schema must be a JSON Schema object, not true or false.',
@@ -678,14 +682,15 @@ export class ContractsService {
       );
     }
     const id = contractUri(name, version);
-    if (input.$id !== undefined && input.$id !== id) {
+    const doc = input as Record<string, unknown>;
+    if (doc.$id !== undefined && doc.$id !== id) {
       throw new CanonError(
         'INVALID_SCHEMA',
         `The schema's $id must be "${id}" (or left out, and Canon sets it).`,
         { path: ['schema', '$id'] },
       );
     }
-    return { $schema: DRAFT_2020_12, $id: id, ...input };
+    return { $schema: DRAFT_2020_12, $id: id, ...doc };
   }
 
   /** Every referenced contract version exists and is published (or deprecated), and ajv compiles the whole. */

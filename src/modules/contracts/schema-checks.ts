@@ -31,15 +31,17 @@ const metaValidator2020 = new Ajv2020({ allErrors: true, strict: false });
 const metaValidator07 = new Ajv({ allErrors: true, strict: false });
 
 /**
- * Validates a schema document against its meta-schema: 2020-12 by default, draft-07 when the
- * document says so (accepted for comparisons only). `field` names the argument in error paths.
+ * Validates a schema document against its meta-schema and returns its dialect: 2020-12 by default;
+ * draft-07 when the document says so, or (with `allowDraft07`) when it has no `$schema` and only
+ * draft-07 accepts it — comparisons take both, contracts are 2020-12 only. `field` names the
+ * argument in error paths.
  */
 export function assertValidJsonSchema(
   schema: unknown,
   field: string,
   options: { allowDraft07?: boolean } = {},
-): asserts schema is Record<string, unknown> | boolean {
-  if (typeof schema === 'boolean') return;
+): '2020-12' | 'draft-07' {
+  if (typeof schema === 'boolean') return '2020-12';
   if (!isObject(schema)) {
     throw new CanonError('INVALID_SCHEMA', `${field} must be a JSON Schema object.`, { path: [field] });
   }
@@ -54,26 +56,32 @@ export function assertValidJsonSchema(
     );
   }
   const declared = schema.$schema;
-  let validator: Ajv | Ajv2020 = metaValidator2020;
-  if (declared !== undefined && declared !== DRAFT_2020_12 && declared !== `${DRAFT_2020_12}#`) {
-    if (options.allowDraft07 && typeof declared === 'string' && DRAFT_07.test(declared))
-      validator = metaValidator07;
-    else {
-      throw new CanonError(
-        'INVALID_SCHEMA',
-        `${field} must be a JSON Schema 2020-12 document ($schema "${DRAFT_2020_12}").`,
-        {
-          path: [field, '$schema'],
-        },
-      );
-    }
-  }
-  if (!validator.validateSchema(schema)) {
-    throw new CanonError('INVALID_SCHEMA', `${field} is not a valid JSON Schema.`, {
+  const invalid = (validator: Ajv | Ajv2020) =>
+    new CanonError('INVALID_SCHEMA', `${field} is not a valid JSON Schema.`, {
       path: [field],
       details: ajvErrorDetails(validator.errors, '#'),
     });
+  if (declared === undefined) {
+    if (metaValidator2020.validateSchema(schema)) return '2020-12';
+    const error = invalid(metaValidator2020);
+    if (options.allowDraft07 && metaValidator07.validateSchema(schema)) return 'draft-07';
+    throw error;
   }
+  if (declared === DRAFT_2020_12 || declared === `${DRAFT_2020_12}#`) {
+    if (!metaValidator2020.validateSchema(schema)) throw invalid(metaValidator2020);
+    return '2020-12';
+  }
+  if (options.allowDraft07 && typeof declared === 'string' && DRAFT_07.test(declared)) {
+    if (!metaValidator07.validateSchema(schema)) throw invalid(metaValidator07);
+    return 'draft-07';
+  }
+  throw new CanonError(
+    'INVALID_SCHEMA',
+    `${field} must be a JSON Schema 2020-12 document ($schema "${DRAFT_2020_12}").`,
+    {
+      path: [field, '$schema'],
+    },
+  );
 }
 
 /** Every `$ref` in a document, with the JSON pointer where it stands. */

@@ -39,9 +39,13 @@ export interface SchemaComparison {
   forwardChanges: SchemaChange[];
 }
 
+export type Dialect = '2020-12' | 'draft-07';
+
 export interface CompareOptions {
   /** Resolves absolute `$ref` targets (Canon contract ids) from the registry. */
   external?: ExternalResolver;
+  /** The dialect of each document when `$schema` does not say (default: 2020-12). */
+  dialects?: [Dialect, Dialect];
 }
 
 export function explain(change: RawChange): SchemaChange {
@@ -50,15 +54,22 @@ export function explain(change: RawChange): SchemaChange {
   return { kind: change.kind, path, message: info.sentence.replace('{at}', path), compatible: info.backward };
 }
 
-function diffDirection(from: Raw, to: Raw, options: CompareOptions): RawChange[] {
-  const a = new SchemaDocument(from, { external: options.external });
-  const b = new SchemaDocument(to, { external: options.external });
+function diffDirection(
+  from: Raw,
+  to: Raw,
+  dialects: [Dialect | undefined, Dialect | undefined],
+  external?: ExternalResolver,
+): RawChange[] {
+  const legacy = (d: Dialect | undefined) => (d === undefined ? undefined : d === 'draft-07');
+  const a = new SchemaDocument(from, { external, legacy: legacy(dialects[0]) });
+  const b = new SchemaDocument(to, { external, legacy: legacy(dialects[1]) });
   return new SchemaDiffer().diffRoots(a.rootNode(), b.rootNode());
 }
 
 export function compareSchemas(from: Raw, to: Raw, options: CompareOptions = {}): SchemaComparison {
-  const backward = diffDirection(from, to, options);
-  const forward = diffDirection(to, from, options);
+  const [df, dt] = options.dialects ?? [undefined, undefined];
+  const backward = diffDirection(from, to, [df, dt], options.external);
+  const forward = diffDirection(to, from, [dt, df], options.external);
   return {
     backwardCompatible: isCompatible(backward),
     forwardCompatible: isCompatible(forward),

@@ -110,8 +110,9 @@ export class SchemaDiffer {
             ]);
           }
         }
-      } else {
-        // allOf gained constraints next to the original's: report the closest member's changes too
+      } else if (update.synthetic) {
+        // keywords were added beside the original's (e.g. an enum next to a type): report the
+        // changes against the member of the same kind, plus the new constraints
         const same = update.subschemas.find((m) => sameClass(original, deref(m)));
         if (same) {
           const sub = this.compare(original, same);

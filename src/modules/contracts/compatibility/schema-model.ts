@@ -230,11 +230,12 @@ export class SchemaDocument {
   private readonly external: ExternalResolver | undefined;
   private readonly externalDocs = new Map<string, SchemaDocument>();
 
-  constructor(root: Raw, options: { external?: ExternalResolver; baseUri?: string } = {}) {
+  constructor(root: Raw, options: { external?: ExternalResolver; baseUri?: string; legacy?: boolean } = {}) {
     this.root = root;
     this.external = options.external;
     const schemaUri = isObject(root) && typeof root.$schema === 'string' ? root.$schema : '';
-    this.legacy = LEGACY_DRAFT.test(schemaUri);
+    // draft-07 spellings (items arrays, additionalItems) name paths; a caller may know the dialect
+    this.legacy = options.legacy ?? LEGACY_DRAFT.test(schemaUri);
     const id = isObject(root) && typeof root.$id === 'string' ? root.$id : undefined;
     this.baseUri = id ?? options.baseUri ?? 'canon:document';
     this.indexResources(root, this.baseUri);
@@ -494,6 +495,12 @@ export class SchemaDocument {
     } else {
       items = this.child(raw.items, base);
       if (this.legacy) additionalKeyword = 'additionalItems';
+      // Without a tuple, additionalItems validates nothing; registries still read `false` as a closed
+      // array and a schema as a constraint, and Canon reports it the same way.
+      if (raw.additionalItems !== undefined) {
+        additionalItems = this.child(raw.additionalItems, base);
+        additionalKeyword = 'additionalItems';
+      }
     }
     return {
       kind: 'array',
