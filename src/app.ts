@@ -34,6 +34,7 @@ export function systemContext(requestId = 'startup'): CallContext {
 export async function openCanonDatabase(
   config: CanonConfig,
   purpose: string,
+  onQuery?: (sql: string) => void,
 ): Promise<{ orm: Orm; close: () => Promise<void> }> {
   const inMemory = config.dataDir === 'memory://';
   const release = config.databaseUrl || inMemory ? () => {} : lockDataDir(config.dataDir, purpose);
@@ -43,6 +44,7 @@ export async function openCanonDatabase(
       dataDir: config.dataDir,
       poolMax: config.poolMax,
       statementTimeoutMs: config.statementTimeoutMs,
+      onQuery,
     });
     await migrate(orm);
     return {
@@ -96,9 +98,12 @@ export async function initialise(
   return null;
 }
 
-export async function startCanon(config: CanonConfig, options: { log?: Logger } = {}): Promise<CanonApp> {
+export async function startCanon(
+  config: CanonConfig,
+  options: { log?: Logger; onQuery?: (sql: string) => void } = {},
+): Promise<CanonApp> {
   const log = options.log ?? createLogger(config.logLevel);
-  const db = await openCanonDatabase(config, `canon serve on ${config.host}:${config.port}`);
+  const db = await openCanonDatabase(config, `canon serve on ${config.host}:${config.port}`, options.onQuery);
   const { orm } = db;
   let migrated = true;
   const services = createServices(orm);

@@ -24,6 +24,8 @@ export interface DatabaseOptions {
   poolMax?: number;
   statementTimeoutMs?: number;
   debug?: boolean;
+  /** Sees every SQL statement (tests count queries with it). */
+  onQuery?: (sql: string) => void;
 }
 
 const migrations = {
@@ -47,6 +49,10 @@ export function ormConfig(options: DatabaseOptions) {
     allowGlobalContext: false,
     // JSON columns hold schemas and payloads as given: never reorder or coerce them
     forceUtcTimezone: true,
+    onQuery: (sql: string) => {
+      options.onQuery?.(sql);
+      return sql;
+    },
   };
   if (options.databaseUrl) {
     return definePgConfig({

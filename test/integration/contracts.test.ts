@@ -60,6 +60,18 @@ describe('built-in contracts', () => {
     );
   });
 
+  it('are listed with their versions in a fixed number of queries, however many contracts there are', async () => {
+    const query =
+      '{ contracts(first: 100) { edges { node { name versions { version } latestVersion { version } } } } }';
+    await t.gql(query); // warm up
+    const before = await t.countQueries(() => t.gql(query));
+    await registerAndPublish(uniqueName('extra'), '1.0.0', closedObject({ a: { type: 'string' } }));
+    await registerAndPublish(uniqueName('extra'), '1.0.0', closedObject({ a: { type: 'string' } }));
+    const after = await t.countQueries(() => t.gql(query));
+    expect(after).toBe(before);
+    expect(after).toBeLessThanOrEqual(5); // token, contracts, versions, latest versions (+ token bookkeeping)
+  });
+
   it('are described on every property and closed to unknown fields', async () => {
     const r = await t.gql(`{ contract(name: "item") { latestVersion { schema } } }`);
     const schema = r.data.contract.latestVersion.schema;

@@ -27,6 +27,8 @@ export interface TestApp {
     token?: string | null,
   ): Promise<GraphQLResponse<T>>;
   tokenFor(role: Role, options?: { systemCode?: string; actorName?: string }): Promise<string>;
+  /** Counts the SQL statements `run` causes. */
+  countQueries(run: () => Promise<unknown>): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -50,7 +52,14 @@ export function testConfig(db: TestDatabase, overrides: Partial<CanonConfig> = {
 export async function startTestApp(overrides: Partial<CanonConfig> = {}): Promise<TestApp> {
   const db = await createTestDatabase();
   const config = testConfig(db, overrides);
-  const app = await startCanon(config, { log: createLogger('silent') });
+  let counting = false;
+  let queries = 0;
+  const app = await startCanon(config, {
+    log: createLogger('silent'),
+    onQuery: () => {
+      if (counting) queries++;
+    },
+  });
   const adminToken = config.bootstrapAdminToken!;
   const gql = async (
     query: string,
@@ -89,6 +98,16 @@ export async function startTestApp(overrides: Partial<CanonConfig> = {}): Promis
     adminToken,
     gql,
     tokenFor,
+    countQueries: async (run) => {
+      queries = 0;
+      counting = true;
+      try {
+        await run();
+      } finally {
+        counting = false;
+      }
+      return queries;
+    },
     close: async () => {
       await app.close();
       await db.drop();

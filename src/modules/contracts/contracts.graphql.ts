@@ -138,12 +138,20 @@ const ContractRef = builder.objectType(Contract, {
       load: (ids: string[], ctx) => ctx.services.contracts.versionsOf(ctx, ids),
       resolve: (c) => c.id,
     }),
-    latestVersion: t.field({
+    latestVersion: t.loadable({
       type: ContractVersionRef,
       nullable: true,
       description: 'The newest published version (optionally within one major line).',
       args: { major: t.arg.int() },
-      resolve: (c, a, ctx) => ctx.services.contracts.latestPublished(ctx, c.name, a.major ?? undefined),
+      load: (keys: string[], ctx) =>
+        ctx.services.contracts.latestPublishedOf(
+          ctx,
+          keys.map((key) => {
+            const [contractId, major] = key.split('|');
+            return { contractId, major: major === '' ? undefined : Number(major) };
+          }),
+        ),
+      resolve: (c, a) => `${c.id}|${a.major ?? ''}`,
     }),
     version: t.field({
       type: ContractVersionRef,

@@ -139,6 +139,30 @@ export class ContractsService {
     return rows[0] ?? null;
   }
 
+  /**
+   * The newest PUBLISHED version of several contracts in one query (for DataLoader); each key is a
+   * contract id and an optional major line.
+   */
+  async latestPublishedOf(
+    ctx: CallContext,
+    keys: readonly { contractId: string; major?: number }[],
+  ): Promise<(ContractVersion | null)[]> {
+    authorize(ctx.ability, ctx.actor, 'read', 'ContractVersion');
+    const rows = await this.orm.em
+      .fork()
+      .find(
+        ContractVersion,
+        { contract: { $in: [...new Set(keys.map((k) => k.contractId))] }, status: 'PUBLISHED' },
+        { populate: ['contract'] },
+      );
+    return keys.map((k) => {
+      const candidates = rows.filter(
+        (r) => r.contract.id === k.contractId && (k.major === undefined || r.major === k.major),
+      );
+      return candidates.sort((a, b) => semver.rcompare(a.version, b.version))[0] ?? null;
+    });
+  }
+
   /** The ability's conditions on ContractVersion as an ORM filter (drafts stay with admins and stewards). */
   private visibleVersions(ctx: CallContext): Record<string, unknown> {
     if (can(ctx.ability, 'read', 'ContractVersion', { status: 'DRAFT' })) return {};

@@ -54,22 +54,14 @@ export function explain(change: RawChange): SchemaChange {
   return { kind: change.kind, path, message: info.sentence.replace('{at}', path), compatible: info.backward };
 }
 
-function diffDirection(
-  from: Raw,
-  to: Raw,
-  dialects: [Dialect | undefined, Dialect | undefined],
-  external?: ExternalResolver,
-): RawChange[] {
-  const legacy = (d: Dialect | undefined) => (d === undefined ? undefined : d === 'draft-07');
-  const a = new SchemaDocument(from, { external, legacy: legacy(dialects[0]) });
-  const b = new SchemaDocument(to, { external, legacy: legacy(dialects[1]) });
-  return new SchemaDiffer().diffRoots(a.rootNode(), b.rootNode());
-}
-
 export function compareSchemas(from: Raw, to: Raw, options: CompareOptions = {}): SchemaComparison {
+  const legacy = (d: Dialect | undefined) => (d === undefined ? undefined : d === 'draft-07');
   const [df, dt] = options.dialects ?? [undefined, undefined];
-  const backward = diffDirection(from, to, [df, dt], options.external);
-  const forward = diffDirection(to, from, [dt, df], options.external);
+  // each document is read once and compared both ways
+  const a = new SchemaDocument(from, { external: options.external, legacy: legacy(df) }).rootNode();
+  const b = new SchemaDocument(to, { external: options.external, legacy: legacy(dt) }).rootNode();
+  const backward = new SchemaDiffer().diffRoots(a, b);
+  const forward = new SchemaDiffer().diffRoots(b, a);
   return {
     backwardCompatible: isCompatible(backward),
     forwardCompatible: isCompatible(forward),

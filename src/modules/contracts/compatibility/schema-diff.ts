@@ -679,7 +679,7 @@ function sameClass(a: SchemaNode, b: SchemaNode): boolean {
 }
 
 function emptyOfFamily(like: SchemaNode): SchemaNode {
-  const base = { ann: {}, key: 'true', implicit: true };
+  const base = { ann: {}, key: () => 'true', implicit: true };
   switch (like.kind) {
     case 'string':
       return { ...base, kind: 'string' };
@@ -723,8 +723,9 @@ function dedupe(nodes: SchemaNode[]): { node: SchemaNode; index: number }[] {
   const seen = new Set<string>();
   const out: { node: SchemaNode; index: number }[] = [];
   nodes.forEach((node, index) => {
-    if (seen.has(node.key)) return;
-    seen.add(node.key);
+    const key = node.key();
+    if (seen.has(key)) return;
+    seen.add(key);
     out.push({ node, index });
   });
   return out;
@@ -770,7 +771,7 @@ function partialSchemaFor(o: ObjectNode, name: string): SchemaNode | undefined {
     const uneval = o.unevaluatedProperties;
     if (uneval && deref(uneval).kind !== 'false') return uneval;
     // pattern properties exist but none matches and the rest is open: any value is accepted
-    if (!uneval) return { kind: 'empty', ann: {}, key: 'true' };
+    if (!uneval) return { kind: 'empty', ann: {}, key: () => 'true' };
   }
   return undefined;
 }

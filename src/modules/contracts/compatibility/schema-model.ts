@@ -29,8 +29,8 @@ interface NodeBase {
   ann: Annotations;
   /** True when the type keyword was absent: the node constrains its family only. */
   implicit?: boolean;
-  /** Canonical JSON of the source, used for de-duplicating combinator subschemas. */
-  key: string;
+  /** Canonical JSON of the source (computed on first use), for de-duplicating combinator subschemas. */
+  key: () => string;
 }
 
 export interface EmptyNode extends NodeBase {
@@ -198,6 +198,18 @@ const ARRAY_KEYWORDS = [
 
 const LEGACY_DRAFT = /draft-0[3-7]/;
 
+const TRUE_KEY = () => 'true';
+const FALSE_KEY = () => 'false';
+
+/** Computes a key once, when first asked for: most nodes are never de-duplicated. */
+function lazyKey(compute: () => string): () => string {
+  let value: string | undefined;
+  return () => {
+    value ??= compute();
+    return value;
+  };
+}
+
 export function canonicalJson(value: unknown): string {
   return canonicalize(value) ?? 'undefined';
 }
@@ -265,9 +277,9 @@ export class SchemaDocument {
   }
 
   build(raw: Raw, base: string): SchemaNode {
-    if (raw === true) return { kind: 'empty', ann: {}, key: 'true' };
-    if (raw === false) return { kind: 'false', ann: {}, key: 'false' };
-    if (!isObject(raw)) return { kind: 'empty', ann: {}, key: canonicalJson(raw) };
+    if (raw === true) return { kind: 'empty', ann: {}, key: TRUE_KEY };
+    if (raw === false) return { kind: 'false', ann: {}, key: FALSE_KEY };
+    if (!isObject(raw)) return { kind: 'empty', ann: {}, key: lazyKey(() => canonicalJson(raw)) };
     const cached = this.cache.get(raw);
     if (cached) return cached;
     const here = typeof raw.$id === 'string' ? resolveUri(raw.$id, base) : base;
@@ -283,7 +295,7 @@ export class SchemaDocument {
   }
 
   private buildObject(raw: Record<string, unknown>, base: string): SchemaNode {
-    const key = canonicalJson(raw);
+    const key = lazyKey(() => canonicalJson(raw));
     const ann = readAnnotations(raw);
     const parts: SchemaNode[] = [];
 
@@ -302,7 +314,7 @@ export class SchemaDocument {
           subschemas: typed,
           synthetic: true,
           ann: {},
-          key: `${key}#type`,
+          key: lazyKey(() => `${key()}#type`),
         });
     } else {
       // No type keyword: each keyword family present constrains values of that type only.
@@ -318,14 +330,20 @@ export class SchemaDocument {
     }
 
     if (Array.isArray(raw.enum))
-      parts.push({ kind: 'enum', values: raw.enum, keyword: 'enum', ann: {}, key: canonicalJson(raw.enum) });
+      parts.push({
+        kind: 'enum',
+        values: raw.enum,
+        keyword: 'enum',
+        ann: {},
+        key: lazyKey(() => canonicalJson(raw.enum)),
+      });
     if ('const' in raw)
       parts.push({
         kind: 'enum',
         values: [raw.const],
         keyword: 'const',
         ann: {},
-        key: canonicalJson([raw.const]),
+        key: lazyKey(() => canonicalJson([raw.const])),
       });
 
     for (const criterion of ['allOf', 'anyOf', 'oneOf'] as const) {
@@ -338,7 +356,7 @@ export class SchemaDocument {
           subschemas,
           synthetic: false,
           ann: {},
-          key: canonicalJson(list),
+          key: lazyKey(() => canonicalJson(list)),
         });
       }
     }
@@ -347,7 +365,7 @@ export class SchemaDocument {
         kind: 'not',
         schema: this.child(raw.not, base) ?? emptyNode(),
         ann: {},
-        key: canonicalJson(raw.not),
+        key: lazyKey(() => canonicalJson(raw.not)),
       });
     }
     if (raw.if !== undefined) {
@@ -357,7 +375,7 @@ export class SchemaDocument {
         then: this.child(raw.then, base),
         else: this.child(raw.else, base),
         ann: {},
-        key: canonicalJson([raw.if, raw.then, raw.else]),
+        key: lazyKey(() => canonicalJson([raw.if, raw.then, raw.else])),
       });
     }
 
@@ -371,7 +389,7 @@ export class SchemaDocument {
   }
 
   private typedNode(type: string, raw: Record<string, unknown>, base: string, implicit: boolean): SchemaNode {
-    const key = `${canonicalJson(raw)}#${type}`;
+    const key = lazyKey(() => `${canonicalJson(raw)}#${type}`);
     switch (type) {
       case 'null':
         return { kind: 'null', ann: {}, key };
@@ -414,7 +432,12 @@ export class SchemaDocument {
     }
   }
 
-  private objectNode(raw: Record<string, unknown>, base: string, implicit: boolean, key: string): ObjectNode {
+  private objectNode(
+    raw: Record<string, unknown>,
+    base: string,
+    implicit: boolean,
+    key: () => string,
+  ): ObjectNode {
     const properties = new Map<string, SchemaNode>();
     if (isObject(raw.properties)) {
       for (const [name, s] of Object.entries(raw.properties))
@@ -474,7 +497,12 @@ export class SchemaDocument {
     };
   }
 
-  private arrayNode(raw: Record<string, unknown>, base: string, implicit: boolean, key: string): ArrayNode {
+  private arrayNode(
+    raw: Record<string, unknown>,
+    base: string,
+    implicit: boolean,
+    key: () => string,
+  ): ArrayNode {
     let items: SchemaNode | undefined;
     let tuple: SchemaNode[] | undefined;
     let additionalItems: SchemaNode | undefined;
@@ -528,7 +556,7 @@ export class SchemaDocument {
       kind: 'ref',
       ref,
       ann: {},
-      key: `$ref:${ref}`,
+      key: () => `$ref:${ref}`,
       resolve: () => {
         resolved ??= this.resolveRef(ref, base);
         return resolved;
@@ -583,7 +611,7 @@ export class SchemaDocument {
 }
 
 function emptyNode(): EmptyNode {
-  return { kind: 'empty', ann: {}, key: 'true' };
+  return { kind: 'empty', ann: {}, key: TRUE_KEY };
 }
 
 function dedupeTypes(types: string[]): string[] {

@@ -1,0 +1,17 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { expect, it } from 'vitest';
+import { ERROR_CODES } from '../../src/errors.ts';
+import { ALL_CHANGE_KINDS } from '../../src/modules/contracts/compatibility/change-kinds.ts';
+
+const doc = (name: string) => readFileSync(resolve(import.meta.dirname, '../../docs', name), 'utf8');
+
+it('docs/contracts.md explains every change kind', () => {
+  const text = doc('contracts.md');
+  for (const kind of ALL_CHANGE_KINDS) expect(text, kind).toContain(`\`${kind}\``);
+});
+
+it('docs/errors.md explains every error code', () => {
+  const text = doc('errors.md');
+  for (const code of ERROR_CODES) expect(text, code).toContain(`\`${code}\``);
+});
