@@ -98,8 +98,17 @@ export function createHttpServer(deps: HttpDeps): Server {
         : ['/health', '/ready', '/metrics'].includes(path)
           ? path.slice(1)
           : 'other';
-    res.on('finish', () => metrics.httpRequests.inc({ route, status: String(res.statusCode) }));
     const requestLog = log.child({ requestId });
+    const started = performance.now();
+    res.on('finish', () => {
+      metrics.httpRequests.inc({ route, status: String(res.statusCode) });
+      // probes and scrapes would drown the access log at info level
+      const level = route === 'graphql' || route === 'other' ? 'info' : 'debug';
+      requestLog[level](
+        { method: req.method, path, status: res.statusCode, ms: Math.round(performance.now() - started) },
+        'request',
+      );
+    });
     try {
       if (path === '/health' && req.method === 'GET') {
         sendJson(res, 200, { status: 'ok' }, requestId);
