@@ -67,14 +67,7 @@ export async function initialise(
   log: Logger,
 ): Promise<string | null> {
   const ctx = systemContext();
-  const results = await services.contracts.push(ctx, readContractsFolder(BUILT_IN_CONTRACTS_DIR));
-  await services.orm.em
-    .fork()
-    .getConnection()
-    .execute(
-      `update contract set built_in = true where name in (${results.map(() => '?').join(',')}) and not built_in`,
-      results.map((r) => r.contract),
-    );
+  const results = await services.contracts.registerBuiltIns(ctx, readContractsFolder(BUILT_IN_CONTRACTS_DIR));
   const published = results.filter((r) => r.outcome === 'PUBLISHED');
   if (published.length > 0)
     log.info(

@@ -1,5 +1,5 @@
-import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -153,5 +153,54 @@ describe('canon contracts push', () => {
       expect(refused.code).toBe(1);
       expect(refused.stderr).toContain('FORBIDDEN');
     });
+  });
+});
+
+describe('canon serve', () => {
+  it('starts, reports ready, prints the development token once, and stops cleanly on SIGTERM', async () => {
+    const dataDir = join(work, 'serve-data');
+    const child = spawn(process.execPath, [CLI, 'serve'], {
+      env: {
+        ...process.env,
+        DATABASE_URL: '',
+        CANON_DATA_DIR: dataDir,
+        PORT: '0',
+        LOG_LEVEL: 'warn',
+        NODE_ENV: 'development',
+      },
+    });
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no banner: ${out}`)), 90_000);
+      child.stdout.on('data', () => {
+        const m = /GraphQL:\s+(http:\/\/[^/\s]+)\/graphql/.exec(out);
+        if (m && /Authorization: Bearer/.test(out)) {
+          clearTimeout(timer);
+          resolve(m[1]);
+        }
+      });
+    });
+    const token = /(canon_[a-z2-7]{12}_[A-Za-z0-9_-]{43})/.exec(out)?.[1];
+    expect(token).toBeTruthy();
+    expect(existsSync(`${dataDir}.lock`)).toBe(true);
+    expect((await fetch(`${url}/ready`)).status).toBe(200);
+    const me = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query: '{ me { name role } }' }),
+    });
+    expect(((await me.json()) as any).data.me).toEqual({ name: 'dev-admin', role: 'admin' });
+    // while the server holds the folder, the offline CLI refuses it
+    const busy = await canon(['token', 'create', '--role', 'viewer'], { CANON_DATA_DIR: dataDir });
+    expect(busy.stderr).toMatch(/in use by another Canon process/);
+    const code = await new Promise<number | null>((resolve) => {
+      child.on('exit', (c) => resolve(c));
+      child.kill('SIGTERM');
+    });
+    expect(code).toBe(0);
+    expect(existsSync(`${dataDir}.lock`)).toBe(false);
   });
 });

@@ -683,6 +683,22 @@ export class ContractsService {
     return results;
   }
 
+  /** Pushes the contracts shipped with Canon (idempotent) and marks them built-in. */
+  async registerBuiltIns(
+    ctx: CallContext,
+    docs: { contract: string; version: string; schema: unknown }[],
+  ): Promise<PushResult[]> {
+    const results = await this.push(ctx, docs);
+    const em = this.orm.em.fork();
+    const contracts = await em.find(Contract, {
+      name: { $in: [...new Set(docs.map((d) => d.contract))] },
+      builtIn: false,
+    });
+    for (const contract of contracts) contract.builtIn = true;
+    await em.flush();
+    return results;
+  }
+
   // ---------------------------------------------------------------- helpers
 
   private async findVersionForWrite(em: Em, contract: string, version: string): Promise<ContractVersion> {
