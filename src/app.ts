@@ -14,6 +14,7 @@ import { Metrics, type PoolStats } from './metrics.ts';
 import { defineAbilityFor } from './modules/auth/ability.ts';
 import { type CallContext, SYSTEM_ACTOR } from './modules/auth/actor-context.ts';
 import { BUILT_IN_CONTRACTS_DIR, readContractsFolder } from './modules/contracts/contracts-folder.ts';
+import { handleNpmRequest } from './modules/publishing/npm-registry.ts';
 import { createServices, type Services } from './services.ts';
 
 export interface CanonApp {
@@ -99,7 +100,7 @@ export async function startCanon(
   const db = await openCanonDatabase(config, `canon serve on ${config.host}:${config.port}`, options.onQuery);
   const { orm } = db;
   let migrated = true;
-  const services = createServices(orm);
+  const services = createServices(orm, { packageScope: config.packageScope });
   let devAdminToken: string | null = null;
   try {
     devAdminToken = await initialise(services, config, log);
@@ -120,6 +121,14 @@ export async function startCanon(
     metrics,
     log,
     maxBodyBytes: config.maxBodyBytes,
+    npm: (req, res, path) =>
+      handleNpmRequest(req, res, path, {
+        auth: services.auth,
+        contracts: services.contracts,
+        publishing: services.publishing,
+        anonymousRead: config.npmAnonymousRead ?? false,
+        log,
+      }),
     ready: async () => {
       if (!migrated) return { ready: false, reason: 'migrations not applied' };
       try {

@@ -5,20 +5,22 @@
  */
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { writePackages } from '../codegen/write-packages.ts';
 import { initialise, openCanonDatabase, systemContext } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { DataDirBusyError } from './db/data-dir-lock.ts';
 import { CanonError } from './errors.ts';
 import { createLogger } from './logger.ts';
 import { ROLES, type Role } from './modules/auth/roles.ts';
-import { readContractsFolder } from './modules/contracts/contracts-folder.ts';
+import { withContractIds } from './modules/contracts/contract-ids.ts';
+import { BUILT_IN_CONTRACTS_DIR, readContractsFolder } from './modules/contracts/contracts-folder.ts';
 import { createServices, type Services } from './services.ts';
 
 async function withServices<T>(purpose: string, run: (services: Services) => Promise<T>): Promise<T> {
   const config = loadConfig();
   const db = await openCanonDatabase(config, purpose);
   try {
-    const services = createServices(db.orm);
+    const services = createServices(db.orm, { packageScope: config.packageScope });
     await initialise(services, { ...config, environment: 'production' }, createLogger('warn'));
     return await run(services);
   } finally {
@@ -117,6 +119,25 @@ export function buildCli(): Command {
         for (const r of results)
           console.log(`${r.contract}@${r.version}: ${r.outcome === 'PUBLISHED' ? 'published' : 'unchanged'}`);
       });
+    });
+
+  program
+    .command('codegen')
+    .description(
+      'write the npm type packages of a contracts folder (files and .tgz), offline: the same bytes the registry serves',
+    )
+    .requiredOption('--out <dir>', 'output folder')
+    .option('--contracts <dir>', 'contracts folder (<name>/<version>.schema.json)', BUILT_IN_CONTRACTS_DIR)
+    .option('--scope <scope>', 'npm scope (default: $CANON_PACKAGE_SCOPE or @canon)')
+    .action(async (opts: { out: string; contracts: string; scope?: string }) => {
+      const scope = opts.scope ?? loadConfig().packageScope;
+      const docs = readContractsFolder(resolve(opts.contracts)).map((d) => ({
+        contract: d.contract,
+        version: d.version,
+        schema: withContractIds(d.contract, d.version, d.schema),
+      }));
+      const written = await writePackages(docs, resolve(opts.out), scope);
+      for (const p of written) console.log(`${p.name}@${p.version}  ${p.integrity}`);
     });
 
   const token = program.command('token').description('API tokens');

@@ -33,6 +33,7 @@ const schema = z.object({
     .default(2 * 1024 * 1024),
   CANON_DB_POOL_MAX: z.coerce.number().int().positive().default(10),
   CANON_STATEMENT_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+  CANON_NPM_ANONYMOUS_READ: z.enum(['true', 'false', '1', '0']).default('false'),
 });
 
 export interface CanonConfig {
@@ -48,6 +49,8 @@ export interface CanonConfig {
   maxBodyBytes: number;
   poolMax: number;
   statementTimeoutMs: number;
+  /** Serve /npm/ without a token (read-only). */
+  npmAnonymousRead?: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -74,5 +77,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CanonConfig {
     maxBodyBytes: c.CANON_MAX_BODY_BYTES,
     poolMax: c.CANON_DB_POOL_MAX,
     statementTimeoutMs: c.CANON_STATEMENT_TIMEOUT_MS,
+    npmAnonymousRead: c.CANON_NPM_ANONYMOUS_READ === 'true' || c.CANON_NPM_ANONYMOUS_READ === '1',
   };
 }

@@ -4,6 +4,7 @@ import { AuditService } from './modules/audit/audit.service.ts';
 import { AuthService } from './modules/auth/auth.service.ts';
 import { ContractsService } from './modules/contracts/contracts.service.ts';
 import { OutboxService } from './modules/events/outbox.service.ts';
+import { PublishingService } from './modules/publishing/publishing.service.ts';
 
 export interface Services {
   orm: Orm;
@@ -11,16 +12,19 @@ export interface Services {
   outbox: OutboxService;
   auth: AuthService;
   contracts: ContractsService;
+  publishing: PublishingService;
 }
 
-export function createServices(orm: Orm): Services {
+export function createServices(orm: Orm, options: { packageScope?: string } = {}): Services {
   const audit = new AuditService();
   const outbox = new OutboxService();
+  const publishing = new PublishingService(orm, options.packageScope ?? '@canon');
   return {
     orm,
     audit,
     outbox,
     auth: new AuthService(orm, audit),
-    contracts: new ContractsService(orm, audit, outbox),
+    contracts: new ContractsService(orm, audit, outbox, publishing),
+    publishing,
   };
 }

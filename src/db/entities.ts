@@ -6,6 +6,7 @@ import { ApiTokenEntity } from '../modules/auth/api-token.entity.ts';
 import { ContractEntity } from '../modules/contracts/contract.entity.ts';
 import { ContractVersionEntity } from '../modules/contracts/contract-version.entity.ts';
 import { OutboxEventEntity } from '../modules/events/outbox-event.entity.ts';
+import { PackageVersionEntity } from '../modules/publishing/package-version.entity.ts';
 
 export const entities = [
   ActorEntity,
@@ -14,4 +15,5 @@ export const entities = [
   OutboxEventEntity,
   ContractEntity,
   ContractVersionEntity,
+  PackageVersionEntity,
 ];

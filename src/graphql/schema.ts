@@ -6,5 +6,6 @@ import './health.graphql.ts';
 import '../modules/auth/auth.graphql.ts';
 import '../modules/audit/audit.graphql.ts';
 import '../modules/contracts/contracts.graphql.ts';
+import '../modules/publishing/publishing.graphql.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -15,6 +15,8 @@ export interface HttpDeps {
   metrics: Metrics;
   log: Logger;
   maxBodyBytes: number;
+  /** The npm registry under /npm/. */
+  npm: (req: IncomingMessage, res: ServerResponse, path: string) => Promise<void>;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
@@ -95,15 +97,17 @@ export function createHttpServer(deps: HttpDeps): Server {
     const route =
       path === '/graphql'
         ? 'graphql'
-        : ['/health', '/ready', '/metrics'].includes(path)
-          ? path.slice(1)
-          : 'other';
+        : path.startsWith('/npm/')
+          ? 'npm'
+          : ['/health', '/ready', '/metrics'].includes(path)
+            ? path.slice(1)
+            : 'other';
     const requestLog = log.child({ requestId });
     const started = performance.now();
     res.on('finish', () => {
       metrics.httpRequests.inc({ route, status: String(res.statusCode) });
       // probes and scrapes would drown the access log at info level
-      const level = route === 'graphql' || route === 'other' ? 'info' : 'debug';
+      const level = route === 'graphql' || route === 'npm' || route === 'other' ? 'info' : 'debug';
       requestLog[level](
         { method: req.method, path, status: res.statusCode, ms: Math.round(performance.now() - started) },
         'request',
@@ -124,6 +128,9 @@ export function createHttpServer(deps: HttpDeps): Server {
         const text = await metrics.registry.metrics();
         res.writeHead(200, { 'content-type': metrics.registry.contentType, 'x-request-id': requestId });
         res.end(text);
+      } else if (route === 'npm') {
+        res.setHeader('x-request-id', requestId);
+        await deps.npm(req, res, path);
       } else if (path === '/graphql') {
         const body =
           req.method === 'GET' || req.method === 'HEAD' ? undefined : await readBody(req, deps.maxBodyBytes);

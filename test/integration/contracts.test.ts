@@ -358,7 +358,14 @@ describe('references between contracts', () => {
       {
         c: name,
         s: closedObject(
-          { uom: { type: 'string', pattern: '^[A-Z0-9][A-Z0-9_-]{0,19}$', description: 'x' } },
+          {
+            uom: {
+              title: 'UomCode',
+              type: 'string',
+              pattern: '^[A-Z0-9][A-Z0-9_-]{0,19}$',
+              description: 'x',
+            },
+          },
           ['uom'],
         ),
       },

@@ -24,6 +24,16 @@ export const AuditEventEntity = defineEntity({
     hash: p.string().length(64).unique(),
   },
   indexes: [{ properties: ['subjectType', 'subjectId'] }],
+  // append-only in the database too (the hash chain still exposes an edit made with the trigger off)
+  triggers: [
+    {
+      name: 'audit_event_append_only',
+      timing: 'before',
+      events: ['update', 'delete'],
+      forEach: 'row',
+      body: "raise exception 'audit_event is append-only (% refused)', tg_op using errcode = 'insufficient_privilege';",
+    },
+  ],
 });
 export class AuditEvent extends AuditEventEntity.class {}
 AuditEventEntity.setClass(AuditEvent);

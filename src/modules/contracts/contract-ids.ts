@@ -25,3 +25,14 @@ export function parseVersion(version: string): { major: number; minor: number; p
   const v = semver.parse(version)!;
   return { major: v.major, minor: v.minor, patch: v.patch };
 }
+
+export const DRAFT_2020_12_URI = 'https://json-schema.org/draft/2020-12/schema';
+
+/** The document as Canon stores it: `$schema` and `$id` first, then the author's keywords in their order. */
+export function withContractIds(
+  name: string,
+  version: string,
+  doc: Record<string, unknown>,
+): Record<string, unknown> {
+  return { $schema: DRAFT_2020_12_URI, $id: contractUri(name, version), ...doc };
+}

@@ -22,7 +22,8 @@ export const ContractVersionEntity = defineEntity({
     major: p.integer(),
     minor: p.integer(),
     patch: p.integer(),
-    schema: p.json<Record<string, unknown>>(),
+    /** `json`, not `jsonb`: the document keeps its authors' key order, which generated types follow. */
+    schema: p.json<Record<string, unknown>>().columnType('json'),
     fingerprint: p.string().length(64),
     status: p.enum(VERSION_STATUSES).default('DRAFT'),
     changelog: p.text().nullable(),

@@ -25,16 +25,11 @@ import {
 } from './compatibility/compatibility.ts';
 import { type Raw, UnresolvedReferenceError } from './compatibility/schema-model.ts';
 import { Contract } from './contract.entity.ts';
-import { contractUri, isValidContractName, parseVersion } from './contract-ids.ts';
+import { contractUri, isValidContractName, parseVersion, withContractIds } from './contract-ids.ts';
 import { ContractVersion, type VersionStatus } from './contract-version.entity.ts';
 import { orderByReferences } from './contracts-folder.ts';
 import { schemaFingerprint } from './fingerprint.ts';
-import {
-  assertCompiles,
-  assertValidJsonSchema,
-  DRAFT_2020_12,
-  referencedContracts,
-} from './schema-checks.ts';
+import { assertCompiles, assertValidJsonSchema, referencedContracts } from './schema-checks.ts';
 
 /** Statuses whose schemas data may have been written under (compatibility is checked against them). */
 const LIVE: VersionStatus[] = ['PUBLISHED', 'DEPRECATED'];
@@ -77,15 +72,34 @@ export interface PushResult {
   outcome: 'PUBLISHED' | 'UNCHANGED' | 'REGISTERED';
 }
 
+/** A contract version as a document: what code generation needs. */
+export interface ContractDocument {
+  contract: string;
+  version: string;
+  schema: Record<string, unknown>;
+}
+
+/** Called inside a publication's transaction (the publishing module builds the type package). */
+export interface PublicationListener {
+  onPublished(
+    em: Em,
+    doc: ContractDocument & { contractVersionId: string },
+    referenced: ContractDocument[],
+    latest: { contract: string; version: string }[],
+  ): Promise<void>;
+}
+
 export class ContractsService {
   private readonly orm: Orm;
   private readonly audit: AuditService;
   private readonly outbox: OutboxService;
+  private readonly listener: PublicationListener | undefined;
 
-  constructor(orm: Orm, audit: AuditService, outbox: OutboxService) {
+  constructor(orm: Orm, audit: AuditService, outbox: OutboxService, listener?: PublicationListener) {
     this.orm = orm;
     this.audit = audit;
     this.outbox = outbox;
+    this.listener = listener;
   }
 
   // ---------------------------------------------------------------- reads
@@ -525,7 +539,7 @@ export class ContractsService {
           },
         );
       }
-      await this.assertReferencesResolve(em, row.schema);
+      const referenced = await this.assertReferencesResolve(em, row.schema);
       const live = await this.liveVersions(em, row.contract);
       const sameMajor = live.filter((v) => v.major === row.major);
       const newerInLine = sameMajor.find((v) => semver.gte(v.version, row.version));
@@ -593,6 +607,12 @@ export class ContractsService {
           allowBreaking: Boolean(input.allowBreaking && !report.compatible),
         },
       });
+      await this.listener?.onPublished(
+        em,
+        { contract: input.contract, version: row.version, schema: row.schema, contractVersionId: row.id },
+        referenced,
+        await this.latestOfEach(em),
+      );
       await this.outbox.append(em, {
         type: 'CONTRACT_VERSION_PUBLISHED',
         domain: input.contract,
@@ -730,12 +750,18 @@ export class ContractsService {
         { path: ['schema', '$id'] },
       );
     }
-    return { $schema: DRAFT_2020_12, $id: id, ...doc };
+    return withContractIds(name, version, doc);
   }
 
-  /** Every referenced contract version exists and is published (or deprecated), and ajv compiles the whole. */
-  private async assertReferencesResolve(em: Em, schema: Record<string, unknown>): Promise<void> {
-    const referenced: Record<string, unknown>[] = [];
+  /**
+   * Every referenced contract version (transitively) exists and is published (or deprecated), and ajv
+   * compiles the whole; returns the referenced documents.
+   */
+  private async assertReferencesResolve(
+    em: Em,
+    schema: Record<string, unknown>,
+  ): Promise<ContractDocument[]> {
+    const referenced: ContractDocument[] = [];
     const seen = new Set<string>();
     let pending = referencedContracts(schema, 'schema');
     while (pending.length > 0) {
@@ -752,18 +778,98 @@ export class ContractsService {
             { path: ['schema'], details: [{ path: ref.uri, message: 'unresolved contract reference' }] },
           );
         }
-        referenced.push(row.schema);
+        referenced.push({ contract: ref.name, version: ref.version, schema: row.schema });
         next.push(...referencedContracts(row.schema, 'schema'));
       }
       pending = next;
     }
-    assertCompiles(schema, referenced, 'schema');
+    assertCompiles(
+      schema,
+      referenced.map((r) => r.schema),
+      'schema',
+    );
+    return referenced;
+  }
+
+  /** The newest PUBLISHED version of every contract. */
+  private async latestOfEach(em: Em): Promise<{ contract: string; version: string }[]> {
+    const rows = await em.find(ContractVersion, { status: 'PUBLISHED' }, { populate: ['contract'] });
+    const latest = new Map<string, string>();
+    for (const r of rows) {
+      const name = r.contract.name;
+      if (!latest.has(name) || semver.gt(r.version, latest.get(name)!)) latest.set(name, r.version);
+    }
+    return [...latest]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([contract, version]) => ({ contract, version }));
+  }
+
+  /** Every published, deprecated or retired version as a document with what it references (package backfill). */
+  async publishedDocuments(): Promise<{
+    docs: { doc: ContractDocument & { contractVersionId: string }; referenced: ContractDocument[] }[];
+    latest: { contract: string; version: string }[];
+  }> {
+    const em = this.orm.em.fork();
+    const rows = await em.find(ContractVersion, { status: { $ne: 'DRAFT' } }, { populate: ['contract'] });
+    const all = rows.map((r) => ({
+      contract: r.contract.name,
+      version: r.version,
+      schema: r.schema,
+      contractVersionId: r.id,
+    }));
+    const byUri = new Map(all.map((d) => [contractUri(d.contract, d.version), d]));
+    const referencedOf = (doc: ContractDocument): ContractDocument[] => {
+      const out = new Map<string, ContractDocument>();
+      const visit = (d: ContractDocument) => {
+        for (const ref of referencedContracts(d.schema, 'schema')) {
+          const target = byUri.get(ref.uri);
+          if (target && !out.has(ref.uri)) {
+            out.set(ref.uri, target);
+            visit(target);
+          }
+        }
+      };
+      visit(doc);
+      return [...out.values()];
+    };
+    return {
+      docs: all.map((doc) => ({ doc, referenced: referencedOf(doc) })),
+      latest: await this.latestOfEach(em),
+    };
+  }
+
+  /** Status, deprecation and publication time of every non-draft version of a contract (for the npm registry). */
+  async versionStates(
+    ctx: CallContext,
+    contract: string,
+  ): Promise<Map<string, { status: string; deprecationReason: string | null; publishedAt: Date | null }>> {
+    authorize(ctx.ability, ctx.actor, 'read', 'ContractVersion');
+    const rows = await this.orm.em
+      .fork()
+      .find(ContractVersion, { contract: { name: contract }, status: { $ne: 'DRAFT' } });
+    return new Map(
+      rows.map((r) => [
+        r.version,
+        {
+          status: r.status,
+          deprecationReason: r.deprecationReason ?? null,
+          publishedAt: r.publishedAt ?? null,
+        },
+      ]),
+    );
   }
 }
 
 // ---------------------------------------------------------------- pure helpers
 
 function requireContractName(name: string): string {
+  if (name === 'contracts') {
+    throw new CanonError(
+      'BAD_USER_INPUT',
+      '"contracts" is reserved: it names the package that depends on every contract.',
+      { path: ['contract'] },
+    );
+  }
   if (!isValidContractName(name)) {
     throw new CanonError(
       'BAD_USER_INPUT',

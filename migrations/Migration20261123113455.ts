@@ -1,7 +1,7 @@
 import { Migration } from '@mikro-orm/migrations';
 
-export class Migration20261123105648 extends Migration {
-  override name = 'Migration20261123105648';
+export class Migration20261123113455 extends Migration {
+  override name = 'Migration20261123113455';
 
   override up(): void | Promise<void> {
     this.addSql(
@@ -32,6 +32,12 @@ export class Migration20261123105648 extends Migration {
     this.addSql(
       `create index "audit_event_subject_type_subject_id_index" on "audit_event" ("subject_type", "subject_id");`,
     );
+    this.addSql(
+      `create or replace function "audit_event_audit_event_append_only_fn"() returns trigger as $$ begin raise exception 'audit_event is append-only (% refused)', tg_op using errcode = 'insufficient_privilege'; end; $$ language plpgsql;`,
+    );
+    this.addSql(
+      `create trigger "audit_event_append_only" BEFORE UPDATE OR DELETE on "audit_event" for each ROW execute function "audit_event_audit_event_append_only_fn"();`,
+    );
 
     this.addSql(
       `create table "contract" ("id" uuid not null, "name" varchar(100) not null, "compatibility" text not null default 'BACKWARD', "description" text null, "owner_team" varchar(200) null, "built_in" boolean not null default false, "created_at" timestamptz not null, "updated_at" timestamptz not null, "lock_version" int not null default 1, primary key ("id"));`,
@@ -42,7 +48,7 @@ export class Migration20261123105648 extends Migration {
     );
 
     this.addSql(
-      `create table "contract_version" ("id" uuid not null, "contract_id" uuid not null, "version" varchar(50) not null, "major" int not null, "minor" int not null, "patch" int not null, "schema" jsonb not null, "fingerprint" varchar(64) not null, "status" text not null default 'DRAFT', "changelog" text null, "required_bump" varchar(10) null, "changes" jsonb null, "created_at" timestamptz not null, "created_by" uuid null, "updated_at" timestamptz not null, "published_at" timestamptz null, "published_by" uuid null, "deprecated_at" timestamptz null, "deprecated_by" uuid null, "deprecation_reason" text null, "retired_at" timestamptz null, "retired_by" uuid null, "lock_version" int not null default 1, primary key ("id"));`,
+      `create table "contract_version" ("id" uuid not null, "contract_id" uuid not null, "version" varchar(50) not null, "major" int not null, "minor" int not null, "patch" int not null, "schema" json not null, "fingerprint" varchar(64) not null, "status" text not null default 'DRAFT', "changelog" text null, "required_bump" varchar(10) null, "changes" jsonb null, "created_at" timestamptz not null, "created_by" uuid null, "updated_at" timestamptz not null, "published_at" timestamptz null, "published_by" uuid null, "deprecated_at" timestamptz null, "deprecated_by" uuid null, "deprecation_reason" text null, "retired_at" timestamptz null, "retired_by" uuid null, "lock_version" int not null default 1, primary key ("id"));`,
     );
     this.addSql(
       `create index "contract_version_contract_id_status_index" on "contract_version" ("contract_id", "status");`,
@@ -61,6 +67,16 @@ export class Migration20261123105648 extends Migration {
       `create table "outbox_event" ("sequence" bigserial primary key, "type" varchar(80) not null, "domain" varchar(100) null, "subject_id" varchar(200) null, "revision" int null, "payload" jsonb not null, "created_at" timestamptz not null);`,
     );
     this.addSql(`create index "outbox_event_type_index" on "outbox_event" ("type");`);
+
+    this.addSql(
+      `create table "package_version" ("id" uuid not null, "name" varchar(214) not null, "version" varchar(50) not null, "contract" varchar(100) null, "contract_version_id" uuid null, "tarball" bytea not null, "integrity" varchar(120) not null, "shasum" varchar(40) not null, "manifest" json not null, "generator" varchar(20) not null, "size" int not null, "created_at" timestamptz not null, "updated_at" timestamptz not null, primary key ("id"));`,
+    );
+    this.addSql(
+      `create index "package_version_contract_version_id_index" on "package_version" ("contract_version_id");`,
+    );
+    this.addSql(
+      `alter table "package_version" add constraint "package_version_name_version_unique" unique ("name", "version");`,
+    );
 
     this.addSql(
       `alter table "api_token" add constraint "api_token_actor_id_foreign" foreign key ("actor_id") references "actor" ("id");`,

@@ -1,0 +1,24 @@
+/** Names in generated packages: npm package names and TypeScript identifiers. */
+
+/** `work-center` → `WorkCenter`. */
+export function pascalCase(text: string): string {
+  return text
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((w) => w[0].toUpperCase() + w.slice(1))
+    .join('');
+}
+
+export function packageName(scope: string, contract: string): string {
+  return `${scope}/${contract}`;
+}
+
+/** The tarball file name npm expects: `<name without scope>-<version>.tgz`. */
+export function tarballFileName(contract: string, version: string): string {
+  return `${contract}-${version}.tgz`;
+}
+
+/** The exported TypeScript name of a contract's root type. */
+export function rootTypeName(contract: string): string {
+  return pascalCase(contract);
+}

@@ -1,0 +1,138 @@
+/**
+ * Generated type packages (DESIGN §9): built with codegen/ when a contract version is published,
+ * inside that publication's transaction, stored as exact tarballs with their integrity, and served
+ * over the npm registry protocol. Packages made by an older generator version are rebuilt at start.
+ */
+import type { ContractDoc } from '../../../codegen/declarations.ts';
+import {
+  GENERATOR_VERSION,
+  type GeneratedPackage,
+  generateContractsPackage,
+  generatePackage,
+} from '../../../codegen/generate.ts';
+import { packageName } from '../../../codegen/names.ts';
+import type { Em, Orm } from '../../db/orm.ts';
+import { authorize } from '../auth/ability.ts';
+import type { CallContext } from '../auth/actor-context.ts';
+import { PackageVersion } from './package-version.entity.ts';
+
+export interface PublishedDoc extends ContractDoc {
+  contractVersionId: string;
+}
+
+/** What the registry needs to know of a contract version's state (from the contracts service). */
+export interface VersionState {
+  status: string;
+  deprecationReason: string | null;
+  publishedAt: Date | null;
+}
+
+export class PublishingService {
+  private readonly orm: Orm;
+  readonly scope: string;
+
+  constructor(orm: Orm, scope: string) {
+    this.orm = orm;
+    this.scope = scope;
+  }
+
+  /**
+   * Builds and stores the package of a version being published, and a new `contracts` meta package
+   * over the latest versions. Runs in the caller's transaction: no publication without its package.
+   */
+  async onPublished(
+    em: Em,
+    doc: PublishedDoc,
+    referenced: ContractDoc[],
+    latest: { contract: string; version: string }[],
+  ): Promise<void> {
+    await this.store(em, await generatePackage(doc, referenced, { scope: this.scope }), doc);
+    await this.storeMetaPackage(em, latest);
+  }
+
+  private async store(em: Em, pkg: GeneratedPackage, doc?: PublishedDoc): Promise<PackageVersion> {
+    const manifest = JSON.parse(pkg.files['package.json']) as Record<string, unknown>;
+    const existing = await em.findOne(PackageVersion, { name: pkg.name, version: pkg.version });
+    const fields = {
+      tarball: pkg.tgz,
+      integrity: pkg.integrity,
+      shasum: pkg.shasum,
+      manifest,
+      generator: GENERATOR_VERSION,
+      size: pkg.tgz.length,
+    };
+    if (existing) {
+      em.assign(existing, fields);
+      await em.flush();
+      return existing;
+    }
+    const row = em.create(PackageVersion, {
+      name: pkg.name,
+      version: pkg.version,
+      contract: doc?.contract ?? null,
+      contractVersionId: doc?.contractVersionId ?? null,
+      ...fields,
+    });
+    await em.flush();
+    return row;
+  }
+
+  private async storeMetaPackage(em: Em, latest: { contract: string; version: string }[]): Promise<void> {
+    const name = packageName(this.scope, 'contracts');
+    const previous = await em.find(PackageVersion, { name }, { orderBy: { createdAt: 'desc' }, limit: 1 });
+    const deps = Object.fromEntries(
+      latest.map((l) => [packageName(this.scope, l.contract), `^${l.version}`]),
+    );
+    const prevDeps = (previous[0]?.manifest.dependencies ?? {}) as Record<string, string>;
+    if (
+      previous[0] &&
+      JSON.stringify(Object.entries(prevDeps).sort()) === JSON.stringify(Object.entries(deps).sort())
+    )
+      return;
+    // one minor per change of the set, so `npm update @canon/contracts` moves forward
+    const minor = previous[0] ? Number(previous[0].version.split('.')[1]) + 1 : 0;
+    await this.store(em, await generateContractsPackage(`1.${minor}.0`, latest, { scope: this.scope }));
+  }
+
+  /**
+   * Builds missing packages and rebuilds those made by another generator version (at start). The
+   * contracts service hands over every non-draft version with what it references.
+   */
+  async backfill(
+    docs: { doc: PublishedDoc; referenced: ContractDoc[] }[],
+    latest: { contract: string; version: string }[],
+  ): Promise<number> {
+    let built = 0;
+    await this.orm.em.fork().transactional(async (em) => {
+      for (const { doc, referenced } of docs) {
+        const row = await em.findOne(PackageVersion, {
+          name: packageName(this.scope, doc.contract),
+          version: doc.version,
+        });
+        if (row && row.generator === GENERATOR_VERSION) continue;
+        await this.store(em, await generatePackage(doc, referenced, { scope: this.scope }), doc);
+        built++;
+      }
+      if (latest.length > 0) await this.storeMetaPackage(em, latest);
+    });
+    return built;
+  }
+
+  /** Every version of a package, oldest first (without tarball bytes). */
+  async versions(ctx: CallContext, name: string): Promise<PackageVersion[]> {
+    authorize(ctx.ability, ctx.actor, 'read', 'ContractVersion');
+    return this.orm.em.fork().find(PackageVersion, { name }, { orderBy: { createdAt: 'asc' } });
+  }
+
+  async tarball(ctx: CallContext, name: string, version: string): Promise<PackageVersion | null> {
+    authorize(ctx.ability, ctx.actor, 'read', 'ContractVersion');
+    return this.orm.em.fork().findOne(PackageVersion, { name, version }, { populate: ['tarball'] });
+  }
+
+  /** Packages of several contract versions in one query (for DataLoader). */
+  async byContractVersionIds(ctx: CallContext, ids: readonly string[]): Promise<(PackageVersion | null)[]> {
+    authorize(ctx.ability, ctx.actor, 'read', 'ContractVersion');
+    const rows = await this.orm.em.fork().find(PackageVersion, { contractVersionId: { $in: [...ids] } });
+    return ids.map((id) => rows.find((r) => r.contractVersionId === id) ?? null);
+  }
+}
