@@ -123,6 +123,17 @@ describe('npm registry protocol', () => {
     }
   });
 
+  it("lists a contract's packages in GraphQL", async () => {
+    const r = await t.gql('{ contract(name: "uom") { packages { name version integrity install } } }');
+    expect(r.data.contract.packages).toEqual([
+      expect.objectContaining({
+        name: '@canon/uom',
+        version: '1.0.0',
+        install: 'npm install @canon/uom@^1.0.0',
+      }),
+    ]);
+  });
+
   it("shows each contract version's package in GraphQL", async () => {
     const r = await t.gql(
       '{ contract(name: "item") { version(version: "1.0.0") { package { name version integrity install tarballPath size } } } }',

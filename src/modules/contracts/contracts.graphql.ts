@@ -119,7 +119,7 @@ export const ContractVersionRef = builder.objectType(ContractVersion, {
   }),
 });
 
-const ContractRef = builder.objectType(Contract, {
+export const ContractRef = builder.objectType(Contract, {
   name: 'Contract',
   description: "A master-data domain's contract.",
   fields: (t) => ({

@@ -1,5 +1,5 @@
 import { builder } from '../../graphql/builder.ts';
-import { ContractVersionRef } from '../contracts/contracts.graphql.ts';
+import { ContractRef, ContractVersionRef } from '../contracts/contracts.graphql.ts';
 import { PackageVersion } from './package-version.entity.ts';
 
 const PackageRef = builder.objectType(PackageVersion, {
@@ -37,5 +37,14 @@ builder.objectField(ContractVersionRef, 'package', (t) =>
     description: 'The generated npm package (published, deprecated and retired versions).',
     load: (ids: string[], ctx) => ctx.services.publishing.byContractVersionIds(ctx, ids),
     resolve: (v) => v.id,
+  }),
+);
+
+builder.objectField(ContractRef, 'packages', (t) =>
+  t.loadableList({
+    type: PackageRef,
+    description: 'Every generated npm package version of the contract, oldest first.',
+    load: (names: string[], ctx) => ctx.services.publishing.versionsOfContracts(ctx, names),
+    resolve: (c) => c.name,
   }),
 );

@@ -129,6 +129,15 @@ export class PublishingService {
     return this.orm.em.fork().findOne(PackageVersion, { name, version }, { populate: ['tarball'] });
   }
 
+  /** The package versions of several contracts in one query (for DataLoader), oldest first. */
+  async versionsOfContracts(ctx: CallContext, contracts: readonly string[]): Promise<PackageVersion[][]> {
+    authorize(ctx.ability, ctx.actor, 'read', 'ContractVersion');
+    const rows = await this.orm.em
+      .fork()
+      .find(PackageVersion, { contract: { $in: [...contracts] } }, { orderBy: { createdAt: 'asc' } });
+    return contracts.map((c) => rows.filter((r) => r.contract === c));
+  }
+
   /** Packages of several contract versions in one query (for DataLoader). */
   async byContractVersionIds(ctx: CallContext, ids: readonly string[]): Promise<(PackageVersion | null)[]> {
     authorize(ctx.ability, ctx.actor, 'read', 'ContractVersion');
