@@ -15,6 +15,7 @@ import { defineAbilityFor } from './modules/auth/ability.ts';
 import { type CallContext, SYSTEM_ACTOR } from './modules/auth/actor-context.ts';
 import { BUILT_IN_CONTRACTS_DIR, readContractsFolder } from './modules/contracts/contracts-folder.ts';
 import { handleNpmRequest } from './modules/publishing/npm-registry.ts';
+import { STANDARD_UNITS } from './modules/records/uom/standard-units.ts';
 import { createServices, type Services } from './services.ts';
 
 export interface CanonApp {
@@ -75,6 +76,12 @@ export async function initialise(
       { contracts: published.map((r) => `${r.contract}@${r.version}`) },
       'registered built-in contracts',
     );
+  const units = await services.records.seed(
+    ctx,
+    'uom',
+    STANDARD_UNITS.map(({ odoo: _odoo, ...unit }) => ({ ...unit, active: true })),
+  );
+  if (units > 0) log.info({ units }, 'loaded the standard units of measure');
   if (config.bootstrapAdminToken) await services.auth.ensureBootstrapAdmin(ctx, config.bootstrapAdminToken);
   // a newcomer's first start: nobody could sign in otherwise
   if (

@@ -4,7 +4,9 @@ import { AuditService } from './modules/audit/audit.service.ts';
 import { AuthService } from './modules/auth/auth.service.ts';
 import { ContractsService } from './modules/contracts/contracts.service.ts';
 import { OutboxService } from './modules/events/outbox.service.ts';
+import { IdempotencyService } from './modules/idempotency/idempotency.service.ts';
 import { PublishingService } from './modules/publishing/publishing.service.ts';
+import { RecordsService } from './modules/records/records.service.ts';
 
 export interface Services {
   orm: Orm;
@@ -13,18 +15,21 @@ export interface Services {
   auth: AuthService;
   contracts: ContractsService;
   publishing: PublishingService;
+  records: RecordsService;
 }
 
 export function createServices(orm: Orm, options: { packageScope?: string } = {}): Services {
   const audit = new AuditService();
   const outbox = new OutboxService();
   const publishing = new PublishingService(orm, options.packageScope ?? '@canon');
+  const contracts = new ContractsService(orm, audit, outbox, publishing);
   return {
     orm,
     audit,
     outbox,
     auth: new AuthService(orm, audit),
-    contracts: new ContractsService(orm, audit, outbox, publishing),
+    contracts,
     publishing,
+    records: new RecordsService(orm, audit, outbox, contracts, new IdempotencyService()),
   };
 }

@@ -6,7 +6,13 @@ import { ApiTokenEntity } from '../modules/auth/api-token.entity.ts';
 import { ContractEntity } from '../modules/contracts/contract.entity.ts';
 import { ContractVersionEntity } from '../modules/contracts/contract-version.entity.ts';
 import { OutboxEventEntity } from '../modules/events/outbox-event.entity.ts';
+import { IdempotencyKeyEntity } from '../modules/idempotency/idempotency-key.entity.ts';
 import { PackageVersionEntity } from '../modules/publishing/package-version.entity.ts';
+import { ApprovalPolicyEntity } from '../modules/records/approval-policy.entity.ts';
+import { ChangeRequestEntity } from '../modules/records/change-request.entity.ts';
+import { GoldenRecordEntity } from '../modules/records/golden-record.entity.ts';
+import { RecordReferenceEntity } from '../modules/records/record-reference.entity.ts';
+import { RecordRevisionEntity } from '../modules/records/record-revision.entity.ts';
 
 export const entities = [
   ActorEntity,
@@ -16,4 +22,10 @@ export const entities = [
   ContractEntity,
   ContractVersionEntity,
   PackageVersionEntity,
+  IdempotencyKeyEntity,
+  GoldenRecordEntity,
+  RecordRevisionEntity,
+  ChangeRequestEntity,
+  RecordReferenceEntity,
+  ApprovalPolicyEntity,
 ];

@@ -7,5 +7,6 @@ import '../modules/auth/auth.graphql.ts';
 import '../modules/audit/audit.graphql.ts';
 import '../modules/contracts/contracts.graphql.ts';
 import '../modules/publishing/publishing.graphql.ts';
+import '../modules/records/records.graphql.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -25,9 +25,20 @@ export type Action =
   | 'retire'
   | 'revoke'
   | 'rotate'
-  | 'verify';
+  | 'verify'
+  | 'propose'
+  | 'approve';
 
-export type SubjectName = 'Contract' | 'ContractVersion' | 'ApiToken' | 'Actor' | 'AuditEvent' | 'all';
+export type SubjectName =
+  | 'Contract'
+  | 'ContractVersion'
+  | 'ApiToken'
+  | 'Actor'
+  | 'AuditEvent'
+  | 'GoldenRecord'
+  | 'ChangeRequest'
+  | 'ApprovalPolicy'
+  | 'all';
 
 export type AppAbility = MongoAbility<[Action, SubjectName | Record<string, unknown>]>;
 
@@ -48,11 +59,20 @@ export function defineAbilityFor(actor: Actor | null): AppAbility {
       can('read', 'ContractVersion');
       can('read', 'AuditEvent');
       can('read', 'Actor');
+      can('read', 'GoldenRecord');
+      can('read', 'ChangeRequest');
+      can('propose', 'GoldenRecord');
+      can('approve', 'ChangeRequest');
       break;
     case 'viewer':
     case 'connector':
-    case 'pipeline':
+      can('read', 'GoldenRecord');
+      can('read', 'ChangeRequest');
       // drafts are work in progress of the contract owners
+      can('read', 'Contract');
+      can('read', 'ContractVersion', { status: { $in: ['PUBLISHED', 'DEPRECATED', 'RETIRED'] } });
+      break;
+    case 'pipeline':
       can('read', 'Contract');
       can('read', 'ContractVersion', { status: { $in: ['PUBLISHED', 'DEPRECATED', 'RETIRED'] } });
       break;

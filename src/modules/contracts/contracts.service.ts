@@ -5,9 +5,11 @@
  * caller's ability and written with its audit (and outbox) event in one transaction.
  */
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import ajvFormats from 'ajv-formats';
 import semver from 'semver';
 import type { Em, Orm } from '../../db/orm.ts';
-import { CanonError, notFound } from '../../errors.ts';
+import { CanonError, type ErrorDetail, notFound } from '../../errors.ts';
 import type { AuditService } from '../audit/audit.service.ts';
 import { authorize, can } from '../auth/ability.ts';
 import type { CallContext } from '../auth/actor-context.ts';
@@ -29,7 +31,22 @@ import { contractUri, isValidContractName, parseVersion, withContractIds } from 
 import { ContractVersion, type VersionStatus } from './contract-version.entity.ts';
 import { orderByReferences } from './contracts-folder.ts';
 import { schemaFingerprint } from './fingerprint.ts';
-import { assertCompiles, assertValidJsonSchema, referencedContracts } from './schema-checks.ts';
+import {
+  ajvErrorDetails,
+  assertCompiles,
+  assertValidJsonSchema,
+  referencedContracts,
+} from './schema-checks.ts';
+
+const compiledValidators = new Map<string, ValidateFunction>();
+
+export interface ContractValidator {
+  contractVersionId: string;
+  /** e.g. `item@1.1.0` */
+  version: string;
+  /** Every problem with a JSON pointer path; empty when valid. */
+  validate(data: unknown): ErrorDetail[];
+}
 
 /** Statuses whose schemas data may have been written under (compatibility is checked against them). */
 const LIVE: VersionStatus[] = ['PUBLISHED', 'DEPRECATED'];
@@ -701,6 +718,44 @@ export class ContractsService {
       } else results.push({ contract: doc.contract, version: doc.version, outcome: 'UNCHANGED' });
     }
     return results;
+  }
+
+  /**
+   * The validator of a domain's newest published contract version (within `major` when given), with
+   * the version it belongs to. Compiled validators are cached by version id: a published schema never
+   * changes, so the cache needs no invalidation (and replicas agree).
+   */
+  async validatorFor(em: Em, domain: string, major?: number): Promise<ContractValidator> {
+    const rows = await em.find(
+      ContractVersion,
+      { contract: { name: domain }, status: 'PUBLISHED', ...(major === undefined ? {} : { major }) },
+      { populate: ['contract'], orderBy: { major: 'desc', minor: 'desc', patch: 'desc' }, limit: 1 },
+    );
+    const row = rows[0];
+    if (!row) {
+      throw new CanonError(
+        'NOT_FOUND',
+        major === undefined
+          ? `No published contract for the domain "${domain}".`
+          : `No published ${major}.x version of the ${domain} contract.`,
+        { path: ['domain'] },
+      );
+    }
+    let validate = compiledValidators.get(row.id);
+    if (!validate) {
+      const referenced = await this.assertReferencesResolve(em, row.schema);
+      const ajv = new Ajv2020({ allErrors: true, strict: false });
+      ajvFormats.default(ajv);
+      for (const doc of referenced) if (!ajv.getSchema(String(doc.schema.$id))) ajv.addSchema(doc.schema);
+      validate = ajv.compile(row.schema);
+      compiledValidators.set(row.id, validate);
+    }
+    const fn = validate;
+    return {
+      contractVersionId: row.id,
+      version: `${domain}@${row.version}`,
+      validate: (data) => (fn(data) ? [] : ajvErrorDetails(fn.errors)),
+    };
   }
 
   /** Pushes the contracts shipped with Canon (idempotent) and marks them built-in. */

@@ -9,6 +9,7 @@ export const OUTBOX_EVENT_TYPES = [
   'CONTRACT_VERSION_PUBLISHED',
   'CONTRACT_VERSION_DEPRECATED',
   'CONTRACT_VERSION_RETIRED',
+  'RECORD_CHANGED',
 ] as const;
 export type OutboxEventType = (typeof OUTBOX_EVENT_TYPES)[number];
 

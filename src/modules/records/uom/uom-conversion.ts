@@ -77,8 +77,9 @@ export function odooFields(unit: UnitFacts): {
   if (!ratio) throw new CanonError('INVALID_STATE', `${unit.code} has an unusable ratio.`);
   const cmp = ratio.compare(1);
   return {
-    factor: ratio.inverse().toString(12),
-    factorInv: ratio.toString(12),
+    // Odoo stores factors as floats: 12 significant digits say them exactly enough
+    factor: String(Number(ratio.inverse().valueOf().toPrecision(12))),
+    factorInv: String(Number(ratio.valueOf().toPrecision(12))),
     uomType: cmp === 0 ? 'reference' : cmp > 0 ? 'bigger' : 'smaller',
   };
 }

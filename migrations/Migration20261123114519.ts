@@ -1,7 +1,7 @@
 import { Migration } from '@mikro-orm/migrations';
 
-export class Migration20261123113455 extends Migration {
-  override name = 'Migration20261123113455';
+export class Migration20261123114519 extends Migration {
+  override name = 'Migration20261123114519';
 
   override up(): void | Promise<void> {
     this.addSql(
@@ -25,6 +25,10 @@ export class Migration20261123113455 extends Migration {
     );
 
     this.addSql(
+      `create table "approval_policy" ("domain" varchar(100) not null, "required_approvals" int not null, "updated_at" timestamptz not null, "updated_by" uuid null, primary key ("domain"));`,
+    );
+
+    this.addSql(
       `create table "audit_event" ("sequence" bigserial primary key, "at" timestamptz not null, "actor_id" uuid null, "actor_name" varchar(200) null, "token_id" uuid null, "system_code" varchar(100) null, "action" varchar(80) not null, "subject_type" varchar(80) not null, "subject_id" varchar(200) not null, "before" jsonb null, "after" jsonb null, "request_id" varchar(100) null, "prev_hash" varchar(64) not null, "hash" varchar(64) not null);`,
     );
     this.addSql(`create index "audit_event_action_index" on "audit_event" ("action");`);
@@ -37,6 +41,21 @@ export class Migration20261123113455 extends Migration {
     );
     this.addSql(
       `create trigger "audit_event_append_only" BEFORE UPDATE OR DELETE on "audit_event" for each ROW execute function "audit_event_audit_event_append_only_fn"();`,
+    );
+
+    this.addSql(
+      `create table "change_request" ("id" uuid not null, "domain" varchar(100) not null, "record_id" uuid null, "operation" text not null, "mode" varchar(10) not null, "input" jsonb null, "proposed" jsonb not null, "diff" jsonb not null, "base_revision" int null, "status" text not null default 'PENDING', "proposed_by" uuid null, "proposed_by_name" varchar(200) null, "system_code" varchar(100) null, "required_approvals" int not null, "approvals" jsonb not null, "reason" text null, "decision_reason" text null, "decided_by" uuid null, "effective_from" timestamptz not null, "contract_version" varchar(50) not null, "warnings" jsonb not null, "applied_revision" int null, "conflict" jsonb null, "created_at" timestamptz not null, "updated_at" timestamptz not null, "lock_version" int not null default 1, primary key ("id"));`,
+    );
+    this.addSql(`create index "change_request_record_id_index" on "change_request" ("record_id");`);
+    this.addSql(
+      `create index "change_request_status_domain_index" on "change_request" ("status", "domain");`,
+    );
+    this.addSql(`create index "change_request_proposed_by_index" on "change_request" ("proposed_by");`);
+    this.addSql(
+      `alter table "change_request" add constraint "change_request_operation_check" check ("operation" in ('CREATE', 'UPDATE', 'RETIRE', 'RESTORE'));`,
+    );
+    this.addSql(
+      `alter table "change_request" add constraint "change_request_status_check" check ("status" in ('PENDING', 'APPLIED', 'REJECTED', 'CONFLICT', 'WITHDRAWN'));`,
     );
 
     this.addSql(
@@ -64,6 +83,21 @@ export class Migration20261123113455 extends Migration {
     );
 
     this.addSql(
+      `create table "golden_record" ("id" uuid not null, "domain" varchar(100) not null, "key" varchar(300) not null, "site" varchar(20) null, "key_scope" varchar(20) not null default '', "status" text not null default 'ACTIVE', "merged_into" uuid null, "latest_revision" int not null, "created_at" timestamptz not null, "updated_at" timestamptz not null, "lock_version" int not null default 1, primary key ("id"));`,
+    );
+    this.addSql(`create index "golden_record_domain_status_index" on "golden_record" ("domain", "status");`);
+    this.addSql(
+      `create unique index "golden_record_live_key_unique" on "golden_record" ("domain", "key", "key_scope") where "status" = 'ACTIVE';`,
+    );
+    this.addSql(
+      `alter table "golden_record" add constraint "golden_record_status_check" check ("status" in ('ACTIVE', 'RETIRED', 'MERGED'));`,
+    );
+
+    this.addSql(
+      `create table "idempotency_key" ("actor_id" uuid not null, "key" varchar(200) not null, "operation" varchar(100) not null, "request_hash" varchar(64) not null, "result_id" varchar(200) not null, "created_at" timestamptz not null, primary key ("actor_id", "key"));`,
+    );
+
+    this.addSql(
       `create table "outbox_event" ("sequence" bigserial primary key, "type" varchar(80) not null, "domain" varchar(100) null, "subject_id" varchar(200) null, "revision" int null, "payload" jsonb not null, "created_at" timestamptz not null);`,
     );
     this.addSql(`create index "outbox_event_type_index" on "outbox_event" ("type");`);
@@ -79,11 +113,30 @@ export class Migration20261123113455 extends Migration {
     );
 
     this.addSql(
+      `create table "record_reference" ("from_record" uuid not null, "field" varchar(200) not null, "to_record" uuid not null, primary key ("from_record", "field"));`,
+    );
+    this.addSql(`create index "record_reference_to_record_index" on "record_reference" ("to_record");`);
+
+    this.addSql(
+      `create table "record_revision" ("id" uuid not null, "record_id" uuid not null, "revision" int not null, "data" jsonb not null, "status" varchar(20) not null, "operation" varchar(20) not null, "contract_version" varchar(50) not null, "contract_version_id" uuid not null, "effective_from" timestamptz not null, "change_request_id" uuid null, "created_by" uuid null, "created_by_name" varchar(200) null, "reason" text null, "created_at" timestamptz not null, primary key ("id"));`,
+    );
+    this.addSql(
+      `create index "record_revision_record_id_effective_from_index" on "record_revision" ("record_id", "effective_from");`,
+    );
+    this.addSql(
+      `alter table "record_revision" add constraint "record_revision_record_revision_unique" unique ("record_id", "revision");`,
+    );
+
+    this.addSql(
       `alter table "api_token" add constraint "api_token_actor_id_foreign" foreign key ("actor_id") references "actor" ("id");`,
     );
 
     this.addSql(
       `alter table "contract_version" add constraint "contract_version_contract_id_foreign" foreign key ("contract_id") references "contract" ("id");`,
+    );
+
+    this.addSql(
+      `alter table "record_revision" add constraint "record_revision_record_id_foreign" foreign key ("record_id") references "golden_record" ("id");`,
     );
   }
 }

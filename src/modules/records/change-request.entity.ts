@@ -1,0 +1,62 @@
+import { defineEntity, p } from '@mikro-orm/core';
+import { newId } from '../../db/ids.ts';
+
+export const CHANGE_OPERATIONS = ['CREATE', 'UPDATE', 'RETIRE', 'RESTORE'] as const;
+export type ChangeOperation = (typeof CHANGE_OPERATIONS)[number];
+export const CHANGE_STATUSES = ['PENDING', 'APPLIED', 'REJECTED', 'CONFLICT', 'WITHDRAWN'] as const;
+export type ChangeStatus = (typeof CHANGE_STATUSES)[number];
+
+export interface Approval {
+  actorId: string;
+  actorName: string;
+  at: string;
+  comment: string | null;
+}
+
+/** A proposed change to a golden record, waiting for (or decided by) stewards. */
+export const ChangeRequestEntity = defineEntity({
+  name: 'ChangeRequest',
+  tableName: 'change_request',
+  properties: {
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => newId()),
+    domain: p.string().length(100),
+    recordId: p.uuid().nullable().index(),
+    operation: p.enum(CHANGE_OPERATIONS),
+    /** How `input` was given: the full payload, or an RFC 7396 JSON merge patch. */
+    mode: p.string().length(10),
+    input: p.json<unknown>().nullable(),
+    /** The full payload the record will have when this is applied. */
+    proposed: p.json<Record<string, unknown>>(),
+    /** Field-level diff against the base revision. */
+    diff: p.json<unknown[]>(),
+    baseRevision: p.integer().nullable(),
+    status: p.enum(CHANGE_STATUSES).default('PENDING'),
+    proposedBy: p.uuid().nullable(),
+    proposedByName: p.string().length(200).nullable(),
+    systemCode: p.string().length(100).nullable(),
+    requiredApprovals: p.integer(),
+    approvals: p.json<Approval[]>(),
+    reason: p.text().nullable(),
+    decisionReason: p.text().nullable(),
+    decidedBy: p.uuid().nullable(),
+    effectiveFrom: p.datetime(),
+    contractVersion: p.string().length(50),
+    /** Non-blocking findings shown to stewards. */
+    warnings: p.json<unknown[]>(),
+    appliedRevision: p.integer().nullable(),
+    /** When the base revision was stale: the record's revision and value at that moment. */
+    conflict: p.json<unknown>().nullable(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+    updatedAt: p
+      .datetime()
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
+    lockVersion: p.integer().version(),
+  },
+  indexes: [{ properties: ['status', 'domain'] }, { properties: ['proposedBy'] }],
+});
+export class ChangeRequest extends ChangeRequestEntity.class {}
+ChangeRequestEntity.setClass(ChangeRequest);

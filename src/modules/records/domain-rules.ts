@@ -1,0 +1,51 @@
+/**
+ * The rules of a master-data domain beyond what its JSON Schema can say: its business key, what it
+ * references, and checks against other records (DESIGN §6). One implementation per domain.
+ */
+import type { Em } from '../../db/orm.ts';
+import type { ErrorCode } from '../../errors.ts';
+
+export type Data = Record<string, unknown>;
+
+export interface Finding {
+  code: ErrorCode;
+  /** JSON pointer into the payload. */
+  path: string;
+  message: string;
+}
+
+export interface ReferenceSpec {
+  /** JSON pointer of the referencing field. */
+  field: string;
+  domain: string;
+  key: string;
+  /** Site the key is unique within, for site-scoped domains. */
+  scope?: string;
+}
+
+export interface LiveRecord {
+  id: string;
+  key: string;
+  data: Data;
+}
+
+export interface RuleContext {
+  em: Em;
+  /** The ACTIVE record of a domain with a key (within a key scope), as of now. */
+  findLive(domain: string, key: string, scope?: string): Promise<LiveRecord | null>;
+  /** ACTIVE records of a domain whose payload contains `match` (jsonb containment), excluding one id. */
+  findLiveMatching(domain: string, match: Data, excludeId?: string | null): Promise<LiveRecord[]>;
+}
+
+export interface DomainRules {
+  domain: string;
+  /** Keys unique per site (true) or per domain (false). */
+  siteScoped: boolean;
+  keyOf(data: Data): string;
+  siteOf(data: Data): string | null;
+  references(data: Data): ReferenceSpec[];
+  /** Findings that block the change; `previous` is the current payload for updates. */
+  check(ctx: RuleContext, data: Data, previous: Data | null, recordId: string | null): Promise<Finding[]>;
+}
+
+export const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
