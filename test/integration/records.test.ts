@@ -556,6 +556,26 @@ describe('safety', () => {
     expect(verify.data.verifyAuditChain.valid).toBe(true);
   });
 
+  it('loads location parents, children and paths in batches', async () => {
+    const query =
+      '{ locations(first: 100, filter: { site: "NB" }) { edges { node { code path parent { code } children { code } } } } }';
+    await propose({ domain: 'location', data: { code: 'NB', name: 'NB', usage: 'view', site: 'NB' } });
+    await propose({
+      domain: 'location',
+      data: { code: 'NB-S', name: 'S', parent: 'NB', usage: 'internal', site: 'NB' },
+    });
+    const few = await t.countQueries(() => t.gql(query));
+    for (let i = 0; i < 4; i++)
+      await propose({
+        domain: 'location',
+        data: { code: `NB-S-${i}`, name: `B${i}`, parent: 'NB-S', usage: 'internal', site: 'NB' },
+      });
+    const many = await t.countQueries(() => t.gql(query));
+    expect(many).toBeLessThanOrEqual(few + 2); // one more level of the tree to walk for paths
+    const r = await t.gql(query);
+    expect(r.data.locations.edges.find((e: any) => e.node.code === 'NB-S-3').node.path).toBe('NB / S / B3');
+  });
+
   it('loads relations in batches: listing items costs the same queries for 3 or 8 items', async () => {
     const query =
       '{ items(first: 100, filter: { keyPrefix: "NPLUS" }) { edges { node { code uom { code } purchaseUom { code } } } } }';

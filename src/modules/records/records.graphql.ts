@@ -221,42 +221,64 @@ LocationRef.implement({
       load: loadByKeys,
       resolve: (v) => keyRef('location', v.data.parent, v.asOf, v.site ?? ''),
     }),
-    children: t.field({
-      type: [LocationRef],
+    children: t.loadableList({
+      type: LocationRef,
       description: 'Live locations whose parent this is.',
-      resolve: async (v, _a, ctx) =>
-        withAsOf(
-          (
-            await ctx.services.records.list(ctx, {
-              domain: 'location',
-              asOf: v.asOf,
-              dataContains: { parent: v.data.code },
-              site: v.site ?? undefined,
-              limit: 500,
-              offset: 0,
-            })
-          ).items,
-          v.asOf,
-        ) as View[],
-    }),
-    path: t.string({
-      description: 'The full name from the top, e.g. "EU1 / Stock / Shelf 2" (Odoo: complete_name).',
-      resolve: async (v, _a, ctx) => {
-        const names = [String(v.data.name)];
-        let parent = str(v.data.parent);
-        for (let depth = 0; parent && depth < 50; depth++) {
-          const [p] = await ctx.services.records.recordsByKeys(
-            ctx,
-            'location',
-            [{ key: parent, scope: v.site ?? '' }],
-            v.asOf,
-          );
-          if (!p) break;
-          names.unshift(String(p.data.name));
-          parent = str(p.data.parent);
+      load: async (keys: string[], ctx) => {
+        // keys: site|code|asOf — one query per moment asked for
+        const out = new Map<string, View[]>();
+        for (const [asOf, group] of groupBy(keys, (k) => k.split('|')[2])) {
+          const date = asOf ? new Date(asOf) : undefined;
+          const parents = group.map((k) => ({ scope: k.split('|')[0], key: k.split('|')[1] }));
+          const found = await ctx.services.records.childrenOf(ctx, 'location', parents, date);
+          group.forEach((k, i) => {
+            out.set(k, withAsOf(found[i], date) as View[]);
+          });
         }
-        return names.join(' / ');
+        return keys.map((k) => out.get(k) ?? []);
       },
+      resolve: (v) => `${v.site ?? ''}|${String(v.data.code)}|${v.asOf?.toISOString() ?? ''}`,
+    }),
+    path: t.loadable({
+      type: 'String',
+      description: 'The full name from the top, e.g. "EU1 / Stock / Shelf 2" (Odoo: complete_name).',
+      load: async (keys: string[], ctx) => {
+        // walk up all requested locations together: one query per level, not per location
+        const views = keys.map(
+          (k) => JSON.parse(k) as { site: string; name: string; parent: string | null; asOf: string },
+        );
+        const names = views.map((v) => [v.name]);
+        let frontier = views.map((v, i) => ({ i, parent: v.parent, site: v.site, asOf: v.asOf }));
+        for (let depth = 0; frontier.length > 0 && depth < 50; depth++) {
+          const next: typeof frontier = [];
+          for (const [asOf, group] of groupBy(
+            frontier.filter((f) => f.parent),
+            (f) => f.asOf,
+          )) {
+            const parents = await ctx.services.records.recordsByKeys(
+              ctx,
+              'location',
+              group.map((f) => ({ key: f.parent!, scope: f.site })),
+              asOf ? new Date(asOf) : undefined,
+            );
+            group.forEach((f, j) => {
+              const p = parents[j];
+              if (!p) return;
+              names[f.i].unshift(String(p.data.name));
+              next.push({ i: f.i, parent: str(p.data.parent), site: f.site, asOf: f.asOf });
+            });
+          }
+          frontier = next;
+        }
+        return names.map((n) => n.join(' / '));
+      },
+      resolve: (v) =>
+        JSON.stringify({
+          site: v.site ?? '',
+          name: String(v.data.name),
+          parent: str(v.data.parent),
+          asOf: v.asOf?.toISOString() ?? '',
+        }),
     }),
   }),
 });

@@ -264,6 +264,37 @@ export class RecordsService {
     };
   }
 
+  /** Live children (payload `parent` = key, same key scope) of several records in one query, as of a moment. */
+  async childrenOf(
+    ctx: CallContext,
+    domain: string,
+    parents: readonly { key: string; scope: string }[],
+    asOf?: Date,
+  ): Promise<RecordView[][]> {
+    authorize(ctx.ability, ctx.actor, 'read', 'GoldenRecord');
+    if (parents.length === 0) return [];
+    const em = this.orm.em.fork();
+    const rows = await em.getConnection().execute<(CurrentRow & { key_scope: string })[]>(
+      `with cur as (
+          select distinct on (rv.record_id) rv.record_id, rv.revision, rv.data, rv.status, rv.effective_from, rv.contract_version
+            from record_revision rv join golden_record g0 on g0.id = rv.record_id
+           where g0.domain = ? and rv.effective_from <= ?
+           order by rv.record_id, rv.effective_from desc, rv.revision desc)
+        select cur.*, g.key_scope from cur join golden_record g on g.id = cur.record_id
+         where cur.status = 'ACTIVE' and cur.data->>'parent' in (${parents.map(() => '?').join(',')})
+         order by g.key`,
+      [domain, asOf ?? new Date(), ...new Set(parents.map((p) => p.key))],
+    );
+    const records =
+      rows.length > 0 ? await em.find(GoldenRecord, { id: { $in: rows.map((r) => r.record_id) } }) : [];
+    const byId = new Map(records.map((r) => [r.id, r]));
+    return parents.map((p) =>
+      rows
+        .filter((r) => (r.data as Data).parent === p.key && r.key_scope === p.scope)
+        .map((r) => this.view(byId.get(r.record_id)!, r)),
+    );
+  }
+
   /** Every revision with who, when, why and the field-level changes against the one before. */
   async history(ctx: CallContext, recordId: string): Promise<HistoryEntry[] | null> {
     authorize(ctx.ability, ctx.actor, 'read', 'GoldenRecord');
