@@ -165,13 +165,27 @@ try {
   publishTimes.sort((a, b) => a - b);
 
   // golden records: proposals applied at once (approval policy 0), then reads with relations
-  await gql('mutation { setApprovalPolicy(domain: "item", requiredApprovals: 0) { ... on ApprovalPolicy { requiredApprovals } } }');
+  await gql(
+    'mutation { setApprovalPolicy(domain: "item", requiredApprovals: 0) { ... on ApprovalPolicy { requiredApprovals } } }',
+  );
   const proposeTimes: number[] = [];
   for (let i = 0; i < 200; i++) {
     const p0 = performance.now();
     const r = await gql(
       'mutation($i: ProposeChangeInput!) { proposeChange(input: $i) { ... on ChangeRequest { status } ... on Error { code message } } }',
-      { i: { domain: 'item', data: { code: `BENCH-${i}`, name: `Bench item ${i}`, type: 'goods', uom: 'KGM', purchaseUom: 'TNE', tracking: 'lot' } } },
+      {
+        i: {
+          domain: 'item',
+          data: {
+            code: `BENCH-${i}`,
+            name: `Bench item ${i}`,
+            type: 'goods',
+            uom: 'KGM',
+            purchaseUom: 'TNE',
+            tracking: 'lot',
+          },
+        },
+      },
     );
     if (r.proposeChange.status !== 'APPLIED') throw new Error(JSON.stringify(r));
     proposeTimes.push(performance.now() - p0);
@@ -179,12 +193,16 @@ try {
   proposeTimes.sort((a, b) => a - b);
   rows.push(
     await load('`items(first: 50) { uom purchaseUom }` (200 items)', 16, async () => {
-      await gql('{ items(first: 50, filter: { keyPrefix: "BENCH-" }) { totalCount edges { node { code name uom { code } purchaseUom { code dimension } } } } }');
+      await gql(
+        '{ items(first: 50, filter: { keyPrefix: "BENCH-" }) { totalCount edges { node { code name uom { code } purchaseUom { code dimension } } } } }',
+      );
     }),
   );
   rows.push(
     await load('`convertQuantity(1, KGM, LBR)`', 16, async () => {
-      await gql('{ convertQuantity(quantity: "1", from: "KGM", to: "LBR") { ... on Conversion { quantity } } }');
+      await gql(
+        '{ convertQuantity(quantity: "1", from: "KGM", to: "LBR") { ... on Conversion { quantity } } }',
+      );
     }),
   );
   const rss = process.memoryUsage().rss / 1024 / 1024;

@@ -453,27 +453,17 @@ export class RecordsService {
     const validator = await this.contracts.validatorFor(em, input.domain, input.contractMajor);
     await this.validate(em, rules, validator, operation, proposed, previous, record);
 
-    const cr = em.create(ChangeRequest, {
+    const cr = newChangeRequest(em, ctx, {
       domain: input.domain,
-      recordId: record?.id ?? null,
+      record,
       operation,
-      mode: input.patch ? 'PATCH' : 'FULL',
-      input: input.patch ?? input.data ?? null,
+      input,
       proposed,
-      diff: fieldDiff(previous ?? {}, proposed),
-      // without a base revision a merge patch applies to whatever revision is newest when it is applied
-      baseRevision: input.baseRevision ?? null,
-      status: 'PENDING',
-      proposedBy: ctx.actor?.id ?? null,
-      proposedByName: ctx.actor?.name ?? null,
-      systemCode: ctx.actor?.systemCode ?? null,
+      previous,
       requiredApprovals: await this.requiredApprovals(em, input.domain),
-      approvals: [],
+      validator,
       reason: input.reason ?? null,
       effectiveFrom: input.effectiveFrom ?? new Date(),
-      contractVersion: validator.version,
-      warnings: [],
-      conflict: null,
     });
     await em.flush();
     await this.audit.record(em, ctx, {
@@ -619,26 +609,17 @@ export class RecordsService {
         if (exists > 0) continue;
         const validator = await this.contracts.validatorFor(em, domain);
         await this.validate(em, rules, validator, 'CREATE', data, null, null);
-        const cr = em.create(ChangeRequest, {
+        const cr = newChangeRequest(em, ctx, {
           domain,
-          recordId: null,
+          record: null,
           operation: 'CREATE',
-          mode: 'FULL',
-          input: data,
+          input: { data },
           proposed: data,
-          diff: fieldDiff({}, data),
-          baseRevision: null,
-          status: 'PENDING',
-          proposedBy: ctx.actor?.id ?? null,
-          proposedByName: ctx.actor?.name ?? null,
-          systemCode: null,
+          previous: null,
           requiredApprovals: 0,
-          approvals: [],
+          validator,
           reason: 'standard reference data',
           effectiveFrom: new Date(0),
-          contractVersion: validator.version,
-          warnings: [],
-          conflict: null,
         });
         await em.flush();
         await this.apply(em, ctx, cr);
@@ -932,6 +913,47 @@ export class RecordsService {
       }
     }
   }
+}
+
+/** A new PENDING change request (not flushed). */
+function newChangeRequest(
+  em: Em,
+  ctx: CallContext,
+  p: {
+    domain: string;
+    record: GoldenRecord | null;
+    operation: ChangeOperation;
+    input: { data?: Data; patch?: Data; baseRevision?: number };
+    proposed: Data;
+    previous: Data | null;
+    requiredApprovals: number;
+    validator: ContractValidator;
+    reason: string | null;
+    effectiveFrom: Date;
+  },
+): ChangeRequest {
+  return em.create(ChangeRequest, {
+    domain: p.domain,
+    recordId: p.record?.id ?? null,
+    operation: p.operation,
+    mode: p.input.patch ? 'PATCH' : 'FULL',
+    input: p.input.patch ?? p.input.data ?? null,
+    proposed: p.proposed,
+    diff: fieldDiff(p.previous ?? {}, p.proposed),
+    // without a base revision a merge patch applies to whatever revision is newest when it is applied
+    baseRevision: p.input.baseRevision ?? null,
+    status: 'PENDING',
+    proposedBy: ctx.actor?.id ?? null,
+    proposedByName: ctx.actor?.name ?? null,
+    systemCode: ctx.actor?.systemCode ?? null,
+    requiredApprovals: p.requiredApprovals,
+    approvals: [],
+    reason: p.reason,
+    effectiveFrom: p.effectiveFrom,
+    contractVersion: p.validator.version,
+    warnings: [],
+    conflict: null,
+  });
 }
 
 function checkProposalShape(input: ProposeInput, operation: ChangeOperation): void {
