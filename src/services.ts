@@ -7,6 +7,7 @@ import { OutboxService } from './modules/events/outbox.service.ts';
 import { IdempotencyService } from './modules/idempotency/idempotency.service.ts';
 import { PublishingService } from './modules/publishing/publishing.service.ts';
 import { RecordsService } from './modules/records/records.service.ts';
+import { SystemsService } from './modules/systems/systems.service.ts';
 
 export interface Services {
   orm: Orm;
@@ -16,6 +17,7 @@ export interface Services {
   contracts: ContractsService;
   publishing: PublishingService;
   records: RecordsService;
+  systems: SystemsService;
 }
 
 export function createServices(orm: Orm, options: { packageScope?: string } = {}): Services {
@@ -31,5 +33,6 @@ export function createServices(orm: Orm, options: { packageScope?: string } = {}
     contracts,
     publishing,
     records: new RecordsService(orm, audit, outbox, contracts, new IdempotencyService()),
+    systems: new SystemsService(orm, audit, contracts),
   };
 }

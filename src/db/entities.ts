@@ -13,6 +13,8 @@ import { ChangeRequestEntity } from '../modules/records/change-request.entity.ts
 import { GoldenRecordEntity } from '../modules/records/golden-record.entity.ts';
 import { RecordReferenceEntity } from '../modules/records/record-reference.entity.ts';
 import { RecordRevisionEntity } from '../modules/records/record-revision.entity.ts';
+import { SorRuleEntity } from '../modules/systems/sor-rule.entity.ts';
+import { SystemEntity } from '../modules/systems/system.entity.ts';
 
 export const entities = [
   ActorEntity,
@@ -28,4 +30,6 @@ export const entities = [
   ChangeRequestEntity,
   RecordReferenceEntity,
   ApprovalPolicyEntity,
+  SystemEntity,
+  SorRuleEntity,
 ];

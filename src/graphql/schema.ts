@@ -8,5 +8,6 @@ import '../modules/audit/audit.graphql.ts';
 import '../modules/contracts/contracts.graphql.ts';
 import '../modules/publishing/publishing.graphql.ts';
 import '../modules/records/records.graphql.ts';
+import '../modules/systems/systems.graphql.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });

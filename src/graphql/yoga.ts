@@ -125,9 +125,15 @@ export function createGraphQLHandler(config: CanonConfig, services: Services, me
           throw error;
         }
       }
+      // a connector acts under its system's system-of-record rules
+      const ownership =
+        actor?.role === 'connector' && actor.systemCode
+          ? await services.systems.ownershipOf(actor.systemCode)
+          : [];
       return {
         actor,
-        ability: defineAbilityFor(actor),
+        ability: defineAbilityFor(actor, ownership),
+        ownership,
         requestId,
         services,
         log: requestLog.child({ actor: actor?.name }),

@@ -38,11 +38,24 @@ export type SubjectName =
   | 'GoldenRecord'
   | 'ChangeRequest'
   | 'ApprovalPolicy'
+  | 'System'
+  | 'Xref'
   | 'all';
 
 export type AppAbility = MongoAbility<[Action, SubjectName | Record<string, unknown>]>;
 
-export function defineAbilityFor(actor: Actor | null): AppAbility {
+/** A system-of-record rule as the ability needs it (see the systems module). */
+export interface OwnedScope {
+  domain: string;
+  site: string | null;
+  fields: string[] | null;
+}
+
+/** Field names are JSON pointers: owning `/weight` covers `/weight/quantity`. */
+const pointerFieldMatcher = (owned: string[]) => (field: string) =>
+  owned.some((f) => field === f || field.startsWith(`${f}/`));
+
+export function defineAbilityFor(actor: Actor | null, ownership: OwnedScope[] = []): AppAbility {
   const { can, build } = new AbilityBuilder<AppAbility>(createMongoAbility);
   if (!actor) return build();
 
@@ -63,9 +76,27 @@ export function defineAbilityFor(actor: Actor | null): AppAbility {
       can('read', 'ChangeRequest');
       can('propose', 'GoldenRecord');
       can('approve', 'ChangeRequest');
+      can('read', 'System');
+      can('manage', 'Xref');
+      break;
+    case 'connector':
+      can('read', 'System');
+      can('read', 'Xref');
+      can('manage', 'Xref', { systemCode: actor.systemCode });
+      // proposals only where its system is the system of record (domain, site, fields)
+      for (const rule of ownership) {
+        const conditions = { domain: rule.domain, ...(rule.site ? { site: rule.site } : {}) };
+        if (rule.fields) can('propose', 'GoldenRecord', rule.fields, conditions);
+        else can('propose', 'GoldenRecord', conditions);
+      }
+      can('read', 'GoldenRecord');
+      can('read', 'ChangeRequest');
+      can('read', 'Contract');
+      can('read', 'ContractVersion', { status: { $in: ['PUBLISHED', 'DEPRECATED', 'RETIRED'] } });
       break;
     case 'viewer':
-    case 'connector':
+      can('read', 'System');
+      can('read', 'Xref');
       can('read', 'GoldenRecord');
       can('read', 'ChangeRequest');
       // drafts are work in progress of the contract owners
@@ -77,7 +108,7 @@ export function defineAbilityFor(actor: Actor | null): AppAbility {
       can('read', 'ContractVersion', { status: { $in: ['PUBLISHED', 'DEPRECATED', 'RETIRED'] } });
       break;
   }
-  return build();
+  return build({ fieldMatcher: pointerFieldMatcher });
 }
 
 /** Throws FORBIDDEN (or UNAUTHENTICATED without an actor) unless the ability allows the act. */

@@ -29,4 +29,12 @@ export interface CallContext {
   actor: Actor | null;
   ability: AppAbility;
   requestId: string;
+  /** A connector's system-of-record rules (with their approval counts). */
+  ownership?: {
+    id: string;
+    domain: string;
+    site: string | null;
+    fields: string[] | null;
+    requiredApprovals: number;
+  }[];
 }

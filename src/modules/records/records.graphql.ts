@@ -124,8 +124,10 @@ export const RecordInterface = builder.interfaceRef<View>('GoldenRecord').implem
       resolve: async (v, _a, ctx) => (await ctx.services.records.history(ctx, v.id)) ?? [],
     }),
     viewerCanPropose: t.boolean({
+      description:
+        'Whether you may propose changes to this record (for a connector: whether its system owns it, or some of its fields).',
       resolve: (v, _a, ctx) =>
-        ctx.actor?.role !== 'connector' && can(ctx.ability, 'propose', 'GoldenRecord', { domain: v.domain }),
+        can(ctx.ability, 'propose', 'GoldenRecord', { domain: v.domain, site: v.site }),
     }),
     viewerCanApprove: t.boolean({ resolve: (_v, _a, ctx) => can(ctx.ability, 'approve', 'ChangeRequest') }),
   }),

@@ -5,6 +5,8 @@
  * reference links and the record's lock version, all in one transaction. Reads pick the revision
  * effective at any moment.
  */
+
+import { subject as casl } from '@casl/ability';
 import type { Em, Orm } from '../../db/orm.ts';
 import { CanonError, notFound } from '../../errors.ts';
 import type { AuditService } from '../audit/audit.service.ts';
@@ -387,15 +389,9 @@ export class RecordsService {
   // ------------------------------------------------------------------ proposals
 
   async propose(ctx: CallContext, input: ProposeInput): Promise<ChangeRequest> {
-    if (ctx.actor?.role === 'connector') {
-      // connectors propose where their system is the system of record; no rule assigns one yet
-      throw new CanonError(
-        'NOT_SYSTEM_OF_RECORD',
-        `The system ${ctx.actor.systemCode} is not the system of record of ${input.domain}.`,
-        { path: ['domain'] },
-      );
-    }
-    authorize(ctx.ability, ctx.actor, 'propose', 'GoldenRecord', { domain: input.domain });
+    // a connector's rights depend on the record's site and the fields changed: checked in proposeIn
+    if (ctx.actor?.role !== 'connector')
+      authorize(ctx.ability, ctx.actor, 'propose', 'GoldenRecord', { domain: input.domain });
     const operation: ChangeOperation = input.operation ?? (input.recordId ? 'UPDATE' : 'CREATE');
     checkProposalShape(input, operation);
     return this.orm.em.fork().transactional((em) =>
@@ -450,6 +446,10 @@ export class RecordsService {
         `The record is ${record!.status}; restore it before changing it.`,
       );
 
+    const connector = ctx.actor?.role === 'connector';
+    const approvalsNeeded = connector
+      ? this.checkOwnership(ctx, rules, operation, proposed, previous)
+      : await this.requiredApprovals(em, input.domain);
     const validator = await this.contracts.validatorFor(em, input.domain, input.contractMajor);
     await this.validate(em, rules, validator, operation, proposed, previous, record);
 
@@ -460,7 +460,7 @@ export class RecordsService {
       input,
       proposed,
       previous,
-      requiredApprovals: await this.requiredApprovals(em, input.domain),
+      requiredApprovals: approvalsNeeded,
       validator,
       reason: input.reason ?? null,
       effectiveFrom: input.effectiveFrom ?? new Date(),
@@ -484,6 +484,53 @@ export class RecordsService {
       await this.apply(em, ctx, cr);
     }
     return cr;
+  }
+
+  /**
+   * A connector proposes only where its system is the system of record: the domain, the record's site
+   * (before and after the change), and — under field-level rules — only the fields it owns. Returns the
+   * approvals its rules ask for.
+   */
+  private checkOwnership(
+    ctx: CallContext,
+    rules: DomainRules,
+    operation: ChangeOperation,
+    proposed: Data,
+    previous: Data | null,
+  ): number {
+    const system = ctx.actor?.systemCode ?? '?';
+    const sites = [...new Set([rules.siteOf(proposed), ...(previous ? [rules.siteOf(previous)] : [])])];
+    const subjects = sites.map((site) =>
+      casl('GoldenRecord', { domain: rules.domain, site } as Record<string, unknown>),
+    );
+    for (const [i, subject] of subjects.entries()) {
+      if (!ctx.ability.can('propose', subject)) {
+        throw new CanonError(
+          'NOT_SYSTEM_OF_RECORD',
+          `${system} is not the system of record of ${rules.domain}${sites[i] ? ` on site ${sites[i]}` : ''}.`,
+          { path: ['domain'] },
+        );
+      }
+    }
+    // creating, retiring and restoring touch the whole record; updates only their changed fields
+    const changed = operation === 'UPDATE' ? fieldDiff(previous ?? {}, proposed).map((c) => c.path) : ['/'];
+    const notOwned = changed.filter((path) =>
+      subjects.some((subject) => !ctx.ability.can('propose', subject, path)),
+    );
+    if (notOwned.length > 0) {
+      throw new CanonError(
+        'FIELD_NOT_OWNED',
+        `${system} may not change ${notOwned.join(', ')} of ${rules.domain}: another system owns ${notOwned.length > 1 ? 'them' : 'it'}.`,
+        {
+          path: ['data'],
+          details: notOwned.map((p) => ({ path: p, message: 'field not owned by the proposing system' })),
+        },
+      );
+    }
+    const matching = (ctx.ownership ?? []).filter(
+      (r) => r.domain === rules.domain && (!r.site || sites.every((s) => s === r.site)),
+    );
+    return Math.max(0, ...matching.map((r) => r.requiredApprovals));
   }
 
   /** Contract (ajv) and domain rules; failures refuse the proposal with every finding. */

@@ -1,7 +1,7 @@
 import { Migration } from '@mikro-orm/migrations';
 
-export class Migration20261123114519 extends Migration {
-  override name = 'Migration20261123114519';
+export class Migration20261123120137 extends Migration {
+  override name = 'Migration20261123120137';
 
   override up(): void | Promise<void> {
     this.addSql(
@@ -125,6 +125,19 @@ export class Migration20261123114519 extends Migration {
     );
     this.addSql(
       `alter table "record_revision" add constraint "record_revision_record_revision_unique" unique ("record_id", "revision");`,
+    );
+
+    this.addSql(
+      `create table "sor_rule" ("id" uuid not null, "domain" varchar(100) not null, "system_code" varchar(100) not null, "site" varchar(20) null, "fields" jsonb null, "required_approvals" int not null, "created_at" timestamptz not null, "created_by" uuid null, primary key ("id"));`,
+    );
+    this.addSql(`create index "sor_rule_domain_index" on "sor_rule" ("domain");`);
+    this.addSql(`create index "sor_rule_system_code_index" on "sor_rule" ("system_code");`);
+
+    this.addSql(
+      `create table "system" ("code" varchar(100) not null, "name" varchar(200) not null, "kind" text not null, "sites" jsonb not null, "active" boolean not null default true, "created_at" timestamptz not null, "updated_at" timestamptz not null, "lock_version" int not null default 1, primary key ("code"));`,
+    );
+    this.addSql(
+      `alter table "system" add constraint "system_kind_check" check ("kind" in ('ERP', 'MES', 'WMS', 'PLM', 'QMS', 'SCHEDULER', 'PORTAL', 'OTHER'));`,
     );
 
     this.addSql(

@@ -1,0 +1,25 @@
+import { defineEntity, p } from '@mikro-orm/core';
+
+export const SYSTEM_KINDS = ['ERP', 'MES', 'WMS', 'PLM', 'QMS', 'SCHEDULER', 'PORTAL', 'OTHER'] as const;
+export type SystemKind = (typeof SYSTEM_KINDS)[number];
+
+/** A system of the landscape (Odoo, a PLM, an MES per plant, a WMS), known by its code. */
+export const SystemEntity = defineEntity({
+  name: 'System',
+  tableName: 'system',
+  properties: {
+    code: p.string().length(100).primary(),
+    name: p.string().length(200),
+    kind: p.enum(SYSTEM_KINDS),
+    sites: p.json<string[]>(),
+    active: p.boolean().default(true),
+    createdAt: p.datetime().onCreate(() => new Date()),
+    updatedAt: p
+      .datetime()
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
+    lockVersion: p.integer().version(),
+  },
+});
+export class System extends SystemEntity.class {}
+SystemEntity.setClass(System);

@@ -1,0 +1,304 @@
+/**
+ * The landscape's systems and who owns what (DESIGN §7): system-of-record rules per domain, site and
+ * field. At most one system owns a (domain, site, field); overlapping or contradictory rules are
+ * refused. Connectors' abilities are built from their system's rules.
+ */
+import type { Em, Orm } from '../../db/orm.ts';
+import { CanonError, notFound } from '../../errors.ts';
+import type { AuditService } from '../audit/audit.service.ts';
+import { authorize } from '../auth/ability.ts';
+import type { CallContext } from '../auth/actor-context.ts';
+import type { ContractsService } from '../contracts/contracts.service.ts';
+import { SorRule } from './sor-rule.entity.ts';
+import { SYSTEM_KINDS, System, type SystemKind } from './system.entity.ts';
+
+const CODE = /^[a-z0-9][a-z0-9-]{0,99}$/;
+const SITE = /^[A-Z0-9][A-Z0-9_-]{0,19}$/;
+const POINTER = /^(\/[^/]+)+$/;
+
+/** What a connector's ability is built from: its system's rules (none when the system is inactive). */
+export interface OwnershipRule {
+  id: string;
+  domain: string;
+  site: string | null;
+  fields: string[] | null;
+  requiredApprovals: number;
+}
+
+/** True when a change at `path` lies inside the owned field `owner` (or is it). */
+export function pointerCovers(owner: string, path: string): boolean {
+  return path === owner || path.startsWith(`${owner}/`);
+}
+
+function fieldsOverlap(
+  a: string[] | null | undefined,
+  b: string[] | null | undefined,
+): string[] | true | null {
+  if (!a || !b) return true; // a whole-record rule overlaps everything
+  const shared = a.filter((x) => b.some((y) => pointerCovers(x, y) || pointerCovers(y, x)));
+  return shared.length > 0 ? shared : null;
+}
+
+export class SystemsService {
+  private readonly orm: Orm;
+  private readonly audit: AuditService;
+  private readonly contracts: ContractsService;
+
+  constructor(orm: Orm, audit: AuditService, contracts: ContractsService) {
+    this.orm = orm;
+    this.audit = audit;
+    this.contracts = contracts;
+  }
+
+  async list(ctx: CallContext): Promise<System[]> {
+    authorize(ctx.ability, ctx.actor, 'read', 'System');
+    return this.orm.em.fork().find(System, {}, { orderBy: { code: 'asc' } });
+  }
+
+  async get(ctx: CallContext, code: string): Promise<System | null> {
+    authorize(ctx.ability, ctx.actor, 'read', 'System');
+    return this.orm.em.fork().findOne(System, { code });
+  }
+
+  async register(
+    ctx: CallContext,
+    input: { code: string; name: string; kind: SystemKind; sites?: string[] },
+  ): Promise<System> {
+    authorize(ctx.ability, ctx.actor, 'create', 'System');
+    if (!CODE.test(input.code))
+      throw new CanonError(
+        'BAD_USER_INPUT',
+        'A system code is lowercase letters, digits and dashes (e.g. mes-plant1).',
+        { path: ['code'] },
+      );
+    if (!input.name?.trim() || input.name.length > 200)
+      throw new CanonError('BAD_USER_INPUT', 'A system needs a name of 1-200 characters.', {
+        path: ['name'],
+      });
+    if (!(SYSTEM_KINDS as readonly string[]).includes(input.kind))
+      throw new CanonError('BAD_USER_INPUT', `Unknown kind; use one of ${SYSTEM_KINDS.join(', ')}.`, {
+        path: ['kind'],
+      });
+    const sites = [...new Set(input.sites ?? [])].sort();
+    const badSite = sites.find((s) => !SITE.test(s));
+    if (badSite)
+      throw new CanonError(
+        'BAD_USER_INPUT',
+        `"${badSite}" is not a site code (uppercase letters, digits, - and _).`,
+        { path: ['sites'] },
+      );
+    return this.orm.em.fork().transactional(async (em) => {
+      const existing = await em.findOne(System, { code: input.code });
+      if (existing) {
+        const same =
+          existing.name === input.name &&
+          existing.kind === input.kind &&
+          JSON.stringify(existing.sites) === JSON.stringify(sites);
+        if (same) return existing; // registering again is harmless
+        throw new CanonError(
+          'DUPLICATE_KEY',
+          `The system ${input.code} is registered with other details; change it with updateSystem.`,
+          { path: ['code'] },
+        );
+      }
+      const system = em.create(System, {
+        code: input.code,
+        name: input.name.trim(),
+        kind: input.kind,
+        sites,
+      });
+      await em.flush();
+      await this.audit.record(em, ctx, {
+        action: 'SYSTEM_REGISTERED',
+        subjectType: 'System',
+        subjectId: system.code,
+        after: { name: system.name, kind: system.kind, sites },
+      });
+      return system;
+    });
+  }
+
+  async update(
+    ctx: CallContext,
+    input: { code: string; name?: string; sites?: string[]; active?: boolean; expectedLockVersion?: number },
+  ): Promise<System> {
+    authorize(ctx.ability, ctx.actor, 'update', 'System');
+    return this.orm.em.fork().transactional(async (em) => {
+      const system = await em.findOne(System, { code: input.code });
+      if (!system) throw notFound(`The system ${input.code}`, ['code']);
+      if (input.expectedLockVersion !== undefined && input.expectedLockVersion !== system.lockVersion) {
+        throw new CanonError(
+          'VERSION_CONFLICT',
+          `The system ${input.code} changed since you read it; reload and retry.`,
+          { path: ['expectedLockVersion'] },
+        );
+      }
+      const before = { name: system.name, sites: system.sites, active: system.active };
+      if (input.name !== undefined) system.name = input.name;
+      if (input.sites !== undefined) {
+        const badSite = input.sites.find((s) => !SITE.test(s));
+        if (badSite)
+          throw new CanonError('BAD_USER_INPUT', `"${badSite}" is not a site code.`, { path: ['sites'] });
+        system.sites = [...new Set(input.sites)].sort();
+      }
+      if (input.active !== undefined) system.active = input.active;
+      await em.flush();
+      await this.audit.record(em, ctx, {
+        action: input.active === false && before.active ? 'SYSTEM_DEACTIVATED' : 'SYSTEM_UPDATED',
+        subjectType: 'System',
+        subjectId: system.code,
+        before,
+        after: { name: system.name, sites: system.sites, active: system.active },
+      });
+      return system;
+    });
+  }
+
+  async rules(ctx: CallContext, filter: { domain?: string; system?: string } = {}): Promise<SorRule[]> {
+    authorize(ctx.ability, ctx.actor, 'read', 'System');
+    const where: Record<string, unknown> = {};
+    if (filter.domain) where.domain = filter.domain;
+    if (filter.system) where.systemCode = filter.system;
+    return this.orm.em
+      .fork()
+      .find(SorRule, where, { orderBy: { domain: 'asc', systemCode: 'asc', createdAt: 'asc' } });
+  }
+
+  /**
+   * Assigns a system of record. Refused when another rule already owns an overlapping (domain, site,
+   * field): a domain-wide or whole-record rule overlaps every narrower one.
+   */
+  async assign(
+    ctx: CallContext,
+    input: {
+      domain: string;
+      system: string;
+      site?: string | null;
+      fields?: string[] | null;
+      requiredApprovals?: number;
+    },
+  ): Promise<SorRule> {
+    authorize(ctx.ability, ctx.actor, 'manage', 'System');
+    const fields = input.fields && input.fields.length > 0 ? [...new Set(input.fields)].sort() : null;
+    const badField = fields?.find((f) => !POINTER.test(f));
+    if (badField)
+      throw new CanonError(
+        'BAD_USER_INPUT',
+        `"${badField}" is not a JSON pointer to a field (e.g. /capacity).`,
+        { path: ['fields'] },
+      );
+    const approvals = input.requiredApprovals ?? 0;
+    if (!Number.isInteger(approvals) || approvals < 0 || approvals > 5)
+      throw new CanonError('BAD_USER_INPUT', 'requiredApprovals is 0 to 5.', { path: ['requiredApprovals'] });
+    if (input.site && !SITE.test(input.site))
+      throw new CanonError('BAD_USER_INPUT', `"${input.site}" is not a site code.`, { path: ['site'] });
+    return this.orm.em.fork().transactional(async (em) => {
+      const system = await em.findOne(System, { code: input.system });
+      if (!system) throw notFound(`The system ${input.system}`, ['system']);
+      if (!system.active)
+        throw new CanonError('INVALID_STATE', `The system ${input.system} is deactivated.`, {
+          path: ['system'],
+        });
+      if (input.site && system.sites.length > 0 && !system.sites.includes(input.site)) {
+        throw new CanonError(
+          'BAD_USER_INPUT',
+          `The system ${input.system} does not serve site ${input.site} (its sites: ${system.sites.join(', ')}).`,
+          { path: ['site'] },
+        );
+      }
+      await this.contracts.validatorFor(em, input.domain); // the domain must have a published contract
+      // serialise rule changes of one domain so two overlapping assignments cannot both pass
+      await em
+        .getConnection()
+        .execute(
+          'select pg_advisory_xact_lock(hashtext(?))',
+          [`sor:${input.domain}`],
+          'all',
+          em.getTransactionContext(),
+        );
+      const existing = await em.find(SorRule, { domain: input.domain });
+      const site = input.site ?? null;
+      for (const rule of existing) {
+        const sitesOverlap = !rule.site || !site || rule.site === site;
+        const overlap = sitesOverlap ? fieldsOverlap(rule.fields, fields) : null;
+        if (!overlap) continue;
+        const identical =
+          rule.systemCode === input.system &&
+          rule.site === site &&
+          JSON.stringify(rule.fields ?? null) === JSON.stringify(fields);
+        if (identical && rule.requiredApprovals === approvals) return rule; // the same rule again
+        throw new CanonError(
+          'DUPLICATE_KEY',
+          `${rule.systemCode} already owns ${overlap === true ? 'these' : overlap.join(', ')} of ${input.domain}${rule.site ? ` on ${rule.site}` : ''}; remove that rule first.`,
+          {
+            path: ['fields'],
+            details: [
+              {
+                path: rule.id,
+                message: `${rule.systemCode} ${rule.site ?? '(all sites)'} ${rule.fields?.join(',') ?? '(whole record)'}`,
+              },
+            ],
+          },
+        );
+      }
+      const rule = em.create(SorRule, {
+        domain: input.domain,
+        systemCode: input.system,
+        site,
+        fields,
+        requiredApprovals: approvals,
+        createdBy: ctx.actor?.id ?? null,
+      });
+      await em.flush();
+      await this.audit.record(em, ctx, {
+        action: 'SYSTEM_OF_RECORD_ASSIGNED',
+        subjectType: 'SorRule',
+        subjectId: rule.id,
+        after: { domain: rule.domain, system: rule.systemCode, site, fields, requiredApprovals: approvals },
+      });
+      return rule;
+    });
+  }
+
+  async remove(ctx: CallContext, id: string): Promise<string> {
+    authorize(ctx.ability, ctx.actor, 'manage', 'System');
+    return this.orm.em.fork().transactional(async (em) => {
+      const rule = /^[0-9a-f-]{36}$/i.test(id) ? await em.findOne(SorRule, { id }) : null;
+      if (!rule) throw notFound('The system-of-record rule', ['id']);
+      em.remove(rule);
+      await em.flush();
+      await this.audit.record(em, ctx, {
+        action: 'SYSTEM_OF_RECORD_REMOVED',
+        subjectType: 'SorRule',
+        subjectId: id,
+        before: {
+          domain: rule.domain,
+          system: rule.systemCode,
+          site: rule.site ?? null,
+          fields: rule.fields ?? null,
+        },
+      });
+      return id;
+    });
+  }
+
+  /** The rules a connector of `systemCode` acts under (none when the system is unknown or inactive). */
+  async ownershipOf(systemCode: string, em?: Em): Promise<OwnershipRule[]> {
+    const rows = await (em ?? this.orm.em.fork())
+      .getConnection()
+      .execute<
+        { id: string; domain: string; site: string | null; fields: unknown; required_approvals: number }[]
+      >(
+        `select r.id, r.domain, r.site, r.fields, r.required_approvals from sor_rule r join system s on s.code = r.system_code
+        where r.system_code = ? and s.active`,
+        [systemCode],
+      );
+    return rows.map((r) => ({
+      id: r.id,
+      domain: r.domain,
+      site: r.site,
+      fields: (typeof r.fields === 'string' ? JSON.parse(r.fields) : r.fields) as string[] | null,
+      requiredApprovals: r.required_approvals,
+    }));
+  }
+}

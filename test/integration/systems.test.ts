@@ -1,0 +1,260 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../support/app.ts';
+
+let t: TestApp;
+let plm: string;
+let wms: string;
+let mes: string;
+let odoo: string;
+let steward: string;
+beforeAll(async () => {
+  t = await startTestApp();
+  steward = await t.tokenFor('steward');
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+const CR = `... on ChangeRequest { id status recordId requiredApprovals } ... on Error { code message path details { path message } }`;
+const propose = (input: Record<string, unknown>, token: string) =>
+  t
+    .gql(`mutation($i: ProposeChangeInput!) { proposeChange(input: $i) { ${CR} } }`, { i: input }, token)
+    .then((r) => r.data?.proposeChange ?? r);
+const register = (input: Record<string, unknown>, token?: string) =>
+  t
+    .gql(
+      `mutation($i: RegisterSystemInput!) { registerSystem(input: $i) { ... on System { systemCode: code kind sites active } ... on Error { code message path } } }`,
+      { i: input },
+      token,
+    )
+    .then((r) => r.data.registerSystem);
+const assign = (input: Record<string, unknown>) =>
+  t
+    .gql(
+      `mutation($i: AssignSystemOfRecordInput!) { assignSystemOfRecord(input: $i) { ... on SystemOfRecordRule { id domain system site fields requiredApprovals } ... on Error { code message path } } }`,
+      { i: input },
+    )
+    .then((r) => r.data.assignSystemOfRecord);
+
+describe('systems', () => {
+  it('are registered by admins, idempotently', async () => {
+    for (const [code, kind, sites] of [
+      ['plm', 'PLM', []],
+      ['wms-eu', 'WMS', ['EU1', 'EU2']],
+      ['mes-plant1', 'MES', ['EU1']],
+      ['odoo-main', 'ERP', []],
+    ] as const) {
+      expect(await register({ code, name: code.toUpperCase(), kind, sites })).toMatchObject({
+        systemCode: code,
+        kind,
+        active: true,
+      });
+    }
+    expect((await register({ code: 'plm', name: 'PLM', kind: 'PLM', sites: [] })).systemCode).toBe('plm');
+    expect((await register({ code: 'plm', name: 'Other', kind: 'PLM' })).code).toBe('DUPLICATE_KEY');
+    expect((await register({ code: 'Bad Code', name: 'x', kind: 'OTHER' })).code).toBe('BAD_USER_INPUT');
+    expect((await register({ code: 'x1', name: 'x', kind: 'OTHER' }, steward)).code).toBe('FORBIDDEN');
+    const list = await t.gql('{ systems { code } }', {}, steward);
+    expect(list.data.systems.map((s: any) => s.code)).toEqual(['mes-plant1', 'odoo-main', 'plm', 'wms-eu']);
+    plm = await t.tokenFor('connector', { systemCode: 'plm' });
+    wms = await t.tokenFor('connector', { systemCode: 'wms-eu' });
+    mes = await t.tokenFor('connector', { systemCode: 'mes-plant1' });
+    odoo = await t.tokenFor('connector', { systemCode: 'odoo-main' });
+  });
+});
+
+describe('systems of record', () => {
+  it('are assigned per domain, site and field, and overlaps are refused', async () => {
+    expect(await assign({ domain: 'item', system: 'plm' })).toMatchObject({
+      domain: 'item',
+      system: 'plm',
+      site: null,
+      fields: null,
+      requiredApprovals: 0,
+    });
+    expect(await assign({ domain: 'location', system: 'wms-eu', site: 'EU1' })).toMatchObject({
+      site: 'EU1',
+    });
+    expect(
+      await assign({ domain: 'work-center', system: 'mes-plant1', fields: ['/timeEfficiency', '/capacity'] }),
+    ).toMatchObject({ fields: ['/capacity', '/timeEfficiency'] });
+    expect(
+      await assign({ domain: 'work-center', system: 'odoo-main', fields: ['/costPerHour'] }),
+    ).toMatchObject({ fields: ['/costPerHour'] });
+    // the same rule again is harmless
+    expect((await assign({ domain: 'item', system: 'plm' })).system).toBe('plm');
+
+    expect(await assign({ domain: 'item', system: 'odoo-main' })).toMatchObject({ code: 'DUPLICATE_KEY' });
+    expect(await assign({ domain: 'work-center', system: 'odoo-main', fields: ['/capacity'] })).toMatchObject(
+      { code: 'DUPLICATE_KEY' },
+    );
+    expect(await assign({ domain: 'work-center', system: 'plm' })).toMatchObject({ code: 'DUPLICATE_KEY' });
+    expect(await assign({ domain: 'location', system: 'odoo-main' })).toMatchObject({
+      code: 'DUPLICATE_KEY',
+    }); // all sites overlaps EU1
+    expect(await assign({ domain: 'location', system: 'wms-eu', site: 'US1' })).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      path: ['site'],
+    });
+    expect(await assign({ domain: 'nothing', system: 'plm' })).toMatchObject({ code: 'NOT_FOUND' });
+    expect(await assign({ domain: 'item', system: 'ghost' })).toMatchObject({ code: 'NOT_FOUND' });
+    expect(await assign({ domain: 'lot', system: 'plm', fields: ['capacity'] })).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      path: ['fields'],
+    });
+  });
+
+  it('let a connector propose only in its domains, applied as its rule says', async () => {
+    const item = await propose(
+      {
+        domain: 'item',
+        data: { code: 'PLM-1', name: 'From PLM', type: 'goods', uom: 'KGM', tracking: 'lot' },
+      },
+      plm,
+    );
+    expect(item).toMatchObject({ status: 'APPLIED', requiredApprovals: 0 });
+    const me = await t.gql(
+      '{ me { abilities { action subject conditions } } item(code: "PLM-1") { viewerCanPropose } }',
+      {},
+      plm,
+    );
+    expect(me.data.me.abilities).toContainEqual({
+      action: 'propose',
+      subject: 'GoldenRecord',
+      conditions: { domain: 'item' },
+    });
+    expect(me.data.item.viewerCanPropose).toBe(true);
+    expect(
+      (await t.gql('{ item(code: "PLM-1") { viewerCanPropose } }', {}, wms)).data.item.viewerCanPropose,
+    ).toBe(false);
+
+    const notOwner = await propose({ domain: 'lot', data: { item: 'PLM-1', number: 'L1' } }, plm);
+    expect(notOwner).toMatchObject({ code: 'NOT_SYSTEM_OF_RECORD' });
+    const wrongDomain = await propose(
+      { domain: 'item', data: { code: 'WMS-1', name: 'x', type: 'goods', uom: 'KGM', tracking: 'none' } },
+      wms,
+    );
+    expect(wrongDomain.code).toBe('NOT_SYSTEM_OF_RECORD');
+  });
+
+  it('hold per site', async () => {
+    const eu = await propose(
+      { domain: 'location', data: { code: 'EU1-WH', name: 'Warehouse', usage: 'internal', site: 'EU1' } },
+      wms,
+    );
+    expect(eu.status).toBe('APPLIED');
+    const us = await propose(
+      { domain: 'location', data: { code: 'US1-WH', name: 'Warehouse', usage: 'internal', site: 'US1' } },
+      wms,
+    );
+    expect(us).toMatchObject({ code: 'NOT_SYSTEM_OF_RECORD' });
+    expect(us.message).toContain('US1');
+    const move = await propose({ domain: 'location', recordId: eu.recordId, patch: { site: 'US1' } }, wms);
+    expect(move.code).toBe('NOT_SYSTEM_OF_RECORD');
+  });
+
+  it('hold per field: a system changes only the fields it owns', async () => {
+    await t.gql(
+      'mutation { setApprovalPolicy(domain: "work-center", requiredApprovals: 0) { ... on ApprovalPolicy { domain } } }',
+    );
+    await propose(
+      {
+        domain: 'location',
+        data: { code: 'EU1-PROD', name: 'Production', usage: 'production', site: 'EU1' },
+      },
+      wms,
+    );
+    const wc = await propose(
+      {
+        domain: 'work-center',
+        data: {
+          code: 'WC-P1',
+          name: 'Press',
+          site: 'EU1',
+          location: 'EU1-PROD',
+          capacity: 1,
+          timeEfficiency: 90,
+        },
+      },
+      steward,
+    );
+    expect(wc.status).toBe('APPLIED');
+    const capacity = await propose(
+      { domain: 'work-center', recordId: wc.recordId, patch: { capacity: 2, timeEfficiency: 95 } },
+      mes,
+    );
+    expect(capacity.status).toBe('APPLIED');
+    const cost = await propose(
+      {
+        domain: 'work-center',
+        recordId: wc.recordId,
+        patch: { costPerHour: [{ from: '2026-01-01', amount: '80.00', currency: 'EUR' }] },
+      },
+      mes,
+    );
+    expect(cost).toMatchObject({ code: 'FIELD_NOT_OWNED' });
+    expect(cost.details.map((d: any) => d.path)).toEqual(['/costPerHour']);
+    const mixed = await propose(
+      { domain: 'work-center', recordId: wc.recordId, patch: { capacity: 3, name: 'Renamed' } },
+      mes,
+    );
+    expect(mixed.details.map((d: any) => d.path)).toEqual(['/name']);
+    const odooCost = await propose(
+      {
+        domain: 'work-center',
+        recordId: wc.recordId,
+        patch: { costPerHour: [{ from: '2026-01-01', amount: '80.00', currency: 'EUR' }] },
+      },
+      odoo,
+    );
+    expect(odooCost.status).toBe('APPLIED');
+    const create = await propose(
+      { domain: 'work-center', data: { code: 'WC-P2', name: 'Lathe', capacity: 1 } },
+      mes,
+    );
+    expect(create).toMatchObject({ code: 'FIELD_NOT_OWNED' });
+    const read = await t.gql(
+      '{ workCenter(code: "WC-P1") { capacity timeEfficiency currentCostPerHour revision } }',
+    );
+    expect(read.data.workCenter).toMatchObject({ capacity: 2, timeEfficiency: 95, revision: 3 });
+  });
+
+  it("set the approvals a system's proposals need, and stop when the system is deactivated", async () => {
+    const rules = await t.gql('{ systemOfRecordRules(domain: "item") { id } }');
+    await t.gql(
+      'mutation($id: ID!) { removeSystemOfRecord(id: $id) { ... on RemovedSystemOfRecordRule { id } } }',
+      { id: rules.data.systemOfRecordRules[0].id },
+    );
+    expect(await assign({ domain: 'item', system: 'plm', requiredApprovals: 1 })).toMatchObject({
+      requiredApprovals: 1,
+    });
+    const pending = await propose(
+      {
+        domain: 'item',
+        data: { code: 'PLM-2', name: 'Needs a steward', type: 'goods', uom: 'KGM', tracking: 'none' },
+      },
+      plm,
+    );
+    expect(pending).toMatchObject({ status: 'PENDING', requiredApprovals: 1 });
+    const approved = await t.gql(
+      `mutation($id: ID!) { approveChange(id: $id) { ${CR} } }`,
+      { id: pending.id },
+      steward,
+    );
+    expect(approved.data.approveChange.status).toBe('APPLIED');
+
+    await t.gql(
+      'mutation { updateSystem(input: { code: "plm", active: false }) { ... on System { active } } }',
+    );
+    const off = await propose(
+      { domain: 'item', data: { code: 'PLM-3', name: 'x', type: 'goods', uom: 'KGM', tracking: 'none' } },
+      plm,
+    );
+    expect(off.code).toBe('NOT_SYSTEM_OF_RECORD');
+    const audit = await t.gql('{ auditEvents(subjectType: "System", subjectId: "plm") { action } }');
+    expect(audit.data.auditEvents.map((e: any) => e.action)).toEqual([
+      'SYSTEM_REGISTERED',
+      'SYSTEM_DEACTIVATED',
+    ]);
+  });
+});
