@@ -8,6 +8,7 @@ import { IdempotencyService } from './modules/idempotency/idempotency.service.ts
 import { PublishingService } from './modules/publishing/publishing.service.ts';
 import { RecordsService } from './modules/records/records.service.ts';
 import { SystemsService } from './modules/systems/systems.service.ts';
+import { XrefService } from './modules/xref/xref.service.ts';
 
 export interface Services {
   orm: Orm;
@@ -18,6 +19,7 @@ export interface Services {
   publishing: PublishingService;
   records: RecordsService;
   systems: SystemsService;
+  xref: XrefService;
 }
 
 export function createServices(orm: Orm, options: { packageScope?: string } = {}): Services {
@@ -34,5 +36,6 @@ export function createServices(orm: Orm, options: { packageScope?: string } = {}
     publishing,
     records: new RecordsService(orm, audit, outbox, contracts, new IdempotencyService()),
     systems: new SystemsService(orm, audit, contracts),
+    xref: new XrefService(orm, audit, outbox),
   };
 }

@@ -15,6 +15,7 @@ import { RecordReferenceEntity } from '../modules/records/record-reference.entit
 import { RecordRevisionEntity } from '../modules/records/record-revision.entity.ts';
 import { SorRuleEntity } from '../modules/systems/sor-rule.entity.ts';
 import { SystemEntity } from '../modules/systems/system.entity.ts';
+import { XrefEntity } from '../modules/xref/xref.entity.ts';
 
 export const entities = [
   ActorEntity,
@@ -32,4 +33,5 @@ export const entities = [
   ApprovalPolicyEntity,
   SystemEntity,
   SorRuleEntity,
+  XrefEntity,
 ];

@@ -9,5 +9,6 @@ import '../modules/contracts/contracts.graphql.ts';
 import '../modules/publishing/publishing.graphql.ts';
 import '../modules/records/records.graphql.ts';
 import '../modules/systems/systems.graphql.ts';
+import '../modules/xref/xref.graphql.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });

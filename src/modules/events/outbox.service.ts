@@ -10,6 +10,8 @@ export const OUTBOX_EVENT_TYPES = [
   'CONTRACT_VERSION_DEPRECATED',
   'CONTRACT_VERSION_RETIRED',
   'RECORD_CHANGED',
+  'XREF_LINKED',
+  'XREF_UNLINKED',
 ] as const;
 export type OutboxEventType = (typeof OUTBOX_EVENT_TYPES)[number];
 

@@ -1,7 +1,7 @@
 import { Migration } from '@mikro-orm/migrations';
 
-export class Migration20261123120137 extends Migration {
-  override name = 'Migration20261123120137';
+export class Migration20261123120543 extends Migration {
+  override name = 'Migration20261123120543';
 
   override up(): void | Promise<void> {
     this.addSql(
@@ -138,6 +138,18 @@ export class Migration20261123120137 extends Migration {
     );
     this.addSql(
       `alter table "system" add constraint "system_kind_check" check ("kind" in ('ERP', 'MES', 'WMS', 'PLM', 'QMS', 'SCHEDULER', 'PORTAL', 'OTHER'));`,
+    );
+
+    this.addSql(
+      `create table "xref" ("id" bigserial primary key, "system_code" varchar(100) not null, "domain" varchar(100) not null, "external_id" varchar(300) not null, "external_key" varchar(300) null, "record_id" uuid not null, "state" text not null default 'ACTIVE', "synced_at" timestamptz not null, "created_at" timestamptz not null, "updated_at" timestamptz not null);`,
+    );
+    this.addSql(`create index "xref_record_id_index" on "xref" ("record_id");`);
+    this.addSql(
+      `create unique index "xref_active_unique" on "xref" ("system_code", "domain", "external_id") where "state" = 'ACTIVE';`,
+    );
+    this.addSql(`create index "xref_system_code_domain_id_index" on "xref" ("system_code", "domain", "id");`);
+    this.addSql(
+      `alter table "xref" add constraint "xref_state_check" check ("state" in ('ACTIVE', 'RETIRED'));`,
     );
 
     this.addSql(

@@ -1,0 +1,414 @@
+/**
+ * Cross-reference maps (DESIGN §8): each system's ids for canonical records. Batch link (idempotent;
+ * relinking an id to another record is a conflict, never an overwrite), unlink, and the connectors'
+ * hot path — resolve and translate thousands of ids — as one indexed SQL statement per call.
+ */
+import { subject as casl } from '@casl/ability';
+import type { Orm } from '../../db/orm.ts';
+import { CanonError } from '../../errors.ts';
+import type { AuditService } from '../audit/audit.service.ts';
+import { authorize } from '../auth/ability.ts';
+import type { CallContext } from '../auth/actor-context.ts';
+import type { OutboxService } from '../events/outbox.service.ts';
+
+export const MAX_IDS_PER_CALL = 1000;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface LinkInput {
+  externalId: string;
+  recordId: string;
+  externalKey?: string | null;
+}
+
+export interface XrefView {
+  system: string;
+  domain: string;
+  externalId: string;
+  externalKey: string | null;
+  recordId: string;
+  key: string;
+  state: string;
+  syncedAt: Date;
+}
+
+export interface Resolution {
+  externalId: string;
+  recordId: string | null;
+  key: string | null;
+}
+
+export interface Translation {
+  externalId: string;
+  recordId: string | null;
+  targetId: string | null;
+  targetKey: string | null;
+}
+
+export interface LinkResult {
+  linked: number;
+  unchanged: number;
+  xrefs: XrefView[];
+}
+
+function checkIds(ids: readonly string[], field: string): void {
+  if (ids.length > MAX_IDS_PER_CALL) {
+    throw new CanonError(
+      'BAD_USER_INPUT',
+      `At most ${MAX_IDS_PER_CALL} ids per call (got ${ids.length}); split the batch.`,
+      { path: [field] },
+    );
+  }
+  const bad = ids.findIndex((id) => typeof id !== 'string' || id.length === 0 || id.length > 300);
+  if (bad >= 0)
+    throw new CanonError('BAD_USER_INPUT', 'An external id is 1-300 characters.', {
+      path: [field, String(bad)],
+    });
+}
+
+type Row = {
+  system_code: string;
+  domain: string;
+  external_id: string;
+  external_key: string | null;
+  record_id: string;
+  key: string;
+  state: string;
+  synced_at: Date;
+};
+
+const toView = (r: Row): XrefView => ({
+  system: r.system_code,
+  domain: r.domain,
+  externalId: r.external_id,
+  externalKey: r.external_key,
+  recordId: r.record_id,
+  key: r.key,
+  state: r.state,
+  syncedAt: new Date(r.synced_at),
+});
+
+export class XrefService {
+  private readonly orm: Orm;
+  private readonly audit: AuditService;
+  private readonly outbox: OutboxService;
+
+  constructor(orm: Orm, audit: AuditService, outbox: OutboxService) {
+    this.orm = orm;
+    this.audit = audit;
+    this.outbox = outbox;
+  }
+
+  private assertManage(ctx: CallContext, system: string): void {
+    if (!ctx.actor) throw new CanonError('UNAUTHENTICATED', 'A valid API token is required.');
+    if (!ctx.ability.can('manage', casl('Xref', { systemCode: system }) as never)) {
+      throw new CanonError(
+        'FORBIDDEN',
+        ctx.actor.role === 'connector'
+          ? `A connector of ${ctx.actor.systemCode} manages only its own system's ids.`
+          : `Your role (${ctx.actor.role}) may not change cross-references.`,
+      );
+    }
+  }
+
+  /** Links a batch of a system's ids to records, in one transaction; returns what was linked. */
+  async link(
+    ctx: CallContext,
+    input: { system: string; domain: string; links: LinkInput[] },
+  ): Promise<LinkResult> {
+    this.assertManage(ctx, input.system);
+    checkIds(
+      input.links.map((l) => l.externalId),
+      'links',
+    );
+    const seen = new Map<string, string>();
+    for (const [i, l] of input.links.entries()) {
+      if (!UUID.test(l.recordId))
+        throw new CanonError('BAD_USER_INPUT', `"${l.recordId}" is not a record id.`, {
+          path: ['links', String(i), 'recordId'],
+        });
+      if (seen.has(l.externalId) && seen.get(l.externalId) !== l.recordId) {
+        throw new CanonError('DUPLICATE_KEY', `The batch links ${l.externalId} to two records.`, {
+          path: ['links', String(i), 'externalId'],
+        });
+      }
+      seen.set(l.externalId, l.recordId);
+    }
+    return this.orm.em.fork().transactional(async (em) => {
+      const conn = em.getConnection();
+      const tx = em.getTransactionContext();
+      const system = await conn.execute<{ active: boolean }[]>(
+        'select active from system where code = ?',
+        [input.system],
+        'all',
+        tx,
+      );
+      if (!system[0])
+        throw new CanonError('NOT_FOUND', `The system ${input.system} is not registered.`, {
+          path: ['system'],
+        });
+      if (!system[0].active)
+        throw new CanonError('INVALID_STATE', `The system ${input.system} is deactivated.`, {
+          path: ['system'],
+        });
+      const recordIds = [...new Set(input.links.map((l) => l.recordId))];
+      const records = await conn.execute<{ id: string; domain: string; status: string }[]>(
+        `select id, domain, status from golden_record where id in (${recordIds.map(() => '?').join(',') || 'null'})`,
+        recordIds,
+        'all',
+        tx,
+      );
+      const missing = input.links.filter(
+        (l) =>
+          !records.some((r) => r.id === l.recordId && r.domain === input.domain && r.status === 'ACTIVE'),
+      );
+      if (missing.length > 0) {
+        throw new CanonError(
+          'REFERENCE_NOT_FOUND',
+          `${missing.length} link(s) name no live ${input.domain} record.`,
+          {
+            path: ['links'],
+            details: missing
+              .slice(0, 50)
+              .map((l) => ({
+                path: l.externalId,
+                message: `record ${l.recordId} is not a live ${input.domain} record`,
+              })),
+          },
+        );
+      }
+      // serialise link batches of one (system, domain) so concurrent batches cannot both claim an id
+      await conn.execute(
+        'select pg_advisory_xact_lock(hashtext(?))',
+        [`xref:${input.system}:${input.domain}`],
+        'all',
+        tx,
+      );
+      const ids = [...seen.keys()];
+      const existing = await conn.execute<
+        { external_id: string; record_id: string; external_key: string | null }[]
+      >(
+        `select external_id, record_id, external_key from xref
+          where system_code = ? and domain = ? and state = 'ACTIVE' and external_id = any(?::text[])`,
+        [input.system, input.domain, toPgArray(ids)],
+        'all',
+        tx,
+      );
+      const conflicts = existing.filter((e) => seen.get(e.external_id) !== e.record_id);
+      if (conflicts.length > 0) {
+        throw new CanonError(
+          'DUPLICATE_KEY',
+          `${conflicts.length} id(s) are already linked to other records; unlink them first.`,
+          {
+            path: ['links'],
+            details: conflicts
+              .slice(0, 50)
+              .map((c) => ({ path: c.external_id, message: `linked to ${c.record_id}` })),
+          },
+        );
+      }
+      const known = new Map(existing.map((e) => [e.external_id, e]));
+      let linked = 0;
+      let unchanged = 0;
+      for (const l of input.links) {
+        const prior = known.get(l.externalId);
+        if (prior) {
+          if ((l.externalKey ?? null) !== prior.external_key && l.externalKey !== undefined) {
+            await conn.execute(
+              `update xref set external_key = ?, synced_at = now(), updated_at = now() where system_code = ? and domain = ? and external_id = ? and state = 'ACTIVE'`,
+              [l.externalKey, input.system, input.domain, l.externalId],
+              'all',
+              tx,
+            );
+            linked++;
+          } else unchanged++;
+          continue;
+        }
+        await conn.execute(
+          `insert into xref (system_code, domain, external_id, external_key, record_id, state, synced_at, created_at, updated_at)
+           values (?, ?, ?, ?, ?, 'ACTIVE', now(), now(), now())`,
+          [input.system, input.domain, l.externalId, l.externalKey ?? null, l.recordId],
+          'all',
+          tx,
+        );
+        known.set(l.externalId, {
+          external_id: l.externalId,
+          record_id: l.recordId,
+          external_key: l.externalKey ?? null,
+        });
+        linked++;
+        await this.outbox.append(em, {
+          type: 'XREF_LINKED',
+          domain: input.domain,
+          subjectId: l.recordId,
+          payload: {
+            system: input.system,
+            externalId: l.externalId,
+            externalKey: l.externalKey ?? null,
+            recordId: l.recordId,
+          },
+        });
+      }
+      if (linked > 0) {
+        await this.audit.record(em, ctx, {
+          action: 'XREFS_LINKED',
+          subjectType: 'XrefMap',
+          subjectId: `${input.system}/${input.domain}`,
+          after: { linked, unchanged, sample: input.links.slice(0, 20) },
+        });
+      }
+      const rows = await conn.execute<Row[]>(
+        `select x.system_code, x.domain, x.external_id, x.external_key, x.record_id, g.key, x.state, x.synced_at
+           from xref x join golden_record g on g.id = x.record_id
+          where x.system_code = ? and x.domain = ? and x.state = 'ACTIVE' and x.external_id = any(?::text[])`,
+        [input.system, input.domain, toPgArray(ids)],
+        'all',
+        tx,
+      );
+      return { linked, unchanged, xrefs: rows.map(toView) };
+    });
+  }
+
+  async unlink(
+    ctx: CallContext,
+    input: { system: string; domain: string; externalId: string },
+  ): Promise<XrefView> {
+    this.assertManage(ctx, input.system);
+    return this.orm.em.fork().transactional(async (em) => {
+      const conn = em.getConnection();
+      const tx = em.getTransactionContext();
+      const rows = await conn.execute<Row[]>(
+        `update xref x set state = 'RETIRED', updated_at = now() from golden_record g
+          where g.id = x.record_id and x.system_code = ? and x.domain = ? and x.external_id = ? and x.state = 'ACTIVE'
+          returning x.system_code, x.domain, x.external_id, x.external_key, x.record_id, g.key, x.state, x.synced_at`,
+        [input.system, input.domain, input.externalId],
+        'all',
+        tx,
+      );
+      if (!rows[0])
+        throw new CanonError(
+          'NOT_FOUND',
+          `${input.system} has no live link for ${input.domain} ${input.externalId}.`,
+          { path: ['externalId'] },
+        );
+      await this.audit.record(em, ctx, {
+        action: 'XREF_UNLINKED',
+        subjectType: 'XrefMap',
+        subjectId: `${input.system}/${input.domain}`,
+        before: { externalId: input.externalId, recordId: rows[0].record_id },
+      });
+      await this.outbox.append(em, {
+        type: 'XREF_UNLINKED',
+        domain: input.domain,
+        subjectId: rows[0].record_id,
+        payload: { system: input.system, externalId: input.externalId, recordId: rows[0].record_id },
+      });
+      return toView(rows[0]);
+    });
+  }
+
+  /** Ids to canonical records, in input order (null for unknown ids): one statement. */
+  async resolve(
+    ctx: CallContext,
+    system: string,
+    domain: string,
+    externalIds: readonly string[],
+  ): Promise<Resolution[]> {
+    authorize(ctx.ability, ctx.actor, 'read', 'Xref');
+    checkIds(externalIds, 'externalIds');
+    if (externalIds.length === 0) return [];
+    const rows = await this.orm.em
+      .getConnection()
+      .execute<{ external_id: string; record_id: string | null; key: string | null }[]>(
+        `select u.id as external_id, x.record_id, g.key
+         from unnest(?::text[]) with ordinality as u(id, ord)
+         left join xref x on x.system_code = ? and x.domain = ? and x.external_id = u.id and x.state = 'ACTIVE'
+         left join golden_record g on g.id = x.record_id
+        order by u.ord`,
+        [toPgArray(externalIds), system, domain],
+      );
+    return rows.map((r) => ({ externalId: r.external_id, recordId: r.record_id, key: r.key }));
+  }
+
+  /** One system's ids to another's for the same records, in input order: one statement. */
+  async translate(
+    ctx: CallContext,
+    domain: string,
+    fromSystem: string,
+    toSystem: string,
+    externalIds: readonly string[],
+  ): Promise<Translation[]> {
+    authorize(ctx.ability, ctx.actor, 'read', 'Xref');
+    checkIds(externalIds, 'externalIds');
+    if (externalIds.length === 0) return [];
+    const rows = await this.orm.em
+      .getConnection()
+      .execute<
+        {
+          external_id: string;
+          record_id: string | null;
+          target_id: string | null;
+          target_key: string | null;
+        }[]
+      >(
+        `select u.id as external_id, a.record_id, t.external_id as target_id, t.external_key as target_key
+         from unnest(?::text[]) with ordinality as u(id, ord)
+         left join xref a on a.system_code = ? and a.domain = ? and a.external_id = u.id and a.state = 'ACTIVE'
+         left join lateral (
+           select b.external_id, b.external_key from xref b
+            where b.record_id = a.record_id and b.system_code = ? and b.domain = ? and b.state = 'ACTIVE'
+            order by b.synced_at desc, b.id desc limit 1) t on true
+        order by u.ord`,
+        [toPgArray(externalIds), fromSystem, domain, toSystem, domain],
+      );
+    return rows.map((r) => ({
+      externalId: r.external_id,
+      recordId: r.record_id,
+      targetId: r.target_id,
+      targetKey: r.target_key,
+    }));
+  }
+
+  /** Live links of several records (for DataLoader). */
+  async ofRecords(ctx: CallContext, recordIds: readonly string[]): Promise<XrefView[][]> {
+    authorize(ctx.ability, ctx.actor, 'read', 'Xref');
+    const ids = recordIds.filter((id) => UUID.test(id));
+    const rows =
+      ids.length === 0
+        ? []
+        : await this.orm.em.getConnection().execute<Row[]>(
+            `select x.system_code, x.domain, x.external_id, x.external_key, x.record_id, g.key, x.state, x.synced_at
+               from xref x join golden_record g on g.id = x.record_id
+              where x.record_id in (${ids.map(() => '?').join(',')}) and x.state = 'ACTIVE'
+              order by x.system_code, x.external_id`,
+            ids,
+          );
+    return recordIds.map((id) => rows.filter((r) => r.record_id === id).map(toView));
+  }
+
+  /** A page of a system's map for a domain, in link order (keyset paging on the row id). */
+  async map(
+    ctx: CallContext,
+    system: string,
+    domain: string,
+    first: number,
+    after?: string,
+  ): Promise<{ items: XrefView[]; cursor: string | null; hasNextPage: boolean }> {
+    authorize(ctx.ability, ctx.actor, 'read', 'Xref');
+    const limit = Math.min(Math.max(first, 1), 5000);
+    const afterId = after && /^\d+$/.test(after) ? after : '0';
+    const rows = await this.orm.em.getConnection().execute<(Row & { id: string })[]>(
+      `select x.id::text, x.system_code, x.domain, x.external_id, x.external_key, x.record_id, g.key, x.state, x.synced_at
+         from xref x join golden_record g on g.id = x.record_id
+        where x.system_code = ? and x.domain = ? and x.state = 'ACTIVE' and x.id > ?
+        order by x.id limit ?`,
+      [system, domain, afterId, limit + 1],
+    );
+    const page = rows.slice(0, limit);
+    return { items: page.map(toView), cursor: page.at(-1)?.id ?? null, hasNextPage: rows.length > limit };
+  }
+}
+
+/** A PostgreSQL text[] literal (values quoted and escaped), passed as one parameter. */
+export function toPgArray(values: readonly string[]): string {
+  return `{${values.map((v) => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`).join(',')}}`;
+}
