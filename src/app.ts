@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { CanonConfig } from './config.ts';
 import { lockDataDir } from './db/data-dir-lock.ts';
 import { migrate, type Orm, openDatabase } from './db/orm.ts';
+import { CanonError } from './errors.ts';
 import { createGraphQLHandler } from './graphql/yoga.ts';
 import { createHttpServer } from './http/server.ts';
 import { createLogger, type Logger } from './logger.ts';
@@ -16,6 +17,7 @@ import { type CallContext, SYSTEM_ACTOR } from './modules/auth/actor-context.ts'
 import { BUILT_IN_CONTRACTS_DIR, readContractsFolder } from './modules/contracts/contracts-folder.ts';
 import { handleNpmRequest } from './modules/publishing/npm-registry.ts';
 import { STANDARD_UNITS } from './modules/records/uom/standard-units.ts';
+import { streamMap } from './modules/xref/map-download.ts';
 import { createServices, type Services } from './services.ts';
 
 export interface CanonApp {
@@ -116,6 +118,17 @@ export async function startCanon(
     throw error;
   }
 
+  let lastSeen = await services.changeFeed.latestSequence();
+  await services.changeFeed.notifier.start({
+    databaseUrl: config.databaseUrl,
+    log,
+    poll: async () => {
+      const latest = await services.changeFeed.latestSequence();
+      const news = latest !== lastSeen;
+      lastSeen = latest;
+      return news;
+    },
+  });
   const pool = config.databaseUrl
     ? ((await (
         orm.em.getConnection() as unknown as { getNativeClient(): Promise<PoolStats> }
@@ -136,6 +149,32 @@ export async function startCanon(
         anonymousRead: config.npmAnonymousRead ?? false,
         log,
       }),
+    maps: async (req, res, system, domain, format) => {
+      const header = req.headers.authorization;
+      const m = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+      try {
+        if (!m)
+          throw new CanonError(
+            'UNAUTHENTICATED',
+            'A valid API token is required (Authorization: Bearer <token>).',
+          );
+        const actor = await services.auth.authenticate(m[1]);
+        const ctx = {
+          actor,
+          ability: defineAbilityFor(actor),
+          requestId: String(res.getHeader('x-request-id') ?? ''),
+        };
+        await streamMap(req, res, ctx, orm, system, domain, format);
+      } catch (error) {
+        if (!(error instanceof CanonError) || res.headersSent) throw error;
+        const status = error.code === 'UNAUTHENTICATED' ? 401 : error.code === 'FORBIDDEN' ? 403 : 400;
+        const body = JSON.stringify({
+          errors: [{ message: error.message, extensions: { code: error.code } }],
+        });
+        res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+        res.end(body);
+      }
+    },
     ready: async () => {
       if (!migrated) return { ready: false, reason: 'migrations not applied' };
       try {
@@ -157,6 +196,8 @@ export async function startCanon(
   const close = () => {
     closing ??= (async () => {
       migrated = false;
+      // followers of the change feed end first, so their streams close and the server can stop
+      await services.changeFeed.notifier.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();

@@ -3,6 +3,8 @@ import type { Orm } from './db/orm.ts';
 import { AuditService } from './modules/audit/audit.service.ts';
 import { AuthService } from './modules/auth/auth.service.ts';
 import { ContractsService } from './modules/contracts/contracts.service.ts';
+import { ChangeFeedService } from './modules/events/change-feed.service.ts';
+import { ChangeNotifier } from './modules/events/change-notifier.ts';
 import { OutboxService } from './modules/events/outbox.service.ts';
 import { IdempotencyService } from './modules/idempotency/idempotency.service.ts';
 import { PublishingService } from './modules/publishing/publishing.service.ts';
@@ -20,6 +22,7 @@ export interface Services {
   records: RecordsService;
   systems: SystemsService;
   xref: XrefService;
+  changeFeed: ChangeFeedService;
 }
 
 export function createServices(orm: Orm, options: { packageScope?: string } = {}): Services {
@@ -37,5 +40,6 @@ export function createServices(orm: Orm, options: { packageScope?: string } = {}
     records: new RecordsService(orm, audit, outbox, contracts, new IdempotencyService()),
     systems: new SystemsService(orm, audit, contracts),
     xref: new XrefService(orm, audit, outbox),
+    changeFeed: new ChangeFeedService(orm, new ChangeNotifier()),
   };
 }

@@ -10,5 +10,6 @@ import '../modules/publishing/publishing.graphql.ts';
 import '../modules/records/records.graphql.ts';
 import '../modules/systems/systems.graphql.ts';
 import '../modules/xref/xref.graphql.ts';
+import '../modules/events/events.graphql.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });

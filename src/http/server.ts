@@ -17,6 +17,14 @@ export interface HttpDeps {
   maxBodyBytes: number;
   /** The npm registry under /npm/. */
   npm: (req: IncomingMessage, res: ServerResponse, path: string) => Promise<void>;
+  /** Map downloads under /maps/{system}/{domain}. */
+  maps: (
+    req: IncomingMessage,
+    res: ServerResponse,
+    system: string,
+    domain: string,
+    format: string,
+  ) => Promise<void>;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
@@ -99,15 +107,18 @@ export function createHttpServer(deps: HttpDeps): Server {
         ? 'graphql'
         : path.startsWith('/npm/')
           ? 'npm'
-          : ['/health', '/ready', '/metrics'].includes(path)
-            ? path.slice(1)
-            : 'other';
+          : path.startsWith('/maps/')
+            ? 'maps'
+            : ['/health', '/ready', '/metrics'].includes(path)
+              ? path.slice(1)
+              : 'other';
     const requestLog = log.child({ requestId });
     const started = performance.now();
     res.on('finish', () => {
       metrics.httpRequests.inc({ route, status: String(res.statusCode) });
       // probes and scrapes would drown the access log at info level
-      const level = route === 'graphql' || route === 'npm' || route === 'other' ? 'info' : 'debug';
+      const level =
+        route === 'graphql' || route === 'npm' || route === 'maps' || route === 'other' ? 'info' : 'debug';
       requestLog[level](
         { method: req.method, path, status: res.statusCode, ms: Math.round(performance.now() - started) },
         'request',
@@ -128,6 +139,27 @@ export function createHttpServer(deps: HttpDeps): Server {
         const text = await metrics.registry.metrics();
         res.writeHead(200, { 'content-type': metrics.registry.contentType, 'x-request-id': requestId });
         res.end(text);
+      } else if (route === 'maps') {
+        const m = /^\/maps\/([a-z0-9-]+)\/([a-z0-9-]+)\/?$/.exec(path);
+        if (!m || req.method !== 'GET') {
+          sendJson(
+            res,
+            404,
+            {
+              errors: [
+                {
+                  message: 'Use GET /maps/{system}/{domain}?format=ndjson|csv.',
+                  extensions: { code: 'NOT_FOUND' },
+                },
+              ],
+            },
+            requestId,
+          );
+          return;
+        }
+        const format = new URL(req.url ?? '/', 'http://x').searchParams.get('format') ?? 'ndjson';
+        res.setHeader('x-request-id', requestId);
+        await deps.maps(req, res, m[1], m[2], format);
       } else if (route === 'npm') {
         res.setHeader('x-request-id', requestId);
         await deps.npm(req, res, path);

@@ -12,8 +12,8 @@ import type { AuditAction } from './audit-actions.ts';
 import { AuditEvent } from './audit-event.entity.ts';
 
 const GENESIS = '0'.repeat(64);
-// any constant; names the lock that serialises appends to the chain
-const AUDIT_CHAIN_LOCK = 7_261_000_001;
+
+import { CHANGE_ORDER_LOCK } from '../../db/locks.ts';
 
 export interface AuditInput {
   action: AuditAction;
@@ -56,7 +56,7 @@ export class AuditService {
   async record(em: Em, ctx: CallContext, input: AuditInput): Promise<AuditEvent> {
     const connection = em.getConnection();
     const tx = em.getTransactionContext();
-    await connection.execute('select pg_advisory_xact_lock(?)', [AUDIT_CHAIN_LOCK], 'all', tx);
+    await connection.execute('select pg_advisory_xact_lock(?)', [CHANGE_ORDER_LOCK], 'all', tx);
     const last = await connection.execute<{ hash: string }[]>(
       'select hash from audit_event order by sequence desc limit 1',
       [],

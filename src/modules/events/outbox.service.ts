@@ -1,7 +1,13 @@
 /**
- * Appends change events to the outbox inside the caller's transaction; the feed, subscriptions and
- * the NATS relay read them from there in `sequence` order.
+ * Appends change events to the outbox inside the caller's transaction; the change feed, the
+ * subscriptions, map snapshots and the NATS relay read them from there in `sequence` order.
+ *
+ * Appends take a transaction-scoped lock, so transactions that write events commit in the order of
+ * their sequence numbers: a reader that sees sequence N has seen every event below N, which is what
+ * makes "snapshot at N, then the feed after N" free of gaps. A NOTIFY (sent at commit) wakes the
+ * subscribers of every Canon instance on the database.
  */
+import { CHANGE_ORDER_LOCK } from '../../db/locks.ts';
 import type { Em } from '../../db/orm.ts';
 import { OutboxEvent } from './outbox-event.entity.ts';
 
@@ -15,6 +21,8 @@ export const OUTBOX_EVENT_TYPES = [
 ] as const;
 export type OutboxEventType = (typeof OUTBOX_EVENT_TYPES)[number];
 
+export const OUTBOX_CHANNEL = 'canon_outbox';
+
 export interface OutboxInput {
   type: OutboxEventType;
   domain?: string;
@@ -25,6 +33,9 @@ export interface OutboxInput {
 
 export class OutboxService {
   async append(em: Em, input: OutboxInput): Promise<OutboxEvent> {
+    const conn = em.getConnection();
+    const tx = em.getTransactionContext();
+    await conn.execute('select pg_advisory_xact_lock(?)', [CHANGE_ORDER_LOCK], 'all', tx);
     const event = em.create(OutboxEvent, {
       type: input.type,
       domain: input.domain ?? null,
@@ -33,6 +44,7 @@ export class OutboxService {
       payload: input.payload,
     });
     await em.flush();
+    await conn.execute(`select pg_notify('${OUTBOX_CHANNEL}', ?)`, [String(event.sequence)], 'all', tx);
     return event;
   }
 }

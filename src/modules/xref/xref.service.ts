@@ -167,12 +167,10 @@ export class XrefService {
           `${missing.length} link(s) name no live ${input.domain} record.`,
           {
             path: ['links'],
-            details: missing
-              .slice(0, 50)
-              .map((l) => ({
-                path: l.externalId,
-                message: `record ${l.recordId} is not a live ${input.domain} record`,
-              })),
+            details: missing.slice(0, 50).map((l) => ({
+              path: l.externalId,
+              message: `record ${l.recordId} is not a live ${input.domain} record`,
+            })),
           },
         );
       }
@@ -340,17 +338,15 @@ export class XrefService {
     authorize(ctx.ability, ctx.actor, 'read', 'Xref');
     checkIds(externalIds, 'externalIds');
     if (externalIds.length === 0) return [];
-    const rows = await this.orm.em
-      .getConnection()
-      .execute<
-        {
-          external_id: string;
-          record_id: string | null;
-          target_id: string | null;
-          target_key: string | null;
-        }[]
-      >(
-        `select u.id as external_id, a.record_id, t.external_id as target_id, t.external_key as target_key
+    const rows = await this.orm.em.getConnection().execute<
+      {
+        external_id: string;
+        record_id: string | null;
+        target_id: string | null;
+        target_key: string | null;
+      }[]
+    >(
+      `select u.id as external_id, a.record_id, t.external_id as target_id, t.external_key as target_key
          from unnest(?::text[]) with ordinality as u(id, ord)
          left join xref a on a.system_code = ? and a.domain = ? and a.external_id = u.id and a.state = 'ACTIVE'
          left join lateral (
@@ -358,8 +354,8 @@ export class XrefService {
             where b.record_id = a.record_id and b.system_code = ? and b.domain = ? and b.state = 'ACTIVE'
             order by b.synced_at desc, b.id desc limit 1) t on true
         order by u.ord`,
-        [toPgArray(externalIds), fromSystem, domain, toSystem, domain],
-      );
+      [toPgArray(externalIds), fromSystem, domain, toSystem, domain],
+    );
     return rows.map((r) => ({
       externalId: r.external_id,
       recordId: r.record_id,

@@ -1,7 +1,7 @@
 import { Migration } from '@mikro-orm/migrations';
 
-export class Migration20261123120543 extends Migration {
-  override name = 'Migration20261123120543';
+export class Migration20261123121000 extends Migration {
+  override name = 'Migration20261123121000';
 
   override up(): void | Promise<void> {
     this.addSql(

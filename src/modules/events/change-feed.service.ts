@@ -1,0 +1,99 @@
+/**
+ * The change feed: outbox events after a sequence, in sequence order, for connectors that follow
+ * changes (paged, or as a subscription that first replays and then waits for new events).
+ */
+import type { Orm } from '../../db/orm.ts';
+import { authorize } from '../auth/ability.ts';
+import type { CallContext } from '../auth/actor-context.ts';
+import type { ChangeNotifier } from './change-notifier.ts';
+
+export interface ChangeEvent {
+  sequence: string;
+  type: string;
+  domain: string | null;
+  subjectId: string | null;
+  revision: number | null;
+  payload: Record<string, unknown>;
+  createdAt: Date;
+}
+
+export interface FeedFilter {
+  afterSequence: string;
+  first: number;
+  domain?: string;
+  types?: string[];
+}
+
+export class ChangeFeedService {
+  private readonly orm: Orm;
+  readonly notifier: ChangeNotifier;
+
+  constructor(orm: Orm, notifier: ChangeNotifier) {
+    this.orm = orm;
+    this.notifier = notifier;
+  }
+
+  async page(ctx: CallContext, filter: FeedFilter): Promise<ChangeEvent[]> {
+    authorize(ctx.ability, ctx.actor, 'read', 'GoldenRecord');
+    const where = ['sequence > ?'];
+    const params: unknown[] = [filter.afterSequence];
+    if (filter.domain) {
+      where.push('domain = ?');
+      params.push(filter.domain);
+    }
+    if (filter.types && filter.types.length > 0) {
+      where.push(`type in (${filter.types.map(() => '?').join(',')})`);
+      params.push(...filter.types);
+    }
+    params.push(Math.min(Math.max(filter.first, 1), 1000));
+    const rows = await this.orm.em.getConnection().execute<
+      {
+        sequence: string;
+        type: string;
+        domain: string | null;
+        subject_id: string | null;
+        revision: number | null;
+        payload: unknown;
+        created_at: Date;
+      }[]
+    >(
+      `select sequence::text, type, domain, subject_id, revision, payload, created_at from outbox_event where ${where.join(' and ')} order by outbox_event.sequence limit ?`,
+      params,
+    );
+    return rows.map((r) => ({
+      sequence: r.sequence,
+      type: r.type,
+      domain: r.domain,
+      subjectId: r.subject_id,
+      revision: r.revision,
+      payload: (typeof r.payload === 'string' ? JSON.parse(r.payload) : r.payload) as Record<string, unknown>,
+      createdAt: new Date(r.created_at),
+    }));
+  }
+
+  async latestSequence(): Promise<string> {
+    const rows = await this.orm.em
+      .getConnection()
+      .execute<{ s: string | null }[]>('select max(sequence)::text as s from outbox_event');
+    return rows[0]?.s ?? '0';
+  }
+
+  /** Every event after `afterSequence`, then each new one as it is committed, until `signal` aborts. */
+  async *follow(
+    ctx: CallContext,
+    filter: Omit<FeedFilter, 'first'>,
+    signal?: AbortSignal,
+  ): AsyncGenerator<ChangeEvent> {
+    let after = filter.afterSequence;
+    const stopped = () => signal?.aborted || this.notifier.isClosed;
+    while (!stopped()) {
+      const batch = await this.page(ctx, { ...filter, afterSequence: after, first: 500 });
+      for (const event of batch) {
+        if (stopped()) return;
+        yield event;
+        after = event.sequence;
+      }
+      if (batch.length < 500) await this.notifier.wait(15_000, signal);
+    }
+  }
+}

@@ -1,0 +1,236 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCanon } from '../../src/app.ts';
+import { createLogger } from '../../src/logger.ts';
+import { startTestApp, type TestApp, testConfig } from '../support/app.ts';
+
+let t: TestApp;
+let connector: string;
+const records: string[] = [];
+
+beforeAll(async () => {
+  t = await startTestApp();
+  await t.gql(
+    'mutation { registerSystem(input: { code: "odoo-main", name: "Odoo", kind: ERP }) { ... on System { name } } }',
+  );
+  connector = await t.tokenFor('connector', { systemCode: 'odoo-main' });
+  await t.gql(
+    'mutation { setApprovalPolicy(domain: "item", requiredApprovals: 0) { ... on ApprovalPolicy { domain } } }',
+  );
+  for (let i = 0; i < 5; i++) {
+    const r = await t.gql(
+      'mutation($i: ProposeChangeInput!) { proposeChange(input: $i) { ... on ChangeRequest { recordId } } }',
+      {
+        i: {
+          domain: 'item',
+          data: { code: `FEED-${i}`, name: `Feed ${i}`, type: 'goods', uom: 'KGM', tracking: 'none' },
+        },
+      },
+    );
+    records.push(r.data.proposeChange.recordId);
+  }
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+const link = (links: { externalId: string; recordId: string }[]) =>
+  t
+    .gql(
+      'mutation($l: [XrefLinkInput!]!) { linkXrefs(system: "odoo-main", domain: "item", links: $l) { ... on LinkXrefsResult { linked } ... on Error { code message } } }',
+      { l: links },
+      connector,
+    )
+    .then((r) => r.data.linkXrefs);
+
+const download = async (format: string, token: string | null = connector) => {
+  const res = await fetch(`${t.url}/maps/odoo-main/item?format=${format}`, {
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+  });
+  return {
+    status: res.status,
+    sequence: res.headers.get('x-canon-sequence'),
+    type: res.headers.get('content-type'),
+    text: await res.text(),
+  };
+};
+
+/** Reads `count` events of a GraphQL SSE subscription. */
+async function subscribe(
+  url: string,
+  token: string,
+  afterSequence: string,
+  count: number,
+  timeoutMs = 20_000,
+) {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  const res = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      accept: 'text/event-stream',
+      authorization: `Bearer ${token}`,
+    },
+    body: JSON.stringify({
+      query: `subscription($a: BigIntString!) { changes(afterSequence: $a) { sequence type payload } }`,
+      variables: { a: afterSequence },
+    }),
+    signal: controller.signal,
+  });
+  const events: any[] = [];
+  const reader = res.body!.getReader();
+  let buffer = '';
+  try {
+    while (events.length < count) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      buffer += new TextDecoder().decode(value);
+      let i = buffer.indexOf('\n\n');
+      while (i >= 0) {
+        const block = buffer.slice(0, i);
+        buffer = buffer.slice(i + 2);
+        const data = block.split('\n').find((l) => l.startsWith('data:'));
+        if (data && data.length > 5) {
+          const msg = JSON.parse(data.slice(5));
+          if (msg.data?.changes) events.push(msg.data.changes);
+        }
+        i = buffer.indexOf('\n\n');
+      }
+    }
+  } finally {
+    clearTimeout(timer);
+    controller.abort();
+  }
+  return events;
+}
+
+describe('map download', () => {
+  it('streams the whole map as NDJSON or CSV with the sequence it is consistent with', async () => {
+    expect((await link(records.map((id, i) => ({ externalId: `P${i}`, recordId: id })))).linked).toBe(5);
+    const nd = await download('ndjson');
+    expect(nd.status).toBe(200);
+    expect(nd.type).toContain('application/x-ndjson');
+    expect(Number(nd.sequence)).toBeGreaterThan(0);
+    const lines = nd.text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.externalId)).toEqual(['P0', 'P1', 'P2', 'P3', 'P4']);
+    expect(lines[0]).toMatchObject({ recordId: records[0], key: 'FEED-0', externalKey: null });
+    const csv = await download('csv');
+    expect(csv.text.split('\n')[0]).toBe('externalId,externalKey,recordId,key,syncedAt');
+    expect(csv.text.trim().split('\n')).toHaveLength(6);
+    expect((await download('xml')).status).toBe(400);
+    expect((await download('ndjson', null)).status).toBe(401);
+  });
+});
+
+describe('change feed', () => {
+  it('pages through changes in sequence order', async () => {
+    const page = await t.gql(
+      '{ changeFeed(afterSequence: "0", first: 1000) { events { sequence type domain } lastSequence } }',
+      {},
+      connector,
+    );
+    const seqs = page.data.changeFeed.events.map((e: any) => Number(e.sequence));
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    expect(page.data.changeFeed.events.map((e: any) => e.type)).toContain('XREF_LINKED');
+    const filtered = await t.gql(
+      '{ changeFeed(afterSequence: "0", types: [RECORD_CHANGED], domain: "item") { events { type } } }',
+      {},
+      connector,
+    );
+    expect(new Set(filtered.data.changeFeed.events.map((e: any) => e.type))).toEqual(
+      new Set(['RECORD_CHANGED']),
+    );
+  });
+
+  it('snapshot + feed after its sequence has no gap and no duplicate under concurrent writes', async () => {
+    const more: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      const r = await t.gql(
+        'mutation($i: ProposeChangeInput!) { proposeChange(input: $i) { ... on ChangeRequest { recordId } } }',
+        {
+          i: {
+            domain: 'item',
+            data: { code: `GAP-${i}`, name: `Gap ${i}`, type: 'goods', uom: 'KGM', tracking: 'none' },
+          },
+        },
+      );
+      more.push(r.data.proposeChange.recordId);
+    }
+    // 40 links in 8 concurrent batches while a snapshot is taken in the middle
+    const batches = Array.from({ length: 8 }, (_, b) =>
+      Array.from({ length: 5 }, (_, j) => ({
+        externalId: `G${b}-${j}`,
+        recordId: more[(b + j) % more.length],
+      })),
+    );
+    const writes = batches.map((batch, b) =>
+      new Promise((r) => setTimeout(r, b * 15)).then(() => link(batch)),
+    );
+    const snapshot = await new Promise((r) => setTimeout(r, 40)).then(() => download('ndjson'));
+    await Promise.all(writes);
+
+    const inSnapshot = snapshot.text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l).externalId as string);
+    const feed = await t.gql(
+      'query($a: BigIntString!) { changeFeed(afterSequence: $a, first: 1000, types: [XREF_LINKED, XREF_UNLINKED]) { events { payload } } }',
+      { a: snapshot.sequence },
+      connector,
+    );
+    const fromFeed = feed.data.changeFeed.events.map((e: any) => e.payload.externalId as string);
+    const union = [...inSnapshot, ...fromFeed];
+    expect(new Set(union).size).toBe(union.length); // no duplicates
+    const final = (await download('ndjson')).text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l).externalId as string);
+    expect([...union].sort()).toEqual([...final].sort()); // no gaps
+    expect(final.length).toBe(45);
+  });
+
+  it('delivers changes to subscribers over SSE, from any instance on the database', async () => {
+    const start = (
+      await t.gql('{ changeFeed(afterSequence: "0", first: 1) { lastSequence } }', {}, connector)
+    ).data.changeFeed;
+    const latest = await t.app.services.changeFeed.latestSequence();
+    expect(Number(latest)).toBeGreaterThanOrEqual(Number(start.lastSequence));
+
+    // a second instance where PostgreSQL can be shared; PGlite belongs to one process
+    const other =
+      t.db.kind === 'postgresql'
+        ? await startCanon(testConfig(t.db, { bootstrapAdminToken: t.adminToken }), {
+            log: createLogger('silent'),
+          })
+        : null;
+    try {
+      const subscriberUrl = other ? other.url : t.url;
+      const received = subscribe(subscriberUrl, connector, latest, 3);
+      await new Promise((r) => setTimeout(r, 300));
+      const r = await t.gql(
+        'mutation($i: ProposeChangeInput!) { proposeChange(input: $i) { ... on ChangeRequest { recordId } } }',
+        {
+          i: {
+            domain: 'item',
+            data: { code: 'SSE-1', name: 'Live', type: 'goods', uom: 'KGM', tracking: 'none' },
+          },
+        },
+      );
+      await link([{ externalId: 'SSE-1', recordId: r.data.proposeChange.recordId }]);
+      await t.gql(
+        'mutation { unlinkXref(system: "odoo-main", domain: "item", externalId: "SSE-1") { ... on Xref { state } } }',
+        {},
+        connector,
+      );
+      const events = await received;
+      expect(events.map((e) => e.type)).toEqual(['RECORD_CHANGED', 'XREF_LINKED', 'XREF_UNLINKED']);
+      expect(Number(events[0].sequence)).toBeGreaterThan(Number(latest));
+      expect(events[1].payload).toMatchObject({ externalId: 'SSE-1', system: 'odoo-main' });
+    } finally {
+      await other?.close();
+    }
+  });
+});
