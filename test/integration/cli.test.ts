@@ -87,6 +87,54 @@ describe('canon token create', () => {
   });
 });
 
+describe('canon systems', () => {
+  it('registers systems, assigns ownership and lists both', async () => {
+    const add = await canon(
+      ['systems', 'add', 'wms-eu', '--name', 'WMS Europe', '--kind', 'WMS', '--sites', 'EU1, EU2'],
+      env,
+    );
+    expect(add.stderr).toBe('');
+    expect(add.stdout.trim()).toBe('wms-eu: WMS Europe (WMS, EU1,EU2)');
+    const again = await canon(
+      ['systems', 'add', 'wms-eu', '--name', 'WMS Europe', '--kind', 'WMS', '--sites', 'EU1,EU2'],
+      env,
+    );
+    expect(again.code).toBe(0);
+    const own = await canon(
+      ['systems', 'own', 'wms-eu', 'location', '--site', 'EU1', '--approvals', '1'],
+      env,
+    );
+    expect(own.stderr).toBe('');
+    expect(own.stdout).toMatch(/^[0-9a-f-]{36} {2}location on EU1 \(1 approvals\)$/m);
+    const listed = await canon(['systems', 'list', '--json'], env);
+    const wms = JSON.parse(listed.stdout).find((s: { code: string }) => s.code === 'wms-eu');
+    expect(wms).toMatchObject({
+      kind: 'WMS',
+      sites: ['EU1', 'EU2'],
+      active: true,
+      owns: [{ domain: 'location', site: 'EU1', fields: null, requiredApprovals: 1 }],
+    });
+    const text = await canon(['systems', 'list'], env);
+    expect(text.stdout).toContain('wms-eu  WMS  WMS Europe\n  owns location on EU1 (1 approvals)');
+  });
+
+  it('explains refusals with the error code and exits non-zero', async () => {
+    await canon(['systems', 'add', 'plm-x', '--name', 'PLM', '--kind', 'PLM'], env);
+    await canon(['systems', 'add', 'mes-x', '--name', 'MES', '--kind', 'MES'], env);
+    expect((await canon(['systems', 'own', 'plm-x', 'work-center'], env)).code).toBe(0);
+    const overlap = await canon(['systems', 'own', 'mes-x', 'work-center', '--fields', '/capacity'], env);
+    expect(overlap.code).toBe(1);
+    expect(overlap.stderr).toMatch(/^DUPLICATE_KEY: plm-x already owns/);
+    const changed = await canon(['systems', 'add', 'plm-x', '--name', 'Other', '--kind', 'PLM'], env);
+    expect(changed.stderr).toMatch(/^DUPLICATE_KEY/);
+    const badKind = await canon(['systems', 'add', 'x', '--name', 'X', '--kind', 'CRM'], env);
+    expect(badKind.code).not.toBe(0);
+    expect(badKind.stderr).toContain('Allowed choices are ERP, MES, WMS');
+    const badCode = await canon(['systems', 'add', 'Bad Code', '--name', 'X', '--kind', 'ERP'], env);
+    expect(badCode.stderr).toMatch(/^BAD_USER_INPUT: A system code/);
+  });
+});
+
 describe('canon contracts push', () => {
   const folder = () => {
     const dir = mkdtempSync(join(work, 'contracts-'));

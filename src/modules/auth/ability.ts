@@ -1,7 +1,7 @@
 /**
  * The CASL ability of an actor, built per request (DESIGN §7). Every authorization decision in the
- * services goes through it; the GraphQL layer adds coarse scopes on top. Later issues extend the
- * subjects (records, change requests, xrefs) and add the system-of-record rules of a connector.
+ * services goes through it; the GraphQL layer adds coarse scopes on top. A connector's ability is
+ * narrowed by the system-of-record rules of its system (domain, site, fields): docs/authorization.md.
  */
 import {
   AbilityBuilder,

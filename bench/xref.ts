@@ -1,0 +1,335 @@
+/**
+ * `npm run bench` (second part): the connectors' hot path with 1,000,000 cross-references loaded, on
+ * the PostgreSQL server (DATABASE_URL, default postgres://root@127.0.0.1:5432/postgres; a scratch
+ * database is created and dropped). Canon and two reference servers run as separate processes; the
+ * load client (autocannon) runs here, on the same 2 cores, over loopback:
+ *   - bare: node:http + pg doing resolveXrefs' SQL — the ceiling;
+ *   - minimal GraphQL: the same SQL behind one graphql-yoga resolver;
+ *   - Canon: the real endpoint with a connector token (authentication, ability, limits, metrics).
+ * Results are written into docs/benchmarks.md between the bench:xref markers.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { cpus } from 'node:os';
+import { resolve } from 'node:path';
+import autocannon from 'autocannon';
+import pg from 'pg';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const DOCS = resolve(ROOT, 'docs/benchmarks.md');
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const XREFS = Number(process.env.BENCH_XREFS ?? 1_000_000);
+const SERVER_URL = process.env.DATABASE_URL || 'postgres://root@127.0.0.1:5432/postgres';
+const ADMIN = `bench-admin-${randomBytes(16).toString('hex')}`;
+
+async function freePort(): Promise<number> {
+  return new Promise((done) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => done(port));
+    });
+  });
+}
+
+async function admin<T>(url: string, run: (c: pg.Client) => Promise<T>): Promise<T> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    return await run(c);
+  } finally {
+    await c.end();
+  }
+}
+
+async function startProcess(
+  script: string,
+  env: Record<string, string>,
+  ready: string,
+): Promise<ChildProcess> {
+  const child = spawn(
+    process.execPath,
+    [resolve(ROOT, script), ...(script.endsWith('cli.ts') ? ['serve'] : [])],
+    {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  child.stdout?.resume();
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${script} exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(ready)).ok || ready.endsWith('/probe')) return child;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${script} did not become ready`);
+}
+
+function rssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+/** Request bodies with random ids, cycled by the load client (generated up front so the client stays cheap). */
+function bodies(make: (ids: string[]) => unknown, idsPerRequest: number): string[] {
+  return Array.from({ length: 200 }, () =>
+    JSON.stringify(
+      make(Array.from({ length: idsPerRequest }, () => String(1 + Math.floor(Math.random() * XREFS)))),
+    ),
+  );
+}
+
+interface Load {
+  requestsPerSecond: number;
+  idsPerSecond: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  peakRssMb: number;
+}
+
+async function load(
+  url: string,
+  headers: Record<string, string>,
+  pool: string[],
+  connections: number,
+  ids: number,
+  pid: number,
+): Promise<Load> {
+  let i = 0;
+  let peak = rssMb(pid);
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, rssMb(pid));
+  }, 250);
+  const result = await autocannon({
+    url,
+    connections,
+    duration: SECONDS,
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    requests: [
+      {
+        setupRequest: (req) => {
+          req.body = pool[i++ % pool.length];
+          return req;
+        },
+      },
+    ],
+  });
+  clearInterval(sampler);
+  const rps = result.requests.total / (result.duration || SECONDS);
+  return {
+    requestsPerSecond: Math.round(rps),
+    idsPerSecond: Math.round(rps * ids),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts + result.non2xx,
+    peakRssMb: Math.round(peak),
+  };
+}
+
+// ---- set-up: scratch database, Canon, fixtures
+const scratch = `canon_bench_xref_${randomBytes(4).toString('hex')}`;
+await admin(SERVER_URL, (c) => c.query(`create database "${scratch}"`));
+const dbUrl = new URL(SERVER_URL);
+dbUrl.pathname = `/${scratch}`;
+const DATABASE_URL = dbUrl.toString();
+const children: ChildProcess[] = [];
+const rows: string[] = [];
+try {
+  const canonPort = await freePort();
+  const canonUrl = `http://127.0.0.1:${canonPort}`;
+  const canon = await startProcess(
+    'src/cli.ts',
+    {
+      DATABASE_URL,
+      PORT: String(canonPort),
+      HOST: '127.0.0.1',
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'silent',
+      CANON_BOOTSTRAP_ADMIN_TOKEN: ADMIN,
+    },
+    `${canonUrl}/ready`,
+  );
+  children.push(canon);
+  const gql = async (token: string, query: string, variables?: unknown) => {
+    const r = await fetch(`${canonUrl}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query, variables }),
+    });
+    const json = (await r.json()) as { data?: Record<string, unknown>; errors?: unknown[] };
+    if (json.errors) throw new Error(JSON.stringify(json.errors));
+    return json.data as Record<string, any>;
+  };
+  for (const [code, kind] of [
+    ['odoo-main', 'ERP'],
+    ['plm', 'PLM'],
+  ])
+    await gql(
+      ADMIN,
+      `mutation { registerSystem(input: { code: "${code}", name: "${code}", kind: ${kind} }) { __typename } }`,
+    );
+  const created = await gql(
+    ADMIN,
+    'mutation { createApiToken(input: { role: connector, systemCode: "odoo-main", actorName: "bench-odoo" }) { ... on CreatedApiToken { token } } }',
+  );
+  const connector = created.createApiToken.token as string;
+
+  // fixtures by SQL: 1M item records, each with an Odoo id (1..N, xml id beside it) and a PLM id
+  const t0 = performance.now();
+  await admin(DATABASE_URL, async (c) => {
+    await c.query(
+      `create temporary table n as select i, gen_random_uuid() as id from generate_series(1, ${XREFS}) i`,
+    );
+    await c.query(`insert into golden_record (id, domain, key, site, status, latest_revision, created_at, updated_at)
+      select id, 'item', 'ITEM-' || lpad(i::text, 7, '0'), null, 'ACTIVE', 1, now(), now() from n`);
+    await c.query(`insert into xref (system_code, domain, external_id, external_key, record_id, state, synced_at, created_at, updated_at)
+      select 'odoo-main', 'item', i::text, '__export__.product_product_' || i, id, 'ACTIVE', now(), now(), now() from n`);
+    await c.query(`insert into xref (system_code, domain, external_id, external_key, record_id, state, synced_at, created_at, updated_at)
+      select 'plm', 'item', 'PLM-' || i, null, id, 'ACTIVE', now(), now(), now() from n`);
+    await c.query('vacuum analyze golden_record');
+    await c.query('vacuum analyze xref');
+  });
+  const fixtureSeconds = (performance.now() - t0) / 1000;
+
+  // reference servers on the same database
+  const barePort = await freePort();
+  const bare = await startProcess(
+    'bench/reference/bare-http.ts',
+    { DATABASE_URL, PORT: String(barePort) },
+    `http://127.0.0.1:${barePort}/probe`,
+  );
+  children.push(bare);
+  const minimalPort = await freePort();
+  const minimal = await startProcess(
+    'bench/reference/minimal-graphql.ts',
+    { DATABASE_URL, PORT: String(minimalPort) },
+    `http://127.0.0.1:${minimalPort}/graphql?query=%7B__typename%7D`,
+  );
+  children.push(minimal);
+  await new Promise((r) => setTimeout(r, 500));
+
+  // correctness of every endpoint before measuring it
+  const probe = await gql(
+    connector,
+    '{ resolveXrefs(system: "odoo-main", domain: "item", externalIds: ["7", "nope"]) { recordId key } }',
+  );
+  if (probe.resolveXrefs[0].key !== 'ITEM-0000007' || probe.resolveXrefs[1].recordId !== null)
+    throw new Error(`unexpected resolve answer ${JSON.stringify(probe)}`);
+
+  const resolveQuery =
+    'query R($ids: [String!]!) { resolveXrefs(system: "odoo-main", domain: "item", externalIds: $ids) { externalId recordId key } }';
+  const translateQuery =
+    'query T($ids: [String!]!) { translateXrefs(domain: "item", fromSystem: "odoo-main", toSystem: "plm", externalIds: $ids) { externalId targetId } }';
+  const asGraphql = (query: string) => (ids: string[]) => ({ query, variables: { ids } });
+  const asBare = (ids: string[]) => ({ system: 'odoo-main', domain: 'item', externalIds: ids });
+  const auth = { authorization: `Bearer ${connector}` };
+
+  const cases: { name: string; ids: number; connections: number }[] = [
+    { name: 'resolve 1 id', ids: 1, connections: 32 },
+    { name: 'resolve 100 ids', ids: 100, connections: 16 },
+    { name: 'resolve 1000 ids', ids: 1000, connections: 8 },
+  ];
+  const results: { name: string; target: string; r: Load }[] = [];
+  for (const c of cases) {
+    results.push({
+      name: c.name,
+      target: 'bare node:http + pg (ceiling)',
+      r: await load(
+        `http://127.0.0.1:${barePort}/`,
+        {},
+        bodies(asBare, c.ids),
+        c.connections,
+        c.ids,
+        bare.pid!,
+      ),
+    });
+    results.push({
+      name: c.name,
+      target: 'minimal graphql-yoga',
+      r: await load(
+        `http://127.0.0.1:${minimalPort}/graphql`,
+        {},
+        bodies(asGraphql(resolveQuery), c.ids),
+        c.connections,
+        c.ids,
+        minimal.pid!,
+      ),
+    });
+    results.push({
+      name: c.name,
+      target: 'Canon (connector token)',
+      r: await load(
+        `${canonUrl}/graphql`,
+        auth,
+        bodies(asGraphql(resolveQuery), c.ids),
+        c.connections,
+        c.ids,
+        canon.pid!,
+      ),
+    });
+  }
+  results.push({
+    name: 'translate 100 ids',
+    target: 'Canon (connector token)',
+    r: await load(`${canonUrl}/graphql`, auth, bodies(asGraphql(translateQuery), 100), 16, 100, canon.pid!),
+  });
+
+  // the whole map of one system and domain
+  const m0 = performance.now();
+  const response = await fetch(`${canonUrl}/maps/odoo-main/item?format=ndjson`, { headers: auth });
+  let lines = 0;
+  let bytes = 0;
+  let peakMapRss = rssMb(canon.pid!);
+  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+    bytes += chunk.length;
+    for (const b of chunk) if (b === 10) lines++;
+    peakMapRss = Math.max(peakMapRss, rssMb(canon.pid!));
+  }
+  const mapSeconds = (performance.now() - m0) / 1000;
+  if (lines !== XREFS) throw new Error(`map download returned ${lines} lines, expected ${XREFS}`);
+
+  // report
+  const ceiling = new Map(results.filter((x) => x.target.startsWith('bare')).map((x) => [x.name, x.r]));
+  rows.push(
+    `Run on ${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores, Node ${process.version}, PostgreSQL server; ${XREFS.toLocaleString('en')} items with ${(2 * XREFS).toLocaleString('en')} xrefs (fixtures inserted by SQL in ${fixtureSeconds.toFixed(0)} s); autocannon on loopback, ${SECONDS} s per case, random ids.`,
+    '',
+    '| case | server | connections | requests/s | ids/s | p50 ms | p99 ms | errors | of ceiling | server RSS peak |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+  );
+  for (const { name, target, r } of results) {
+    const c = ceiling.get(name);
+    const ratio =
+      c && !target.startsWith('bare') ? `${Math.round((100 * r.idsPerSecond) / c.idsPerSecond)} %` : '';
+    const connections = cases.find((x) => x.name === name)?.connections ?? 16;
+    rows.push(
+      `| ${name} | ${target} | ${connections} | ${r.requestsPerSecond.toLocaleString('en')} | ${r.idsPerSecond.toLocaleString('en')} | ${r.p50} | ${r.p99} | ${r.errors} | ${ratio} | ${r.peakRssMb} MB |`,
+    );
+  }
+  rows.push(
+    '',
+    `Map download \`/maps/odoo-main/item?format=ndjson\`: ${lines.toLocaleString('en')} rows, ${(bytes / 1048576).toFixed(0)} MB in ${mapSeconds.toFixed(2)} s (${Math.round(lines / mapSeconds).toLocaleString('en')} rows/s); Canon RSS peak during the download ${Math.round(peakMapRss)} MB.`,
+  );
+  console.log(rows.join('\n'));
+} finally {
+  for (const child of children) child.kill('SIGTERM');
+  await new Promise((r) => setTimeout(r, 1000));
+  await admin(SERVER_URL, (c) => c.query(`drop database if exists "${scratch}" with (force)`));
+}
+
+const text = readFileSync(DOCS, 'utf8');
+const start = '<!-- bench:xref:start -->';
+const end = '<!-- bench:xref:end -->';
+const block = `${start}\n${rows.join('\n')}\n${end}`;
+writeFileSync(
+  DOCS,
+  text.includes(start)
+    ? text.slice(0, text.indexOf(start)) + block + text.slice(text.indexOf(end) + end.length)
+    : `${text.trimEnd()}\n\n## Cross-reference hot path (PostgreSQL server)\n\n${block}\n`,
+);
