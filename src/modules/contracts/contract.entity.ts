@@ -1,5 +1,6 @@
 import { defineEntity, p } from '@mikro-orm/core';
 import { newId } from '../../db/ids.ts';
+import { timestamps } from '../../db/timestamps.ts';
 import { COMPATIBILITY_MODES } from './compatibility/compatibility.ts';
 
 /** A master-data domain's contract: its name, compatibility mode and owner. Versions hold the schemas. */
@@ -16,11 +17,7 @@ export const ContractEntity = defineEntity({
     description: p.text().nullable(),
     ownerTeam: p.string().length(200).nullable(),
     builtIn: p.boolean().default(false),
-    createdAt: p.datetime().onCreate(() => new Date()),
-    updatedAt: p
-      .datetime()
-      .onCreate(() => new Date())
-      .onUpdate(() => new Date()),
+    ...timestamps(),
     lockVersion: p.integer().version(),
   },
 });

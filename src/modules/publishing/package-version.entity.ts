@@ -1,5 +1,6 @@
 import { defineEntity, p } from '@mikro-orm/core';
 import { newId } from '../../db/ids.ts';
+import { timestamps } from '../../db/timestamps.ts';
 
 /**
  * A generated npm package version, stored as the exact tarball the registry serves (so its integrity
@@ -26,11 +27,7 @@ export const PackageVersionEntity = defineEntity({
     manifest: p.json<Record<string, unknown>>().columnType('json'),
     generator: p.string().length(20),
     size: p.integer(),
-    createdAt: p.datetime().onCreate(() => new Date()),
-    updatedAt: p
-      .datetime()
-      .onCreate(() => new Date())
-      .onUpdate(() => new Date()),
+    ...timestamps(),
   },
   uniques: [{ properties: ['name', 'version'], name: 'package_version_name_version_unique' }],
 });

@@ -1,5 +1,6 @@
 import { defineEntity, p } from '@mikro-orm/core';
 import { newId } from '../../db/ids.ts';
+import { timestamps } from '../../db/timestamps.ts';
 
 export const CHANGE_OPERATIONS = ['CREATE', 'UPDATE', 'RETIRE', 'RESTORE'] as const;
 export type ChangeOperation = (typeof CHANGE_OPERATIONS)[number];
@@ -49,11 +50,7 @@ export const ChangeRequestEntity = defineEntity({
     appliedRevision: p.integer().nullable(),
     /** When the base revision was stale: the record's revision and value at that moment. */
     conflict: p.json<unknown>().nullable(),
-    createdAt: p.datetime().onCreate(() => new Date()),
-    updatedAt: p
-      .datetime()
-      .onCreate(() => new Date())
-      .onUpdate(() => new Date()),
+    ...timestamps(),
     lockVersion: p.integer().version(),
   },
   indexes: [{ properties: ['status', 'domain'] }, { properties: ['proposedBy'] }],

@@ -1,5 +1,6 @@
 import { defineEntity, p } from '@mikro-orm/core';
 import { newId } from '../../db/ids.ts';
+import { timestamps } from '../../db/timestamps.ts';
 
 export const RECORD_STATUSES = ['ACTIVE', 'RETIRED', 'MERGED'] as const;
 export type RecordStatus = (typeof RECORD_STATUSES)[number];
@@ -26,11 +27,7 @@ export const GoldenRecordEntity = defineEntity({
     mergedInto: p.uuid().nullable(),
     /** Number of the newest revision (which may be effective in the future). */
     latestRevision: p.integer(),
-    createdAt: p.datetime().onCreate(() => new Date()),
-    updatedAt: p
-      .datetime()
-      .onCreate(() => new Date())
-      .onUpdate(() => new Date()),
+    ...timestamps(),
     lockVersion: p.integer().version(),
   },
   indexes: [

@@ -1,4 +1,5 @@
 import { defineEntity, p } from '@mikro-orm/core';
+import { timestamps } from '../../db/timestamps.ts';
 
 export const SYSTEM_KINDS = ['ERP', 'MES', 'WMS', 'PLM', 'QMS', 'SCHEDULER', 'PORTAL', 'OTHER'] as const;
 export type SystemKind = (typeof SYSTEM_KINDS)[number];
@@ -13,11 +14,7 @@ export const SystemEntity = defineEntity({
     kind: p.enum(SYSTEM_KINDS),
     sites: p.json<string[]>(),
     active: p.boolean().default(true),
-    createdAt: p.datetime().onCreate(() => new Date()),
-    updatedAt: p
-      .datetime()
-      .onCreate(() => new Date())
-      .onUpdate(() => new Date()),
+    ...timestamps(),
     lockVersion: p.integer().version(),
   },
 });

@@ -1,4 +1,5 @@
 import { defineEntity, p } from '@mikro-orm/core';
+import { timestamps } from '../../db/timestamps.ts';
 
 export const XREF_STATES = ['ACTIVE', 'RETIRED'] as const;
 
@@ -19,11 +20,7 @@ export const XrefEntity = defineEntity({
     recordId: p.uuid().index(),
     state: p.enum(XREF_STATES).default('ACTIVE'),
     syncedAt: p.datetime(),
-    createdAt: p.datetime().onCreate(() => new Date()),
-    updatedAt: p
-      .datetime()
-      .onCreate(() => new Date())
-      .onUpdate(() => new Date()),
+    ...timestamps(),
   },
   indexes: [
     {
