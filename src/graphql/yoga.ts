@@ -11,6 +11,8 @@ import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import { defineAbilityFor } from '../modules/auth/ability.ts';
 import type { Actor } from '../modules/auth/actor-context.ts';
+import { hashToken } from '../modules/auth/token-format.ts';
+import type { OwnershipRule } from '../modules/systems/systems.service.ts';
 import type { Services } from '../services.ts';
 import type { GraphQLContext } from './context.ts';
 import { queryLimits } from './limits.ts';
@@ -107,6 +109,7 @@ export function createGraphQLHandler(config: CanonConfig, services: Services, me
     context: async ({ request, requestId, log: requestLog }): Promise<GraphQLContext> => {
       const header = request.headers.get('authorization');
       let actor: Actor | null = null;
+      let ownership: OwnershipRule[] = [];
       if (header) {
         const m = /^Bearer\s+(\S+)$/i.exec(header);
         if (!m) {
@@ -115,7 +118,15 @@ export function createGraphQLHandler(config: CanonConfig, services: Services, me
           });
         }
         try {
-          actor = await services.auth.authenticate(m[1]);
+          ({ actor, ownership } = await services.credentials.get(hashToken(m[1]), async () => {
+            const { tokenExpiresAt, ...who } = await services.auth.authenticate(m[1]);
+            // a connector acts under its system's system-of-record rules
+            const rules =
+              who.role === 'connector' && who.systemCode
+                ? await services.systems.ownershipOf(who.systemCode)
+                : [];
+            return { value: { actor: who, ownership: rules }, expiresAt: tokenExpiresAt };
+          }));
         } catch (error) {
           if (error instanceof CanonError) {
             throw new GraphQLError(error.message, {
@@ -125,11 +136,6 @@ export function createGraphQLHandler(config: CanonConfig, services: Services, me
           throw error;
         }
       }
-      // a connector acts under its system's system-of-record rules
-      const ownership =
-        actor?.role === 'connector' && actor.systemCode
-          ? await services.systems.ownershipOf(actor.systemCode)
-          : [];
       return {
         actor,
         ability: defineAbilityFor(actor, ownership),

@@ -38,6 +38,7 @@ interface TokenRow {
   role: Role;
   system_code: string | null;
   last_used_at: Date | null;
+  expires_at: Date | null;
 }
 
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._@ -]{0,199}$/;
@@ -46,6 +47,15 @@ const SYSTEM_CODE_PATTERN = /^[a-z0-9][a-z0-9-]{0,99}$/;
 const LAST_USED_RESOLUTION_MS = 60_000;
 
 export class AuthService {
+  /** Called after a change that alters who a token is or what it may do (the credential cache listens). */
+  credentialsChanged: () => void = () => {};
+
+  private async afterCommit<T>(work: Promise<T>): Promise<T> {
+    const result = await work;
+    this.credentialsChanged();
+    return result;
+  }
+
   private readonly orm: Orm;
   private readonly audit: AuditService;
 
@@ -56,11 +66,12 @@ export class AuthService {
 
   /**
    * Resolves a bearer token to its actor. Unknown, expired and revoked tokens are all answered the
-   * same way (UNAUTHENTICATED) so a caller learns nothing about which tokens exist.
+   * same way (UNAUTHENTICATED) so a caller learns nothing about which tokens exist. The token's
+   * expiry comes along so the credential cache never outlives it.
    */
-  async authenticate(token: string): Promise<Actor> {
+  async authenticate(token: string): Promise<Actor & { tokenExpiresAt: Date | null }> {
     const rows = await this.orm.em.getConnection().execute<TokenRow[]>(
-      `select t.id as token_id, a.id as actor_id, a.name, a.role, a.system_code, t.last_used_at
+      `select t.id as token_id, a.id as actor_id, a.name, a.role, a.system_code, t.last_used_at, t.expires_at
          from api_token t join actor a on a.id = t.actor_id
         where t.token_hash = ? and t.revoked_at is null and a.active
           and (t.expires_at is null or t.expires_at > now())`,
@@ -82,6 +93,7 @@ export class AuthService {
       role: row.role,
       systemCode: row.system_code,
       tokenId: row.token_id,
+      tokenExpiresAt: row.expires_at ? new Date(row.expires_at) : null,
     };
   }
 
@@ -144,53 +156,57 @@ export class AuthService {
   }
 
   async revokeToken(ctx: CallContext, tokenId: string): Promise<ApiToken> {
-    return this.orm.em.fork().transactional(async (em) => {
-      const token = await this.findVisibleToken(em, ctx, tokenId);
-      // revoking one's own token is always allowed; others' need the right
-      if (token.actor.id !== ctx.actor?.id) authorize(ctx.ability, ctx.actor, 'revoke', 'ApiToken');
-      if (!token.revokedAt) {
-        token.revokedAt = new Date();
-        await em.flush();
-        await this.audit.record(em, ctx, {
-          action: 'API_TOKEN_REVOKED',
-          subjectType: 'ApiToken',
-          subjectId: token.id,
-          before: { revokedAt: null },
-          after: { revokedAt: token.revokedAt.toISOString() },
-        });
-      }
-      return token;
-    });
+    return this.afterCommit(
+      this.orm.em.fork().transactional(async (em) => {
+        const token = await this.findVisibleToken(em, ctx, tokenId);
+        // revoking one's own token is always allowed; others' need the right
+        if (token.actor.id !== ctx.actor?.id) authorize(ctx.ability, ctx.actor, 'revoke', 'ApiToken');
+        if (!token.revokedAt) {
+          token.revokedAt = new Date();
+          await em.flush();
+          await this.audit.record(em, ctx, {
+            action: 'API_TOKEN_REVOKED',
+            subjectType: 'ApiToken',
+            subjectId: token.id,
+            before: { revokedAt: null },
+            after: { revokedAt: token.revokedAt.toISOString() },
+          });
+        }
+        return token;
+      }),
+    );
   }
 
   /** Issues a new token for the same actor and revokes the old one, in one transaction. */
   async rotateToken(ctx: CallContext, tokenId: string): Promise<CreatedToken> {
     const issued = issueToken();
-    return this.orm.em.fork().transactional(async (em) => {
-      const old = await this.findVisibleToken(em, ctx, tokenId);
-      if (old.actor.id !== ctx.actor?.id) authorize(ctx.ability, ctx.actor, 'rotate', 'ApiToken');
-      if (old.revokedAt)
-        throw new CanonError('INVALID_STATE', 'A revoked token cannot be rotated.', { path: ['id'] });
-      old.revokedAt = new Date();
-      const lifetime = old.expiresAt ? old.expiresAt.getTime() - old.createdAt.getTime() : null;
-      const fresh = em.create(ApiToken, {
-        actor: old.actor,
-        name: old.name,
-        prefix: issued.prefix,
-        tokenHash: issued.hash,
-        expiresAt: lifetime ? new Date(Date.now() + lifetime) : null,
-        createdBy: ctx.actor?.id ?? null,
-        rotatedFrom: old.id,
-      });
-      await em.flush();
-      await this.audit.record(em, ctx, {
-        action: 'API_TOKEN_ROTATED',
-        subjectType: 'ApiToken',
-        subjectId: old.id,
-        after: { replacedBy: fresh.id, prefix: fresh.prefix },
-      });
-      return { token: issued.token, apiToken: fresh, actor: old.actor };
-    });
+    return this.afterCommit(
+      this.orm.em.fork().transactional(async (em) => {
+        const old = await this.findVisibleToken(em, ctx, tokenId);
+        if (old.actor.id !== ctx.actor?.id) authorize(ctx.ability, ctx.actor, 'rotate', 'ApiToken');
+        if (old.revokedAt)
+          throw new CanonError('INVALID_STATE', 'A revoked token cannot be rotated.', { path: ['id'] });
+        old.revokedAt = new Date();
+        const lifetime = old.expiresAt ? old.expiresAt.getTime() - old.createdAt.getTime() : null;
+        const fresh = em.create(ApiToken, {
+          actor: old.actor,
+          name: old.name,
+          prefix: issued.prefix,
+          tokenHash: issued.hash,
+          expiresAt: lifetime ? new Date(Date.now() + lifetime) : null,
+          createdBy: ctx.actor?.id ?? null,
+          rotatedFrom: old.id,
+        });
+        await em.flush();
+        await this.audit.record(em, ctx, {
+          action: 'API_TOKEN_ROTATED',
+          subjectType: 'ApiToken',
+          subjectId: old.id,
+          after: { replacedBy: fresh.id, prefix: fresh.prefix },
+        });
+        return { token: issued.token, apiToken: fresh, actor: old.actor };
+      }),
+    );
   }
 
   async listTokens(ctx: CallContext): Promise<ApiToken[]> {

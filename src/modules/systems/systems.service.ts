@@ -40,6 +40,15 @@ function fieldsOverlap(
 }
 
 export class SystemsService {
+  /** Called after a change that alters who a token is or what it may do (the credential cache listens). */
+  credentialsChanged: () => void = () => {};
+
+  private async afterCommit<T>(work: Promise<T>): Promise<T> {
+    const result = await work;
+    this.credentialsChanged();
+    return result;
+  }
+
   private readonly orm: Orm;
   private readonly audit: AuditService;
   private readonly contracts: ContractsService;
@@ -123,35 +132,37 @@ export class SystemsService {
     input: { code: string; name?: string; sites?: string[]; active?: boolean; expectedLockVersion?: number },
   ): Promise<System> {
     authorize(ctx.ability, ctx.actor, 'update', 'System');
-    return this.orm.em.fork().transactional(async (em) => {
-      const system = await em.findOne(System, { code: input.code });
-      if (!system) throw notFound(`The system ${input.code}`, ['code']);
-      if (input.expectedLockVersion !== undefined && input.expectedLockVersion !== system.lockVersion) {
-        throw new CanonError(
-          'VERSION_CONFLICT',
-          `The system ${input.code} changed since you read it; reload and retry.`,
-          { path: ['expectedLockVersion'] },
-        );
-      }
-      const before = { name: system.name, sites: system.sites, active: system.active };
-      if (input.name !== undefined) system.name = input.name;
-      if (input.sites !== undefined) {
-        const badSite = input.sites.find((s) => !SITE.test(s));
-        if (badSite)
-          throw new CanonError('BAD_USER_INPUT', `"${badSite}" is not a site code.`, { path: ['sites'] });
-        system.sites = [...new Set(input.sites)].sort();
-      }
-      if (input.active !== undefined) system.active = input.active;
-      await em.flush();
-      await this.audit.record(em, ctx, {
-        action: input.active === false && before.active ? 'SYSTEM_DEACTIVATED' : 'SYSTEM_UPDATED',
-        subjectType: 'System',
-        subjectId: system.code,
-        before,
-        after: { name: system.name, sites: system.sites, active: system.active },
-      });
-      return system;
-    });
+    return this.afterCommit(
+      this.orm.em.fork().transactional(async (em) => {
+        const system = await em.findOne(System, { code: input.code });
+        if (!system) throw notFound(`The system ${input.code}`, ['code']);
+        if (input.expectedLockVersion !== undefined && input.expectedLockVersion !== system.lockVersion) {
+          throw new CanonError(
+            'VERSION_CONFLICT',
+            `The system ${input.code} changed since you read it; reload and retry.`,
+            { path: ['expectedLockVersion'] },
+          );
+        }
+        const before = { name: system.name, sites: system.sites, active: system.active };
+        if (input.name !== undefined) system.name = input.name;
+        if (input.sites !== undefined) {
+          const badSite = input.sites.find((s) => !SITE.test(s));
+          if (badSite)
+            throw new CanonError('BAD_USER_INPUT', `"${badSite}" is not a site code.`, { path: ['sites'] });
+          system.sites = [...new Set(input.sites)].sort();
+        }
+        if (input.active !== undefined) system.active = input.active;
+        await em.flush();
+        await this.audit.record(em, ctx, {
+          action: input.active === false && before.active ? 'SYSTEM_DEACTIVATED' : 'SYSTEM_UPDATED',
+          subjectType: 'System',
+          subjectId: system.code,
+          before,
+          after: { name: system.name, sites: system.sites, active: system.active },
+        });
+        return system;
+      }),
+    );
   }
 
   async rules(ctx: CallContext, filter: { domain?: string; system?: string } = {}): Promise<SorRule[]> {
@@ -192,94 +203,98 @@ export class SystemsService {
       throw new CanonError('BAD_USER_INPUT', 'requiredApprovals is 0 to 5.', { path: ['requiredApprovals'] });
     if (input.site && !SITE.test(input.site))
       throw new CanonError('BAD_USER_INPUT', `"${input.site}" is not a site code.`, { path: ['site'] });
-    return this.orm.em.fork().transactional(async (em) => {
-      const system = await em.findOne(System, { code: input.system });
-      if (!system) throw notFound(`The system ${input.system}`, ['system']);
-      if (!system.active)
-        throw new CanonError('INVALID_STATE', `The system ${input.system} is deactivated.`, {
-          path: ['system'],
+    return this.afterCommit(
+      this.orm.em.fork().transactional(async (em) => {
+        const system = await em.findOne(System, { code: input.system });
+        if (!system) throw notFound(`The system ${input.system}`, ['system']);
+        if (!system.active)
+          throw new CanonError('INVALID_STATE', `The system ${input.system} is deactivated.`, {
+            path: ['system'],
+          });
+        if (input.site && system.sites.length > 0 && !system.sites.includes(input.site)) {
+          throw new CanonError(
+            'BAD_USER_INPUT',
+            `The system ${input.system} does not serve site ${input.site} (its sites: ${system.sites.join(', ')}).`,
+            { path: ['site'] },
+          );
+        }
+        await this.contracts.validatorFor(em, input.domain); // the domain must have a published contract
+        // serialise rule changes of one domain so two overlapping assignments cannot both pass
+        await em
+          .getConnection()
+          .execute(
+            'select pg_advisory_xact_lock(hashtext(?))',
+            [`sor:${input.domain}`],
+            'all',
+            em.getTransactionContext(),
+          );
+        const existing = await em.find(SorRule, { domain: input.domain });
+        const site = input.site ?? null;
+        for (const rule of existing) {
+          const sitesOverlap = !rule.site || !site || rule.site === site;
+          const overlap = sitesOverlap ? fieldsOverlap(rule.fields, fields) : null;
+          if (!overlap) continue;
+          const identical =
+            rule.systemCode === input.system &&
+            rule.site === site &&
+            JSON.stringify(rule.fields ?? null) === JSON.stringify(fields);
+          if (identical && rule.requiredApprovals === approvals) return rule; // the same rule again
+          throw new CanonError(
+            'DUPLICATE_KEY',
+            `${rule.systemCode} already owns ${overlap === true ? 'these' : overlap.join(', ')} of ${input.domain}${rule.site ? ` on ${rule.site}` : ''}; remove that rule first.`,
+            {
+              path: ['fields'],
+              details: [
+                {
+                  path: rule.id,
+                  message: `${rule.systemCode} ${rule.site ?? '(all sites)'} ${rule.fields?.join(',') ?? '(whole record)'}`,
+                },
+              ],
+            },
+          );
+        }
+        const rule = em.create(SorRule, {
+          domain: input.domain,
+          systemCode: input.system,
+          site,
+          fields,
+          requiredApprovals: approvals,
+          createdBy: ctx.actor?.id ?? null,
         });
-      if (input.site && system.sites.length > 0 && !system.sites.includes(input.site)) {
-        throw new CanonError(
-          'BAD_USER_INPUT',
-          `The system ${input.system} does not serve site ${input.site} (its sites: ${system.sites.join(', ')}).`,
-          { path: ['site'] },
-        );
-      }
-      await this.contracts.validatorFor(em, input.domain); // the domain must have a published contract
-      // serialise rule changes of one domain so two overlapping assignments cannot both pass
-      await em
-        .getConnection()
-        .execute(
-          'select pg_advisory_xact_lock(hashtext(?))',
-          [`sor:${input.domain}`],
-          'all',
-          em.getTransactionContext(),
-        );
-      const existing = await em.find(SorRule, { domain: input.domain });
-      const site = input.site ?? null;
-      for (const rule of existing) {
-        const sitesOverlap = !rule.site || !site || rule.site === site;
-        const overlap = sitesOverlap ? fieldsOverlap(rule.fields, fields) : null;
-        if (!overlap) continue;
-        const identical =
-          rule.systemCode === input.system &&
-          rule.site === site &&
-          JSON.stringify(rule.fields ?? null) === JSON.stringify(fields);
-        if (identical && rule.requiredApprovals === approvals) return rule; // the same rule again
-        throw new CanonError(
-          'DUPLICATE_KEY',
-          `${rule.systemCode} already owns ${overlap === true ? 'these' : overlap.join(', ')} of ${input.domain}${rule.site ? ` on ${rule.site}` : ''}; remove that rule first.`,
-          {
-            path: ['fields'],
-            details: [
-              {
-                path: rule.id,
-                message: `${rule.systemCode} ${rule.site ?? '(all sites)'} ${rule.fields?.join(',') ?? '(whole record)'}`,
-              },
-            ],
-          },
-        );
-      }
-      const rule = em.create(SorRule, {
-        domain: input.domain,
-        systemCode: input.system,
-        site,
-        fields,
-        requiredApprovals: approvals,
-        createdBy: ctx.actor?.id ?? null,
-      });
-      await em.flush();
-      await this.audit.record(em, ctx, {
-        action: 'SYSTEM_OF_RECORD_ASSIGNED',
-        subjectType: 'SorRule',
-        subjectId: rule.id,
-        after: { domain: rule.domain, system: rule.systemCode, site, fields, requiredApprovals: approvals },
-      });
-      return rule;
-    });
+        await em.flush();
+        await this.audit.record(em, ctx, {
+          action: 'SYSTEM_OF_RECORD_ASSIGNED',
+          subjectType: 'SorRule',
+          subjectId: rule.id,
+          after: { domain: rule.domain, system: rule.systemCode, site, fields, requiredApprovals: approvals },
+        });
+        return rule;
+      }),
+    );
   }
 
   async remove(ctx: CallContext, id: string): Promise<string> {
     authorize(ctx.ability, ctx.actor, 'manage', 'System');
-    return this.orm.em.fork().transactional(async (em) => {
-      const rule = /^[0-9a-f-]{36}$/i.test(id) ? await em.findOne(SorRule, { id }) : null;
-      if (!rule) throw notFound('The system-of-record rule', ['id']);
-      em.remove(rule);
-      await em.flush();
-      await this.audit.record(em, ctx, {
-        action: 'SYSTEM_OF_RECORD_REMOVED',
-        subjectType: 'SorRule',
-        subjectId: id,
-        before: {
-          domain: rule.domain,
-          system: rule.systemCode,
-          site: rule.site ?? null,
-          fields: rule.fields ?? null,
-        },
-      });
-      return id;
-    });
+    return this.afterCommit(
+      this.orm.em.fork().transactional(async (em) => {
+        const rule = /^[0-9a-f-]{36}$/i.test(id) ? await em.findOne(SorRule, { id }) : null;
+        if (!rule) throw notFound('The system-of-record rule', ['id']);
+        em.remove(rule);
+        await em.flush();
+        await this.audit.record(em, ctx, {
+          action: 'SYSTEM_OF_RECORD_REMOVED',
+          subjectType: 'SorRule',
+          subjectId: id,
+          before: {
+            domain: rule.domain,
+            system: rule.systemCode,
+            site: rule.site ?? null,
+            fields: rule.fields ?? null,
+          },
+        });
+        return id;
+      }),
+    );
   }
 
   /** The rules a connector of `systemCode` acts under (none when the system is unknown or inactive). */
