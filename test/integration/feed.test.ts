@@ -33,7 +33,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-const link = (links: { externalId: string; recordId: string }[]) =>
+const link = (links: { externalId: string; externalKey?: string; recordId: string }[]) =>
   t
     .gql(
       'mutation($l: [XrefLinkInput!]!) { linkXrefs(system: "odoo-main", domain: "item", links: $l) { ... on LinkXrefsResult { linked } ... on Error { code message } } }',
@@ -120,6 +120,16 @@ describe('map download', () => {
     const csv = await download('csv');
     expect(csv.text.split('\n')[0]).toBe('externalId,externalKey,recordId,key,syncedAt');
     expect(csv.text.trim().split('\n')).toHaveLength(6);
+    expect(csv.text.split('\n')[1]).toBe(`P0,,${records[0]},FEED-0,${lines[0].syncedAt}`);
+    expect(new Date(lines[0].syncedAt).toISOString()).toBe(lines[0].syncedAt);
+    // fields with commas, quotes and line breaks are quoted in CSV and escaped in NDJSON
+    await link([{ externalId: 'Q,"1"', externalKey: 'line\nbreak', recordId: records[1] }]);
+    expect((await download('csv')).text).toContain(`"Q,""1""","line\nbreak",${records[1]},FEED-1,`);
+    const parsed = (await download('ndjson')).text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(parsed.at(-1)).toMatchObject({ externalId: 'Q,"1"', externalKey: 'line\nbreak', key: 'FEED-1' });
     expect((await download('xml')).status).toBe(400);
     expect((await download('ndjson', null)).status).toBe(401);
   });
@@ -189,7 +199,7 @@ describe('change feed', () => {
       .split('\n')
       .map((l) => JSON.parse(l).externalId as string);
     expect([...union].sort()).toEqual([...final].sort()); // no gaps
-    expect(final.length).toBe(45);
+    expect(final.length).toBe(46); // 6 from the first test, 40 here
   });
 
   it('delivers changes to subscribers over SSE, from any instance on the database', async () => {
