@@ -1,6 +1,6 @@
 /**
  * GET /maps/{system}/{domain}?format=ndjson|csv: a system's whole map, streamed in constant memory
- * (keyset pages of 10,000 rows, each rendered by PostgreSQL) from one snapshot, with the outbox sequence that snapshot is
+ * (keyset pages of 10,000 rows) from one snapshot, with the outbox sequence that snapshot is
  * consistent with in `X-Canon-Sequence`: load the file, then follow changeFeed(afterSequence) —
  * no gap, no duplicate.
  */
@@ -13,21 +13,10 @@ import type { CallContext } from '../auth/actor-context.ts';
 
 const PAGE = 10_000;
 
-/** CSV quoting in SQL: a field with a comma, quote or line break is quoted, quotes doubled. */
-const csv = (v: string) =>
-  `case when ${v} is null then '' when ${v} ~ '[",\r\n]' then '"' || replace(${v}, '"', '""') || '"' else ${v} end`;
-
-const SYNCED = `to_char(x.synced_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
-
-/**
- * Lines are built by PostgreSQL, a page at a time, and arrive as one text value per page: no
- * JavaScript object per row (the row-by-row version spent most of its time there).
- */
-const LINE = {
-  ndjson: `(select row_to_json(r)::text from (select x.external_id as "externalId", x.external_key as "externalKey",
-             x.record_id as "recordId", g.key as "key", ${SYNCED} as "syncedAt") r)`,
-  csv: `concat_ws(',', ${csv('x.external_id')}, ${csv('x.external_key')}, x.record_id::text, ${csv('g.key')}, ${SYNCED})`,
-};
+function csvField(v: string | null): string {
+  if (v === null) return '';
+  return /[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+}
 
 export async function streamMap(
   req: IncomingMessage,
@@ -59,19 +48,35 @@ export async function streamMap(
       if (format === 'csv') res.write('externalId,externalKey,recordId,key,syncedAt\n');
       let after = '0';
       for (;;) {
-        const [page] = await conn.execute<{ n: number; last: string | null; text: string | null }[]>(
-          `select count(*)::int as n, max(id)::text as last, string_agg(line, E'\n' order by id) as text
-             from (select x.id, ${LINE[format]} as line
-                     from xref x join golden_record g on g.id = x.record_id
-                    where x.system_code = ? and x.domain = ? and x.state = 'ACTIVE' and x.id > ?
-                    order by x.id limit ?) p`,
+        const rows = await conn.execute<
+          {
+            id: string;
+            external_id: string;
+            external_key: string | null;
+            record_id: string;
+            key: string;
+            synced_at: Date;
+          }[]
+        >(
+          `select x.id::text, x.external_id, x.external_key, x.record_id, g.key, x.synced_at
+             from xref x join golden_record g on g.id = x.record_id
+            where x.system_code = ? and x.domain = ? and x.state = 'ACTIVE' and x.id > ?
+            order by x.id limit ?`,
           [system, domain, after, PAGE],
           'all',
           tx,
         );
-        if (page.text && !res.write(`${page.text}\n`)) await new Promise((r) => res.once('drain', r));
-        if (page.n < PAGE || !page.last || req.destroyed) break;
-        after = page.last;
+        let chunk = '';
+        for (const r of rows) {
+          const synced = new Date(r.synced_at).toISOString();
+          chunk +=
+            format === 'csv'
+              ? `${csvField(r.external_id)},${csvField(r.external_key)},${r.record_id},${csvField(r.key)},${synced}\n`
+              : `${JSON.stringify({ externalId: r.external_id, externalKey: r.external_key, recordId: r.record_id, key: r.key, syncedAt: synced })}\n`;
+        }
+        if (chunk && !res.write(chunk)) await new Promise((r) => res.once('drain', r));
+        if (rows.length < PAGE || req.destroyed) break;
+        after = rows[rows.length - 1].id;
       }
       res.end();
     },
