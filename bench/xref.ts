@@ -46,7 +46,7 @@ async function admin<T>(url: string, run: (c: pg.Client) => Promise<T>): Promise
 async function startProcess(
   script: string,
   env: Record<string, string>,
-  ready: string,
+  ready: () => Promise<boolean>,
 ): Promise<ChildProcess> {
   const child = spawn(
     process.execPath,
@@ -61,7 +61,7 @@ async function startProcess(
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`${script} exited with ${child.exitCode}`);
     try {
-      if ((await fetch(ready)).ok || ready.endsWith('/probe')) return child;
+      if (await ready()) return child;
     } catch {
       // not listening yet
     }
@@ -154,7 +154,7 @@ try {
       LOG_LEVEL: 'silent',
       CANON_BOOTSTRAP_ADMIN_TOKEN: ADMIN,
     },
-    `${canonUrl}/ready`,
+    async () => (await fetch(`${canonUrl}/ready`)).ok,
   );
   children.push(canon);
   const gql = async (token: string, query: string, variables?: unknown) => {
@@ -198,22 +198,44 @@ try {
   });
   const fixtureSeconds = (performance.now() - t0) / 1000;
 
-  // reference servers on the same database
+  // reference servers on the same database, ready once they answer a known and an unknown id right
+  const answersRight = async (url: string, body: unknown, pick: (json: any) => any[]) => {
+    const r = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (!r.ok) return false;
+    const rows = pick(await r.json());
+    return rows[0]?.key === 'ITEM-0000007' && rows[1]?.recordId === null;
+  };
   const barePort = await freePort();
   const bare = await startProcess(
     'bench/reference/bare-http.ts',
     { DATABASE_URL, PORT: String(barePort) },
-    `http://127.0.0.1:${barePort}/probe`,
+    () =>
+      answersRight(
+        `http://127.0.0.1:${barePort}/`,
+        { system: 'odoo-main', domain: 'item', externalIds: ['7', 'nope'] },
+        (j) => j,
+      ),
   );
   children.push(bare);
   const minimalPort = await freePort();
   const minimal = await startProcess(
     'bench/reference/minimal-graphql.ts',
     { DATABASE_URL, PORT: String(minimalPort) },
-    `http://127.0.0.1:${minimalPort}/graphql?query=%7B__typename%7D`,
+    () =>
+      answersRight(
+        `http://127.0.0.1:${minimalPort}/graphql`,
+        {
+          query:
+            '{ resolveXrefs(system: "odoo-main", domain: "item", externalIds: ["7", "nope"]) { recordId key } }',
+        },
+        (j) => j.data?.resolveXrefs ?? [],
+      ),
   );
   children.push(minimal);
-  await new Promise((r) => setTimeout(r, 500));
 
   // correctness of every endpoint before measuring it
   const probe = await gql(

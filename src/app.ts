@@ -143,25 +143,23 @@ export async function startCanon(
     maxBodyBytes: config.maxBodyBytes,
     npm: (req, res, path) =>
       handleNpmRequest(req, res, path, {
-        auth: services.auth,
+        callers: services.callers,
         contracts: services.contracts,
         publishing: services.publishing,
         anonymousRead: config.npmAnonymousRead ?? false,
         log,
       }),
     maps: async (req, res, system, domain, format) => {
-      const header = req.headers.authorization;
-      const m = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
       try {
-        if (!m)
+        const caller = await services.callers.fromHeader(req.headers.authorization);
+        if (!caller)
           throw new CanonError(
             'UNAUTHENTICATED',
             'A valid API token is required (Authorization: Bearer <token>).',
           );
-        const actor = await services.auth.authenticate(m[1]);
         const ctx = {
-          actor,
-          ability: defineAbilityFor(actor),
+          actor: caller.actor,
+          ability: defineAbilityFor(caller.actor, caller.ownership),
           requestId: String(res.getHeader('x-request-id') ?? ''),
         };
         await streamMap(req, res, ctx, orm, system, domain, format);

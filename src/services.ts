@@ -1,9 +1,9 @@
 /** The services of one Canon instance, wired by the composition root (app.ts). */
+
+import { Callers } from './callers.ts';
 import type { Orm } from './db/orm.ts';
 import { AuditService } from './modules/audit/audit.service.ts';
-import type { Actor } from './modules/auth/actor-context.ts';
 import { AuthService } from './modules/auth/auth.service.ts';
-import { CredentialCache } from './modules/auth/credential-cache.ts';
 import { ContractsService } from './modules/contracts/contracts.service.ts';
 import { ChangeFeedService } from './modules/events/change-feed.service.ts';
 import { ChangeNotifier } from './modules/events/change-notifier.ts';
@@ -11,7 +11,7 @@ import { OutboxService } from './modules/events/outbox.service.ts';
 import { IdempotencyService } from './modules/idempotency/idempotency.service.ts';
 import { PublishingService } from './modules/publishing/publishing.service.ts';
 import { RecordsService } from './modules/records/records.service.ts';
-import { type OwnershipRule, SystemsService } from './modules/systems/systems.service.ts';
+import { SystemsService } from './modules/systems/systems.service.ts';
 import { XrefService } from './modules/xref/xref.service.ts';
 
 export interface Services {
@@ -25,12 +25,9 @@ export interface Services {
   systems: SystemsService;
   xref: XrefService;
   changeFeed: ChangeFeedService;
-  /** Bearer token → actor and (connectors) ownership rules; see credential-cache.ts. */
-  credentials: CredentialCache<{ actor: Actor; ownership: OwnershipRule[] }>;
+  /** Who is calling, from a bearer header (cached; see callers.ts). */
+  callers: Callers;
 }
-
-/** How long another replica may keep accepting a token revoked elsewhere (docs/authorization.md). */
-export const CREDENTIAL_CACHE_MS = 2_000;
 
 export function createServices(orm: Orm, options: { packageScope?: string } = {}): Services {
   const audit = new AuditService();
@@ -39,9 +36,6 @@ export function createServices(orm: Orm, options: { packageScope?: string } = {}
   const contracts = new ContractsService(orm, audit, outbox, publishing);
   const auth = new AuthService(orm, audit);
   const systems = new SystemsService(orm, audit, contracts);
-  const credentials = new CredentialCache<{ actor: Actor; ownership: OwnershipRule[] }>(CREDENTIAL_CACHE_MS);
-  auth.credentialsChanged = () => credentials.invalidate();
-  systems.credentialsChanged = () => credentials.invalidate();
   return {
     orm,
     audit,
@@ -53,6 +47,6 @@ export function createServices(orm: Orm, options: { packageScope?: string } = {}
     systems,
     xref: new XrefService(orm, audit, outbox),
     changeFeed: new ChangeFeedService(orm, new ChangeNotifier()),
-    credentials,
+    callers: new Callers(auth, systems),
   };
 }

@@ -4,7 +4,7 @@
  */
 import { migrate, openDatabase } from './orm.ts';
 
-const orm = await openDatabase({ dataDir: 'memory://' });
+const orm = await openDatabase({ dataDir: 'memory://', migrationSnapshot: true });
 try {
   await migrate(orm);
   const result = await orm.migrator.create(undefined, false, process.argv[2] === '--initial');

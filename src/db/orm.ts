@@ -26,6 +26,8 @@ export interface DatabaseOptions {
   debug?: boolean;
   /** Sees every SQL statement (tests count queries with it). */
   onQuery?: (sql: string) => void;
+  /** Only `npm run db:migration:create` keeps the schema snapshot in migrations/; a running Canon never writes there. */
+  migrationSnapshot?: boolean;
 }
 
 const migrations = {
@@ -33,7 +35,8 @@ const migrations = {
   pathTs: MIGRATIONS_DIR,
   glob: '!(*.d).{js,ts}',
   emit: 'ts' as const,
-  snapshot: true,
+  // one fixed name: MikroORM otherwise names the file after the database it runs on
+  snapshotName: '.snapshot-postgres',
   silent: true,
   transactional: true,
   allOrNothing: true,
@@ -43,7 +46,7 @@ export function ormConfig(options: DatabaseOptions) {
   const common = {
     entities,
     extensions: [Migrator],
-    migrations,
+    migrations: { ...migrations, snapshot: options.migrationSnapshot ?? false },
     debug: options.debug ?? false,
     // services fork an EntityManager per unit of work; the global one must never collect state
     allowGlobalContext: false,

@@ -5,14 +5,12 @@
  */
 import { type DocumentNode, GraphQLError } from 'graphql';
 import { createYoga, type Plugin } from 'graphql-yoga';
+import type { Caller } from '../callers.ts';
 import type { CanonConfig } from '../config.ts';
 import { CanonError, ERROR_CODES } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import { defineAbilityFor } from '../modules/auth/ability.ts';
-import type { Actor } from '../modules/auth/actor-context.ts';
-import { hashToken } from '../modules/auth/token-format.ts';
-import type { OwnershipRule } from '../modules/systems/systems.service.ts';
 import type { Services } from '../services.ts';
 import type { GraphQLContext } from './context.ts';
 import { queryLimits } from './limits.ts';
@@ -107,35 +105,17 @@ export function createGraphQLHandler(config: CanonConfig, services: Services, me
       },
     },
     context: async ({ request, requestId, log: requestLog }): Promise<GraphQLContext> => {
-      const header = request.headers.get('authorization');
-      let actor: Actor | null = null;
-      let ownership: OwnershipRule[] = [];
-      if (header) {
-        const m = /^Bearer\s+(\S+)$/i.exec(header);
-        if (!m) {
-          throw new GraphQLError('The Authorization header must be "Bearer <token>".', {
-            extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
-          });
+      let caller: Caller | null;
+      try {
+        caller = await services.callers.fromHeader(request.headers.get('authorization'));
+      } catch (error) {
+        if (error instanceof CanonError) {
+          throw new GraphQLError(error.message, { extensions: { code: error.code, http: { status: 401 } } });
         }
-        try {
-          ({ actor, ownership } = await services.credentials.get(hashToken(m[1]), async () => {
-            const { tokenExpiresAt, ...who } = await services.auth.authenticate(m[1]);
-            // a connector acts under its system's system-of-record rules
-            const rules =
-              who.role === 'connector' && who.systemCode
-                ? await services.systems.ownershipOf(who.systemCode)
-                : [];
-            return { value: { actor: who, ownership: rules }, expiresAt: tokenExpiresAt };
-          }));
-        } catch (error) {
-          if (error instanceof CanonError) {
-            throw new GraphQLError(error.message, {
-              extensions: { code: error.code, http: { status: 401 } },
-            });
-          }
-          throw error;
-        }
+        throw error;
       }
+      const actor = caller?.actor ?? null;
+      const ownership = caller?.ownership ?? [];
       return {
         actor,
         ability: defineAbilityFor(actor, ownership),

@@ -149,7 +149,7 @@ describe('cross-reference maps', () => {
         odoo,
       ),
     );
-    expect(queries).toBeLessThanOrEqual(3); // the token, its system's rules, the resolve
+    expect(queries).toBeLessThanOrEqual(3); // the resolve itself (identifying the caller is not counted)
   });
 
   it('unlink, after which the id can be linked again', async () => {

@@ -9,13 +9,13 @@ import { CanonError } from '../../errors.ts';
 import type { Logger } from '../../logger.ts';
 import { defineAbilityFor } from '../auth/ability.ts';
 import type { Actor } from '../auth/actor-context.ts';
-import type { AuthService } from '../auth/auth.service.ts';
 import type { ContractsService } from '../contracts/contracts.service.ts';
 import type { PackageVersion } from './package-version.entity.ts';
 import type { PublishingService } from './publishing.service.ts';
 
 export interface NpmRegistryDeps {
-  auth: AuthService;
+  /** Who is calling, from the Authorization header (src/callers.ts). */
+  callers: { fromHeader(header: string): Promise<{ actor: Actor } | null> };
   contracts: ContractsService;
   publishing: PublishingService;
   anonymousRead: boolean;
@@ -69,14 +69,8 @@ export async function handleNpmRequest(
   let actor: Actor | null = null;
   const header = req.headers.authorization;
   if (header) {
-    const m = /^Bearer\s+(\S+)$/i.exec(header);
     try {
-      if (!m)
-        throw new CanonError(
-          'UNAUTHENTICATED',
-          'Send the token as "Authorization: Bearer <token>" (npm does with _authToken).',
-        );
-      actor = await deps.auth.authenticate(m[1]);
+      actor = (await deps.callers.fromHeader(header))?.actor ?? null;
     } catch (error) {
       if (!(error instanceof CanonError)) throw error;
       send(res, 401, { error: error.message }, { 'www-authenticate': 'Bearer realm="canon"' });
