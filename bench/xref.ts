@@ -134,8 +134,13 @@ async function load(
 }
 
 // ---- set-up: scratch database, Canon, fixtures
-const scratch = `canon_bench_xref_${randomBytes(4).toString('hex')}`;
-await admin(SERVER_URL, (c) => c.query(`create database "${scratch}"`));
+// BENCH_DATABASE keeps a named database (and its fixtures) between runs, for working on the hot path
+const kept = process.env.BENCH_DATABASE;
+const scratch = kept ?? `canon_bench_xref_${randomBytes(4).toString('hex')}`;
+const exists = await admin(SERVER_URL, async (c) =>
+  Boolean((await c.query('select 1 from pg_database where datname = $1', [scratch])).rowCount),
+);
+if (!exists) await admin(SERVER_URL, (c) => c.query(`create database "${scratch}"`));
 const dbUrl = new URL(SERVER_URL);
 dbUrl.pathname = `/${scratch}`;
 const DATABASE_URL = dbUrl.toString();
@@ -167,10 +172,13 @@ try {
     if (json.errors) throw new Error(JSON.stringify(json.errors));
     return json.data as Record<string, any>;
   };
+  const registered = ((await gql(ADMIN, '{ systems { code } }')).systems as { code: string }[]).map(
+    (s) => s.code,
+  );
   for (const [code, kind] of [
     ['odoo-main', 'ERP'],
     ['plm', 'PLM'],
-  ])
+  ].filter(([code]) => !registered.includes(code as string)))
     await gql(
       ADMIN,
       `mutation { registerSystem(input: { code: "${code}", name: "${code}", kind: ${kind} }) { __typename } }`,
@@ -183,19 +191,27 @@ try {
 
   // fixtures by SQL: 1M item records, each with an Odoo id (1..N, xml id beside it) and a PLM id
   const t0 = performance.now();
-  await admin(DATABASE_URL, async (c) => {
-    await c.query(
-      `create temporary table n as select i, gen_random_uuid() as id from generate_series(1, ${XREFS}) i`,
+  const loaded = await admin(DATABASE_URL, async (c) =>
+    Number((await c.query("select count(*) from xref where system_code = 'odoo-main'")).rows[0].count),
+  );
+  if (loaded !== 0 && loaded !== XREFS)
+    throw new Error(
+      `${scratch} holds ${loaded} xrefs, not ${XREFS}: drop it or choose another BENCH_DATABASE`,
     );
-    await c.query(`insert into golden_record (id, domain, key, site, status, latest_revision, created_at, updated_at)
+  if (loaded === 0)
+    await admin(DATABASE_URL, async (c) => {
+      await c.query(
+        `create temporary table n as select i, gen_random_uuid() as id from generate_series(1, ${XREFS}) i`,
+      );
+      await c.query(`insert into golden_record (id, domain, key, site, status, latest_revision, created_at, updated_at)
       select id, 'item', 'ITEM-' || lpad(i::text, 7, '0'), null, 'ACTIVE', 1, now(), now() from n`);
-    await c.query(`insert into xref (system_code, domain, external_id, external_key, record_id, state, synced_at, created_at, updated_at)
-      select 'odoo-main', 'item', i::text, '__export__.product_product_' || i, id, 'ACTIVE', now(), now(), now() from n`);
-    await c.query(`insert into xref (system_code, domain, external_id, external_key, record_id, state, synced_at, created_at, updated_at)
-      select 'plm', 'item', 'PLM-' || i, null, id, 'ACTIVE', now(), now(), now() from n`);
-    await c.query('vacuum analyze golden_record');
-    await c.query('vacuum analyze xref');
-  });
+      await c.query(`insert into xref (system_code, domain, external_id, external_key, record_id, record_key, state, synced_at, created_at, updated_at)
+      select 'odoo-main', 'item', i::text, '__export__.product_product_' || i, id, 'ITEM-' || lpad(i::text, 7, '0'), 'ACTIVE', now(), now(), now() from n`);
+      await c.query(`insert into xref (system_code, domain, external_id, external_key, record_id, record_key, state, synced_at, created_at, updated_at)
+      select 'plm', 'item', 'PLM-' || i, null, id, 'ITEM-' || lpad(i::text, 7, '0'), 'ACTIVE', now(), now(), now() from n`);
+      await c.query('vacuum analyze golden_record');
+      await c.query('vacuum analyze xref');
+    });
   const fixtureSeconds = (performance.now() - t0) / 1000;
 
   // reference servers on the same database, ready once they answer a known and an unknown id right
@@ -347,7 +363,7 @@ try {
 } finally {
   for (const child of children) child.kill('SIGTERM');
   await new Promise((r) => setTimeout(r, 1000));
-  await admin(SERVER_URL, (c) => c.query(`drop database if exists "${scratch}" with (force)`));
+  if (!kept) await admin(SERVER_URL, (c) => c.query(`drop database if exists "${scratch}" with (force)`));
 }
 
 const text = readFileSync(DOCS, 'utf8');

@@ -5,7 +5,7 @@
  */
 import { createServer } from 'node:http';
 import pg from 'pg';
-import { RESOLVE_SQL, type ResolveArgs } from './resolve-sql.ts';
+import { RESOLVE, type ResolveArgs } from './resolve-sql.ts';
 
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 10 });
 const server = createServer((req, res) => {
@@ -14,7 +14,7 @@ const server = createServer((req, res) => {
   req.on('end', async () => {
     try {
       const args = JSON.parse(Buffer.concat(chunks).toString()) as ResolveArgs;
-      const { rows } = await pool.query(RESOLVE_SQL, [args.externalIds, args.system, args.domain]);
+      const { rows } = await pool.query({ ...RESOLVE, values: [args.externalIds, args.system, args.domain] });
       const body = JSON.stringify(
         rows.map((r) => ({ externalId: r.external_id, recordId: r.record_id, key: r.key })),
       );

@@ -6,7 +6,7 @@
 import { createServer } from 'node:http';
 import { createSchema, createYoga } from 'graphql-yoga';
 import pg from 'pg';
-import { RESOLVE_SQL, type ResolveArgs } from './resolve-sql.ts';
+import { RESOLVE, type ResolveArgs } from './resolve-sql.ts';
 
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 10 });
 const yoga = createYoga({
@@ -18,7 +18,10 @@ const yoga = createYoga({
     resolvers: {
       Query: {
         resolveXrefs: async (_: unknown, args: ResolveArgs) => {
-          const { rows } = await pool.query(RESOLVE_SQL, [args.externalIds, args.system, args.domain]);
+          const { rows } = await pool.query({
+            ...RESOLVE,
+            values: [args.externalIds, args.system, args.domain],
+          });
           return rows.map((r) => ({ externalId: r.external_id, recordId: r.record_id, key: r.key }));
         },
       },

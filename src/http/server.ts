@@ -8,8 +8,13 @@ import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 
 export interface HttpDeps {
+  /** graphql-yoga's node adapter (whatwg-node): no copy into a WHATWG Request and back. */
   graphql: {
-    fetch: (request: Request, ctx: { requestId: string; log: Logger }) => Response | Promise<Response>;
+    requestListener: (
+      req: IncomingMessage,
+      res: ServerResponse,
+      ctx: { requestId: string; log: Logger },
+    ) => unknown;
   };
   ready: () => Promise<{ ready: boolean; reason?: string }>;
   metrics: Metrics;
@@ -52,48 +57,6 @@ async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks);
-}
-
-async function toFetchRequest(
-  req: IncomingMessage,
-  body: Buffer | undefined,
-  signal: AbortSignal,
-): Promise<Request> {
-  const headers = new Headers();
-  for (const [k, v] of Object.entries(req.headers)) {
-    if (Array.isArray(v)) for (const x of v) headers.append(k, x);
-    else if (v !== undefined) headers.set(k, v);
-  }
-  const url = `http://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`;
-  return new Request(url, {
-    method: req.method,
-    headers,
-    body: body && body.length > 0 ? new Uint8Array(body) : undefined,
-    signal,
-  });
-}
-
-async function pipeResponse(response: Response, res: ServerResponse, requestId: string): Promise<void> {
-  const headers: Record<string, string | string[]> = { 'x-request-id': requestId };
-  response.headers.forEach((value, key) => {
-    headers[key] = value;
-  });
-  res.writeHead(response.status, headers);
-  if (!response.body) {
-    res.end();
-    return;
-  }
-  const reader = response.body.getReader();
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      // subscriptions stream: write as events arrive
-      if (!res.write(value)) await new Promise((r) => res.once('drain', r));
-    }
-  } finally {
-    res.end();
-  }
 }
 
 export function createHttpServer(deps: HttpDeps): Server {
@@ -164,13 +127,13 @@ export function createHttpServer(deps: HttpDeps): Server {
         res.setHeader('x-request-id', requestId);
         await deps.npm(req, res, path);
       } else if (path === '/graphql') {
-        const body =
-          req.method === 'GET' || req.method === 'HEAD' ? undefined : await readBody(req, deps.maxBodyBytes);
-        const controller = new AbortController();
-        res.on('close', () => controller.abort());
-        const request = await toFetchRequest(req, body, controller.signal);
-        const response = await deps.graphql.fetch(request, { requestId, log: requestLog });
-        await pipeResponse(response, res, requestId);
+        if (req.method !== 'GET' && req.method !== 'HEAD') {
+          // read here, under the size limit; the adapter takes a body already read from `req.body`
+          const body = await readBody(req, deps.maxBodyBytes);
+          if (body.length > 0) (req as IncomingMessage & { body?: Buffer }).body = body;
+        }
+        res.setHeader('x-request-id', requestId);
+        await deps.graphql.requestListener(req, res, { requestId, log: requestLog });
       } else {
         sendJson(
           res,

@@ -6,6 +6,7 @@ export const XREF_STATES = ['ACTIVE', 'RETIRED'] as const;
 /**
  * A cross-reference: what a system calls a canonical record. One ACTIVE row per
  * (system, domain, external id) — a partial unique index — so an id can be relinked after unlinking.
+ * Retired rows keep their history; only live rows are indexed for lookups.
  */
 export const XrefEntity = defineEntity({
   name: 'Xref',
@@ -17,7 +18,12 @@ export const XrefEntity = defineEntity({
     externalId: p.string().length(300),
     /** A second identifier the system uses, e.g. Odoo's xml id `module.name` beside its database id. */
     externalKey: p.string().length(300).nullable(),
-    recordId: p.uuid().index(),
+    recordId: p.uuid(),
+    /**
+     * The record's business key, copied at link time: keys never change once a record exists, and
+     * carrying it here lets resolve answer from the unique index alone (an index-only scan).
+     */
+    recordKey: p.string().length(300),
     state: p.enum(XREF_STATES).default('ACTIVE'),
     syncedAt: p.datetime(),
     ...timestamps(),
@@ -25,7 +31,13 @@ export const XrefEntity = defineEntity({
   indexes: [
     {
       name: 'xref_active_unique',
-      expression: `create unique index "xref_active_unique" on "xref" ("system_code", "domain", "external_id") where "state" = 'ACTIVE'`,
+      // covering: resolveXrefs reads record id and key from the index without visiting the table
+      expression: `create unique index "xref_active_unique" on "xref" ("system_code", "domain", "external_id") include ("record_id", "record_key") where "state" = 'ACTIVE'`,
+    },
+    {
+      name: 'xref_record_active',
+      // translateXrefs and `xrefs` on records: a record's live ids in each system
+      expression: `create index "xref_record_active" on "xref" ("record_id", "system_code", "domain") include ("external_id", "external_key", "synced_at") where "state" = 'ACTIVE'`,
     },
     { properties: ['systemCode', 'domain', 'id'] },
   ],

@@ -5,11 +5,13 @@
  */
 import { subject as casl } from '@casl/ability';
 import type { Orm } from '../../db/orm.ts';
+import { PreparedQueries } from '../../db/prepared.ts';
 import { CanonError } from '../../errors.ts';
 import type { AuditService } from '../audit/audit.service.ts';
 import { authorize } from '../auth/ability.ts';
 import type { CallContext } from '../auth/actor-context.ts';
 import type { OutboxService } from '../events/outbox.service.ts';
+import { RESOLVE, TRANSLATE } from './xref-statements.ts';
 
 export const MAX_IDS_PER_CALL = 1000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -89,11 +91,13 @@ const toView = (r: Row): XrefView => ({
 
 export class XrefService {
   private readonly orm: Orm;
+  private readonly prepared: PreparedQueries;
   private readonly audit: AuditService;
   private readonly outbox: OutboxService;
 
   constructor(orm: Orm, audit: AuditService, outbox: OutboxService) {
     this.orm = orm;
+    this.prepared = new PreparedQueries(orm);
     this.audit = audit;
     this.outbox = outbox;
   }
@@ -151,8 +155,8 @@ export class XrefService {
           path: ['system'],
         });
       const recordIds = [...new Set(input.links.map((l) => l.recordId))];
-      const records = await conn.execute<{ id: string; domain: string; status: string }[]>(
-        `select id, domain, status from golden_record where id in (${recordIds.map(() => '?').join(',') || 'null'})`,
+      const records = await conn.execute<{ id: string; domain: string; status: string; key: string }[]>(
+        `select id, domain, status, key from golden_record where id in (${recordIds.map(() => '?').join(',') || 'null'})`,
         recordIds,
         'all',
         tx,
@@ -205,6 +209,7 @@ export class XrefService {
         );
       }
       const known = new Map(existing.map((e) => [e.external_id, e]));
+      const keyOf = new Map(records.map((r) => [r.id, r.key]));
       let linked = 0;
       let unchanged = 0;
       for (const l of input.links) {
@@ -222,9 +227,16 @@ export class XrefService {
           continue;
         }
         await conn.execute(
-          `insert into xref (system_code, domain, external_id, external_key, record_id, state, synced_at, created_at, updated_at)
-           values (?, ?, ?, ?, ?, 'ACTIVE', now(), now(), now())`,
-          [input.system, input.domain, l.externalId, l.externalKey ?? null, l.recordId],
+          `insert into xref (system_code, domain, external_id, external_key, record_id, record_key, state, synced_at, created_at, updated_at)
+           values (?, ?, ?, ?, ?, ?, 'ACTIVE', now(), now(), now())`,
+          [
+            input.system,
+            input.domain,
+            l.externalId,
+            l.externalKey ?? null,
+            l.recordId,
+            keyOf.get(l.recordId),
+          ],
           'all',
           tx,
         );
@@ -255,9 +267,9 @@ export class XrefService {
         });
       }
       const rows = await conn.execute<Row[]>(
-        `select x.system_code, x.domain, x.external_id, x.external_key, x.record_id, g.key, x.state, x.synced_at
-           from xref x join golden_record g on g.id = x.record_id
-          where x.system_code = ? and x.domain = ? and x.state = 'ACTIVE' and x.external_id = any(?::text[])`,
+        `select system_code, domain, external_id, external_key, record_id, record_key as key, state, synced_at
+           from xref
+          where system_code = ? and domain = ? and state = 'ACTIVE' and external_id = any(?::text[])`,
         [input.system, input.domain, toPgArray(ids)],
         'all',
         tx,
@@ -275,9 +287,9 @@ export class XrefService {
       const conn = em.getConnection();
       const tx = em.getTransactionContext();
       const rows = await conn.execute<Row[]>(
-        `update xref x set state = 'RETIRED', updated_at = now() from golden_record g
-          where g.id = x.record_id and x.system_code = ? and x.domain = ? and x.external_id = ? and x.state = 'ACTIVE'
-          returning x.system_code, x.domain, x.external_id, x.external_key, x.record_id, g.key, x.state, x.synced_at`,
+        `update xref set state = 'RETIRED', updated_at = now()
+          where system_code = ? and domain = ? and external_id = ? and state = 'ACTIVE'
+          returning system_code, domain, external_id, external_key, record_id, record_key as key, state, synced_at`,
         [input.system, input.domain, input.externalId],
         'all',
         tx,
@@ -314,16 +326,11 @@ export class XrefService {
     authorize(ctx.ability, ctx.actor, 'read', 'Xref');
     checkIds(externalIds, 'externalIds');
     if (externalIds.length === 0) return [];
-    const rows = await this.orm.em
-      .getConnection()
-      .execute<{ external_id: string; record_id: string | null; key: string | null }[]>(
-        `select u.id as external_id, x.record_id, g.key
-         from unnest(?::text[]) with ordinality as u(id, ord)
-         left join xref x on x.system_code = ? and x.domain = ? and x.external_id = u.id and x.state = 'ACTIVE'
-         left join golden_record g on g.id = x.record_id
-        order by u.ord`,
-        [toPgArray(externalIds), system, domain],
-      );
+    const rows = await this.prepared.query<{
+      external_id: string;
+      record_id: string | null;
+      key: string | null;
+    }>(RESOLVE, [toPgArray(externalIds), system, domain]);
     return rows.map((r) => ({ externalId: r.external_id, recordId: r.record_id, key: r.key }));
   }
 
@@ -338,24 +345,12 @@ export class XrefService {
     authorize(ctx.ability, ctx.actor, 'read', 'Xref');
     checkIds(externalIds, 'externalIds');
     if (externalIds.length === 0) return [];
-    const rows = await this.orm.em.getConnection().execute<
-      {
-        external_id: string;
-        record_id: string | null;
-        target_id: string | null;
-        target_key: string | null;
-      }[]
-    >(
-      `select u.id as external_id, a.record_id, t.external_id as target_id, t.external_key as target_key
-         from unnest(?::text[]) with ordinality as u(id, ord)
-         left join xref a on a.system_code = ? and a.domain = ? and a.external_id = u.id and a.state = 'ACTIVE'
-         left join lateral (
-           select b.external_id, b.external_key from xref b
-            where b.record_id = a.record_id and b.system_code = ? and b.domain = ? and b.state = 'ACTIVE'
-            order by b.synced_at desc, b.id desc limit 1) t on true
-        order by u.ord`,
-      [toPgArray(externalIds), fromSystem, domain, toSystem, domain],
-    );
+    const rows = await this.prepared.query<{
+      external_id: string;
+      record_id: string | null;
+      target_id: string | null;
+      target_key: string | null;
+    }>(TRANSLATE, [toPgArray(externalIds), fromSystem, domain, toSystem, domain]);
     return rows.map((r) => ({
       externalId: r.external_id,
       recordId: r.record_id,
@@ -372,10 +367,10 @@ export class XrefService {
       ids.length === 0
         ? []
         : await this.orm.em.getConnection().execute<Row[]>(
-            `select x.system_code, x.domain, x.external_id, x.external_key, x.record_id, g.key, x.state, x.synced_at
-               from xref x join golden_record g on g.id = x.record_id
-              where x.record_id in (${ids.map(() => '?').join(',')}) and x.state = 'ACTIVE'
-              order by x.system_code, x.external_id`,
+            `select system_code, domain, external_id, external_key, record_id, record_key as key, state, synced_at
+               from xref
+              where record_id in (${ids.map(() => '?').join(',')}) and state = 'ACTIVE'
+              order by system_code, external_id`,
             ids,
           );
     return recordIds.map((id) => rows.filter((r) => r.record_id === id).map(toView));
@@ -393,10 +388,10 @@ export class XrefService {
     const limit = Math.min(Math.max(first, 1), 5000);
     const afterId = after && /^\d+$/.test(after) ? after : '0';
     const rows = await this.orm.em.getConnection().execute<(Row & { id: string })[]>(
-      `select x.id::text, x.system_code, x.domain, x.external_id, x.external_key, x.record_id, g.key, x.state, x.synced_at
-         from xref x join golden_record g on g.id = x.record_id
-        where x.system_code = ? and x.domain = ? and x.state = 'ACTIVE' and x.id > ?
-        order by x.id limit ?`,
+      `select id::text, system_code, domain, external_id, external_key, record_id, record_key as key, state, synced_at
+         from xref
+        where system_code = ? and domain = ? and state = 'ACTIVE' and id > ?
+        order by id limit ?`,
       [system, domain, afterId, limit + 1],
     );
     const page = rows.slice(0, limit);

@@ -1,0 +1,50 @@
+/**
+ * Named prepared statements for the connectors' hot path (resolveXrefs, translateXrefs), run on
+ * MikroORM's own pg pool. PostgreSQL plans a statement once per connection instead of once per call:
+ * for a one-id lookup planning costs several times the lookup itself (docs/benchmarks.md). On PGlite
+ * (one in-process connection, no statement names) the statement runs through the ORM connection.
+ */
+import pg from 'pg';
+import type { Orm } from './orm.ts';
+
+export interface PreparedStatement {
+  /** Unique per statement text: PostgreSQL keeps one plan per name and connection. */
+  name: string;
+  /** SQL with $1..$n placeholders, each used once and in order (so the PGlite path can use `?`). */
+  text: string;
+}
+
+const pools = new WeakMap<Orm, pg.Pool | null>();
+
+/** MikroORM's pg pool on a PostgreSQL server; null on PGlite. */
+export async function nativePool(orm: Orm): Promise<pg.Pool | null> {
+  if (!pools.has(orm)) {
+    const connection = orm.em.getConnection() as { getNativeClient?: () => Promise<unknown> };
+    const native = connection.getNativeClient ? await connection.getNativeClient() : null;
+    pools.set(orm, native instanceof pg.Pool ? native : null);
+  }
+  return pools.get(orm) ?? null;
+}
+
+export class PreparedQueries {
+  private readonly orm: Orm;
+
+  constructor(orm: Orm) {
+    this.orm = orm;
+  }
+
+  async query<T>(statement: PreparedStatement, values: unknown[]): Promise<T[]> {
+    const pool = await nativePool(this.orm);
+    if (!pool) {
+      return this.orm.em.getConnection().execute<T[]>(statement.text.replace(/\$\d+/g, '?'), values as never);
+    }
+    // the ORM's query hook sees these too (tests count statements through it)
+    (this.orm.config.get('onQuery') as ((sql: string) => unknown) | undefined)?.(statement.text);
+    const result = await pool.query<T & pg.QueryResultRow>({
+      name: statement.name,
+      text: statement.text,
+      values,
+    });
+    return result.rows;
+  }
+}
