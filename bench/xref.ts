@@ -8,14 +8,17 @@
  *   - Canon: the real endpoint with a connector token (authentication, ability, limits, metrics).
  * Results are written into docs/benchmarks.md between the bench:xref markers.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { cpus } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { resolve } from 'node:path';
+import { promisify } from 'node:util';
 import autocannon from 'autocannon';
 import pg from 'pg';
+
+const execFileAsync = promisify(execFile);
 
 const ROOT = resolve(import.meta.dirname, '..');
 const DOCS = resolve(ROOT, 'docs/benchmarks.md');
@@ -23,6 +26,16 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const XREFS = Number(process.env.BENCH_XREFS ?? 1_000_000);
 const SERVER_URL = process.env.DATABASE_URL || 'postgres://root@127.0.0.1:5432/postgres';
 const ADMIN = `bench-admin-${randomBytes(16).toString('hex')}`;
+
+/** Canon runs with the Node flags `npm start` gives it (package.json), as in production. */
+const SERVE_FLAGS = (
+  /\bnode ((?:--\S+ )*)src\/server\.ts/.exec(
+    (JSON.parse(readFileSync(resolve(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } })
+      .scripts.start,
+  )?.[1] ?? ''
+)
+  .split(' ')
+  .filter(Boolean);
 
 async function freePort(): Promise<number> {
   return new Promise((done) => {
@@ -48,9 +61,10 @@ async function startProcess(
   env: Record<string, string>,
   ready: () => Promise<boolean>,
 ): Promise<ChildProcess> {
+  const canon = script.endsWith('cli.ts');
   const child = spawn(
     process.execPath,
-    [resolve(ROOT, script), ...(script.endsWith('cli.ts') ? ['serve'] : [])],
+    [...(canon ? SERVE_FLAGS : []), resolve(ROOT, script), ...(canon ? ['serve'] : [])],
     {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -77,7 +91,9 @@ function rssMb(pid: number): number {
 
 /** Request bodies with random ids, cycled by the load client (generated up front so the client stays cheap). */
 function bodies(make: (ids: string[]) => unknown, idsPerRequest: number): string[] {
-  return Array.from({ length: 200 }, () =>
+  // enough distinct ids (~200,000) that PostgreSQL's caches see a realistic spread, not a hot few
+  const count = Math.min(50_000, Math.max(200, Math.ceil(200_000 / idsPerRequest)));
+  return Array.from({ length: count }, () =>
     JSON.stringify(
       make(Array.from({ length: idsPerRequest }, () => String(1 + Math.floor(Math.random() * XREFS)))),
     ),
@@ -93,6 +109,60 @@ interface Load {
   peakRssMb: number;
 }
 
+const WRK_SCRIPT = `
+local reqs = {}
+local i = 0
+init = function(args)
+  local headers = { ["content-type"] = "application/json" }
+  if args[2] and args[2] ~= "" then headers["authorization"] = args[2] end
+  for line in io.lines(args[1]) do reqs[#reqs + 1] = wrk.format("POST", nil, headers, line) end
+end
+request = function()
+  i = i % #reqs + 1
+  return reqs[i]
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format('{"requests":%d,"seconds":%f,"p50":%f,"p99":%f,"errors":%d}\\n',
+    summary.requests, summary.duration / 1e6, latency:percentile(50) / 1000, latency:percentile(99) / 1000,
+    e.connect + e.read + e.write + e.timeout + e.status))
+end
+`;
+
+/** wrk (C, from Debian's package) when installed: it costs the shared 2 cores far less than a Node client. */
+const WRK =
+  process.env.BENCH_CLIENT !== 'autocannon' &&
+  spawnSync('wrk', ['--version'], { stdio: 'ignore' }).error === undefined;
+const CLIENT = WRK ? 'wrk (one thread, requests pre-built)' : 'autocannon';
+
+async function runWrk(
+  url: string,
+  authorization: string,
+  pool: string[],
+  connections: number,
+): Promise<{ requests: number; seconds: number; p50: number; p99: number; errors: number }> {
+  const dir = mkdtempSync(resolve(tmpdir(), 'canon-bench-'));
+  try {
+    writeFileSync(resolve(dir, 'load.lua'), WRK_SCRIPT);
+    writeFileSync(resolve(dir, 'bodies.txt'), `${pool.join('\n')}\n`);
+    const { stdout } = await execFileAsync('wrk', [
+      '-t1',
+      `-c${connections}`,
+      `-d${SECONDS}s`,
+      '-s',
+      resolve(dir, 'load.lua'),
+      url,
+      '--',
+      resolve(dir, 'bodies.txt'),
+      authorization,
+    ]);
+    const line = stdout.trim().split('\n').at(-1) ?? '';
+    return JSON.parse(line);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function load(
   url: string,
   headers: Record<string, string>,
@@ -106,31 +176,46 @@ async function load(
   const sampler = setInterval(() => {
     peak = Math.max(peak, rssMb(pid));
   }, 250);
-  const result = await autocannon({
-    url,
-    connections,
-    duration: SECONDS,
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    requests: [
-      {
-        setupRequest: (req) => {
-          req.body = pool[i++ % pool.length];
-          return req;
+  try {
+    if (WRK) {
+      const r = await runWrk(url, headers.authorization ?? '', pool, connections);
+      const rps = r.requests / r.seconds;
+      return {
+        requestsPerSecond: Math.round(rps),
+        idsPerSecond: Math.round(rps * ids),
+        p50: Math.round(r.p50),
+        p99: Math.round(r.p99),
+        errors: r.errors,
+        peakRssMb: Math.round(Math.max(peak, rssMb(pid))),
+      };
+    }
+    const result = await autocannon({
+      url,
+      connections,
+      duration: SECONDS,
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      requests: [
+        {
+          setupRequest: (req) => {
+            req.body = pool[i++ % pool.length];
+            return req;
+          },
         },
-      },
-    ],
-  });
-  clearInterval(sampler);
-  const rps = result.requests.total / (result.duration || SECONDS);
-  return {
-    requestsPerSecond: Math.round(rps),
-    idsPerSecond: Math.round(rps * ids),
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    errors: result.errors + result.timeouts + result.non2xx,
-    peakRssMb: Math.round(peak),
-  };
+      ],
+    });
+    const rps = result.requests.total / (result.duration || SECONDS);
+    return {
+      requestsPerSecond: Math.round(rps),
+      idsPerSecond: Math.round(rps * ids),
+      p50: result.latency.p50,
+      p99: result.latency.p99,
+      errors: result.errors + result.timeouts + result.non2xx,
+      peakRssMb: Math.round(Math.max(peak, rssMb(pid))),
+    };
+  } finally {
+    clearInterval(sampler);
+  }
 }
 
 // ---- set-up: scratch database, Canon, fixtures
@@ -341,7 +426,7 @@ try {
   // report
   const ceiling = new Map(results.filter((x) => x.target.startsWith('bare')).map((x) => [x.name, x.r]));
   rows.push(
-    `Run on ${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores, Node ${process.version}, PostgreSQL server; ${XREFS.toLocaleString('en')} items with ${(2 * XREFS).toLocaleString('en')} xrefs (fixtures inserted by SQL in ${fixtureSeconds.toFixed(0)} s); autocannon on loopback, ${SECONDS} s per case, random ids.`,
+    `Run on ${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores, Node ${process.version}, PostgreSQL server; ${XREFS.toLocaleString('en')} items with ${(2 * XREFS).toLocaleString('en')} xrefs (fixtures inserted by SQL in ${fixtureSeconds.toFixed(0)} s); ${CLIENT} on loopback, ${SECONDS} s per case, random ids.`,
     '',
     '| case | server | connections | requests/s | ids/s | p50 ms | p99 ms | errors | of ceiling | server RSS peak |',
     '|---|---|---|---|---|---|---|---|---|---|',

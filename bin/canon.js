@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=16
 // The `canon` command. Canon is written in TypeScript that Node 24 runs directly (type stripping),
 // so this shim only checks the Node version and loads the CLI module.
 const major = Number(process.versions.node.split('.')[0]);

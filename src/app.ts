@@ -8,7 +8,9 @@ import type { CanonConfig } from './config.ts';
 import { lockDataDir } from './db/data-dir-lock.ts';
 import { migrate, type Orm, openDatabase } from './db/orm.ts';
 import { CanonError } from './errors.ts';
-import { createGraphQLHandler } from './graphql/yoga.ts';
+import { CompiledLane } from './graphql/compiled-lane.ts';
+import { schema } from './graphql/schema.ts';
+import { contextFor, createGraphQLHandler } from './graphql/yoga.ts';
 import { createHttpServer } from './http/server.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { Metrics, type PoolStats } from './metrics.ts';
@@ -136,8 +138,15 @@ export async function startCanon(
     : undefined;
   const metrics = new Metrics(() => pool);
   const graphql = createGraphQLHandler(config, services, metrics, log);
+  const compiledLane = new CompiledLane({
+    schema,
+    callers: services.callers,
+    metrics,
+    contextFor: (caller, requestId, requestLog) => contextFor(services, caller, requestId, requestLog),
+  });
   const server = createHttpServer({
     graphql,
+    compiledLane,
     metrics,
     log,
     maxBodyBytes: config.maxBodyBytes,
@@ -159,7 +168,7 @@ export async function startCanon(
           );
         const ctx = {
           actor: caller.actor,
-          ability: defineAbilityFor(caller.actor, caller.ownership),
+          ability: caller.ability,
           requestId: String(res.getHeader('x-request-id') ?? ''),
         };
         await streamMap(req, res, ctx, orm, system, domain, format);

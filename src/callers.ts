@@ -6,6 +6,7 @@
  */
 
 import { CanonError } from './errors.ts';
+import { type AppAbility, defineAbilityFor } from './modules/auth/ability.ts';
 import type { Actor } from './modules/auth/actor-context.ts';
 import type { AuthService } from './modules/auth/auth.service.ts';
 import { CredentialCache } from './modules/auth/credential-cache.ts';
@@ -18,7 +19,12 @@ export const CREDENTIAL_CACHE_MS = 2_000;
 export interface Caller {
   actor: Actor;
   ownership: OwnershipRule[];
+  /** The caller's CASL ability, built once per cached lookup (abilities are immutable once built). */
+  ability: AppAbility;
 }
+
+/** The ability of a request without a token: built once. */
+export const ANONYMOUS_ABILITY = defineAbilityFor(null);
 
 export class Callers {
   private readonly cache = new CredentialCache<Caller>(CREDENTIAL_CACHE_MS);
@@ -47,7 +53,10 @@ export class Callers {
         actor.role === 'connector' && actor.systemCode
           ? await this.systems.ownershipOf(actor.systemCode)
           : [];
-      return { value: { actor, ownership }, expiresAt: tokenExpiresAt };
+      return {
+        value: { actor, ownership, ability: defineAbilityFor(actor, ownership) },
+        expiresAt: tokenExpiresAt,
+      };
     });
   }
 }

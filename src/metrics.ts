@@ -15,6 +15,7 @@ export class Metrics {
   readonly httpRequests: Counter<'route' | 'status'>;
   readonly operations: Counter<'operation' | 'type' | 'outcome'>;
   readonly operationSeconds: Histogram<'operation' | 'type'>;
+  readonly compiledLane: Counter<'outcome'>;
 
   constructor(poolStats: () => PoolStats | undefined) {
     collectDefaultMetrics({ register: this.registry, prefix: 'canon_' });
@@ -35,6 +36,12 @@ export class Metrics {
       help: 'GraphQL operation latency',
       labelNames: ['operation', 'type'],
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [this.registry],
+    });
+    this.compiledLane = new Counter({
+      name: 'canon_graphql_compiled_lane_total',
+      help: 'GraphQL requests the compiled lane answered (answered) or handed to yoga (declined)',
+      labelNames: ['outcome'],
       registers: [this.registry],
     });
     const pool = (name: string, help: string, pick: (s: PoolStats) => number) =>

@@ -70,7 +70,7 @@ function measure(
   }
 }
 
-function limitsRule(limits: QueryLimits) {
+export function limitsRule(limits: QueryLimits) {
   return (context: ValidationContext): ASTVisitor => {
     let aliases = 0;
     let directives = 0;

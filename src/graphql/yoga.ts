@@ -5,12 +5,11 @@
  */
 import { type DocumentNode, GraphQLError } from 'graphql';
 import { createYoga, type Plugin } from 'graphql-yoga';
-import type { Caller } from '../callers.ts';
+import { ANONYMOUS_ABILITY, type Caller } from '../callers.ts';
 import type { CanonConfig } from '../config.ts';
 import { CanonError, ERROR_CODES } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
-import { defineAbilityFor } from '../modules/auth/ability.ts';
 import type { Services } from '../services.ts';
 import type { GraphQLContext } from './context.ts';
 import { queryLimits } from './limits.ts';
@@ -76,6 +75,29 @@ function operationMetrics(metrics: Metrics): Plugin {
   };
 }
 
+/** The resolvers' context for a caller (null = no token): shared by yoga and the compiled lane. */
+export function contextFor(
+  services: Services,
+  caller: Caller | null,
+  requestId: string,
+  requestLog: Logger,
+): GraphQLContext {
+  const actor = caller?.actor ?? null;
+  let log: Logger | undefined;
+  return {
+    actor,
+    ability: caller?.ability ?? ANONYMOUS_ABILITY,
+    ownership: caller?.ownership ?? [],
+    requestId,
+    services,
+    // a child logger per request costs more than the lookup it serves: made when first used
+    get log() {
+      log ??= requestLog.child({ actor: actor?.name });
+      return log;
+    },
+  };
+}
+
 export function createGraphQLHandler(config: CanonConfig, services: Services, metrics: Metrics, log: Logger) {
   const production = config.environment === 'production';
   return createYoga<ServerContext, GraphQLContext>({
@@ -114,16 +136,7 @@ export function createGraphQLHandler(config: CanonConfig, services: Services, me
         }
         throw error;
       }
-      const actor = caller?.actor ?? null;
-      const ownership = caller?.ownership ?? [];
-      return {
-        actor,
-        ability: defineAbilityFor(actor, ownership),
-        ownership,
-        requestId,
-        services,
-        log: requestLog.child({ actor: actor?.name }),
-      };
+      return contextFor(services, caller, requestId, requestLog);
     },
     plugins: [queryLimits(), errorCodes(), operationMetrics(metrics)],
   });

@@ -16,6 +16,16 @@ export interface HttpDeps {
       ctx: { requestId: string; log: Logger },
     ) => unknown;
   };
+  /** Answers repeated GraphQL queries from compiled documents; false = yoga answers (src/graphql/compiled-lane.ts). */
+  compiledLane?: {
+    handle: (
+      req: IncomingMessage,
+      res: ServerResponse,
+      body: Buffer,
+      requestId: string,
+      log: Logger,
+    ) => Promise<boolean>;
+  };
   ready: () => Promise<{ ready: boolean; reason?: string }>;
   metrics: Metrics;
   log: Logger;
@@ -130,6 +140,9 @@ export function createHttpServer(deps: HttpDeps): Server {
         if (req.method !== 'GET' && req.method !== 'HEAD') {
           // read here, under the size limit; the adapter takes a body already read from `req.body`
           const body = await readBody(req, deps.maxBodyBytes);
+          res.setHeader('x-request-id', requestId);
+          if (body.length > 0 && (await deps.compiledLane?.handle(req, res, body, requestId, requestLog)))
+            return;
           if (body.length > 0) (req as IncomingMessage & { body?: Buffer }).body = body;
         }
         res.setHeader('x-request-id', requestId);

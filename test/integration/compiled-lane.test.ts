@@ -1,0 +1,141 @@
+/**
+ * The compiled lane (src/graphql/compiled-lane.ts) answers repeated queries without yoga: its answers
+ * must be yoga's answers, and everything it does not answer (errors, mutations, other media types)
+ * must reach yoga unchanged.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../support/app.ts';
+
+let t: TestApp;
+let odoo: string;
+const items: Record<string, string> = {};
+
+beforeAll(async () => {
+  t = await startTestApp();
+  await t.gql('mutation($i: RegisterSystemInput!) { registerSystem(input: $i) { ... on System { name } } }', {
+    i: { code: 'odoo-main', name: 'Odoo', kind: 'ERP' },
+  });
+  odoo = await t.tokenFor('connector', { systemCode: 'odoo-main' });
+  await t.gql(
+    'mutation { setApprovalPolicy(domain: "item", requiredApprovals: 0) { ... on ApprovalPolicy { domain } } }',
+  );
+  for (const code of ['L-1', 'L-2']) {
+    const r = await t.gql(
+      'mutation($i: ProposeChangeInput!) { proposeChange(input: $i) { ... on ChangeRequest { recordId } } }',
+      { i: { domain: 'item', data: { code, name: code, type: 'goods', uom: 'KGM', tracking: 'none' } } },
+    );
+    items[code] = r.data.proposeChange.recordId;
+  }
+  await t.gql(
+    'mutation($l: [XrefLinkInput!]!) { linkXrefs(system: "odoo-main", domain: "item", links: $l) { ... on LinkXrefsResult { linked } } }',
+    {
+      l: [
+        { externalId: '1', externalKey: 'product.p1', recordId: items['L-1'] },
+        { externalId: '2', recordId: items['L-2'] },
+      ],
+    },
+    odoo,
+  );
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+async function post(body: unknown, headers: Record<string, string> = {}, token: string | null = odoo) {
+  const res = await fetch(`${t.url}/graphql`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...headers,
+    },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, type: res.headers.get('content-type'), json: (await res.json()) as any };
+}
+
+async function laneCount(outcome: 'answered' | 'declined'): Promise<number> {
+  const text = await (await fetch(`${t.url}/metrics`)).text();
+  const m = new RegExp(`canon_graphql_compiled_lane_total\\{outcome="${outcome}"\\} (\\d+)`).exec(text);
+  return m ? Number(m[1]) : 0;
+}
+
+/** Runs `run` and tells how many requests the lane answered and declined meanwhile. */
+async function counting(run: () => Promise<unknown>) {
+  const [a, d] = [await laneCount('answered'), await laneCount('declined')];
+  await run();
+  return { answered: (await laneCount('answered')) - a, declined: (await laneCount('declined')) - d };
+}
+
+// yoga answers requests that prefer application/graphql-response+json; the lane never takes them
+const YOGA = { accept: 'application/graphql-response+json' };
+
+describe('compiled lane', () => {
+  it('answers repeated queries exactly as yoga does', async () => {
+    const queries = [
+      {
+        query:
+          'query R($ids: [String!]!) { resolveXrefs(system: "odoo-main", domain: "item", externalIds: $ids) { externalId recordId key } }',
+        variables: { ids: ['2', 'nope', '1'] },
+      },
+      {
+        query: `query($id: ID!) { record(id: $id) { __typename id key ... on Item { xrefs { system externalId externalKey } } } }`,
+        variables: { id: items['L-1'] },
+      },
+      {
+        query:
+          '{ a: items(first: 5) { totalCount edges { node { key xrefs { externalId } } } } b: systems { code active } }',
+      },
+    ];
+    for (const q of queries) {
+      let lane: Awaited<ReturnType<typeof post>> | undefined;
+      const counts = await counting(async () => {
+        lane = await post(q);
+      });
+      expect(counts).toEqual({ answered: 1, declined: 0 });
+      const yoga = await post(q, YOGA);
+      expect(yoga.json.errors).toBeUndefined();
+      expect(lane?.status).toBe(200);
+      expect(lane?.type).toBe('application/json; charset=utf-8');
+      expect(lane?.json).toEqual(yoga.json);
+    }
+    const resolved = (await post(queries[0])).json.data.resolveXrefs;
+    expect(resolved.map((r: { key: string | null }) => r.key)).toEqual(['L-2', null, 'L-1']);
+  });
+
+  it('hands every error to yoga, which words it as always', async () => {
+    const resolve =
+      'query R($ids: [String!]!) { resolveXrefs(system: "odoo-main", domain: "item", externalIds: $ids) { recordId } }';
+    await post({ query: resolve, variables: { ids: ['1'] } }); // compiled now
+    const counts = await counting(async () => {
+      const unknownToken = await post({ query: resolve, variables: { ids: ['1'] } }, {}, 'canon_nope_nope');
+      expect(unknownToken.status).toBe(401);
+      expect(unknownToken.json.errors[0].extensions.code).toBe('UNAUTHENTICATED');
+      const anonymous = await post({ query: resolve, variables: { ids: ['1'] } }, {}, null);
+      expect(anonymous.json.errors[0].extensions.code).toBe('UNAUTHENTICATED');
+      const badVariables = await post({ query: resolve, variables: { ids: 7 } });
+      expect(badVariables.json.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+      const tooMany = await post({
+        query: resolve,
+        variables: { ids: Array.from({ length: 1001 }, (_, i) => String(i)) },
+      });
+      expect(tooMany.json.errors[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' } });
+      const invalid = await post({ query: '{ resolveXrefs { nope } }' });
+      expect(invalid.json.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+    });
+    expect(counts).toEqual({ answered: 0, declined: 5 });
+  });
+
+  it('leaves mutations to yoga', async () => {
+    const counts = await counting(async () => {
+      const r = await post({
+        query:
+          'mutation { linkXrefs(system: "odoo-main", domain: "item", links: [{ externalId: "3", recordId: "' +
+          items['L-2'] +
+          '" }]) { ... on LinkXrefsResult { linked } } }',
+      });
+      expect(r.json.data.linkXrefs.linked).toBe(1);
+    });
+    expect(counts).toEqual({ answered: 0, declined: 1 });
+  });
+});
