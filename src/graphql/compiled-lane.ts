@@ -1,8 +1,9 @@
 /**
  * The compiled lane for GraphQL queries: connectors send the same few query documents thousands of
- * times a second (resolveXrefs, translateXrefs). A document seen before is answered without yoga's
- * request pipeline: it was parsed, validated (graphql-js rules and Canon's limits) and compiled to
- * JavaScript by graphql-jit once, and is looked up by its text.
+ * times a second (resolveXrefs, translateXrefs). From its second request on, an authenticated
+ * caller's query document is answered without yoga's request pipeline: it was parsed, validated
+ * (graphql-js rules and Canon's limits) and compiled to JavaScript by graphql-jit once, and is
+ * looked up by its text.
  *
  * The lane only ever answers successes. Anything else — a document that does not parse or validate,
  * a mutation or subscription, an Accept header asking for another media type, a bad token, a result
@@ -27,6 +28,8 @@ import { DEFAULT_LIMITS, limitsRule } from './limits.ts';
 
 /** Distinct documents kept compiled; connectors use a handful, GraphiQL users a few more. */
 const MAX_DOCUMENTS = 500;
+
+const SEEN_ONCE = Symbol('seen once');
 
 interface Compiled {
   query: CompiledQuery;
@@ -60,8 +63,8 @@ function wantsPlainJson(accept: string | undefined): boolean {
 
 export class CompiledLane {
   private readonly deps: CompiledLaneDeps;
-  /** null: looked at and not eligible (answered by yoga every time). Insertion order = age. */
-  private readonly documents = new Map<string, Compiled | null>();
+  /** null: not eligible (yoga answers it every time). Insertion order = age. */
+  private readonly documents = new Map<string, Compiled | null | typeof SEEN_ONCE>();
 
   constructor(deps: CompiledLaneDeps) {
     this.deps = deps;
@@ -85,17 +88,21 @@ export class CompiledLane {
     return { query, operation: operationName ?? operation.name?.value ?? 'anonymous' };
   }
 
+  /**
+   * The compiled document, compiled on its second sighting: one-off documents (someone exploring in
+   * GraphiQL) stay with yoga and never cost a compilation.
+   */
   private lookup(source: string, operationName: string | undefined): Compiled | null {
     const key = operationName ? `${operationName}\u0000${source}` : source;
     let entry = this.documents.get(key);
-    if (entry === undefined) {
-      entry = this.compile(source, operationName);
-      if (this.documents.size >= MAX_DOCUMENTS) {
-        this.documents.delete(this.documents.keys().next().value as string);
-      }
-      this.documents.set(key, entry);
+    if (entry === SEEN_ONCE) entry = this.compile(source, operationName);
+    else if (entry === undefined) entry = SEEN_ONCE;
+    else return entry;
+    if (this.documents.size >= MAX_DOCUMENTS && !this.documents.has(key)) {
+      this.documents.delete(this.documents.keys().next().value as string);
     }
-    return entry;
+    this.documents.set(key, entry);
+    return entry === SEEN_ONCE ? null : entry;
   }
 
   /** Answers a POST body if it can; false = not answered, nothing written (yoga takes it). */
@@ -133,14 +140,16 @@ export class CompiledLane {
     const variables = params.variables ?? {};
     if (typeof variables !== 'object' || Array.isArray(variables)) return false;
 
-    const compiled = this.lookup(params.query, operationName);
-    if (!compiled) return false;
+    // callers first: nobody gets Canon to compile documents without a valid token
     let caller: Awaited<ReturnType<Callers['fromHeader']>>;
     try {
       caller = await this.deps.callers.fromHeader(req.headers.authorization);
     } catch {
       return false;
     }
+    if (!caller) return false;
+    const compiled = this.lookup(params.query, operationName);
+    if (!compiled) return false;
     const started = performance.now();
     const context = this.deps.contextFor(caller, requestId, log);
     let result: Awaited<ReturnType<CompiledQuery['query']>>;
