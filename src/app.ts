@@ -111,7 +111,10 @@ export async function startCanon(
   const db = await openCanonDatabase(config, `canon serve on ${config.host}:${config.port}`, options.onQuery);
   const { orm } = db;
   let migrated = true;
-  const services = createServices(orm, { packageScope: config.packageScope });
+  const services = createServices(orm, {
+    packageScope: config.packageScope,
+    credentialCacheMs: config.credentialCacheMs,
+  });
   let devAdminToken: string | null = null;
   try {
     devAdminToken = await initialise(services, config, log);

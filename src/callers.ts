@@ -13,7 +13,10 @@ import { CredentialCache } from './modules/auth/credential-cache.ts';
 import { hashToken } from './modules/auth/token-format.ts';
 import type { OwnershipRule, SystemsService } from './modules/systems/systems.service.ts';
 
-/** How long another replica may keep accepting a token revoked elsewhere (docs/authorization.md). */
+/**
+ * How long a caller is remembered. Changes anywhere empty every replica's cache at once (NOTIFY);
+ * should a notification be lost, this bounds how long another replica may accept a revoked token.
+ */
 export const CREDENTIAL_CACHE_MS = 2_000;
 
 export interface Caller {
@@ -26,16 +29,34 @@ export interface Caller {
 /** The ability of a request without a token: built once. */
 export const ANONYMOUS_ABILITY = defineAbilityFor(null);
 
+export interface CallersOptions {
+  /** Entry lifetime; default CREDENTIAL_CACHE_MS. */
+  cacheMs?: number;
+  /** Tells the other replicas (PostgreSQL NOTIFY on CREDENTIALS_CHANNEL); they forget too. */
+  broadcast?: () => Promise<void>;
+}
+
 export class Callers {
-  private readonly cache = new CredentialCache<Caller>(CREDENTIAL_CACHE_MS);
+  private readonly cache: CredentialCache<Caller>;
   private readonly auth: AuthService;
   private readonly systems: SystemsService;
 
-  constructor(auth: AuthService, systems: SystemsService) {
+  constructor(auth: AuthService, systems: SystemsService, options: CallersOptions = {}) {
     this.auth = auth;
     this.systems = systems;
-    auth.credentialsChanged = () => this.cache.invalidate();
-    systems.credentialsChanged = () => this.cache.invalidate();
+    this.cache = new CredentialCache<Caller>(options.cacheMs ?? CREDENTIAL_CACHE_MS);
+    const changed = async () => {
+      this.cache.invalidate();
+      // a lost notification leaves other replicas with the TTL as their bound, as before
+      await options.broadcast?.().catch(() => {});
+    };
+    auth.credentialsChanged = changed;
+    systems.credentialsChanged = changed;
+  }
+
+  /** Forgets every cached caller (another replica changed credentials). */
+  forgetAll(): void {
+    this.cache.invalidate();
   }
 
   /**

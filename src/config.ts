@@ -34,6 +34,7 @@ const schema = z.object({
   CANON_DB_POOL_MAX: z.coerce.number().int().positive().default(10),
   CANON_STATEMENT_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
   CANON_NPM_ANONYMOUS_READ: z.enum(['true', 'false', '1', '0']).default('false'),
+  CANON_CREDENTIAL_CACHE_MS: z.coerce.number().int().min(0).max(600_000).default(2_000),
 });
 
 export interface CanonConfig {
@@ -51,6 +52,8 @@ export interface CanonConfig {
   statementTimeoutMs: number;
   /** Serve /npm/ without a token (read-only). */
   npmAnonymousRead?: boolean;
+  /** How long a token's caller is remembered (src/callers.ts); default 2,000 ms. */
+  credentialCacheMs?: number;
 }
 
 export class ConfigError extends Error {}
@@ -78,5 +81,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CanonConfig {
     poolMax: c.CANON_DB_POOL_MAX,
     statementTimeoutMs: c.CANON_STATEMENT_TIMEOUT_MS,
     npmAnonymousRead: c.CANON_NPM_ANONYMOUS_READ === 'true' || c.CANON_NPM_ANONYMOUS_READ === '1',
+    credentialCacheMs: c.CANON_CREDENTIAL_CACHE_MS,
   };
 }

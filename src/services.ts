@@ -6,7 +6,7 @@ import { AuditService } from './modules/audit/audit.service.ts';
 import { AuthService } from './modules/auth/auth.service.ts';
 import { ContractsService } from './modules/contracts/contracts.service.ts';
 import { ChangeFeedService } from './modules/events/change-feed.service.ts';
-import { ChangeNotifier } from './modules/events/change-notifier.ts';
+import { ChangeNotifier, CREDENTIALS_CHANNEL } from './modules/events/change-notifier.ts';
 import { OutboxService } from './modules/events/outbox.service.ts';
 import { IdempotencyService } from './modules/idempotency/idempotency.service.ts';
 import { PublishingService } from './modules/publishing/publishing.service.ts';
@@ -29,13 +29,24 @@ export interface Services {
   callers: Callers;
 }
 
-export function createServices(orm: Orm, options: { packageScope?: string } = {}): Services {
+export function createServices(
+  orm: Orm,
+  options: { packageScope?: string; credentialCacheMs?: number } = {},
+): Services {
   const audit = new AuditService();
   const outbox = new OutboxService();
   const publishing = new PublishingService(orm, options.packageScope ?? '@canon');
   const contracts = new ContractsService(orm, audit, outbox, publishing);
   const auth = new AuthService(orm, audit);
   const systems = new SystemsService(orm, audit, contracts);
+  const notifier = new ChangeNotifier();
+  const callers = new Callers(auth, systems, {
+    cacheMs: options.credentialCacheMs,
+    broadcast: async () => {
+      await orm.em.getConnection().execute('select pg_notify(?, ?)', [CREDENTIALS_CHANNEL, '']);
+    },
+  });
+  notifier.onCredentialsChanged(() => callers.forgetAll());
   return {
     orm,
     audit,
@@ -46,7 +57,7 @@ export function createServices(orm: Orm, options: { packageScope?: string } = {}
     records: new RecordsService(orm, audit, outbox, contracts, new IdempotencyService()),
     systems,
     xref: new XrefService(orm, audit, outbox),
-    changeFeed: new ChangeFeedService(orm, new ChangeNotifier()),
-    callers: new Callers(auth, systems),
+    changeFeed: new ChangeFeedService(orm, notifier),
+    callers,
   };
 }

@@ -48,11 +48,11 @@ const LAST_USED_RESOLUTION_MS = 60_000;
 
 export class AuthService {
   /** Called after a change that alters who a token is or what it may do (the credential cache listens). */
-  credentialsChanged: () => void = () => {};
+  credentialsChanged: () => void | Promise<void> = () => {};
 
   private async afterCommit<T>(work: Promise<T>): Promise<T> {
     const result = await work;
-    this.credentialsChanged();
+    await this.credentialsChanged();
     return result;
   }
 

@@ -3,11 +3,15 @@
  * the NOTIFY every instance's writes send, so a change made through one replica reaches subscribers
  * of all. PGlite lives in one process: the notifier polls the outbox instead. Either way subscribers
  * read the events themselves from the outbox table, so a lost wake-up only delays, never drops.
+ * The same connection hears credential changes (CREDENTIALS_CHANNEL) for the credential caches.
  */
 import { EventEmitter } from 'node:events';
 import pg from 'pg';
 import type { Logger } from '../../logger.ts';
 import { OUTBOX_CHANNEL } from './outbox.service.ts';
+
+/** NOTIFYed after a token, system or ownership rule changes: every replica empties its credential cache. */
+export const CREDENTIALS_CHANNEL = 'canon_credentials';
 
 export class ChangeNotifier {
   private readonly emitter = new EventEmitter();
@@ -33,7 +37,9 @@ export class ChangeNotifier {
           connectionString: options.databaseUrl,
           application_name: 'canon-listen',
         });
-        client.on('notification', () => this.emitter.emit('change'));
+        client.on('notification', (message) =>
+          this.emitter.emit(message.channel === CREDENTIALS_CHANNEL ? 'credentials' : 'change'),
+        );
         client.on('error', (error) => {
           options.log.warn({ err: error }, 'change listener lost its connection; reconnecting');
           this.client = undefined;
@@ -41,9 +47,12 @@ export class ChangeNotifier {
         });
         await client.connect();
         await client.query(`listen ${OUTBOX_CHANNEL}`);
+        await client.query(`listen ${CREDENTIALS_CHANNEL}`);
         this.client = client;
-        // changes made while reconnecting are picked up by the subscribers' own reads
+        // changes made while reconnecting are picked up by the subscribers' own reads; credentials
+        // revoked meanwhile are forgotten now rather than when their cache entries expire
         this.emitter.emit('change');
+        this.emitter.emit('credentials');
       };
       await connect();
     }
@@ -76,6 +85,11 @@ export class ChangeNotifier {
       this.emitter.on('change', done);
       signal?.addEventListener('abort', done);
     });
+  }
+
+  /** Calls `listener` whenever any replica changed a token, a system or an ownership rule. */
+  onCredentialsChanged(listener: () => void): void {
+    this.emitter.on('credentials', listener);
   }
 
   /** Wakes waiting subscribers of this instance (after a local write). */
