@@ -23,6 +23,7 @@ const execFileAsync = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '..');
 const DOCS = resolve(ROOT, 'docs/benchmarks.md');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const WARM_UP_SECONDS = 2;
 const XREFS = Number(process.env.BENCH_XREFS ?? 1_000_000);
 const SERVER_URL = process.env.DATABASE_URL || 'postgres://root@127.0.0.1:5432/postgres';
 const ADMIN = `bench-admin-${randomBytes(16).toString('hex')}`;
@@ -140,6 +141,7 @@ async function runWrk(
   authorization: string,
   pool: string[],
   connections: number,
+  seconds: number,
 ): Promise<{ requests: number; seconds: number; p50: number; p99: number; errors: number }> {
   const dir = mkdtempSync(resolve(tmpdir(), 'canon-bench-'));
   try {
@@ -148,7 +150,7 @@ async function runWrk(
     const { stdout } = await execFileAsync('wrk', [
       '-t1',
       `-c${connections}`,
-      `-d${SECONDS}s`,
+      `-d${seconds}s`,
       '-s',
       resolve(dir, 'load.lua'),
       url,
@@ -163,6 +165,10 @@ async function runWrk(
   }
 }
 
+/**
+ * Drives a server for a short untimed warm-up (JIT, Canon's compiled lane, connection pools,
+ * PostgreSQL's caches for that server's ids), then for the measured SECONDS.
+ */
 async function load(
   url: string,
   headers: Record<string, string>,
@@ -171,6 +177,19 @@ async function load(
   ids: number,
   pid: number,
 ): Promise<Load> {
+  await drive(url, headers, pool, connections, ids, pid, WARM_UP_SECONDS);
+  return drive(url, headers, pool, connections, ids, pid, SECONDS);
+}
+
+async function drive(
+  url: string,
+  headers: Record<string, string>,
+  pool: string[],
+  connections: number,
+  ids: number,
+  pid: number,
+  seconds: number,
+): Promise<Load> {
   let i = 0;
   let peak = rssMb(pid);
   const sampler = setInterval(() => {
@@ -178,7 +197,7 @@ async function load(
   }, 250);
   try {
     if (WRK) {
-      const r = await runWrk(url, headers.authorization ?? '', pool, connections);
+      const r = await runWrk(url, headers.authorization ?? '', pool, connections, seconds);
       const rps = r.requests / r.seconds;
       return {
         requestsPerSecond: Math.round(rps),
@@ -192,7 +211,7 @@ async function load(
     const result = await autocannon({
       url,
       connections,
-      duration: SECONDS,
+      duration: seconds,
       method: 'POST',
       headers: { 'content-type': 'application/json', ...headers },
       requests: [
@@ -204,7 +223,7 @@ async function load(
         },
       ],
     });
-    const rps = result.requests.total / (result.duration || SECONDS);
+    const rps = result.requests.total / (result.duration || seconds);
     return {
       requestsPerSecond: Math.round(rps),
       idsPerSecond: Math.round(rps * ids),
@@ -426,7 +445,7 @@ try {
   // report
   const ceiling = new Map(results.filter((x) => x.target.startsWith('bare')).map((x) => [x.name, x.r]));
   rows.push(
-    `Run on ${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores, Node ${process.version}, PostgreSQL server; ${XREFS.toLocaleString('en')} items with ${(2 * XREFS).toLocaleString('en')} xrefs (fixtures inserted by SQL in ${fixtureSeconds.toFixed(0)} s); ${CLIENT} on loopback, ${SECONDS} s per case, random ids.`,
+    `Run on ${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores, Node ${process.version}, PostgreSQL server; ${XREFS.toLocaleString('en')} items with ${(2 * XREFS).toLocaleString('en')} xrefs (fixtures inserted by SQL in ${fixtureSeconds.toFixed(0)} s); ${CLIENT} on loopback, ${SECONDS} s per case after ${WARM_UP_SECONDS} s of warm-up, random ids.`,
     '',
     '| case | server | connections | requests/s | ids/s | p50 ms | p99 ms | errors | of ceiling | server RSS peak |',
     '|---|---|---|---|---|---|---|---|---|---|',
