@@ -28,6 +28,8 @@ import { DEFAULT_LIMITS, limitsRule } from './limits.ts';
 
 /** Distinct documents kept compiled; connectors use a handful, GraphiQL users a few more. */
 const MAX_DOCUMENTS = 500;
+/** Longer documents stay with yoga: hot-path queries are short, and this bounds the map (~8 MB). */
+const MAX_DOCUMENT_CHARS = 16_384;
 
 const SEEN_ONCE = Symbol('seen once');
 
@@ -134,6 +136,7 @@ export class CompiledLane {
       return false;
     }
     if (!params || typeof params !== 'object' || typeof params.query !== 'string') return false;
+    if (params.query.length > MAX_DOCUMENT_CHARS) return false;
     if (params.extensions != null) return false;
     const operationName = params.operationName ?? undefined;
     if (operationName !== undefined && typeof operationName !== 'string') return false;

@@ -131,6 +131,15 @@ describe('compiled lane', () => {
     expect(counts).toEqual({ answered: 0, declined: 5 });
   });
 
+  it('leaves long documents to yoga', async () => {
+    // a valid query padded past the lane's 16 KB bound with a comment
+    const query = `{ systems { code } } #${'x'.repeat(17_000)}`;
+    const counts = await counting(async () => {
+      for (let i = 0; i < 3; i++) expect((await post({ query })).json.data.systems).toHaveLength(1);
+    });
+    expect(counts).toEqual({ answered: 0, declined: 3 });
+  });
+
   it('leaves mutations to yoga', async () => {
     const counts = await counting(async () => {
       const r = await post({
