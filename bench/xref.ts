@@ -177,19 +177,23 @@ async function load(
   ids: number,
   pid: number,
 ): Promise<Load> {
-  await drive(url, headers, pool, connections, ids, pid, WARM_UP_SECONDS);
-  return drive(url, headers, pool, connections, ids, pid, SECONDS);
+  const target = { url, headers, pool, connections, ids, pid };
+  await drive(target, WARM_UP_SECONDS);
+  return drive(target, SECONDS);
 }
 
 async function drive(
-  url: string,
-  headers: Record<string, string>,
-  pool: string[],
-  connections: number,
-  ids: number,
-  pid: number,
+  target: {
+    url: string;
+    headers: Record<string, string>;
+    pool: string[];
+    connections: number;
+    ids: number;
+    pid: number;
+  },
   seconds: number,
 ): Promise<Load> {
+  const { url, headers, pool, connections, ids, pid } = target;
   let i = 0;
   let peak = rssMb(pid);
   const sampler = setInterval(() => {

@@ -45,6 +45,14 @@ interface Params {
   extensions?: unknown;
 }
 
+interface LaneRequest {
+  req: IncomingMessage;
+  res: ServerResponse;
+  body: Buffer;
+  requestId: string;
+  log: Logger;
+}
+
 export interface CompiledLaneDeps {
   schema: GraphQLSchema;
   callers: Callers;
@@ -115,18 +123,12 @@ export class CompiledLane {
     requestId: string,
     log: Logger,
   ): Promise<boolean> {
-    const answered = await this.tryHandle(req, res, body, requestId, log);
+    const answered = await this.tryHandle({ req, res, body, requestId, log });
     this.deps.metrics.compiledLane.inc({ outcome: answered ? 'answered' : 'declined' });
     return answered;
   }
 
-  private async tryHandle(
-    req: IncomingMessage,
-    res: ServerResponse,
-    body: Buffer,
-    requestId: string,
-    log: Logger,
-  ): Promise<boolean> {
+  private async tryHandle({ req, res, body, requestId, log }: LaneRequest): Promise<boolean> {
     if (!wantsPlainJson(req.headers.accept)) return false;
     if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) return false;
     let params: Params;
