@@ -39,6 +39,7 @@ export function createServices(
   const contracts = new ContractsService(orm, audit, outbox, publishing);
   const auth = new AuthService(orm, audit);
   const systems = new SystemsService(orm, audit, contracts);
+  const records = new RecordsService(orm, audit, outbox, contracts, new IdempotencyService());
   const notifier = new ChangeNotifier();
   const callers = new Callers(auth, systems, {
     cacheMs: options.credentialCacheMs,
@@ -54,9 +55,9 @@ export function createServices(
     auth,
     contracts,
     publishing,
-    records: new RecordsService(orm, audit, outbox, contracts, new IdempotencyService()),
+    records,
     systems,
-    xref: new XrefService(orm, audit, outbox),
+    xref: new XrefService(orm, audit, outbox, records),
     changeFeed: new ChangeFeedService(orm, notifier),
     callers,
   };

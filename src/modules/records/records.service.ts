@@ -345,6 +345,25 @@ export class RecordsService {
     return { items, total };
   }
 
+  /**
+   * Who records are — domain, status, business key — for another module's checks inside its own
+   * transaction (the xref module links only live records and keeps their key beside the link).
+   */
+  async identities(
+    em: Em,
+    ids: readonly string[],
+  ): Promise<{ id: string; domain: string; status: string; key: string }[]> {
+    if (ids.length === 0) return [];
+    return em
+      .getConnection()
+      .execute<{ id: string; domain: string; status: string; key: string }[]>(
+        `select id, domain, status, key from golden_record where id in (${ids.map(() => '?').join(',')})`,
+        [...ids],
+        'all',
+        em.getTransactionContext(),
+      );
+  }
+
   async requiredApprovals(em: Em, domain: string): Promise<number> {
     const policy = await em.findOne(ApprovalPolicy, { domain });
     return policy?.requiredApprovals ?? DEFAULT_REQUIRED_APPROVALS;

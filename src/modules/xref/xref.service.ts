@@ -11,6 +11,7 @@ import type { AuditService } from '../audit/audit.service.ts';
 import { authorize } from '../auth/ability.ts';
 import type { CallContext } from '../auth/actor-context.ts';
 import type { OutboxService } from '../events/outbox.service.ts';
+import type { RecordsService } from '../records/records.service.ts';
 import { RESOLVE, TRANSLATE } from './xref-statements.ts';
 
 export const MAX_IDS_PER_CALL = 1000;
@@ -92,11 +93,13 @@ const toView = (r: Row): XrefView => ({
 export class XrefService {
   private readonly orm: Orm;
   private readonly prepared: PreparedQueries;
+  private readonly records: RecordsService;
   private readonly audit: AuditService;
   private readonly outbox: OutboxService;
 
-  constructor(orm: Orm, audit: AuditService, outbox: OutboxService) {
+  constructor(orm: Orm, audit: AuditService, outbox: OutboxService, records: RecordsService) {
     this.orm = orm;
+    this.records = records;
     this.prepared = new PreparedQueries(orm);
     this.audit = audit;
     this.outbox = outbox;
@@ -155,12 +158,7 @@ export class XrefService {
           path: ['system'],
         });
       const recordIds = [...new Set(input.links.map((l) => l.recordId))];
-      const records = await conn.execute<{ id: string; domain: string; status: string; key: string }[]>(
-        `select id, domain, status, key from golden_record where id in (${recordIds.map(() => '?').join(',') || 'null'})`,
-        recordIds,
-        'all',
-        tx,
-      );
+      const records = await this.records.identities(em, recordIds);
       const missing = input.links.filter(
         (l) =>
           !records.some((r) => r.id === l.recordId && r.domain === input.domain && r.status === 'ACTIVE'),
