@@ -10,6 +10,7 @@ import { type AppAbility, defineAbilityFor } from './modules/auth/ability.ts';
 import type { Actor } from './modules/auth/actor-context.ts';
 import type { AuthService } from './modules/auth/auth.service.ts';
 import { CredentialCache } from './modules/auth/credential-cache.ts';
+import type { CredentialChanges } from './modules/auth/credential-changes.ts';
 import { hashToken } from './modules/auth/token-format.ts';
 import type { OwnershipRule, SystemsService } from './modules/systems/systems.service.ts';
 
@@ -41,17 +42,20 @@ export class Callers {
   private readonly auth: AuthService;
   private readonly systems: SystemsService;
 
-  constructor(auth: AuthService, systems: SystemsService, options: CallersOptions = {}) {
+  constructor(
+    auth: AuthService,
+    systems: SystemsService,
+    changes: CredentialChanges,
+    options: CallersOptions = {},
+  ) {
     this.auth = auth;
     this.systems = systems;
     this.cache = new CredentialCache<Caller>(options.cacheMs ?? CREDENTIAL_CACHE_MS);
-    const changed = async () => {
+    changes.onChange(async () => {
       this.cache.invalidate();
-      // a lost notification leaves other replicas with the TTL as their bound, as before
+      // a lost notification leaves other replicas with the TTL as their bound
       await options.broadcast?.().catch(() => {});
-    };
-    auth.credentialsChanged = changed;
-    systems.credentialsChanged = changed;
+    });
   }
 
   /** Forgets every cached caller (another replica changed credentials). */

@@ -4,6 +4,7 @@ import { Callers } from './callers.ts';
 import type { Orm } from './db/orm.ts';
 import { AuditService } from './modules/audit/audit.service.ts';
 import { AuthService } from './modules/auth/auth.service.ts';
+import { CredentialChanges } from './modules/auth/credential-changes.ts';
 import { ContractsService } from './modules/contracts/contracts.service.ts';
 import { ChangeFeedService } from './modules/events/change-feed.service.ts';
 import { ChangeNotifier, CREDENTIALS_CHANNEL } from './modules/events/change-notifier.ts';
@@ -37,11 +38,12 @@ export function createServices(
   const outbox = new OutboxService();
   const publishing = new PublishingService(orm, options.packageScope ?? '@canon');
   const contracts = new ContractsService(orm, audit, outbox, publishing);
-  const auth = new AuthService(orm, audit);
-  const systems = new SystemsService(orm, audit, contracts);
+  const credentialChanges = new CredentialChanges();
+  const auth = new AuthService(orm, audit, credentialChanges);
+  const systems = new SystemsService(orm, audit, contracts, credentialChanges);
   const records = new RecordsService(orm, audit, outbox, contracts, new IdempotencyService());
   const notifier = new ChangeNotifier();
-  const callers = new Callers(auth, systems, {
+  const callers = new Callers(auth, systems, credentialChanges, {
     cacheMs: options.credentialCacheMs,
     broadcast: async () => {
       await orm.em.getConnection().execute('select pg_notify(?, ?)', [CREDENTIALS_CHANNEL, '']);

@@ -137,15 +137,15 @@ export function createHttpServer(deps: HttpDeps): Server {
         res.setHeader('x-request-id', requestId);
         await deps.npm(req, res, path);
       } else if (path === '/graphql') {
+        res.setHeader('x-request-id', requestId);
         if (req.method !== 'GET' && req.method !== 'HEAD') {
           // read here, under the size limit; the adapter takes a body already read from `req.body`
           const body = await readBody(req, deps.maxBodyBytes);
-          res.setHeader('x-request-id', requestId);
-          if (body.length > 0 && (await deps.compiledLane?.handle(req, res, body, requestId, requestLog)))
-            return;
-          if (body.length > 0) (req as IncomingMessage & { body?: Buffer }).body = body;
+          if (body.length > 0) {
+            if (await deps.compiledLane?.handle(req, res, body, requestId, requestLog)) return;
+            (req as IncomingMessage & { body?: Buffer }).body = body;
+          }
         }
-        res.setHeader('x-request-id', requestId);
         await deps.graphql.requestListener(req, res, { requestId, log: requestLog });
       } else {
         sendJson(

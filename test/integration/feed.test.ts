@@ -244,3 +244,14 @@ describe('change feed', () => {
     }
   });
 });
+
+describe('map download, every database alike', () => {
+  it('tells an empty external key from none in CSV, as COPY does', async () => {
+    await link([{ externalId: 'E-EMPTY', externalKey: '', recordId: records[0] }]);
+    const csv = (await download('csv')).text.split('\n');
+    expect(csv.find((l) => l.startsWith('E-EMPTY,'))).toMatch(
+      new RegExp(`^E-EMPTY,"",${records[0]},FEED-0,\\d{4}-\\d{2}-\\d{2}T`),
+    );
+    expect(csv.find((l) => l.startsWith('P0,'))).toMatch(new RegExp(`^P0,,${records[0]},FEED-0,`));
+  });
+});

@@ -38,4 +38,11 @@ describe('configuration', () => {
       dataDir: 'memory://',
     });
   });
+
+  it('reads the credential cache lifetime, within bounds', () => {
+    expect(loadConfig({}).credentialCacheMs).toBe(2_000);
+    expect(loadConfig({ CANON_CREDENTIAL_CACHE_MS: '0' }).credentialCacheMs).toBe(0);
+    expect(() => loadConfig({ CANON_CREDENTIAL_CACHE_MS: '-1' })).toThrow(/CANON_CREDENTIAL_CACHE_MS/);
+    expect(() => loadConfig({ CANON_CREDENTIAL_CACHE_MS: 'soon' })).toThrow(/CANON_CREDENTIAL_CACHE_MS/);
+  });
 });

@@ -9,6 +9,7 @@ import { authorize } from './ability.ts';
 import { Actor as ActorRow } from './actor.entity.ts';
 import type { Actor, CallContext } from './actor-context.ts';
 import { ApiToken } from './api-token.entity.ts';
+import type { CredentialChanges } from './credential-changes.ts';
 import { kindOfRole, ROLES, type Role } from './roles.ts';
 import { hashToken, issueToken, prefixOf } from './token-format.ts';
 
@@ -47,21 +48,15 @@ const SYSTEM_CODE_PATTERN = /^[a-z0-9][a-z0-9-]{0,99}$/;
 const LAST_USED_RESOLUTION_MS = 60_000;
 
 export class AuthService {
-  /** Called after a change that alters who a token is or what it may do (the credential cache listens). */
-  credentialsChanged: () => void | Promise<void> = () => {};
-
-  private async afterCommit<T>(work: Promise<T>): Promise<T> {
-    const result = await work;
-    await this.credentialsChanged();
-    return result;
-  }
-
   private readonly orm: Orm;
   private readonly audit: AuditService;
 
-  constructor(orm: Orm, audit: AuditService) {
+  private readonly changes: CredentialChanges;
+
+  constructor(orm: Orm, audit: AuditService, changes: CredentialChanges) {
     this.orm = orm;
     this.audit = audit;
+    this.changes = changes;
   }
 
   /**
@@ -156,7 +151,7 @@ export class AuthService {
   }
 
   async revokeToken(ctx: CallContext, tokenId: string): Promise<ApiToken> {
-    return this.afterCommit(
+    return this.changes.after(
       this.orm.em.fork().transactional(async (em) => {
         const token = await this.findVisibleToken(em, ctx, tokenId);
         // revoking one's own token is always allowed; others' need the right
@@ -180,7 +175,7 @@ export class AuthService {
   /** Issues a new token for the same actor and revokes the old one, in one transaction. */
   async rotateToken(ctx: CallContext, tokenId: string): Promise<CreatedToken> {
     const issued = issueToken();
-    return this.afterCommit(
+    return this.changes.after(
       this.orm.em.fork().transactional(async (em) => {
         const old = await this.findVisibleToken(em, ctx, tokenId);
         if (old.actor.id !== ctx.actor?.id) authorize(ctx.ability, ctx.actor, 'rotate', 'ApiToken');

@@ -3,7 +3,7 @@
  * their relations (loaded in batches), relay connections with filters, history, proposals and the
  * stewards' decisions, and unit conversion.
  */
-import { resolveOffsetConnection } from '@pothos/plugin-relay';
+import { type DefaultConnectionArguments, resolveOffsetConnection } from '@pothos/plugin-relay';
 import { CanonError } from '../../errors.ts';
 import { builder } from '../../graphql/builder.ts';
 import type { GraphQLContext } from '../../graphql/context.ts';
@@ -462,31 +462,47 @@ function domainConnection(domain: string, type: any) {
         type,
         authScopes: { authenticated: true },
         args: { asOf: t.arg({ type: 'DateTime' }), filter: t.arg({ type: RecordFilter }) },
-        resolve: async (_r: unknown, args: any, ctx: GraphQLContext) => {
-          let total = 0;
-          const conn = await resolveOffsetConnection({ args }, async ({ limit, offset }) => {
-            const result = await ctx.services.records.list(ctx, {
-              domain,
-              asOf: args.asOf ?? undefined,
-              search: args.filter?.search ?? undefined,
-              keyPrefix: args.filter?.keyPrefix ?? undefined,
-              site: args.filter?.site ?? undefined,
-              status: args.filter?.status ?? undefined,
-              dataContains: (args.filter?.dataContains as Record<string, unknown> | undefined) ?? undefined,
-              limit: Math.min(limit, 501),
-              offset,
-            });
-            total = result.total;
-            return withAsOf(result.items, args.asOf ?? undefined) as View[];
-          });
-          return { ...conn, totalCount: total };
-        },
+        resolve: (_r: unknown, args: any, ctx: GraphQLContext) => pageOfRecords(ctx, domain, args),
       },
       {
         name: `${DOMAIN_TYPES[domain] ?? 'Record'}Connection`,
         fields: (c: any) => ({ totalCount: c.int({ resolve: (p: any) => p.totalCount }) }),
       },
     );
+}
+
+/** One page of a domain's records for a Relay connection (offset paging), with the total count. */
+async function pageOfRecords(
+  ctx: GraphQLContext,
+  domain: string,
+  args: DefaultConnectionArguments & {
+    asOf?: Date | null;
+    filter?: {
+      search?: string | null;
+      keyPrefix?: string | null;
+      site?: string | null;
+      status?: string | null;
+      dataContains?: unknown;
+    } | null;
+  },
+) {
+  let total = 0;
+  const conn = await resolveOffsetConnection({ args }, async ({ limit, offset }) => {
+    const result = await ctx.services.records.list(ctx, {
+      domain,
+      asOf: args.asOf ?? undefined,
+      search: args.filter?.search ?? undefined,
+      keyPrefix: args.filter?.keyPrefix ?? undefined,
+      site: args.filter?.site ?? undefined,
+      status: args.filter?.status ?? undefined,
+      dataContains: (args.filter?.dataContains as Record<string, unknown> | undefined) ?? undefined,
+      limit: Math.min(limit, 501),
+      offset,
+    });
+    total = result.total;
+    return withAsOf(result.items, args.asOf ?? undefined) as View[];
+  });
+  return { ...conn, totalCount: total };
 }
 
 async function oneByKey(
@@ -544,25 +560,7 @@ builder.queryFields((t) => ({
         asOf: t.arg({ type: 'DateTime' }),
         filter: t.arg({ type: RecordFilter }),
       },
-      resolve: async (_r, args, ctx) => {
-        let total = 0;
-        const conn = await resolveOffsetConnection({ args }, async ({ limit, offset }) => {
-          const result = await ctx.services.records.list(ctx, {
-            domain: args.domain,
-            asOf: args.asOf ?? undefined,
-            search: args.filter?.search ?? undefined,
-            keyPrefix: args.filter?.keyPrefix ?? undefined,
-            site: args.filter?.site ?? undefined,
-            status: args.filter?.status ?? undefined,
-            dataContains: (args.filter?.dataContains as Record<string, unknown> | undefined) ?? undefined,
-            limit: Math.min(limit, 501),
-            offset,
-          });
-          total = result.total;
-          return withAsOf(result.items, args.asOf ?? undefined) as View[];
-        });
-        return { ...conn, totalCount: total };
-      },
+      resolve: (_r, args, ctx) => pageOfRecords(ctx, args.domain, args),
     },
     {
       name: 'RecordConnection',

@@ -8,6 +8,7 @@ import { CanonError, notFound } from '../../errors.ts';
 import type { AuditService } from '../audit/audit.service.ts';
 import { authorize } from '../auth/ability.ts';
 import type { CallContext } from '../auth/actor-context.ts';
+import type { CredentialChanges } from '../auth/credential-changes.ts';
 import type { ContractsService } from '../contracts/contracts.service.ts';
 import { SorRule } from './sor-rule.entity.ts';
 import { SYSTEM_KINDS, System, type SystemKind } from './system.entity.ts';
@@ -40,23 +41,17 @@ function fieldsOverlap(
 }
 
 export class SystemsService {
-  /** Called after a change that alters who a token is or what it may do (the credential cache listens). */
-  credentialsChanged: () => void | Promise<void> = () => {};
-
-  private async afterCommit<T>(work: Promise<T>): Promise<T> {
-    const result = await work;
-    await this.credentialsChanged();
-    return result;
-  }
-
   private readonly orm: Orm;
   private readonly audit: AuditService;
   private readonly contracts: ContractsService;
 
-  constructor(orm: Orm, audit: AuditService, contracts: ContractsService) {
+  private readonly changes: CredentialChanges;
+
+  constructor(orm: Orm, audit: AuditService, contracts: ContractsService, changes: CredentialChanges) {
     this.orm = orm;
     this.audit = audit;
     this.contracts = contracts;
+    this.changes = changes;
   }
 
   async list(ctx: CallContext): Promise<System[]> {
@@ -132,7 +127,7 @@ export class SystemsService {
     input: { code: string; name?: string; sites?: string[]; active?: boolean; expectedLockVersion?: number },
   ): Promise<System> {
     authorize(ctx.ability, ctx.actor, 'update', 'System');
-    return this.afterCommit(
+    return this.changes.after(
       this.orm.em.fork().transactional(async (em) => {
         const system = await em.findOne(System, { code: input.code });
         if (!system) throw notFound(`The system ${input.code}`, ['code']);
@@ -203,7 +198,7 @@ export class SystemsService {
       throw new CanonError('BAD_USER_INPUT', 'requiredApprovals is 0 to 5.', { path: ['requiredApprovals'] });
     if (input.site && !SITE.test(input.site))
       throw new CanonError('BAD_USER_INPUT', `"${input.site}" is not a site code.`, { path: ['site'] });
-    return this.afterCommit(
+    return this.changes.after(
       this.orm.em.fork().transactional(async (em) => {
         const system = await em.findOne(System, { code: input.system });
         if (!system) throw notFound(`The system ${input.system}`, ['system']);
@@ -275,7 +270,7 @@ export class SystemsService {
 
   async remove(ctx: CallContext, id: string): Promise<string> {
     authorize(ctx.ability, ctx.actor, 'manage', 'System');
-    return this.afterCommit(
+    return this.changes.after(
       this.orm.em.fork().transactional(async (em) => {
         const rule = /^[0-9a-f-]{36}$/i.test(id) ? await em.findOne(SorRule, { id }) : null;
         if (!rule) throw notFound('The system-of-record rule', ['id']);

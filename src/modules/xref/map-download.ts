@@ -40,8 +40,10 @@ const NDJSON_SELECT = `select '{"externalId":' || to_json(external_id)::text
 const CSV_SELECT = `select external_id as "externalId", external_key as "externalKey", record_id as "recordId",
     record_key as "key", ${ISO_UTC} as "syncedAt"`;
 
+/** As PostgreSQL's COPY CSV writes it: null empty, an empty string quoted, quotes doubled. */
 function csvField(v: string | null): string {
   if (v === null) return '';
+  if (v === '') return '""';
   return /[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
 }
 
