@@ -182,4 +182,34 @@ describe('cross-reference maps', () => {
     );
     expect(p2.data.xrefMap).toEqual({ nodes: [{ externalId: '102' }], hasNextPage: false });
   });
+
+  it('link a batch in a fixed number of statements, new xml ids and repeats included', async () => {
+    const ids = ['X-1', 'X-2', 'X-3'];
+    const batch = (prefix: string, n: number) =>
+      Array.from({ length: n }, (_, i) => ({
+        externalId: `${prefix}-${i}`,
+        externalKey: `mod.${prefix}_${i}`,
+        recordId: items[ids[i % 3]],
+      }));
+    const small = await t.countQueries(() => link('plm', batch('S', 2)));
+    const large = await t.countQueries(() => link('plm', batch('L', 40)));
+    expect(large).toBe(small);
+    // a new xml id for a live link, one left as it is (null: not given), an unchanged one, and an id
+    // given twice in the batch with two xml ids (the last one wins)
+    const mixed = await link('plm', [
+      { externalId: 'L-0', externalKey: 'mod.renamed', recordId: items['X-1'] },
+      { externalId: 'L-1', externalKey: null, recordId: items['X-2'] },
+      { externalId: 'L-2', externalKey: 'mod.L_2', recordId: items['X-3'] },
+      { externalId: 'M-1', externalKey: 'mod.first', recordId: items['X-1'] },
+      { externalId: 'M-1', externalKey: 'mod.second', recordId: items['X-1'] },
+    ]);
+    expect(mixed).toMatchObject({ linked: 3, unchanged: 2 });
+    const keys = Object.fromEntries(
+      mixed.xrefs.map((x: { externalId: string; externalKey: string | null }) => [
+        x.externalId,
+        x.externalKey,
+      ]),
+    );
+    expect(keys).toEqual({ 'L-0': 'mod.renamed', 'L-1': 'mod.L_1', 'L-2': 'mod.L_2', 'M-1': 'mod.second' });
+  });
 });

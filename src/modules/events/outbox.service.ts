@@ -33,18 +33,28 @@ export interface OutboxInput {
 
 export class OutboxService {
   async append(em: Em, input: OutboxInput): Promise<OutboxEvent> {
+    const [event] = await this.appendMany(em, [input]);
+    return event;
+  }
+
+  /** Appends events in the given order: one lock, one insert (batched by the ORM), one NOTIFY. */
+  async appendMany(em: Em, inputs: readonly OutboxInput[]): Promise<OutboxEvent[]> {
+    if (inputs.length === 0) return [];
     const conn = em.getConnection();
     const tx = em.getTransactionContext();
     await conn.execute('select pg_advisory_xact_lock(?)', [CHANGE_ORDER_LOCK], 'all', tx);
-    const event = em.create(OutboxEvent, {
-      type: input.type,
-      domain: input.domain ?? null,
-      subjectId: input.subjectId ?? null,
-      revision: input.revision ?? null,
-      payload: input.payload,
-    });
+    const events = inputs.map((input) =>
+      em.create(OutboxEvent, {
+        type: input.type,
+        domain: input.domain ?? null,
+        subjectId: input.subjectId ?? null,
+        revision: input.revision ?? null,
+        payload: input.payload,
+      }),
+    );
     await em.flush();
-    await conn.execute(`select pg_notify('${OUTBOX_CHANNEL}', ?)`, [String(event.sequence)], 'all', tx);
-    return event;
+    const last = events[events.length - 1];
+    await conn.execute(`select pg_notify('${OUTBOX_CHANNEL}', ?)`, [String(last.sequence)], 'all', tx);
+    return events;
   }
 }

@@ -206,55 +206,66 @@ export class XrefService {
           },
         );
       }
-      const known = new Map(existing.map((e) => [e.external_id, e]));
-      const keyOf = new Map(records.map((r) => [r.id, r.key]));
+      // sort the batch into new links and new xml ids for live links, then write each set at once
+      const known = new Map(existing.map((e) => [e.external_id, e.external_key]));
+      const fresh = new Map<string, { recordId: string; externalKey: string | null }>();
+      const rekeyed = new Map<string, string | null>();
       let linked = 0;
       let unchanged = 0;
       for (const l of input.links) {
-        const prior = known.get(l.externalId);
-        if (prior) {
-          if ((l.externalKey ?? null) !== prior.external_key && l.externalKey !== undefined) {
-            await conn.execute(
-              `update xref set external_key = ?, synced_at = now(), updated_at = now() where system_code = ? and domain = ? and external_id = ? and state = 'ACTIVE'`,
-              [l.externalKey, input.system, input.domain, l.externalId],
-              'all',
-              tx,
-            );
-            linked++;
-          } else unchanged++;
-          continue;
-        }
+        const pending = fresh.get(l.externalId);
+        // the external key the id has at this point of the batch; undefined: not linked yet
+        let current: string | null | undefined;
+        if (pending) current = pending.externalKey;
+        else if (rekeyed.has(l.externalId)) current = rekeyed.get(l.externalId) ?? null;
+        else if (known.has(l.externalId)) current = known.get(l.externalId) ?? null;
+        if (current === undefined) {
+          fresh.set(l.externalId, { recordId: l.recordId, externalKey: l.externalKey ?? null });
+          linked++;
+        } else if (l.externalKey !== undefined && (l.externalKey ?? null) !== current) {
+          if (pending) pending.externalKey = l.externalKey ?? null;
+          else rekeyed.set(l.externalId, l.externalKey ?? null);
+          linked++;
+        } else unchanged++;
+      }
+      if (rekeyed.size > 0) {
+        await conn.execute(
+          `update xref x set external_key = u.k, synced_at = now(), updated_at = now()
+             from unnest(?::text[], ?::text[]) as u(id, k)
+            where x.system_code = ? and x.domain = ? and x.state = 'ACTIVE' and x.external_id = u.id`,
+          [toPgArray([...rekeyed.keys()]), toPgArray([...rekeyed.values()]), input.system, input.domain],
+          'all',
+          tx,
+        );
+      }
+      if (fresh.size > 0) {
+        const links = [...fresh.entries()];
+        const keyOf = new Map(records.map((r) => [r.id, r.key]));
         await conn.execute(
           `insert into xref (system_code, domain, external_id, external_key, record_id, record_key, state, synced_at, created_at, updated_at)
-           values (?, ?, ?, ?, ?, ?, 'ACTIVE', now(), now(), now())`,
+           select ?, ?, u.id, u.k, u.r::uuid, u.rk, 'ACTIVE', now(), now(), now()
+             from unnest(?::text[], ?::text[], ?::text[], ?::text[]) with ordinality as u(id, k, r, rk, ord)
+            order by u.ord`,
           [
             input.system,
             input.domain,
-            l.externalId,
-            l.externalKey ?? null,
-            l.recordId,
-            keyOf.get(l.recordId),
+            toPgArray(links.map(([id]) => id)),
+            toPgArray(links.map(([, l]) => l.externalKey)),
+            toPgArray(links.map(([, l]) => l.recordId)),
+            toPgArray(links.map(([, l]) => keyOf.get(l.recordId) ?? null)),
           ],
           'all',
           tx,
         );
-        known.set(l.externalId, {
-          external_id: l.externalId,
-          record_id: l.recordId,
-          external_key: l.externalKey ?? null,
-        });
-        linked++;
-        await this.outbox.append(em, {
-          type: 'XREF_LINKED',
-          domain: input.domain,
-          subjectId: l.recordId,
-          payload: {
-            system: input.system,
-            externalId: l.externalId,
-            externalKey: l.externalKey ?? null,
-            recordId: l.recordId,
-          },
-        });
+        await this.outbox.appendMany(
+          em,
+          links.map(([externalId, l]) => ({
+            type: 'XREF_LINKED' as const,
+            domain: input.domain,
+            subjectId: l.recordId,
+            payload: { system: input.system, externalId, externalKey: l.externalKey, recordId: l.recordId },
+          })),
+        );
       }
       if (linked > 0) {
         await this.audit.record(em, ctx, {
@@ -397,7 +408,7 @@ export class XrefService {
   }
 }
 
-/** A PostgreSQL text[] literal (values quoted and escaped), passed as one parameter. */
-export function toPgArray(values: readonly string[]): string {
-  return `{${values.map((v) => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`).join(',')}}`;
+/** A PostgreSQL text[] literal (values quoted and escaped, null as NULL), passed as one parameter. */
+export function toPgArray(values: readonly (string | null)[]): string {
+  return `{${values.map((v) => (v === null ? 'NULL' : `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`)).join(',')}}`;
 }
