@@ -293,7 +293,7 @@ try {
     );
   const created = await gql(
     ADMIN,
-    'mutation { createApiToken(input: { role: connector, systemCode: "odoo-main", actorName: "bench-odoo" }) { ... on CreatedApiToken { token } } }',
+    'mutation { createApiToken(input: { role: CONNECTOR, systemCode: "odoo-main", actorName: "bench-odoo" }) { ... on CreateApiTokenPayload { token } } }',
   );
   const connector = created.createApiToken.token as string;
 
@@ -364,15 +364,19 @@ try {
   // correctness of every endpoint before measuring it
   const probe = await gql(
     connector,
-    '{ resolveXrefs(system: "odoo-main", domain: "item", externalIds: ["7", "nope"]) { recordId key } }',
+    '{ resolveXrefs(system: "odoo-main", domain: "item", externalIds: ["7", "nope"]) { ... on ResolveXrefsPayload { resolutions { recordId key } } } }',
   );
-  if (probe.resolveXrefs[0].key !== 'ITEM-0000007' || probe.resolveXrefs[1].recordId !== null)
+  const resolved = probe.resolveXrefs.resolutions;
+  if (resolved[0].key !== 'ITEM-0000007' || resolved[1].recordId !== null)
     throw new Error(`unexpected resolve answer ${JSON.stringify(probe)}`);
 
-  const resolveQuery =
+  // the minimal reference has no result union: the same fields, one level less
+  const minimalResolveQuery =
     'query R($ids: [String!]!) { resolveXrefs(system: "odoo-main", domain: "item", externalIds: $ids) { externalId recordId key } }';
+  const resolveQuery =
+    'query R($ids: [String!]!) { resolveXrefs(system: "odoo-main", domain: "item", externalIds: $ids) { ... on ResolveXrefsPayload { resolutions { externalId recordId key } } ... on Error { code message } } }';
   const translateQuery =
-    'query T($ids: [String!]!) { translateXrefs(domain: "item", fromSystem: "odoo-main", toSystem: "plm", externalIds: $ids) { externalId targetId } }';
+    'query T($ids: [String!]!) { translateXrefs(domain: "item", fromSystem: "odoo-main", toSystem: "plm", externalIds: $ids) { ... on TranslateXrefsPayload { translations { externalId targetId } } ... on Error { code message } } }';
   const asGraphql = (query: string) => (ids: string[]) => ({ query, variables: { ids } });
   const asBare = (ids: string[]) => ({ system: 'odoo-main', domain: 'item', externalIds: ids });
   const auth = { authorization: `Bearer ${connector}` };
@@ -402,7 +406,7 @@ try {
       r: await load(
         `http://127.0.0.1:${minimalPort}/graphql`,
         {},
-        bodies(asGraphql(resolveQuery), c.ids),
+        bodies(asGraphql(minimalResolveQuery), c.ids),
         c.connections,
         c.ids,
         minimal.pid!,

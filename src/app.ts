@@ -41,7 +41,7 @@ export async function openCanonDatabase(
   config: CanonConfig,
   purpose: string,
   onQuery?: (sql: string) => void,
-): Promise<{ orm: Orm; close: () => Promise<void> }> {
+): Promise<{ orm: Orm; applied: string[]; close: () => Promise<void> }> {
   const inMemory = config.dataDir === 'memory://';
   const release = config.databaseUrl || inMemory ? () => {} : lockDataDir(config.dataDir, purpose);
   try {
@@ -52,9 +52,10 @@ export async function openCanonDatabase(
       statementTimeoutMs: config.statementTimeoutMs,
       onQuery,
     });
-    await migrate(orm);
+    const applied = await migrate(orm);
     return {
       orm,
+      applied,
       close: async () => {
         await orm.close(true);
         release();
@@ -110,7 +111,7 @@ export async function startCanon(
   const log = options.log ?? createLogger(config.logLevel);
   const db = await openCanonDatabase(config, `canon serve on ${config.host}:${config.port}`, options.onQuery);
   const { orm } = db;
-  let migrated = true;
+  let open = true;
   const services = createServices(orm, {
     packageScope: config.packageScope,
     credentialCacheMs: config.credentialCacheMs,
@@ -186,9 +187,13 @@ export async function startCanon(
       }
     },
     ready: async () => {
-      if (!migrated) return { ready: false, reason: 'migrations not applied' };
+      if (!open) return { ready: false, reason: 'shutting down' };
       try {
-        await orm.em.getConnection().execute('select 1');
+        // another replica's newer code may have migrated past us, or a restore rolled back: ask the
+        // database which of this build's migrations it has, every time
+        const pending = await orm.migrator.getPending();
+        if (pending.length > 0)
+          return { ready: false, reason: `migrations not applied: ${pending.map((m) => m.name).join(', ')}` };
         return { ready: true };
       } catch (error) {
         return { ready: false, reason: `database unreachable: ${(error as Error).message}` };
@@ -205,7 +210,7 @@ export async function startCanon(
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
-      migrated = false;
+      open = false;
       // followers of the change feed end first, so their streams close and the server can stop
       await services.changeFeed.notifier.close();
       await new Promise<void>((resolve) => {

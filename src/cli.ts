@@ -70,19 +70,21 @@ async function pushOverHttp(url: string, token: string, dir: string): Promise<vo
   for (const doc of readContractsFolder(dir)) {
     const reg = await call(
       `mutation($input: RegisterContractVersionInput!) { registerContractVersion(input: $input) {
-         ... on ContractVersion { status } ... on Error { code message } } }`,
+         ... on RegisterContractVersionPayload { contractVersion { status } } ... on Error { code message } } }`,
       { input: { contract: doc.contract, version: doc.version, schema: doc.schema } },
     );
     const r = reg.registerContractVersion;
     if (r.code) throw new Error(`${doc.contract} ${doc.version}: ${r.code}: ${r.message}`);
-    if (r.status !== 'DRAFT') {
-      console.log(`${doc.contract}@${doc.version}: unchanged (${r.status.toLowerCase()})`);
+    const status = r.contractVersion.status as string;
+    if (status !== 'DRAFT') {
+      console.log(`${doc.contract}@${doc.version}: unchanged (${status.toLowerCase()})`);
       continue;
     }
     const pub = await call(
-      `mutation($c: String!, $v: SemVer!) { publishContractVersion(contract: $c, version: $v) {
-         ... on ContractVersion { status } ... on Error { code message details { path message } } } }`,
-      { c: doc.contract, v: doc.version },
+      `mutation($input: PublishContractVersionInput!) { publishContractVersion(input: $input) {
+         ... on PublishContractVersionPayload { contractVersion { status } }
+         ... on Error { code message details { path message } } } }`,
+      { input: { contract: doc.contract, version: doc.version } },
     );
     const p = pub.publishContractVersion;
     if (p.code)
@@ -114,9 +116,12 @@ export function buildCli(): Command {
     .action(async () => {
       const config = loadConfig();
       const db = await openCanonDatabase(config, 'canon migrate');
-      const pending = await db.orm.migrator.getPending();
       await db.close();
-      console.log(pending.length === 0 ? 'database is up to date' : `applied ${pending.length} migration(s)`);
+      console.log(
+        db.applied.length === 0
+          ? 'database is up to date'
+          : `applied ${db.applied.length} migration(s): ${db.applied.join(', ')}`,
+      );
     });
 
   const contracts = program.command('contracts').description('contract registry');

@@ -55,5 +55,71 @@ export class CanonError extends GraphQLError {
   }
 }
 
+/** A finding of validation: blocking ones refuse a proposal (ValidationError), others are kept on it. */
+export interface ValidationFinding {
+  /** Stable: a JSON Schema keyword (`required`, `pattern`, …) or an error code of a domain rule. */
+  code: string;
+  /** JSON pointer into the payload ('' = the whole payload). */
+  path: string;
+  severity: 'ERROR' | 'WARNING' | 'INFO';
+  message: string;
+}
+
+/** The payload broke its contract or a domain rule; every finding is listed. */
+export class ValidationError extends CanonError {
+  readonly findings: ValidationFinding[];
+  constructor(code: ErrorCode, message: string, findings: ValidationFinding[], path: string[] = ['data']) {
+    super(code, message, {
+      path,
+      details: findings.map((f) => ({ path: f.path || '/', message: f.message, keyword: f.code })),
+    });
+    this.name = 'ValidationError';
+    this.findings = findings;
+  }
+}
+
+/** An optimistic lock failed: the object changed since the caller read it. */
+export class VersionConflictError extends CanonError {
+  readonly currentLockVersion: number;
+  constructor(message: string, currentLockVersion: number, path: string[] = ['expectedLockVersion']) {
+    super('VERSION_CONFLICT', message, { path });
+    this.name = 'VersionConflictError';
+    this.currentLockVersion = currentLockVersion;
+  }
+}
+
+/** A proposal named a base revision the record has moved past. */
+export class StaleBaseError extends CanonError {
+  readonly currentRevision: number;
+  constructor(message: string, currentRevision: number) {
+    super('VERSION_CONFLICT', message, { path: ['baseRevision'] });
+    this.name = 'StaleBaseError';
+    this.currentRevision = currentRevision;
+  }
+}
+
+/** A connector proposed outside what its system owns (domain, site or fields). */
+export class NotSystemOfRecordError extends CanonError {
+  /** The fields its system owns in that domain (null: the whole record; [] none). */
+  readonly ownedFields: string[] | null;
+  /** The changed fields it does not own. */
+  readonly refusedFields: string[];
+  constructor(
+    code: 'NOT_SYSTEM_OF_RECORD' | 'FIELD_NOT_OWNED',
+    message: string,
+    ownedFields: string[] | null,
+    refusedFields: string[],
+    path: string[],
+  ) {
+    super(code, message, {
+      path,
+      details: refusedFields.map((p) => ({ path: p, message: 'field not owned by the proposing system' })),
+    });
+    this.name = 'NotSystemOfRecordError';
+    this.ownedFields = ownedFields;
+    this.refusedFields = refusedFields;
+  }
+}
+
 export const notFound = (what: string, path?: string[]) =>
   new CanonError('NOT_FOUND', `${what} was not found or you may not see it.`, { path });

@@ -13,6 +13,7 @@ import type { GraphQLContext } from './context.ts';
 
 export type Scalars = {
   DateTime: { Input: Date; Output: Date | string };
+  Date: { Input: string; Output: string };
   JSON: { Input: unknown; Output: unknown };
   Decimal: { Input: string; Output: string };
   SemVer: { Input: string; Output: string };
@@ -37,11 +38,46 @@ export const builder = new SchemaBuilder<{
         ? new CanonError('FORBIDDEN', `Your role (${ctx.actor.role}) may not do this: ${result.message}`)
         : new CanonError('UNAUTHENTICATED', 'A valid API token is required (Authorization: Bearer <token>).'),
   },
-  errors: { defaultTypes: [] },
+  errors: {
+    defaultTypes: [],
+    // one name per field, set here: `proposeChange` answers a `ProposeChangeResult`
+    defaultUnionOptions: {
+      name: ({ fieldName }) => `${fieldName[0].toUpperCase()}${fieldName.slice(1)}Result`,
+      description: 'The answer: its payload, or a typed error (every error implements Error).',
+    },
+  },
   relay: {
     cursorType: 'String',
     clientMutationId: 'omit',
-    nodeQueryOptions: false,
-    nodesQueryOptions: false,
+    // Canon's `id` fields are database ids that connectors store and send back (recordId, xrefs,
+    // audit subjects); the Relay global id sits beside them as `nodeId` (as PostGraphile does)
+    idFieldName: 'nodeId',
+    idFieldOptions: {
+      description: 'Global object id (Relay): opaque, stable; `node(nodeId:)` finds the object again.',
+    },
+    nodeTypeOptions: { description: 'An object with a global id (Relay).' },
+    nodeQueryOptions: {
+      description: 'Any object by its global id (a `nodeId`); null when unknown or not visible to you.',
+      args: { id: { description: 'A `nodeId`.' } },
+    },
+    nodesQueryOptions: {
+      description: 'Objects by global id (`nodeId`s), in input order (null for unknown ones).',
+      args: { ids: { description: 'Up to 100 `nodeId`s.' } },
+    },
+    pageInfoTypeOptions: { description: 'Where a page stands in its list (Relay).' },
+    cursorFieldOptions: {
+      description: 'Opaque keyset cursor: pass it as `after` for the rows after this one.',
+    },
+    nodeFieldOptions: { description: 'The row.' },
+    edgesFieldOptions: { description: 'The rows of this page, each with its cursor.' },
+    pageInfoFieldOptions: { description: 'Whether there is more, and the cursors to continue from.' },
+    hasNextPageFieldOptions: { description: 'True when rows follow this page.' },
+    hasPreviousPageFieldOptions: { description: 'True when this page started after a cursor.' },
+    startCursorFieldOptions: { description: 'Cursor of the first row of this page.' },
+    endCursorFieldOptions: { description: 'Cursor of the last row: pass it as `after` for the next page.' },
+    firstArgOptions: { description: 'How many rows (default and maximum depend on the list).' },
+    afterArgOptions: { description: 'Rows after this cursor (an endCursor or edge cursor of this list).' },
+    lastArgOptions: { description: 'Not supported: lists page forward (BAD_USER_INPUT).' },
+    beforeArgOptions: { description: 'Not supported: lists page forward (BAD_USER_INPUT).' },
   },
 });

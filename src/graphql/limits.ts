@@ -22,6 +22,12 @@ export interface QueryLimits {
   maxDirectives: number;
   /** Fields selected, counting each fragment spread where it is used. */
   maxFields: number;
+  /**
+   * Depth inside `__schema` / `__type`, measured on its own: the standard introspection query
+   * (graphql-js `getIntrospectionQuery`, as GraphiQL, Postman and code generators send it) nests its
+   * `ofType` chain deeper than any data query needs. Its fields still count towards `maxFields`.
+   */
+  maxIntrospectionDepth: number;
 }
 
 export const DEFAULT_LIMITS: QueryLimits = {
@@ -30,6 +36,7 @@ export const DEFAULT_LIMITS: QueryLimits = {
   maxAliases: 30,
   maxDirectives: 50,
   maxFields: 2_000,
+  maxIntrospectionDepth: 20,
 };
 
 const tooComplex = (message: string) =>
@@ -38,7 +45,11 @@ const tooComplex = (message: string) =>
 interface Measure {
   depth: number;
   fields: number;
+  /** Deepest level reached inside an introspection field, counted from that field. */
+  introspectionDepth: number;
 }
+
+const INTROSPECTION_ROOTS = new Set(['__schema', '__type']);
 
 /** Walks an operation's selections (fragments expanded, cycles cut) to measure depth and field count. */
 function measure(
@@ -50,10 +61,18 @@ function measure(
   limits: QueryLimits,
 ): void {
   if (acc.depth > limits.maxDepth || acc.fields > limits.maxFields) return;
+  if (acc.introspectionDepth > limits.maxIntrospectionDepth) return;
   for (const sel of set.selections) {
     if (sel.kind === Kind.FIELD) {
       acc.fields++;
-      if (sel.selectionSet) {
+      if (!sel.selectionSet) continue;
+      if (INTROSPECTION_ROOTS.has(sel.name.value)) {
+        // its own depth budget, the shared field budget
+        const inner: Measure = { depth: 0, fields: acc.fields, introspectionDepth: 0 };
+        measureIntrospection(sel.selectionSet, fragments, 1, visiting, inner, limits);
+        acc.fields = inner.fields;
+        acc.introspectionDepth = Math.max(acc.introspectionDepth, inner.introspectionDepth);
+      } else {
         acc.depth = Math.max(acc.depth, depth + 1);
         measure(sel.selectionSet, fragments, depth + 1, visiting, acc, limits);
       }
@@ -65,6 +84,35 @@ function measure(
       if (!fragment || visiting.has(name)) continue;
       visiting.add(name);
       measure(fragment.selectionSet, fragments, depth, visiting, acc, limits);
+      visiting.delete(name);
+    }
+  }
+}
+
+/** Like `measure`, inside an introspection field: depth goes to `introspectionDepth`. */
+function measureIntrospection(
+  set: SelectionSetNode,
+  fragments: Map<string, FragmentDefinitionNode>,
+  depth: number,
+  visiting: Set<string>,
+  acc: Measure,
+  limits: QueryLimits,
+): void {
+  acc.introspectionDepth = Math.max(acc.introspectionDepth, depth);
+  if (acc.introspectionDepth > limits.maxIntrospectionDepth || acc.fields > limits.maxFields) return;
+  for (const sel of set.selections) {
+    if (sel.kind === Kind.FIELD) {
+      acc.fields++;
+      if (sel.selectionSet)
+        measureIntrospection(sel.selectionSet, fragments, depth + 1, visiting, acc, limits);
+    } else if (sel.kind === Kind.INLINE_FRAGMENT) {
+      measureIntrospection(sel.selectionSet, fragments, depth, visiting, acc, limits);
+    } else {
+      const name = sel.name.value;
+      const fragment = fragments.get(name);
+      if (!fragment || visiting.has(name)) continue;
+      visiting.add(name);
+      measureIntrospection(fragment.selectionSet, fragments, depth, visiting, acc, limits);
       visiting.delete(name);
     }
   }
@@ -92,10 +140,16 @@ export function limitsRule(limits: QueryLimits) {
             .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
             .map((d) => [d.name.value, d]),
         );
-        const acc: Measure = { depth: 0, fields: 0 };
+        const acc: Measure = { depth: 0, fields: 0, introspectionDepth: 0 };
         measure(node.selectionSet, fragments, 0, new Set(), acc, limits);
         if (acc.depth > limits.maxDepth)
           context.reportError(tooComplex(`The query is nested deeper than ${limits.maxDepth} levels.`));
+        if (acc.introspectionDepth > limits.maxIntrospectionDepth)
+          context.reportError(
+            tooComplex(
+              `The introspection query is nested deeper than ${limits.maxIntrospectionDepth} levels.`,
+            ),
+          );
         if (acc.fields > limits.maxFields)
           context.reportError(tooComplex(`The query selects more than ${limits.maxFields} fields.`));
       },

@@ -1,4 +1,4 @@
-/** Custom scalars: DateTime (ISO 8601), JSON (any JSON value), Decimal (exact, as a string), SemVer. */
+/** Custom scalars: DateTime and Date (ISO 8601), JSON (any JSON value), Decimal (exact, as a string), SemVer. */
 import { GraphQLError, Kind, type ValueNode } from 'graphql';
 import semver from 'semver';
 import { builder } from './builder.ts';
@@ -18,6 +18,18 @@ builder.scalarType('DateTime', {
         extensions: { code: 'BAD_USER_INPUT' },
       });
     return d;
+  },
+});
+
+builder.scalarType('Date', {
+  description: 'A calendar date as an ISO 8601 string, e.g. 2026-11-23.',
+  serialize: (v) => String(v),
+  parseValue: (v) => {
+    if (typeof v !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(v) || Number.isNaN(Date.parse(`${v}T00:00:00Z`)))
+      throw new GraphQLError('Date must be an ISO 8601 date, e.g. 2026-11-23.', {
+        extensions: { code: 'BAD_USER_INPUT' },
+      });
+    return v;
   },
 });
 

@@ -6,6 +6,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { schema } from '../../src/graphql/schema.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
+import {
+  createRecord,
+  itemData,
+  mutate,
+  propose,
+  registerSystem,
+  registerVersion,
+  stewardPair,
+} from '../support/factories.ts';
 
 type Role = 'anonymous' | 'admin' | 'steward' | 'viewer' | 'connector' | 'pipeline';
 const ROLES: Role[] = ['anonymous', 'admin', 'steward', 'viewer', 'connector', 'pipeline'];
@@ -29,9 +38,14 @@ const E = '... on Error { code }';
 const MATRIX: Record<string, Entry> = {
   // queries
   version: { doc: '{ version }', allowed: ['anonymous', ...everyone] },
+  node: { doc: '{ node(id: "$itemNode") { nodeId } }', allowed: readers },
+  nodes: { doc: '{ nodes(ids: ["$itemNode"]) { nodeId } }', allowed: readers },
   me: { doc: '{ me { name } }', allowed: everyone },
-  apiTokens: { doc: '{ apiTokens { prefix } }', allowed: everyone },
-  auditEvents: { doc: '{ auditEvents(first: 1) { action } }', allowed: ['admin', 'steward'] },
+  apiTokens: { doc: '{ apiTokens { totalCount } }', allowed: everyone },
+  auditEvents: {
+    doc: '{ auditEvents(first: 1) { edges { node { action } } } }',
+    allowed: ['admin', 'steward'],
+  },
   verifyAuditChain: {
     doc: `{ verifyAuditChain { ... on AuditChainVerification { valid } ${E} } }`,
     allowed: ['admin'],
@@ -48,17 +62,17 @@ const MATRIX: Record<string, Entry> = {
   },
   record: { doc: '{ record(id: "$item") { key } }', allowed: readers },
   records: { doc: '{ records(domain: "item", first: 1) { totalCount } }', allowed: readers },
-  history: { doc: '{ history(recordId: "$item") { revision } }', allowed: readers },
+  history: { doc: '{ history(recordId: "$item") { edges { node { revision } } } }', allowed: readers },
   uoms: { doc: '{ uoms(first: 1) { totalCount } }', allowed: readers },
-  uom: { doc: '{ uom(code: "KGM") { code } }', allowed: readers },
+  uom: { doc: `{ uom(code: "KGM") { ... on Uom { key } ${E} } }`, allowed: readers },
   items: { doc: '{ items(first: 1) { totalCount } }', allowed: readers },
-  item: { doc: '{ item(code: "MX-1") { code } }', allowed: readers },
+  item: { doc: `{ item(code: "MX-1") { ... on Item { key } ${E} } }`, allowed: readers },
   locations: { doc: '{ locations(first: 1) { totalCount } }', allowed: readers },
-  location: { doc: '{ location(code: "X", site: "X") { code } }', allowed: readers },
+  location: { doc: `{ location(code: "X", site: "X") { ... on Location { key } ${E} } }`, allowed: readers },
   lots: { doc: '{ lots(first: 1) { totalCount } }', allowed: readers },
-  lot: { doc: '{ lot(item: "MX-1", number: "1") { number } }', allowed: readers },
+  lot: { doc: `{ lot(item: "MX-1", number: "1") { ... on Lot { number } ${E} } }`, allowed: readers },
   workCenters: { doc: '{ workCenters(first: 1) { totalCount } }', allowed: readers },
-  workCenter: { doc: '{ workCenter(code: "X") { code } }', allowed: readers },
+  workCenter: { doc: `{ workCenter(code: "X") { ... on WorkCenter { key } ${E} } }`, allowed: readers },
   changeRequest: { doc: '{ changeRequest(id: "$pending") { status } }', allowed: readers },
   changeRequests: { doc: '{ changeRequests(first: 1) { totalCount } }', allowed: readers },
   approvalPolicies: { doc: '{ approvalPolicies { domain } }', allowed: readers },
@@ -66,107 +80,110 @@ const MATRIX: Record<string, Entry> = {
     doc: `{ convertQuantity(quantity: "1", from: "KGM", to: "GRM") { ... on Conversion { quantity } ${E} } }`,
     allowed: readers,
   },
-  systems: { doc: '{ systems { code } }', allowed: readers },
+  systems: { doc: '{ systems { totalCount } }', allowed: readers },
   system: { doc: '{ system(code: "odoo-main") { name } }', allowed: readers },
-  systemOfRecordRules: { doc: '{ systemOfRecordRules { id } }', allowed: readers },
+  systemOfRecordRules: { doc: '{ systemOfRecordRules { totalCount } }', allowed: readers },
   resolveXrefs: {
-    doc: '{ resolveXrefs(system: "odoo-main", domain: "item", externalIds: ["1"]) { recordId } }',
+    doc: `{ resolveXrefs(system: "odoo-main", domain: "item", externalIds: ["1"]) { ... on ResolveXrefsPayload { resolutions { recordId } } ${E} } }`,
     allowed: readers,
   },
   translateXrefs: {
-    doc: '{ translateXrefs(domain: "item", fromSystem: "odoo-main", toSystem: "plm", externalIds: ["1"]) { targetId } }',
+    doc: `{ translateXrefs(domain: "item", fromSystem: "odoo-main", toSystem: "plm", externalIds: ["1"]) { ... on TranslateXrefsPayload { translations { targetId } } ${E} } }`,
     allowed: readers,
   },
   xrefMap: {
-    doc: '{ xrefMap(system: "odoo-main", domain: "item", first: 1) { hasNextPage } }',
+    doc: '{ xrefMap(system: "odoo-main", domain: "item", first: 1) { pageInfo { hasNextPage } } }',
     allowed: readers,
   },
-  changeFeed: { doc: '{ changeFeed(afterSequence: "0", first: 1) { lastSequence } }', allowed: readers },
+  changeFeed: {
+    doc: '{ changeFeed(afterSequence: "0", first: 1) { edges { node { sequence } } } }',
+    allowed: readers,
+  },
   // mutations
   createApiToken: {
-    doc: `mutation { createApiToken(input: { role: viewer }) { ... on CreatedApiToken { token } ${E} } }`,
+    doc: `mutation { createApiToken(input: { role: VIEWER }) { ... on CreateApiTokenPayload { token } ${E} } }`,
     allowed: ['admin'],
   },
   revokeApiToken: {
-    doc: `mutation { revokeApiToken(id: "$foreignToken") { ... on ApiToken { id } ${E} } }`,
+    doc: `mutation { revokeApiToken(input: { id: "$foreignToken" }) { ... on RevokeApiTokenPayload { apiToken { id } } ${E} } }`,
     allowed: ['admin'],
     hidden: ['steward', 'viewer', 'connector', 'pipeline'],
   },
   rotateApiToken: {
-    doc: `mutation { rotateApiToken(id: "$rotatableToken") { ... on CreatedApiToken { token } ${E} } }`,
+    doc: `mutation { rotateApiToken(input: { id: "$rotatableToken" }) { ... on RotateApiTokenPayload { token } ${E} } }`,
     allowed: ['admin'],
     hidden: ['steward', 'viewer', 'connector', 'pipeline'],
   },
   registerContractVersion: {
-    doc: `mutation { registerContractVersion(input: { contract: "matrix-c", version: "1.0.0", schema: {type: "object"} }) { ... on ContractVersion { status } ${E} } }`,
+    doc: `mutation { registerContractVersion(input: { contract: "matrix-c", version: "1.0.0", schema: {type: "object"} }) { ... on RegisterContractVersionPayload { contractVersion { status } } ${E} } }`,
     allowed: ['admin'],
   },
   updateContractDraft: {
-    doc: `mutation { updateContractDraft(input: { contract: "matrix-d", version: "1.0.0", schema: {type: "string"} }) { ... on ContractVersion { status } ${E} } }`,
+    doc: `mutation { updateContractDraft(input: { contract: "matrix-d", version: "1.0.0", schema: {type: "string"} }) { ... on UpdateContractDraftPayload { contractVersion { status } } ${E} } }`,
     allowed: ['admin'],
   },
   deleteContractDraft: {
-    doc: `mutation { deleteContractDraft(contract: "nothing", version: "1.0.0") { ... on DeletedContractDraft { id } ${E} } }`,
+    doc: `mutation { deleteContractDraft(input: { contract: "nothing", version: "1.0.0" }) { ... on DeleteContractDraftPayload { deletedContractVersionId } ${E} } }`,
     allowed: ['admin'],
   },
   publishContractVersion: {
-    doc: `mutation { publishContractVersion(contract: "item", version: "1.0.0") { ... on ContractVersion { status } ${E} } }`,
+    doc: `mutation { publishContractVersion(input: { contract: "item", version: "1.0.0" }) { ... on PublishContractVersionPayload { contractVersion { status } } ${E} } }`,
     allowed: ['admin'],
   },
   deprecateContractVersion: {
-    doc: `mutation { deprecateContractVersion(contract: "nothing", version: "1.0.0") { ... on ContractVersion { status } ${E} } }`,
+    doc: `mutation { deprecateContractVersion(input: { contract: "nothing", version: "1.0.0" }) { ... on DeprecateContractVersionPayload { contractVersion { status } } ${E} } }`,
     allowed: ['admin'],
   },
   retireContractVersion: {
-    doc: `mutation { retireContractVersion(contract: "nothing", version: "1.0.0") { ... on ContractVersion { status } ${E} } }`,
+    doc: `mutation { retireContractVersion(input: { contract: "nothing", version: "1.0.0" }) { ... on RetireContractVersionPayload { contractVersion { status } } ${E} } }`,
     allowed: ['admin'],
   },
   updateContract: {
-    doc: `mutation { updateContract(input: { name: "item", description: "Items" }) { ... on Contract { name } ${E} } }`,
+    doc: `mutation { updateContract(input: { name: "item", description: "Items" }) { ... on UpdateContractPayload { contract { name } } ${E} } }`,
     allowed: ['admin'],
   },
   proposeChange: {
-    doc: `mutation { proposeChange(input: { domain: "item", data: { code: "MXP", name: "x", type: "goods", uom: "KGM", tracking: "none" } }) { ... on ChangeRequest { status } ${E} } }`,
+    doc: `mutation { proposeChange(input: { domain: "item", data: { code: "MXP", name: "x", type: "goods", uom: "KGM", tracking: "none" } }) { ... on ProposeChangePayload { changeRequest { status } } ${E} } }`,
     allowed: ['admin', 'steward'],
   },
   approveChange: {
-    doc: `mutation { approveChange(id: "00000000-0000-7000-8000-000000000001") { ... on ChangeRequest { status } ${E} } }`,
+    doc: `mutation { approveChange(input: { id: "00000000-0000-7000-8000-000000000001" }) { ... on ApproveChangePayload { changeRequest { status } } ${E} } }`,
     allowed: ['admin', 'steward'],
   },
   rejectChange: {
-    doc: `mutation { rejectChange(id: "00000000-0000-7000-8000-000000000001", reason: "no") { ... on ChangeRequest { status } ${E} } }`,
+    doc: `mutation { rejectChange(input: { id: "00000000-0000-7000-8000-000000000001", reason: "no" }) { ... on RejectChangePayload { changeRequest { status } } ${E} } }`,
     allowed: ['admin', 'steward'],
   },
   withdrawChange: {
-    doc: `mutation { withdrawChange(id: "00000000-0000-7000-8000-000000000001") { ... on ChangeRequest { status } ${E} } }`,
+    doc: `mutation { withdrawChange(input: { id: "00000000-0000-7000-8000-000000000001" }) { ... on WithdrawChangePayload { changeRequest { status } } ${E} } }`,
     allowed: ['admin', 'steward'],
   },
   setApprovalPolicy: {
-    doc: `mutation { setApprovalPolicy(domain: "lot", requiredApprovals: 1) { ... on ApprovalPolicy { domain } ${E} } }`,
+    doc: `mutation { setApprovalPolicy(input: { domain: "lot", requiredApprovals: 1 }) { ... on SetApprovalPolicyPayload { approvalPolicy { domain } } ${E} } }`,
     allowed: ['admin'],
   },
   registerSystem: {
-    doc: `mutation { registerSystem(input: { code: "plm", name: "PLM", kind: PLM }) { ... on System { name } ${E} } }`,
+    doc: `mutation { registerSystem(input: { code: "plm", name: "PLM", kind: PLM }) { ... on RegisterSystemPayload { system { name } } ${E} } }`,
     allowed: ['admin'],
   },
   updateSystem: {
-    doc: `mutation { updateSystem(input: { code: "plm", name: "PLM" }) { ... on System { name } ${E} } }`,
+    doc: `mutation { updateSystem(input: { code: "plm", name: "PLM" }) { ... on UpdateSystemPayload { system { name } } ${E} } }`,
     allowed: ['admin'],
   },
   assignSystemOfRecord: {
-    doc: `mutation { assignSystemOfRecord(input: { domain: "lot", system: "nothing" }) { ... on SystemOfRecordRule { id } ${E} } }`,
+    doc: `mutation { assignSystemOfRecord(input: { domain: "lot", system: "nothing" }) { ... on AssignSystemOfRecordPayload { systemOfRecordRule { id } } ${E} } }`,
     allowed: ['admin'],
   },
   removeSystemOfRecord: {
-    doc: `mutation { removeSystemOfRecord(id: "00000000-0000-7000-8000-000000000001") { ... on RemovedSystemOfRecordRule { id } ${E} } }`,
+    doc: `mutation { removeSystemOfRecord(input: { id: "00000000-0000-7000-8000-000000000001" }) { ... on RemoveSystemOfRecordPayload { removedRuleId } ${E} } }`,
     allowed: ['admin'],
   },
   linkXrefs: {
-    doc: `mutation { linkXrefs(system: "odoo-main", domain: "item", links: [{ externalId: "M1", recordId: "$item" }]) { ... on LinkXrefsResult { linked } ${E} } }`,
+    doc: `mutation { linkXrefs(input: { system: "odoo-main", domain: "item", links: [{ externalId: "M1", recordId: "$item" }] }) { ... on LinkXrefsPayload { linked } ${E} } }`,
     allowed: ['admin', 'steward', 'connector'],
   },
   unlinkXref: {
-    doc: `mutation { unlinkXref(system: "odoo-main", domain: "item", externalId: "none") { ... on Xref { state } ${E} } }`,
+    doc: `mutation { unlinkXref(input: { system: "odoo-main", domain: "item", externalId: "none" }) { ... on UnlinkXrefPayload { xref { state } } ${E} } }`,
     allowed: ['admin', 'steward', 'connector'],
   },
 };
@@ -183,56 +200,42 @@ const fixtures: Record<string, string> = {};
 
 beforeAll(async () => {
   t = await startTestApp();
-  await t.gql(
-    'mutation { registerSystem(input: { code: "odoo-main", name: "Odoo", kind: ERP }) { ... on System { name } } }',
-  );
-  await t.gql(
-    'mutation { registerSystem(input: { code: "wms-eu", name: "WMS", kind: WMS }) { ... on System { name } } }',
-  );
+  await registerSystem(t, { code: 'odoo-main', name: 'Odoo', kind: 'ERP' });
+  await registerSystem(t, { code: 'wms-eu', name: 'WMS', kind: 'WMS' });
   tokens.admin = t.adminToken;
   tokens.steward = await t.tokenFor('steward');
   tokens.viewer = await t.tokenFor('viewer');
   tokens.connector = await t.tokenFor('connector', { systemCode: 'odoo-main' });
   tokens.pipeline = await t.tokenFor('pipeline');
-  await t.gql(
-    'mutation { setApprovalPolicy(domain: "item", requiredApprovals: 0) { ... on ApprovalPolicy { domain } } }',
-  );
-  const item = await t.gql(
-    'mutation { proposeChange(input: { domain: "item", data: { code: "MX-1", name: "x", type: "goods", uom: "KGM", tracking: "none" } }) { ... on ChangeRequest { recordId } } }',
-  );
-  fixtures.item = item.data.proposeChange.recordId;
-  await t.gql(
-    'mutation { setApprovalPolicy(domain: "item", requiredApprovals: 1) { ... on ApprovalPolicy { domain } } }',
-  );
-  const pending = await t.gql(
-    'mutation { proposeChange(input: { domain: "item", data: { code: "MX-2", name: "x", type: "goods", uom: "KGM", tracking: "none" } }) { ... on ChangeRequest { id } } }',
-  );
-  fixtures.pending = pending.data.proposeChange.id;
-  const foreign = await t.gql(
-    'mutation { createApiToken(input: { role: viewer, actorName: "someone-else" }) { ... on CreatedApiToken { apiToken { id } } } }',
-  );
-  fixtures.foreignToken = foreign.data.createApiToken.apiToken.id;
-  const rotatable = await t.gql(
-    'mutation { createApiToken(input: { role: viewer, actorName: "someone-else" }) { ... on CreatedApiToken { apiToken { id } } } }',
-  );
-  fixtures.rotatableToken = rotatable.data.createApiToken.apiToken.id;
-  await t.gql(
-    'mutation { registerContractVersion(input: { contract: "matrix-d", version: "1.0.0", schema: {type: "object"} }) { ... on ContractVersion { status } } }',
-  );
+  const item = await createRecord(t, 'item', itemData('MX-1'));
+  fixtures.item = item.recordId;
+  fixtures.itemNode = (await t.gql(`{ record(id: "${item.recordId}") { nodeId } }`)).data.record.nodeId;
+  const [proposer] = await stewardPair(t);
+  fixtures.pending = (await propose(t, { domain: 'item', data: itemData('MX-2') }, proposer)).id;
+  const token = (name: string) =>
+    mutate(t, 'createApiToken', { role: 'VIEWER', actorName: name }, 'apiToken { id }');
+  fixtures.foreignToken = (await token('someone-else')).apiToken.id;
+  fixtures.rotatableToken = (await token('someone-else')).apiToken.id;
+  await registerVersion(t, { contract: 'matrix-d', version: '1.0.0', schema: { type: 'object' } });
 });
 afterAll(async () => {
   await t?.close();
 });
 
+/**
+ * What a role got: denied, hidden (NOT_FOUND), allowed — or, for anything else that went wrong at the
+ * top level (an INTERNAL_SERVER_ERROR, a document the schema refuses), the error itself, which never
+ * matches an expectation: a broken entry or a crash is a failure, not "allowed".
+ */
 function outcomeOf(
-  response: { errors?: { extensions?: { code?: string } }[]; data?: any },
+  response: { errors?: { message: string; extensions?: { code?: string } }[]; data?: any },
   field: string,
 ): Outcome | string {
-  const codes = [response.errors?.[0]?.extensions?.code, response.data?.[field]?.code].filter(
-    Boolean,
-  ) as string[];
+  const topLevel = response.errors?.[0];
+  const codes = [topLevel?.extensions?.code, response.data?.[field]?.code].filter(Boolean) as string[];
   if (codes.some((c) => DENIED.has(c))) return 'denied';
   if (codes.includes('NOT_FOUND')) return 'hidden';
+  if (topLevel) return `error ${topLevel.extensions?.code}: ${topLevel.message}`;
   return 'allowed';
 }
 
@@ -271,7 +274,7 @@ describe('authorization matrix', () => {
 
   it("lets a connector manage its own system's ids only", async () => {
     const other = await t.gql(
-      `mutation { linkXrefs(system: "wms-eu", domain: "item", links: [{ externalId: "W1", recordId: "${fixtures.item}" }]) { ... on LinkXrefsResult { linked } ${E} } }`,
+      `mutation { linkXrefs(input: { system: "wms-eu", domain: "item", links: [{ externalId: "W1", recordId: "${fixtures.item}" }] }) { ... on LinkXrefsPayload { linked } ${E} } }`,
       {},
       tokens.connector,
     );

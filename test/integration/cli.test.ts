@@ -43,6 +43,24 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
+describe('canon migrate', () => {
+  it('says how many migrations it applied, then that the database is up to date', async () => {
+    const fresh = await createTestDatabase();
+    const freshEnv = fresh.databaseUrl
+      ? { DATABASE_URL: fresh.databaseUrl }
+      : { CANON_DATA_DIR: join(work, 'migrate-data') };
+    try {
+      const first = await canon(['migrate'], freshEnv);
+      expect(first.code, first.stderr).toBe(0);
+      expect(first.stdout).toMatch(/^applied \d+ migration\(s\): Migration\d+/);
+      const second = await canon(['migrate'], freshEnv);
+      expect(second.stdout.trim()).toBe('database is up to date');
+    } finally {
+      await fresh.drop();
+    }
+  });
+});
+
 describe('canon token create', () => {
   it('prints a token that authenticates against the same database', async () => {
     const r = await canon(
@@ -240,7 +258,7 @@ describe('canon serve', () => {
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: JSON.stringify({ query: '{ me { name role } }' }),
     });
-    expect(((await me.json()) as any).data.me).toEqual({ name: 'dev-admin', role: 'admin' });
+    expect(((await me.json()) as any).data.me).toEqual({ name: 'dev-admin', role: 'ADMIN' });
     // while the server holds the folder, the offline CLI refuses it
     const busy = await canon(['token', 'create', '--role', 'viewer'], { CANON_DATA_DIR: dataDir });
     expect(busy.stderr).toMatch(/in use by another Canon process/);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.ts';
+import { mutation, nodes } from '../support/factories.ts';
 import { closedObject, uniqueName } from '../support/schemas.ts';
 
 let t: TestApp;
@@ -10,21 +11,16 @@ afterAll(async () => {
   await t?.close();
 });
 
-const VERSION_FIELDS = `... on ContractVersion { id contract version status fingerprint uri lockVersion requiredBump changes { kind path } }
-  ... on Error { code message path details { path message keyword } }`;
+const VERSION_FIELDS =
+  'id contractName version status fingerprint uri lockVersion requiredBump changes { kind path }';
 
+/** A registry mutation; `data[name]` is the contract version, or the error. */
+const versionOp = (name: string, input: Record<string, unknown>, token?: string) =>
+  mutation(t, name, input, 'contractVersion', VERSION_FIELDS, token);
 const register = (input: Record<string, unknown>, token?: string) =>
-  t.gql(
-    `mutation($input: RegisterContractVersionInput!) { registerContractVersion(input: $input) { ${VERSION_FIELDS} } }`,
-    { input },
-    token,
-  );
+  versionOp('registerContractVersion', input, token);
 const publish = (contract: string, version: string, allowBreaking = false, token?: string) =>
-  t.gql(
-    `mutation($c: String!, $v: SemVer!, $b: Boolean) { publishContractVersion(contract: $c, version: $v, allowBreaking: $b) { ${VERSION_FIELDS} } }`,
-    { c: contract, v: version, b: allowBreaking },
-    token,
-  );
+  versionOp('publishContractVersion', { contract, version, allowBreaking }, token);
 const registerAndPublish = async (
   contract: string,
   version: string,
@@ -109,55 +105,58 @@ describe('contract lifecycle', () => {
     });
     expect(conflict.data.registerContractVersion.code).toBe('VERSION_CONFLICT');
 
-    const edit = await t.gql(
-      `mutation($input: UpdateContractDraftInput!) { updateContractDraft(input: $input) { ${VERSION_FIELDS} } }`,
-      {
-        input: {
-          contract: name,
-          version: '1.0.0',
-          schema: closedObject({ code: { type: 'string', maxLength: 20 } }, ['code']),
-          expectedLockVersion: 1,
-        },
-      },
-    );
+    const edit = await versionOp('updateContractDraft', {
+      contract: name,
+      version: '1.0.0',
+      schema: closedObject({ code: { type: 'string', maxLength: 20 } }, ['code']),
+      expectedLockVersion: 1,
+    });
     expect(edit.data.updateContractDraft.lockVersion).toBe(2);
-    const stale = await t.gql(
-      `mutation($input: UpdateContractDraftInput!) { updateContractDraft(input: $input) { ${VERSION_FIELDS} } }`,
+    const stale = await versionOp('updateContractDraft', {
+      contract: name,
+      version: '1.0.0',
+      schema,
+      expectedLockVersion: 1,
+    });
+    expect(stale.data.updateContractDraft).toMatchObject({
+      __typename: 'VersionConflictError',
+      code: 'VERSION_CONFLICT',
+    });
+    const current = await t.gql(
+      `mutation($input: UpdateContractDraftInput!) { updateContractDraft(input: $input) {
+        ... on VersionConflictError { currentLockVersion } } }`,
       { input: { contract: name, version: '1.0.0', schema, expectedLockVersion: 1 } },
     );
-    expect(stale.data.updateContractDraft.code).toBe('VERSION_CONFLICT');
+    expect(current.data.updateContractDraft.currentLockVersion).toBe(2);
 
     const pub = await publish(name, '1.0.0');
     expect(pub.data.publishContractVersion.status).toBe('PUBLISHED');
     const republish = await publish(name, '1.0.0');
     expect(republish.data.publishContractVersion.status).toBe('PUBLISHED');
 
-    const editPublished = await t.gql(
-      `mutation($input: UpdateContractDraftInput!) { updateContractDraft(input: $input) { ${VERSION_FIELDS} } }`,
-      { input: { contract: name, version: '1.0.0', schema } },
-    );
+    const editPublished = await versionOp('updateContractDraft', {
+      contract: name,
+      version: '1.0.0',
+      schema,
+    });
     expect(editPublished.data.updateContractDraft.code).toBe('INVALID_STATE');
 
-    const retireEarly = await t.gql(
-      `mutation($c: String!) { retireContractVersion(contract: $c, version: "1.0.0") { ${VERSION_FIELDS} } }`,
-      { c: name },
-    );
+    const retireEarly = await versionOp('retireContractVersion', { contract: name, version: '1.0.0' });
     expect(retireEarly.data.retireContractVersion.code).toBe('INVALID_STATE');
-    const dep = await t.gql(
-      `mutation($c: String!) { deprecateContractVersion(contract: $c, version: "1.0.0", reason: "use 2.x") { ${VERSION_FIELDS} } }`,
-      { c: name },
-    );
+    const dep = await versionOp('deprecateContractVersion', {
+      contract: name,
+      version: '1.0.0',
+      reason: 'use 2.x',
+    });
     expect(dep.data.deprecateContractVersion.status).toBe('DEPRECATED');
-    const ret = await t.gql(
-      `mutation($c: String!) { retireContractVersion(contract: $c, version: "1.0.0") { ${VERSION_FIELDS} } }`,
-      { c: name },
-    );
+    const ret = await versionOp('retireContractVersion', { contract: name, version: '1.0.0' });
     expect(ret.data.retireContractVersion.status).toBe('RETIRED');
 
-    const audit = await t.gql(`query($id: String!) { auditEvents(subjectId: $id) { action actorName } }`, {
-      id: first.data.registerContractVersion.id,
-    });
-    expect(audit.data.auditEvents.map((e: any) => e.action)).toEqual([
+    const audit = await t.gql(
+      `query($id: String!) { auditEvents(subjectId: $id) { edges { node { action actorName } } } }`,
+      { id: first.data.registerContractVersion.id },
+    );
+    expect(nodes(audit.data.auditEvents).map((e: any) => e.action)).toEqual([
       'CONTRACT_VERSION_REGISTERED',
       'CONTRACT_DRAFT_UPDATED',
       'CONTRACT_VERSION_PUBLISHED',
@@ -182,16 +181,16 @@ describe('contract lifecycle', () => {
     const name = uniqueName('tray');
     await register({ contract: name, version: '1.0.0', schema: closedObject({ a: { type: 'string' } }) });
     const del = await t.gql(
-      `mutation($c: String!) { deleteContractDraft(contract: $c, version: "1.0.0") { ... on DeletedContractDraft { id } ... on Error { code } } }`,
-      {
-        c: name,
-      },
+      `mutation($c: String!) { deleteContractDraft(input: { contract: $c, version: "1.0.0" }) {
+        ... on DeleteContractDraftPayload { deletedContractVersionId } ... on Error { code } } }`,
+      { c: name },
     );
-    expect(del.data.deleteContractDraft.id).toBeTruthy();
-    const gone = await t.gql(`query($c: String!) { contract(name: $c) { versions { version } } }`, {
-      c: name,
-    });
-    expect(gone.data.contract.versions).toEqual([]);
+    expect(del.data.deleteContractDraft.deletedContractVersionId).toBeTruthy();
+    const gone = await t.gql(
+      `query($c: String!) { contract(name: $c) { versions { totalCount edges { node { version } } } } }`,
+      { c: name },
+    );
+    expect(gone.data.contract.versions).toEqual({ totalCount: 0, edges: [] });
   });
 });
 
@@ -209,7 +208,7 @@ describe('semver discipline and compatibility modes', () => {
     );
 
     await t.gql(
-      `mutation($c: String!) { deleteContractDraft(contract: $c, version: "1.0.1") { ... on DeletedContractDraft { id } } }`,
+      `mutation($c: String!) { deleteContractDraft(input: { contract: $c, version: "1.0.1" }) { __typename } }`,
       { c: name },
     );
     await register({ contract: name, version: '1.1.0', schema: v2 });
@@ -262,12 +261,12 @@ describe('semver discipline and compatibility modes', () => {
     const forced = await publish(name, '2.0.0', true);
     expect(forced.data.publishContractVersion).toMatchObject({ status: 'PUBLISHED', requiredBump: 'MAJOR' });
     const audit = await t.gql(
-      `query($id: String!) { auditEvents(subjectId: $id, action: "CONTRACT_VERSION_PUBLISHED") { after } }`,
+      `query($id: String!) { auditEvents(subjectId: $id, action: CONTRACT_VERSION_PUBLISHED) { edges { node { after } } } }`,
       {
         id: forced.data.publishContractVersion.id,
       },
     );
-    expect(audit.data.auditEvents[0].after.allowBreaking).toBe(true);
+    expect(nodes(audit.data.auditEvents)[0].after.allowBreaking).toBe(true);
   });
 
   it('lets mode NONE publish a breaking MAJOR without allowBreaking, but not as a MINOR', async () => {
@@ -279,7 +278,7 @@ describe('semver discipline and compatibility modes', () => {
     await register({ contract: name, version: '1.1.0', schema: breaking });
     expect((await publish(name, '1.1.0')).data.publishContractVersion.code).toBe('VERSION_TOO_LOW');
     await t.gql(
-      `mutation($c: String!) { deleteContractDraft(contract: $c, version: "1.1.0") { ... on DeletedContractDraft { id } } }`,
+      `mutation($c: String!) { deleteContractDraft(input: { contract: $c, version: "1.1.0" }) { __typename } }`,
       { c: name },
     );
     await register({ contract: name, version: '2.0.0', schema: breaking });
@@ -314,10 +313,10 @@ describe('semver discipline and compatibility modes', () => {
 
     // relaxing a bound is backward- but not forward-compatible; tightening is the reverse
     const mode = await t.gql(
-      `mutation($c: String!) { updateContract(input: { name: $c, compatibility: FULL, expectedLockVersion: 1 }) { ... on Contract { compatibility lockVersion } ... on Error { code } } }`,
+      `mutation($c: String!) { updateContract(input: { name: $c, compatibility: FULL, expectedLockVersion: 1 }) { ... on UpdateContractPayload { contract { compatibility lockVersion } } ... on Error { code } } }`,
       { c: name },
     );
-    expect(mode.data.updateContract).toEqual({ compatibility: 'FULL', lockVersion: 2 });
+    expect(mode.data.updateContract.contract).toEqual({ compatibility: 'FULL', lockVersion: 2 });
     const described = closedObject({ code: { type: 'string', description: 'Dock code' } });
     const full = await t.gql(
       `query($c: String!, $s: JSON!) { checkCompatibility(contract: $c, schema: $s) { ... on CompatibilityReport { compatible requiredBump } } }`,
@@ -523,11 +522,11 @@ describe('visibility by role', () => {
     for (const role of ['viewer', 'pipeline', 'connector'] as const) {
       const token = await t.tokenFor(role, role === 'connector' ? { systemCode: 'wms-eu' } : {});
       const seen = await t.gql(
-        `query($c: String!) { contract(name: $c) { versions { version } } }`,
+        `query($c: String!) { contract(name: $c) { versions { edges { node { version } } } } }`,
         { c: name },
         token,
       );
-      expect(seen.data.contract.versions, role).toEqual([]);
+      expect(nodes(seen.data.contract.versions), role).toEqual([]);
       const write = await register(
         { contract: name, version: '1.0.1', schema: closedObject({ b: { type: 'string' } }) },
         token,
@@ -536,11 +535,11 @@ describe('visibility by role', () => {
     }
     const steward = await t.tokenFor('steward');
     const seen = await t.gql(
-      `query($c: String!) { contract(name: $c) { versions { version status } } }`,
+      `query($c: String!) { contract(name: $c) { versions { edges { node { version status } } } } }`,
       { c: name },
       steward,
     );
-    expect(seen.data.contract.versions).toEqual([{ version: '1.0.0', status: 'DRAFT' }]);
+    expect(nodes(seen.data.contract.versions)).toEqual([{ version: '1.0.0', status: 'DRAFT' }]);
   });
 });
 

@@ -2,6 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCanon } from '../../src/app.ts';
 import { createLogger } from '../../src/logger.ts';
 import { startTestApp, type TestApp, testConfig } from '../support/app.ts';
+import {
+  createRecord,
+  itemData,
+  mutate,
+  nodes,
+  registerSystem,
+  setApprovalPolicy,
+} from '../support/factories.ts';
 
 let t: TestApp;
 let connector: string;
@@ -9,24 +17,11 @@ const records: string[] = [];
 
 beforeAll(async () => {
   t = await startTestApp();
-  await t.gql(
-    'mutation { registerSystem(input: { code: "odoo-main", name: "Odoo", kind: ERP }) { ... on System { name } } }',
-  );
+  await registerSystem(t, { code: 'odoo-main', name: 'Odoo', kind: 'ERP' });
   connector = await t.tokenFor('connector', { systemCode: 'odoo-main' });
-  await t.gql(
-    'mutation { setApprovalPolicy(domain: "item", requiredApprovals: 0) { ... on ApprovalPolicy { domain } } }',
-  );
+  await setApprovalPolicy(t, 'item', 0);
   for (let i = 0; i < 5; i++) {
-    const r = await t.gql(
-      'mutation($i: ProposeChangeInput!) { proposeChange(input: $i) { ... on ChangeRequest { recordId } } }',
-      {
-        i: {
-          domain: 'item',
-          data: { code: `FEED-${i}`, name: `Feed ${i}`, type: 'goods', uom: 'KGM', tracking: 'none' },
-        },
-      },
-    );
-    records.push(r.data.proposeChange.recordId);
+    records.push((await createRecord(t, 'item', itemData(`FEED-${i}`, { name: `Feed ${i}` }))).recordId);
   }
 });
 afterAll(async () => {
@@ -34,13 +29,7 @@ afterAll(async () => {
 });
 
 const link = (links: { externalId: string; externalKey?: string; recordId: string }[]) =>
-  t
-    .gql(
-      'mutation($l: [XrefLinkInput!]!) { linkXrefs(system: "odoo-main", domain: "item", links: $l) { ... on LinkXrefsResult { linked } ... on Error { code message } } }',
-      { l: links },
-      connector,
-    )
-    .then((r) => r.data.linkXrefs);
+  mutate(t, 'linkXrefs', { system: 'odoo-main', domain: 'item', links }, 'linked', { token: connector });
 
 const download = async (format: string, token: string | null = connector) => {
   const res = await fetch(`${t.url}/maps/odoo-main/item?format=${format}`, {
@@ -138,36 +127,45 @@ describe('map download', () => {
 describe('change feed', () => {
   it('pages through changes in sequence order', async () => {
     const page = await t.gql(
-      '{ changeFeed(afterSequence: "0", first: 1000) { events { sequence type domain } lastSequence } }',
+      '{ changeFeed(afterSequence: "0", first: 1000) { edges { node { sequence type domain subject { __typename ... on Item { code } } } } pageInfo { endCursor hasNextPage } } }',
       {},
       connector,
     );
-    const seqs = page.data.changeFeed.events.map((e: any) => Number(e.sequence));
+    const events = nodes(page.data.changeFeed);
+    const seqs = events.map((e: any) => Number(e.sequence));
     expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
-    expect(page.data.changeFeed.events.map((e: any) => e.type)).toContain('XREF_LINKED');
+    expect(events.map((e: any) => e.type)).toContain('XREF_LINKED');
+    expect(events.find((e: any) => e.type === 'RECORD_CHANGED' && e.domain === 'item').subject).toEqual({
+      __typename: 'Item',
+      code: 'FEED-0',
+    });
     const filtered = await t.gql(
-      '{ changeFeed(afterSequence: "0", types: [RECORD_CHANGED], domain: "item") { events { type } } }',
+      '{ changeFeed(afterSequence: "0", types: [RECORD_CHANGED], domain: "item") { edges { node { type } } } }',
       {},
       connector,
     );
-    expect(new Set(filtered.data.changeFeed.events.map((e: any) => e.type))).toEqual(
+    expect(new Set(nodes(filtered.data.changeFeed).map((e: any) => e.type))).toEqual(
       new Set(['RECORD_CHANGED']),
     );
+    // page by page with cursors: the same events, none twice
+    const seen: string[] = [];
+    let after: string | null = null;
+    do {
+      const p: any = await t.gql(
+        'query($a: String) { changeFeed(first: 3, after: $a) { edges { node { sequence } } pageInfo { endCursor hasNextPage } } }',
+        { a: after },
+        connector,
+      );
+      seen.push(...nodes(p.data.changeFeed).map((e: any) => e.sequence));
+      after = p.data.changeFeed.pageInfo.hasNextPage ? p.data.changeFeed.pageInfo.endCursor : null;
+    } while (after);
+    expect(seen.map(Number)).toEqual(seqs);
   });
 
   it('snapshot + feed after its sequence has no gap and no duplicate under concurrent writes', async () => {
     const more: string[] = [];
     for (let i = 0; i < 8; i++) {
-      const r = await t.gql(
-        'mutation($i: ProposeChangeInput!) { proposeChange(input: $i) { ... on ChangeRequest { recordId } } }',
-        {
-          i: {
-            domain: 'item',
-            data: { code: `GAP-${i}`, name: `Gap ${i}`, type: 'goods', uom: 'KGM', tracking: 'none' },
-          },
-        },
-      );
-      more.push(r.data.proposeChange.recordId);
+      more.push((await createRecord(t, 'item', itemData(`GAP-${i}`, { name: `Gap ${i}` }))).recordId);
     }
     // 40 links in 8 concurrent batches while a snapshot is taken in the middle
     const batches = Array.from({ length: 8 }, (_, b) =>
@@ -187,11 +185,11 @@ describe('change feed', () => {
       .split('\n')
       .map((l) => JSON.parse(l).externalId as string);
     const feed = await t.gql(
-      'query($a: BigIntString!) { changeFeed(afterSequence: $a, first: 1000, types: [XREF_LINKED, XREF_UNLINKED]) { events { payload } } }',
+      'query($a: BigIntString!) { changeFeed(afterSequence: $a, first: 1000, types: [XREF_LINKED, XREF_UNLINKED]) { edges { node { payload } } } }',
       { a: snapshot.sequence },
       connector,
     );
-    const fromFeed = feed.data.changeFeed.events.map((e: any) => e.payload.externalId as string);
+    const fromFeed = nodes(feed.data.changeFeed).map((e: any) => e.payload.externalId as string);
     const union = [...inSnapshot, ...fromFeed];
     expect(new Set(union).size).toBe(union.length); // no duplicates
     const final = (await download('ndjson')).text
@@ -203,11 +201,17 @@ describe('change feed', () => {
   });
 
   it('delivers changes to subscribers over SSE, from any instance on the database', async () => {
-    const start = (
-      await t.gql('{ changeFeed(afterSequence: "0", first: 1) { lastSequence } }', {}, connector)
-    ).data.changeFeed;
+    const start = nodes(
+      (
+        await t.gql(
+          '{ changeFeed(afterSequence: "0", first: 1) { edges { node { sequence } } } }',
+          {},
+          connector,
+        )
+      ).data.changeFeed,
+    )[0];
     const latest = await t.app.services.changeFeed.latestSequence();
-    expect(Number(latest)).toBeGreaterThanOrEqual(Number(start.lastSequence));
+    expect(Number(latest)).toBeGreaterThanOrEqual(Number(start.sequence));
 
     // a second instance where PostgreSQL can be shared; PGlite belongs to one process
     const other =
@@ -220,18 +224,10 @@ describe('change feed', () => {
       const subscriberUrl = other ? other.url : t.url;
       const received = subscribe(subscriberUrl, connector, latest, 3);
       await new Promise((r) => setTimeout(r, 300));
-      const r = await t.gql(
-        'mutation($i: ProposeChangeInput!) { proposeChange(input: $i) { ... on ChangeRequest { recordId } } }',
-        {
-          i: {
-            domain: 'item',
-            data: { code: 'SSE-1', name: 'Live', type: 'goods', uom: 'KGM', tracking: 'none' },
-          },
-        },
-      );
-      await link([{ externalId: 'SSE-1', recordId: r.data.proposeChange.recordId }]);
+      const r = await createRecord(t, 'item', itemData('SSE-1', { name: 'Live' }));
+      await link([{ externalId: 'SSE-1', recordId: r.recordId }]);
       await t.gql(
-        'mutation { unlinkXref(system: "odoo-main", domain: "item", externalId: "SSE-1") { ... on Xref { state } } }',
+        'mutation { unlinkXref(input: { system: "odoo-main", domain: "item", externalId: "SSE-1" }) { __typename } }',
         {},
         connector,
       );

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { buildClientSchema, getIntrospectionQuery, printSchema } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.ts';
 
@@ -24,6 +26,34 @@ describe('operational endpoints', () => {
     const ready = await fetch(`${t.url}/ready`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({ status: 'ready' });
+  });
+
+  it('/ready is 503 while one of the migrations this build carries is not applied', async () => {
+    const conn = t.app.orm.em.getConnection();
+    const [last] = await conn.execute<{ id: number; name: string; executed_at: Date }[]>(
+      'select id, name, executed_at from mikro_orm_migrations order by id desc limit 1',
+    );
+    await conn.execute('delete from mikro_orm_migrations where id = ?', [last.id]);
+    try {
+      const ready = await fetch(`${t.url}/ready`);
+      expect(ready.status).toBe(503);
+      expect(await ready.json()).toEqual({
+        status: 'not ready',
+        reason: `migrations not applied: ${last.name}`,
+      });
+    } finally {
+      await conn.execute('insert into mikro_orm_migrations (id, name, executed_at) values (?, ?, ?)', [
+        last.id,
+        last.name,
+        last.executed_at,
+      ]);
+    }
+    expect((await fetch(`${t.url}/ready`)).status).toBe(200);
+  });
+
+  it('reports the version of the package it runs from', async () => {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+    expect((await t.gql('{ version }')).data.version).toBe(pkg.version);
   });
 
   it('/metrics exposes request and operation metrics in Prometheus format', async () => {
@@ -87,12 +117,18 @@ describe('GraphQL request limits and errors', () => {
 
   it('limits depth, aliases, tokens and selected fields with QUERY_TOO_COMPLEX', async () => {
     const nested =
-      '{ contracts { edges { node { versions { contract } latestVersion { changes { kind } } } } } }';
+      '{ contracts { edges { node { versions { edges { node { contractName } } } latestVersion { changes { kind } } } } } }';
     expect((await t.gql(nested)).errors).toBeUndefined();
-    const ofType = (n: number): string => (n === 0 ? 'name' : `ofType { ${ofType(n - 1)} }`);
-    const tooDeep = await t.gql(`{ __schema { types { fields { type { ${ofType(10)} } } } } }`);
+    // data queries: depth 12 (a contract and its versions link to each other without end)
+    const chain = (n: number): string =>
+      n === 0 ? 'name' : `latestVersion { contract { ${chain(n - 1)} } }`;
+    const tooDeep = await t.gql(`{ contracts { edges { node { ${chain(6)} } } } }`);
     expect(tooDeep.errors?.[0]).toMatchObject({ extensions: { code: 'QUERY_TOO_COMPLEX' } });
     expect(tooDeep.errors?.[0].message).toMatch(/deeper than 12/);
+    // introspection has a depth budget of its own (20), and its fields count like any others
+    const ofType = (n: number): string => (n === 0 ? 'name' : `ofType { ${ofType(n - 1)} }`);
+    const deepIntrospection = await t.gql(`{ __schema { types { fields { type { ${ofType(20)} } } } } }`);
+    expect(deepIntrospection.errors?.[0].message).toMatch(/introspection query is nested deeper than 20/);
     const aliases = `{ ${Array.from({ length: 40 }, (_, i) => `a${i}: version`).join(' ')} }`;
     expect((await t.gql(aliases)).errors?.[0].extensions?.code).toBe('QUERY_TOO_COMPLEX');
     const tokens = `{ ${Array.from({ length: 21_000 }, () => 'a').join(' ')} }`;
@@ -103,6 +139,14 @@ describe('GraphQL request limits and errors', () => {
       `query { me { ...F } a: me { ...F } b: me { ...F } } fragment F on Me { ${fields} }`,
     );
     expect(wide.errors?.[0].message).toMatch(/more than 2000 fields/);
+  });
+
+  it('answers the standard introspection query GraphiQL, Postman and code generators send', async () => {
+    const r = await t.gql(getIntrospectionQuery({ descriptions: true, inputValueDeprecation: true }));
+    expect(r.errors).toBeUndefined();
+    const schema = buildClientSchema(r.data);
+    expect(schema.getQueryType()?.getFields().contracts).toBeDefined();
+    expect(printSchema(schema)).toContain('type Mutation');
   });
 
   it('masks unexpected errors', async () => {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.ts';
+import { nodes } from '../support/factories.ts';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -10,7 +11,7 @@ afterAll(async () => {
 });
 
 const CREATE = `mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) {
-  ... on CreatedApiToken { token apiToken { id prefix name expiresAt actor { name role systemCode kind } } }
+  ... on CreateApiTokenPayload { token replayed notice apiToken { id prefix name expiresAt actor { name role systemCode kind } } }
   ... on Error { code message path } } }`;
 
 const count = async (sql: string) =>
@@ -45,7 +46,7 @@ describe('authentication', () => {
     const r = await t.gql('{ me { name role abilities { action subject } viewerCanPublishContracts } }');
     expect(r.data.me).toMatchObject({
       name: 'bootstrap-admin',
-      role: 'admin',
+      role: 'ADMIN',
       viewerCanPublishContracts: true,
     });
     expect(r.data.me.abilities).toContainEqual({ action: 'manage', subject: 'all' });
@@ -55,14 +56,14 @@ describe('authentication', () => {
 describe('API tokens', () => {
   it('are shown once, stored as a hash, and identify their actor', async () => {
     const r = await t.gql(CREATE, {
-      input: { role: 'steward', actorName: 'alice', name: 'laptop', expiresInDays: 30 },
+      input: { role: 'STEWARD', actorName: 'alice', name: 'laptop', expiresInDays: 30 },
     });
     const created = r.data.createApiToken;
     expect(created.token).toMatch(/^canon_[a-z2-7]{12}_[A-Za-z0-9_-]{43}$/);
     expect(created.token.startsWith(created.apiToken.prefix)).toBe(true);
     expect(created.apiToken.actor).toEqual({
       name: 'alice',
-      role: 'steward',
+      role: 'STEWARD',
       systemCode: null,
       kind: 'USER',
     });
@@ -82,41 +83,44 @@ describe('API tokens', () => {
     );
     expect(me.data.me).toEqual({
       name: 'alice',
-      role: 'steward',
+      role: 'STEWARD',
       viewerCanPublishContracts: false,
       viewerCanManageTokens: false,
     });
-    const audit = await t.gql(`query($id: String!) { auditEvents(subjectId: $id) { action after } }`, {
-      id: created.apiToken.id,
-    });
-    expect(audit.data.auditEvents[0].action).toBe('API_TOKEN_CREATED');
+    const audit = await t.gql(
+      `query($id: String!) { auditEvents(subjectId: $id) { edges { node { action after } } } }`,
+      {
+        id: created.apiToken.id,
+      },
+    );
+    expect(nodes(audit.data.auditEvents)[0].action).toBe('API_TOKEN_CREATED');
     expect(JSON.stringify(audit.data.auditEvents)).not.toContain(created.token);
   });
 
   it('binds connector tokens to a system and refuses inconsistent input without writing', async () => {
     const before = await count('api_token');
-    const noSystem = await t.gql(CREATE, { input: { role: 'connector' } });
+    const noSystem = await t.gql(CREATE, { input: { role: 'CONNECTOR' } });
     expect(noSystem.data.createApiToken).toMatchObject({ code: 'BAD_USER_INPUT', path: ['systemCode'] });
-    const systemOnViewer = await t.gql(CREATE, { input: { role: 'viewer', systemCode: 'plm' } });
+    const systemOnViewer = await t.gql(CREATE, { input: { role: 'VIEWER', systemCode: 'plm' } });
     expect(systemOnViewer.data.createApiToken.code).toBe('BAD_USER_INPUT');
-    const badCode = await t.gql(CREATE, { input: { role: 'connector', systemCode: 'MES Plant 1' } });
+    const badCode = await t.gql(CREATE, { input: { role: 'CONNECTOR', systemCode: 'MES Plant 1' } });
     expect(badCode.data.createApiToken.code).toBe('BAD_USER_INPUT');
-    const badDays = await t.gql(CREATE, { input: { role: 'viewer', expiresInDays: 0 } });
+    const badDays = await t.gql(CREATE, { input: { role: 'VIEWER', expiresInDays: 0 } });
     expect(badDays.data.createApiToken).toMatchObject({ code: 'BAD_USER_INPUT', path: ['expiresInDays'] });
     expect(await count('api_token')).toBe(before);
 
     const ok = await t.gql(CREATE, {
-      input: { role: 'connector', systemCode: 'mes-plant1', actorName: 'mes-plant1-connector' },
+      input: { role: 'CONNECTOR', systemCode: 'mes-plant1', actorName: 'mes-plant1-connector' },
     });
     expect(ok.data.createApiToken.apiToken.actor).toMatchObject({
-      role: 'connector',
+      role: 'CONNECTOR',
       systemCode: 'mes-plant1',
       kind: 'SERVICE',
     });
     const me = await t.gql('{ me { role systemCode } }', {}, ok.data.createApiToken.token);
-    expect(me.data.me).toEqual({ role: 'connector', systemCode: 'mes-plant1' });
+    expect(me.data.me).toEqual({ role: 'CONNECTOR', systemCode: 'mes-plant1' });
     const mismatch = await t.gql(CREATE, {
-      input: { role: 'connector', systemCode: 'wms-eu', actorName: 'mes-plant1-connector' },
+      input: { role: 'CONNECTOR', systemCode: 'wms-eu', actorName: 'mes-plant1-connector' },
     });
     expect(mismatch.data.createApiToken.code).toBe('BAD_USER_INPUT');
   });
@@ -124,28 +128,45 @@ describe('API tokens', () => {
   it('may be created by admins only', async () => {
     for (const role of ['steward', 'viewer', 'pipeline'] as const) {
       const token = await t.tokenFor(role);
-      const r = await t.gql(CREATE, { input: { role: 'admin' } }, token);
+      const r = await t.gql(CREATE, { input: { role: 'ADMIN' } }, token);
       expect(r.data.createApiToken.code, role).toBe('FORBIDDEN');
     }
   });
 
+  it('answer a retried creation with the same token, without its secret, and say why', async () => {
+    const key = `create-${Date.now()}`;
+    const input = { role: 'VIEWER', actorName: 'retrying-viewer', idempotencyKey: key };
+    const first = (await t.gql(CREATE, { input })).data.createApiToken;
+    expect(first).toMatchObject({ replayed: false, notice: null });
+    expect(first.token).toMatch(/^canon_/);
+    const before = await count('api_token');
+    const again = (await t.gql(CREATE, { input })).data.createApiToken;
+    expect(again.apiToken.id).toBe(first.apiToken.id);
+    expect(again).toMatchObject({ token: null, replayed: true });
+    expect(again.notice).toMatch(/shown once.*cannot be shown again/);
+    expect(await count('api_token')).toBe(before);
+    const reused = (await t.gql(CREATE, { input: { ...input, name: 'other' } })).data.createApiToken;
+    expect(reused).toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED', path: ['idempotencyKey'] });
+    expect((await t.gql('{ me { name } }', {}, first.token)).data.me.name).toBe('retrying-viewer');
+  });
+
   it('stop working when revoked, and revoking twice is harmless', async () => {
-    const r = await t.gql(CREATE, { input: { role: 'viewer' } });
+    const r = await t.gql(CREATE, { input: { role: 'VIEWER' } });
     const { token, apiToken } = r.data.createApiToken;
-    expect((await t.gql('{ me { role } }', {}, token)).data.me.role).toBe('viewer');
-    const revoke = `mutation($id: ID!) { revokeApiToken(id: $id) { ... on ApiToken { revokedAt } ... on Error { code } } }`;
+    expect((await t.gql('{ me { role } }', {}, token)).data.me.role).toBe('VIEWER');
+    const revoke = `mutation($id: ID!) { revokeApiToken(input: { id: $id }) { ... on RevokeApiTokenPayload { apiToken { revokedAt } } ... on Error { code } } }`;
     const first = await t.gql(revoke, { id: apiToken.id }, token); // a token may revoke itself
-    expect(first.data.revokeApiToken.revokedAt).toBeTruthy();
+    expect(first.data.revokeApiToken.apiToken.revokedAt).toBeTruthy();
     const after = await t.gql('{ me { role } }', {}, token);
     expect(after.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
     const again = await t.gql(revoke, { id: apiToken.id });
-    expect(again.data.revokeApiToken.revokedAt).toBe(first.data.revokeApiToken.revokedAt);
+    expect(again.data.revokeApiToken.apiToken.revokedAt).toBe(first.data.revokeApiToken.apiToken.revokedAt);
   });
 
   it("gives unknown and other people's token ids the same answer", async () => {
     const mine = await t.tokenFor('viewer');
-    const other = await t.gql(CREATE, { input: { role: 'viewer' } });
-    const revoke = `mutation($id: ID!) { revokeApiToken(id: $id) { ... on ApiToken { id } ... on Error { code message } } }`;
+    const other = await t.gql(CREATE, { input: { role: 'VIEWER' } });
+    const revoke = `mutation($id: ID!) { revokeApiToken(input: { id: $id }) { ... on RevokeApiTokenPayload { apiToken { id } } ... on Error { code message } } }`;
     const foreign = await t.gql(revoke, { id: other.data.createApiToken.apiToken.id }, mine);
     const unknown = await t.gql(revoke, { id: '01900000-0000-7000-8000-000000000000' }, mine);
     expect(foreign.data.revokeApiToken).toEqual(unknown.data.revokeApiToken);
@@ -154,11 +175,11 @@ describe('API tokens', () => {
 
   it('rotate to a new secret for the same actor', async () => {
     const r = await t.gql(CREATE, {
-      input: { role: 'pipeline', actorName: 'ci-pipeline', expiresInDays: 10 },
+      input: { role: 'PIPELINE', actorName: 'ci-pipeline', expiresInDays: 10 },
     });
     const { token, apiToken } = r.data.createApiToken;
     const rotated = await t.gql(
-      `mutation($id: ID!) { rotateApiToken(id: $id) { ... on CreatedApiToken { token apiToken { actor { name } expiresAt } } ... on Error { code } } }`,
+      `mutation($id: ID!) { rotateApiToken(input: { id: $id }) { ... on RotateApiTokenPayload { token apiToken { actor { name } expiresAt } } ... on Error { code } } }`,
       { id: apiToken.id },
       token,
     );
@@ -169,7 +190,7 @@ describe('API tokens', () => {
   });
 
   it('expire', async () => {
-    const r = await t.gql(CREATE, { input: { role: 'viewer', expiresInDays: 1 } });
+    const r = await t.gql(CREATE, { input: { role: 'VIEWER', expiresInDays: 1 } });
     const { token, apiToken } = r.data.createApiToken;
     await t.app.orm.em
       .getConnection()
@@ -179,10 +200,10 @@ describe('API tokens', () => {
 
   it('are listed: your own, or all for admins', async () => {
     const token = await t.tokenFor('viewer', { actorName: 'lister' });
-    const mine = await t.gql('{ apiTokens { prefix actor { name } } }', {}, token);
-    expect(mine.data.apiTokens.map((x: any) => x.actor.name)).toEqual(['lister']);
-    const all = await t.gql('{ apiTokens { prefix } }');
-    expect(all.data.apiTokens.length).toBeGreaterThan(3);
+    const mine = await t.gql('{ apiTokens { edges { node { prefix actor { name } } } } }', {}, token);
+    expect(nodes(mine.data.apiTokens).map((x: any) => x.actor.name)).toEqual(['lister']);
+    const all = await t.gql('{ apiTokens { edges { node { prefix } } } }');
+    expect(nodes(all.data.apiTokens).length).toBeGreaterThan(3);
   });
 });
 

@@ -33,15 +33,15 @@ const publishItem = async (version: string, extra: Record<string, unknown>) => {
   const { $id: _id, $schema: _s, ...schema } = latest.data.contract.latestVersion.schema;
   schema.properties = { ...schema.properties, ...extra };
   const reg = await t.gql(
-    'mutation($i: RegisterContractVersionInput!) { registerContractVersion(input: $i) { ... on ContractVersion { status } ... on Error { code message } } }',
+    'mutation($i: RegisterContractVersionInput!) { registerContractVersion(input: $i) { ... on RegisterContractVersionPayload { contractVersion { status } } ... on Error { code message } } }',
     { i: { contract: 'item', version, schema } },
   );
-  expect(reg.data.registerContractVersion.status).toBe('DRAFT');
+  expect(reg.data.registerContractVersion.contractVersion.status).toBe('DRAFT');
   const pub = await t.gql(
-    'mutation($v: SemVer!) { publishContractVersion(contract: "item", version: $v) { ... on ContractVersion { status } ... on Error { code message } } }',
+    'mutation($v: SemVer!) { publishContractVersion(input: { contract: "item", version: $v }) { ... on PublishContractVersionPayload { contractVersion { status } } ... on Error { code message } } }',
     { v: version },
   );
-  expect(pub.data.publishContractVersion.status).toBe('PUBLISHED');
+  expect(pub.data.publishContractVersion.contractVersion.status).toBe('PUBLISHED');
 };
 
 describe('npm registry protocol', () => {
@@ -254,7 +254,7 @@ describe('with the real npm client', () => {
 
     // deprecating 1.0.0 marks it in the packument; it stays installable
     await t.gql(
-      'mutation { deprecateContractVersion(contract: "item", version: "1.0.0", reason: "use 1.1.0") { ... on ContractVersion { status } } }',
+      'mutation { deprecateContractVersion(input: { contract: "item", version: "1.0.0", reason: "use 1.1.0" }) { __typename } }',
     );
     const deprecated = (await (await npmGet('/npm/@canon/item')).json()) as any;
     expect(deprecated.versions['1.0.0'].deprecated).toBe('Deprecated: use 1.1.0');

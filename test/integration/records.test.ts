@@ -1,5 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.ts';
+import {
+  approve as approveChange,
+  nodes,
+  propose as proposeChange,
+  reject as rejectChange,
+  setApprovalPolicy,
+  withdraw as withdrawChange,
+} from '../support/factories.ts';
 import { uniqueName } from '../support/schemas.ts';
 
 let t: TestApp;
@@ -11,31 +19,16 @@ beforeAll(async () => {
   bob = await t.tokenFor('steward', { actorName: 'bob' });
   // locations, lots and work centers need no approval here; items and uoms keep the default four eyes
   for (const domain of ['location', 'lot', 'work-center']) {
-    await t.gql(
-      'mutation($d: String!) { setApprovalPolicy(domain: $d, requiredApprovals: 0) { ... on ApprovalPolicy { requiredApprovals } } }',
-      { d: domain },
-    );
+    await setApprovalPolicy(t, domain, 0);
   }
 });
 afterAll(async () => {
   await t?.close();
 });
 
-const CR = `... on ChangeRequest { id status recordId appliedRevision requiredApprovals approvals { actorName } diff { path op before after } conflict baseRevision }
-  ... on Error { code message path details { path message keyword } }`;
-
-const propose = (input: Record<string, unknown>, token = alice) =>
-  t
-    .gql(`mutation($i: ProposeChangeInput!) { proposeChange(input: $i) { ${CR} } }`, { i: input }, token)
-    .then((r) => r.data?.proposeChange ?? r);
+const propose = (input: Record<string, unknown>, token = alice) => proposeChange(t, input, token);
 const approve = (id: string, token = bob, idempotencyKey?: string) =>
-  t
-    .gql(
-      `mutation($id: ID!, $k: String) { approveChange(id: $id, idempotencyKey: $k) { ${CR} } }`,
-      { id, k: idempotencyKey },
-      token,
-    )
-    .then((r) => r.data.approveChange);
+  approveChange(t, id, token, idempotencyKey);
 const count = async (sql: string) =>
   Number(
     (await t.app.orm.em.getConnection().execute<{ n: string }[]>(`select count(*)::text as n from ${sql}`))[0]
@@ -89,7 +82,7 @@ describe('units of measure', () => {
       'WDAY',
     ])
       expect(codes).toContain(code);
-    const lb = await t.gql('{ uom(code: "LBR") { ratio odoo { factor factorInv uomType } } }');
+    const lb = await t.gql('{ uom(code: "LBR") { ... on Uom { ratio odoo { factor factorInv uomType } } } }');
     expect(lb.data.uom).toEqual({
       ratio: '1/2.20462',
       odoo: { factor: '2.20462', factorInv: '0.453592909436', uomType: 'smaller' },
@@ -152,7 +145,7 @@ describe('proposals and approvals', () => {
       reason: 'new raw material',
     });
     expect(cr).toMatchObject({ status: 'PENDING', requiredApprovals: 1, recordId: null });
-    expect(cr.diff).toContainEqual({ path: '/code', op: 'add', before: null, after: code });
+    expect(cr.diff).toContainEqual({ path: '/code', op: 'ADD', before: null, after: code });
     const self = await approve(cr.id, alice);
     expect(self).toMatchObject({ code: 'SELF_APPROVAL' });
     const applied = await approve(cr.id, bob);
@@ -164,7 +157,7 @@ describe('proposals and approvals', () => {
     const again = await approve(cr.id, alice);
     expect(again.code).toBe('INVALID_STATE');
     const read = await t.gql(
-      `query($c: String!) { item(code: $c) { id key revision status contractVersion uom { code } purchaseUom { code dimension } viewerCanPropose } }`,
+      `query($c: String!) { item(code: $c) { ... on Item { id key revision status contractVersion uom { ... on Uom { code } } purchaseUom { code dimension } viewerCanPropose } } }`,
       { c: code },
     );
     expect(read.data.item).toMatchObject({
@@ -173,7 +166,7 @@ describe('proposals and approvals', () => {
       status: 'ACTIVE',
       contractVersion: 'item@1.0.0',
       uom: { code: 'KGM' },
-      purchaseUom: { code: 'TNE', dimension: 'mass' },
+      purchaseUom: { code: 'TNE', dimension: 'MASS' },
     });
   });
 
@@ -212,31 +205,21 @@ describe('proposals and approvals', () => {
 
   it('are rejected with a reason, or withdrawn by their proposer', async () => {
     const cr = await propose({ domain: 'item', data: item('REJ-1') });
-    const noReason = await t.gql(
-      `mutation($id: ID!) { rejectChange(id: $id, reason: " ") { ${CR} } }`,
-      { id: cr.id },
-      bob,
-    );
-    expect(noReason.data.rejectChange.code).toBe('BAD_USER_INPUT');
+    const noReason = await rejectChange(t, cr.id, ' ', bob);
+    expect(noReason.code).toBe('BAD_USER_INPUT');
     const rejected = await t.gql(
-      `mutation($id: ID!) { rejectChange(id: $id, reason: "duplicate of RM-1") { ... on ChangeRequest { status decisionReason } } }`,
+      `mutation($id: ID!) { rejectChange(input: { id: $id, reason: "duplicate of RM-1" }) {
+        ... on RejectChangePayload { changeRequest { status decisionReason } } } }`,
       { id: cr.id },
       bob,
     );
-    expect(rejected.data.rejectChange).toEqual({ status: 'REJECTED', decisionReason: 'duplicate of RM-1' });
+    expect(rejected.data.rejectChange.changeRequest).toEqual({
+      status: 'REJECTED',
+      decisionReason: 'duplicate of RM-1',
+    });
     const other = await propose({ domain: 'item', data: item('WD-1') });
-    const notMine = await t.gql(
-      `mutation($id: ID!) { withdrawChange(id: $id) { ${CR} } }`,
-      { id: other.id },
-      bob,
-    );
-    expect(notMine.data.withdrawChange.code).toBe('FORBIDDEN');
-    const mine = await t.gql(
-      `mutation($id: ID!) { withdrawChange(id: $id) { ${CR} } }`,
-      { id: other.id },
-      alice,
-    );
-    expect(mine.data.withdrawChange.status).toBe('WITHDRAWN');
+    expect((await withdrawChange(t, other.id, bob)).code).toBe('FORBIDDEN');
+    expect((await withdrawChange(t, other.id, alice)).status).toBe('WITHDRAWN');
     const inbox = await t.gql(
       '{ changeRequests(status: PENDING, domain: "item", first: 50) { totalCount edges { node { id viewerCanApprove } } } }',
       {},
@@ -269,15 +252,15 @@ describe('revisions, history and as-of reads', () => {
       reason: 'PLM rename',
     });
     expect(patch.diff).toEqual([
-      { path: '/name', op: 'replace', before: 'Item HIST-1', after: 'Renamed' },
-      { path: '/weight/quantity', op: 'replace', before: '2', after: '2.5' },
+      { path: '/name', op: 'REPLACE', before: 'Item HIST-1', after: 'Renamed' },
+      { path: '/weight/quantity', op: 'REPLACE', before: '2', after: '2.5' },
     ]);
     expect((await approve(patch.id)).appliedRevision).toBe(2);
     const history = await t.gql(
-      `query($id: ID!) { history(recordId: $id) { revision operation reason createdByName changes { path op } } }`,
+      `query($id: ID!) { history(recordId: $id) { edges { node { revision operation reason createdByName changes { path op } } } } }`,
       { id },
     );
-    expect(history.data.history).toEqual([
+    expect(nodes(history.data.history)).toEqual([
       expect.objectContaining({ revision: 1, operation: 'CREATE', createdByName: 'alice' }),
       {
         revision: 2,
@@ -285,8 +268,8 @@ describe('revisions, history and as-of reads', () => {
         reason: 'PLM rename',
         createdByName: 'alice',
         changes: [
-          { path: '/name', op: 'replace' },
-          { path: '/weight/quantity', op: 'replace' },
+          { path: '/name', op: 'REPLACE' },
+          { path: '/weight/quantity', op: 'REPLACE' },
         ],
       },
     ]);
@@ -312,20 +295,23 @@ describe('revisions, history and as-of reads', () => {
       effectiveFrom: soon.toISOString(),
     });
     await approve(cr.id);
-    const now = await t.gql(`query($id: ID!) { item(id: $id) { name revision latestRevision } }`, { id });
+    const now = await t.gql(
+      `query($id: ID!) { item(id: $id) { ... on Item { name revision latestRevision } } }`,
+      { id },
+    );
     expect(now.data.item).toEqual({ name: 'Item FUT-1', revision: 1, latestRevision: 2 });
     const later = await t.gql(
-      `query($id: ID!, $at: DateTime) { item(id: $id, asOf: $at) { name revision } }`,
+      `query($id: ID!, $at: DateTime) { item(id: $id, asOf: $at) { ... on Item { name revision } } }`,
       { id, at: new Date(soon.getTime() + 1).toISOString() },
     );
     expect(later.data.item).toEqual({ name: 'From next week', revision: 2 });
     await new Promise((r) => setTimeout(r, Math.max(0, soon.getTime() - Date.now() + 50)));
-    expect((await t.gql(`query($id: ID!) { item(id: $id) { name } }`, { id })).data.item.name).toBe(
-      'From next week',
-    );
+    expect(
+      (await t.gql(`query($id: ID!) { item(id: $id) { ... on Item { name } } }`, { id })).data.item.name,
+    ).toBe('From next week');
   });
 
-  it('end in CONFLICT, showing both values, when the base revision is stale', async () => {
+  it('end in CONFLICT at approval when the record moved on, and are refused when proposed on a stale base', async () => {
     const id = await createItem('CONF-1');
     const first = await propose({
       domain: 'item',
@@ -348,9 +334,17 @@ describe('revisions, history and as-of reads', () => {
       proposed: { name: 'Second' },
       baseRevision: 1,
     });
+    const pendingBefore = await count(`change_request where record_id = '${id}'`);
     const stale = await propose({ domain: 'item', recordId: id, patch: { name: 'Third' }, baseRevision: 1 });
-    expect(stale.status).toBe('CONFLICT');
-    expect((await t.gql(`query($id: ID!) { item(id: $id) { name revision } }`, { id })).data.item).toEqual({
+    expect(stale).toMatchObject({
+      __typename: 'StaleBaseError',
+      code: 'VERSION_CONFLICT',
+      currentRevision: 2,
+    });
+    expect(await count(`change_request where record_id = '${id}'`)).toBe(pendingBefore);
+    expect(
+      (await t.gql(`query($id: ID!) { item(id: $id) { ... on Item { name revision } } }`, { id })).data.item,
+    ).toEqual({
       name: 'First',
       revision: 2,
     });
@@ -407,7 +401,7 @@ describe('locations, lots and work centers', () => {
     expect((await loc('EU1-STOCK-A1', 'EU1-STOCK')).status).toBe('APPLIED');
     expect((await loc('EU1-X', 'NOWHERE')).code).toBe('REFERENCE_NOT_FOUND');
     expect((await loc('EU1-VIEW2', 'EU1', { usage: 'view', scrap: true })).details[0].path).toBe('/scrap');
-    const top = await t.gql('{ location(code: "EU1", site: "EU1") { id revision } }');
+    const top = await t.gql('{ location(code: "EU1", site: "EU1") { ... on Location { id revision } } }');
     const cycle = await propose({
       domain: 'location',
       recordId: top.data.location.id,
@@ -417,7 +411,7 @@ describe('locations, lots and work centers', () => {
     expect(cycle).toMatchObject({ code: 'CONTRACT_VALIDATION_FAILED' });
     expect(cycle.message).toContain('cycle');
     const shelf = await t.gql(
-      '{ location(code: "EU1-STOCK-A1", site: "EU1") { path parent { code children { code } } } }',
+      '{ location(code: "EU1-STOCK-A1", site: "EU1") { ... on Location { path parent { code children { code } } } } }',
     );
     expect(shelf.data.location).toEqual({
       path: 'EU1 / STOCK / A1',
@@ -462,12 +456,12 @@ describe('locations, lots and work centers', () => {
     });
     expect(back.details[0].path).toBe('/qualityStatus');
     const read = await t.gql(
-      '{ lot(item: "LOT-ITEM", number: "L3") { number qualityStatus item { code tracking } } }',
+      '{ lot(item: "LOT-ITEM", number: "L3") { ... on Lot { number qualityStatus item { ... on Item { code tracking } } } } }',
     );
     expect(read.data.lot).toEqual({
       number: 'L3',
-      qualityStatus: 'released',
-      item: { code: 'LOT-ITEM', tracking: 'lot' },
+      qualityStatus: 'RELEASED',
+      item: { code: 'LOT-ITEM', tracking: 'LOT' },
     });
   });
 
@@ -496,10 +490,10 @@ describe('locations, lots and work centers', () => {
     });
     expect(ok.status).toBe('APPLIED');
     const read = await t.gql(
-      '{ workCenter(code: "WC-3") { location { code usage } currentCostPerHour timeEfficiency } }',
+      '{ workCenter(code: "WC-3") { ... on WorkCenter { location { ... on Location { code usage } } currentCostPerHour timeEfficiency } } }',
     );
     expect(read.data.workCenter).toEqual({
-      location: { code: 'EU2-PROD', usage: 'production' },
+      location: { code: 'EU2-PROD', usage: 'PRODUCTION' },
       currentCostPerHour: costs[0],
       timeEfficiency: 95,
     });
@@ -551,7 +545,7 @@ describe('safety', () => {
       ),
     );
     expect(replaces.filter((r) => r.status === 'APPLIED')).toHaveLength(1);
-    expect(replaces.filter((r) => r.status === 'CONFLICT')).toHaveLength(5);
+    expect(replaces.filter((r) => r.__typename === 'StaleBaseError')).toHaveLength(5);
     const verify = await t.gql('{ verifyAuditChain { ... on AuditChainVerification { valid } } }');
     expect(verify.data.verifyAuditChain.valid).toBe(true);
   });
@@ -578,7 +572,7 @@ describe('safety', () => {
 
   it('loads relations in batches: listing items costs the same queries for 3 or 8 items', async () => {
     const query =
-      '{ items(first: 100, filter: { keyPrefix: "NPLUS" }) { edges { node { code uom { code } purchaseUom { code } } } } }';
+      '{ items(first: 100, filter: { keyPrefix: "NPLUS" }) { edges { node { code uom { ... on Uom { code } } purchaseUom { code } } } } }';
     for (let i = 0; i < 3; i++) await createItem(`NPLUS-${i}`, { purchaseUom: 'GRM' });
     const few = await t.countQueries(() => t.gql(query));
     for (let i = 3; i < 8; i++) await createItem(`NPLUS-${i}`, { uom: 'LBR', purchaseUom: 'TNE' });

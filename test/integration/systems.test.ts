@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.ts';
+import {
+  approve,
+  mutation,
+  nodes,
+  propose as proposeChange,
+  setApprovalPolicy,
+} from '../support/factories.ts';
 
 let t: TestApp;
 let plm: string;
@@ -15,26 +22,19 @@ afterAll(async () => {
   await t?.close();
 });
 
-const CR = `... on ChangeRequest { id status recordId requiredApprovals } ... on Error { code message path details { path message } }`;
-const propose = (input: Record<string, unknown>, token: string) =>
-  t
-    .gql(`mutation($i: ProposeChangeInput!) { proposeChange(input: $i) { ${CR} } }`, { i: input }, token)
-    .then((r) => r.data?.proposeChange ?? r);
+const propose = (input: Record<string, unknown>, token: string) => proposeChange(t, input, token);
 const register = (input: Record<string, unknown>, token?: string) =>
-  t
-    .gql(
-      `mutation($i: RegisterSystemInput!) { registerSystem(input: $i) { ... on System { systemCode: code kind sites active } ... on Error { code message path } } }`,
-      { i: input },
-      token,
-    )
-    .then((r) => r.data.registerSystem);
+  mutation(t, 'registerSystem', input, 'system', 'systemCode: code kind sites active', token).then(
+    (r) => r.data.registerSystem,
+  );
 const assign = (input: Record<string, unknown>) =>
-  t
-    .gql(
-      `mutation($i: AssignSystemOfRecordInput!) { assignSystemOfRecord(input: $i) { ... on SystemOfRecordRule { id domain system site fields requiredApprovals } ... on Error { code message path } } }`,
-      { i: input },
-    )
-    .then((r) => r.data.assignSystemOfRecord);
+  mutation(
+    t,
+    'assignSystemOfRecord',
+    input,
+    'systemOfRecordRule',
+    'id domain system: systemCode site fields requiredApprovals',
+  ).then((r) => r.data.assignSystemOfRecord);
 
 describe('systems', () => {
   it('are registered by admins, idempotently', async () => {
@@ -54,8 +54,14 @@ describe('systems', () => {
     expect((await register({ code: 'plm', name: 'Other', kind: 'PLM' })).code).toBe('DUPLICATE_KEY');
     expect((await register({ code: 'Bad Code', name: 'x', kind: 'OTHER' })).code).toBe('BAD_USER_INPUT');
     expect((await register({ code: 'x1', name: 'x', kind: 'OTHER' }, steward)).code).toBe('FORBIDDEN');
-    const list = await t.gql('{ systems { code } }', {}, steward);
-    expect(list.data.systems.map((s: any) => s.code)).toEqual(['mes-plant1', 'odoo-main', 'plm', 'wms-eu']);
+    const list = await t.gql('{ systems { totalCount edges { node { code } } } }', {}, steward);
+    expect(nodes(list.data.systems).map((s: any) => s.code)).toEqual([
+      'mes-plant1',
+      'odoo-main',
+      'plm',
+      'wms-eu',
+    ]);
+    expect(list.data.systems.totalCount).toBe(4);
     plm = await t.tokenFor('connector', { systemCode: 'plm' });
     wms = await t.tokenFor('connector', { systemCode: 'wms-eu' });
     mes = await t.tokenFor('connector', { systemCode: 'mes-plant1' });
@@ -114,7 +120,7 @@ describe('systems of record', () => {
     );
     expect(item).toMatchObject({ status: 'APPLIED', requiredApprovals: 0 });
     const me = await t.gql(
-      '{ me { abilities { action subject conditions } } item(code: "PLM-1") { viewerCanPropose } }',
+      '{ me { abilities { action subject conditions } } item(code: "PLM-1") { ... on Item { viewerCanPropose } } }',
       {},
       plm,
     );
@@ -125,7 +131,8 @@ describe('systems of record', () => {
     });
     expect(me.data.item.viewerCanPropose).toBe(true);
     expect(
-      (await t.gql('{ item(code: "PLM-1") { viewerCanPropose } }', {}, wms)).data.item.viewerCanPropose,
+      (await t.gql('{ item(code: "PLM-1") { ... on Item { viewerCanPropose } } }', {}, wms)).data.item
+        .viewerCanPropose,
     ).toBe(false);
 
     const notOwner = await propose({ domain: 'lot', data: { item: 'PLM-1', number: 'L1' } }, plm);
@@ -154,9 +161,7 @@ describe('systems of record', () => {
   });
 
   it('hold per field: a system changes only the fields it owns', async () => {
-    await t.gql(
-      'mutation { setApprovalPolicy(domain: "work-center", requiredApprovals: 0) { ... on ApprovalPolicy { domain } } }',
-    );
+    await setApprovalPolicy(t, 'work-center', 0);
     await propose(
       {
         domain: 'location',
@@ -192,7 +197,12 @@ describe('systems of record', () => {
       },
       mes,
     );
-    expect(cost).toMatchObject({ code: 'FIELD_NOT_OWNED' });
+    expect(cost).toMatchObject({
+      __typename: 'NotSystemOfRecordError',
+      code: 'FIELD_NOT_OWNED',
+      ownedFields: ['/capacity', '/timeEfficiency'],
+      refusedFields: ['/costPerHour'],
+    });
     expect(cost.details.map((d: any) => d.path)).toEqual(['/costPerHour']);
     const mixed = await propose(
       { domain: 'work-center', recordId: wc.recordId, patch: { capacity: 3, name: 'Renamed' } },
@@ -214,17 +224,22 @@ describe('systems of record', () => {
     );
     expect(create).toMatchObject({ code: 'FIELD_NOT_OWNED' });
     const read = await t.gql(
-      '{ workCenter(code: "WC-P1") { capacity timeEfficiency currentCostPerHour revision } }',
+      '{ workCenter(code: "WC-P1") { ... on WorkCenter { capacity timeEfficiency currentCostPerHour revision } } }',
     );
     expect(read.data.workCenter).toMatchObject({ capacity: 2, timeEfficiency: 95, revision: 3 });
   });
 
   it("set the approvals a system's proposals need, and stop when the system is deactivated", async () => {
-    const rules = await t.gql('{ systemOfRecordRules(domain: "item") { id } }');
-    await t.gql(
-      'mutation($id: ID!) { removeSystemOfRecord(id: $id) { ... on RemovedSystemOfRecordRule { id } } }',
-      { id: rules.data.systemOfRecordRules[0].id },
+    const rules = await t.gql(
+      '{ systemOfRecordRules(domain: "item") { edges { node { id system { code } } } } }',
     );
+    const [rule] = nodes(rules.data.systemOfRecordRules);
+    expect(rule.system.code).toBe('plm');
+    const removed = await t.gql(
+      'mutation($id: ID!) { removeSystemOfRecord(input: { id: $id }) { ... on RemoveSystemOfRecordPayload { removedRuleId } } }',
+      { id: rule.id },
+    );
+    expect(removed.data.removeSystemOfRecord.removedRuleId).toBe(rule.id);
     expect(await assign({ domain: 'item', system: 'plm', requiredApprovals: 1 })).toMatchObject({
       requiredApprovals: 1,
     });
@@ -236,23 +251,20 @@ describe('systems of record', () => {
       plm,
     );
     expect(pending).toMatchObject({ status: 'PENDING', requiredApprovals: 1 });
-    const approved = await t.gql(
-      `mutation($id: ID!) { approveChange(id: $id) { ${CR} } }`,
-      { id: pending.id },
-      steward,
-    );
-    expect(approved.data.approveChange.status).toBe('APPLIED');
+    expect((await approve(t, pending.id, steward)).status).toBe('APPLIED');
 
     await t.gql(
-      'mutation { updateSystem(input: { code: "plm", active: false }) { ... on System { active } } }',
+      'mutation { updateSystem(input: { code: "plm", active: false }) { ... on UpdateSystemPayload { system { active } } } }',
     );
     const off = await propose(
       { domain: 'item', data: { code: 'PLM-3', name: 'x', type: 'goods', uom: 'KGM', tracking: 'none' } },
       plm,
     );
     expect(off.code).toBe('NOT_SYSTEM_OF_RECORD');
-    const audit = await t.gql('{ auditEvents(subjectType: "System", subjectId: "plm") { action } }');
-    expect(audit.data.auditEvents.map((e: any) => e.action)).toEqual([
+    const audit = await t.gql(
+      '{ auditEvents(subjectType: "System", subjectId: "plm") { edges { node { action } } } }',
+    );
+    expect(nodes(audit.data.auditEvents).map((e: any) => e.action)).toEqual([
       'SYSTEM_REGISTERED',
       'SYSTEM_DEACTIVATED',
     ]);

@@ -1,5 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.ts';
+import {
+  createRecord,
+  itemData,
+  mutate,
+  nodes,
+  registerSystem,
+  setApprovalPolicy,
+} from '../support/factories.ts';
 
 let t: TestApp;
 let odoo: string;
@@ -14,33 +22,39 @@ beforeAll(async () => {
     ['wms-eu', 'WMS'],
     ['plm', 'PLM'],
   ]) {
-    await t.gql(
-      'mutation($i: RegisterSystemInput!) { registerSystem(input: $i) { ... on System { name } } }',
-      { i: { code, name: code, kind } },
-    );
+    await registerSystem(t, { code, name: code, kind });
   }
   odoo = await t.tokenFor('connector', { systemCode: 'odoo-main' });
   wms = await t.tokenFor('connector', { systemCode: 'wms-eu' });
   viewer = await t.tokenFor('viewer');
-  await t.gql(
-    'mutation { setApprovalPolicy(domain: "item", requiredApprovals: 0) { ... on ApprovalPolicy { domain } } }',
-  );
+  await setApprovalPolicy(t, 'item', 0);
   for (const code of ['X-1', 'X-2', 'X-3']) {
-    const r = await t.gql(
-      'mutation($i: ProposeChangeInput!) { proposeChange(input: $i) { ... on ChangeRequest { recordId status } ... on Error { code message } } }',
-      { i: { domain: 'item', data: { code, name: code, type: 'goods', uom: 'KGM', tracking: 'none' } } },
-    );
-    items[code] = r.data.proposeChange.recordId;
+    items[code] = (await createRecord(t, 'item', itemData(code, { name: code }))).recordId;
   }
 });
 afterAll(async () => {
   await t?.close();
 });
 
-const LINK = `mutation($s: String!, $d: String!, $l: [XrefLinkInput!]!) { linkXrefs(system: $s, domain: $d, links: $l) {
-  ... on LinkXrefsResult { linked unchanged xrefs { externalId externalKey key recordId } } ... on Error { code message details { path message } } } }`;
-const link = (system: string, links: unknown[], token?: string, domain = 'item') =>
-  t.gql(LINK, { s: system, d: domain, l: links }, token).then((r) => r.data.linkXrefs);
+const link = (system: string, links: unknown[], token?: string, domain = 'item', idempotencyKey?: string) =>
+  mutate(
+    t,
+    'linkXrefs',
+    { system, domain, links, idempotencyKey },
+    'linked unchanged xrefs { externalId externalKey key recordId }',
+    { token },
+  );
+const RESOLVE = `query($ids: [String!]!) { resolveXrefs(system: "odoo-main", domain: "item", externalIds: $ids) {
+  ... on ResolveXrefsPayload { resolutions { recordId } } ... on Error { code message path } } }`;
+
+const countOutbox = async () =>
+  Number(
+    (
+      await t.app.orm.em
+        .getConnection()
+        .execute<{ n: string }[]>('select count(*)::text as n from outbox_event')
+    )[0].n,
+  );
 
 describe('cross-reference maps', () => {
   it("link a batch idempotently, keeping Odoo's xml id beside its database id", async () => {
@@ -71,13 +85,13 @@ describe('cross-reference maps', () => {
       odoo,
     );
     expect(r).toMatchObject({ code: 'DUPLICATE_KEY' });
-    expect(r.details).toEqual([{ path: '101', message: `linked to ${items['X-1']}` }]);
+    expect(r.details).toEqual([{ path: '101', keyword: null, message: `linked to ${items['X-1']}` }]);
     const resolved = await t.gql(
-      '{ resolveXrefs(system: "odoo-main", domain: "item", externalIds: ["103"]) { recordId } }',
+      '{ resolveXrefs(system: "odoo-main", domain: "item", externalIds: ["103"]) { ... on ResolveXrefsPayload { resolutions { recordId } } } }',
       {},
       odoo,
     );
-    expect(resolved.data.resolveXrefs).toEqual([{ recordId: null }]);
+    expect(resolved.data.resolveXrefs.resolutions).toEqual([{ recordId: null }]);
     expect(
       (
         await link(
@@ -97,7 +111,7 @@ describe('cross-reference maps', () => {
       'FORBIDDEN',
     );
     const unlink = await t.gql(
-      'mutation { unlinkXref(system: "odoo-main", domain: "item", externalId: "101") { ... on Error { code } } }',
+      'mutation { unlinkXref(input: { system: "odoo-main", domain: "item", externalId: "101" }) { ... on Error { code } } }',
       {},
       wms,
     );
@@ -106,81 +120,96 @@ describe('cross-reference maps', () => {
 
   it('resolve in input order with null for unknown ids, and translate between systems', async () => {
     const r = await t.gql(
-      '{ resolveXrefs(system: "odoo-main", domain: "item", externalIds: ["102", "nope", "101", "102"]) { externalId recordId key } }',
+      '{ resolveXrefs(system: "odoo-main", domain: "item", externalIds: ["102", "nope", "101", "102"]) { ... on ResolveXrefsPayload { resolutions { externalId recordId key } } } }',
       {},
       viewer,
     );
-    expect(r.data.resolveXrefs).toEqual([
+    expect(r.data.resolveXrefs.resolutions).toEqual([
       { externalId: '102', recordId: items['X-2'], key: 'X-2' },
       { externalId: 'nope', recordId: null, key: null },
       { externalId: '101', recordId: items['X-1'], key: 'X-1' },
       { externalId: '102', recordId: items['X-2'], key: 'X-2' },
     ]);
     const tr = await t.gql(
-      '{ translateXrefs(domain: "item", fromSystem: "odoo-main", toSystem: "wms-eu", externalIds: ["101", "102"]) { externalId targetId } }',
+      '{ translateXrefs(domain: "item", fromSystem: "odoo-main", toSystem: "wms-eu", externalIds: ["101", "102"]) { ... on TranslateXrefsPayload { translations { externalId targetId } } } }',
       {},
       wms,
     );
-    expect(tr.data.translateXrefs).toEqual([
+    expect(tr.data.translateXrefs.translations).toEqual([
       { externalId: '101', targetId: 'W-9' },
       { externalId: '102', targetId: null },
     ]);
-    const rec = await t.gql('{ item(code: "X-1") { xrefs { system externalId externalKey } } }', {}, viewer);
+    const rec = await t.gql(
+      '{ item(code: "X-1") { ... on Item { xrefs { system: systemCode externalId externalKey record { key } } } } }',
+      {},
+      viewer,
+    );
     expect(rec.data.item.xrefs).toEqual([
-      { system: 'odoo-main', externalId: '101', externalKey: 'product.product_x1' },
-      { system: 'wms-eu', externalId: 'W-9', externalKey: null },
+      { system: 'odoo-main', externalId: '101', externalKey: 'product.product_x1', record: { key: 'X-1' } },
+      { system: 'wms-eu', externalId: 'W-9', externalKey: null, record: { key: 'X-1' } },
     ]);
   });
 
   it('answer more than 1000 ids with a clear error, in one statement otherwise', async () => {
     const ids = Array.from({ length: 1001 }, (_, i) => `id-${i}`);
-    const r = await t.gql(
-      'query($ids: [String!]!) { resolveXrefs(system: "odoo-main", domain: "item", externalIds: $ids) { recordId } }',
-      { ids },
-      odoo,
-    );
-    expect(r.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' } });
-    expect(r.errors?.[0].message).toContain('1000');
+    const r = await t.gql(RESOLVE, { ids }, odoo);
+    expect(r.errors).toBeUndefined();
+    expect(r.data.resolveXrefs).toMatchObject({ code: 'BAD_USER_INPUT', path: ['externalIds'] });
+    expect(r.data.resolveXrefs.message).toContain('1000');
     const thousand = ids.slice(0, 1000);
-    const queries = await t.countQueries(() =>
-      t.gql(
-        'query($ids: [String!]!) { resolveXrefs(system: "odoo-main", domain: "item", externalIds: $ids) { recordId } }',
-        { ids: thousand },
-        odoo,
-      ),
-    );
+    const queries = await t.countQueries(() => t.gql(RESOLVE, { ids: thousand }, odoo));
     expect(queries).toBeLessThanOrEqual(3); // the resolve itself (identifying the caller is not counted)
   });
 
-  it('unlink, after which the id can be linked again', async () => {
-    const un = await t.gql(
-      'mutation { unlinkXref(system: "odoo-main", domain: "item", externalId: "102") { ... on Xref { state recordId } ... on Error { code } } }',
-      {},
-      odoo,
-    );
-    expect(un.data.unlinkXref).toEqual({ state: 'RETIRED', recordId: items['X-2'] });
+  it('unlink idempotently, after which the id can be linked again', async () => {
+    const unlink = (externalId: string) =>
+      mutate(
+        t,
+        'unlinkXref',
+        { system: 'odoo-main', domain: 'item', externalId },
+        'xref { state recordId }',
+        {
+          token: odoo,
+        },
+      );
+    const un = await unlink('102');
+    expect(un.xref).toEqual({ state: 'RETIRED', recordId: items['X-2'] });
+    const outbox = await countOutbox();
+    // unlinking an unlinked id answers the retired link, and writes nothing
+    expect((await unlink('102')).xref).toEqual({ state: 'RETIRED', recordId: items['X-2'] });
+    expect(await countOutbox()).toBe(outbox);
     expect((await link('odoo-main', [{ externalId: '102', recordId: items['X-3'] }], odoo)).linked).toBe(1);
-    const again = await t.gql(
-      'mutation { unlinkXref(system: "odoo-main", domain: "item", externalId: "nope") { ... on Error { code } } }',
-      {},
-      odoo,
-    );
-    expect(again.data.unlinkXref.code).toBe('NOT_FOUND');
+    expect(await unlink('never-linked')).toMatchObject({ code: 'NOT_FOUND', path: ['externalId'] });
+  });
+
+  it('answer a retried batch with the first answer, and a reused key with other links with an error', async () => {
+    const key = `link-${Date.now()}`;
+    const links = [{ externalId: 'IDEM-1', recordId: items['X-1'] }];
+    expect(await link('wms-eu', links, wms, 'item', key)).toMatchObject({ linked: 1 });
+    const outbox = await countOutbox();
+    const again = await link('wms-eu', links, wms, 'item', key);
+    expect(again).toMatchObject({ linked: 0, unchanged: 1, xrefs: [{ externalId: 'IDEM-1' }] });
+    expect(await countOutbox()).toBe(outbox);
+    const other = await link('wms-eu', [{ externalId: 'IDEM-2', recordId: items['X-1'] }], wms, 'item', key);
+    expect(other).toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED' });
   });
 
   it("page through a system's map", async () => {
-    const p1 = await t.gql(
-      '{ xrefMap(system: "odoo-main", domain: "item", first: 1) { nodes { externalId } endCursor hasNextPage } }',
-      {},
-      viewer,
-    );
-    expect(p1.data.xrefMap).toMatchObject({ nodes: [{ externalId: '101' }], hasNextPage: true });
-    const p2 = await t.gql(
-      'query($a: String) { xrefMap(system: "odoo-main", domain: "item", first: 10, after: $a) { nodes { externalId } hasNextPage } }',
-      { a: p1.data.xrefMap.endCursor },
-      viewer,
-    );
-    expect(p2.data.xrefMap).toEqual({ nodes: [{ externalId: '102' }], hasNextPage: false });
+    const page = (first: number, after?: string) =>
+      t.gql(
+        'query($f: Int, $a: String) { xrefMap(system: "odoo-main", domain: "item", first: $f, after: $a) { edges { cursor node { externalId } } pageInfo { endCursor hasNextPage } } }',
+        { f: first, a: after },
+        viewer,
+      );
+    const p1 = await page(1);
+    expect(nodes(p1.data.xrefMap)).toEqual([{ externalId: '101' }]);
+    expect(p1.data.xrefMap.pageInfo.hasNextPage).toBe(true);
+    const p2 = await page(10, p1.data.xrefMap.pageInfo.endCursor);
+    expect(nodes(p2.data.xrefMap)).toEqual([{ externalId: '102' }]);
+    expect(p2.data.xrefMap.pageInfo.hasNextPage).toBe(false);
+    // a cursor of another list is refused, not misread
+    const foreign = await page(1, Buffer.from('record:["a","b","c"]').toString('base64url'));
+    expect(foreign.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
   });
 
   it('link a batch in a fixed number of statements, new xml ids and repeats included', async () => {

@@ -80,10 +80,10 @@ export async function startTestApp(overrides: Partial<CanonConfig> = {}): Promis
   const tokenFor = async (role: Role, options: { systemCode?: string; actorName?: string } = {}) => {
     const r = await gql(
       `mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) {
-        ... on CreatedApiToken { token } ... on Error { code message } } }`,
+        ... on CreateApiTokenPayload { token } ... on Error { code message } } }`,
       {
         input: {
-          role,
+          role: role.toUpperCase(),
           systemCode: options.systemCode,
           actorName: options.actorName ?? `${role}-${process.pid}-${++counter}`,
         },

@@ -146,4 +146,17 @@ export class AuditService {
     if (filter.afterSequence) where.sequence = { $gt: filter.afterSequence };
     return em.find(AuditEvent, where, { orderBy: { sequence: 'asc' }, limit: filter.first });
   }
+
+  async count(
+    em: Em,
+    ctx: CallContext,
+    filter: { subjectType?: string; subjectId?: string; action?: string },
+  ): Promise<number> {
+    authorize(ctx.ability, ctx.actor, 'read', 'AuditEvent');
+    const where: Record<string, unknown> = {};
+    if (filter.subjectType) where.subjectType = filter.subjectType;
+    if (filter.subjectId) where.subjectId = filter.subjectId;
+    if (filter.action) where.action = filter.action;
+    return em.count(AuditEvent, where);
+  }
 }

@@ -2,9 +2,11 @@
  * Identity: actors, API tokens and authentication. Tokens are shown once when created, stored as a
  * SHA-256 hash, expire, and can be revoked or rotated; every change is audited in its transaction.
  */
+import { validate as isUuid } from 'uuid';
 import type { Orm } from '../../db/orm.ts';
 import { CanonError, notFound } from '../../errors.ts';
 import type { AuditService } from '../audit/audit.service.ts';
+import { idempotency } from '../idempotency/idempotency.service.ts';
 import { authorize } from './ability.ts';
 import { Actor as ActorRow } from './actor.entity.ts';
 import type { Actor, CallContext } from './actor-context.ts';
@@ -26,10 +28,12 @@ export interface CreateTokenInput {
 }
 
 export interface CreatedToken {
-  /** The secret: shown once, never stored. */
-  token: string;
+  /** The secret: shown once, never stored; null when a retried request is answered again. */
+  token: string | null;
   apiToken: ApiToken;
   actor: ActorRow;
+  /** True when this answers a retry (same idempotency key): the secret is not shown again. */
+  replayed: boolean;
 }
 
 interface TokenRow {
@@ -92,11 +96,47 @@ export class AuthService {
     };
   }
 
-  async createToken(ctx: CallContext, input: CreateTokenInput): Promise<CreatedToken> {
+  async createToken(
+    ctx: CallContext,
+    input: CreateTokenInput,
+    idempotencyKey?: string | null,
+  ): Promise<CreatedToken> {
     authorize(ctx.ability, ctx.actor, 'create', 'ApiToken');
     validateTokenInput(input);
     const issued = issueToken();
-    return this.orm.em.fork().transactional(async (em) => {
+    return this.orm.em
+      .fork()
+      .transactional((em) =>
+        idempotency.within(
+          em,
+          ctx,
+          idempotencyKey,
+          'createApiToken',
+          input,
+          () => this.insertToken(em, ctx, input, issued),
+          this.replayToken(em),
+        ),
+      );
+  }
+
+  /** A replayed creation or rotation: the token it made, without its secret. */
+  private replayToken(em: Orm['em']) {
+    return {
+      idOf: (r: CreatedToken) => r.apiToken.id,
+      replay: async (id: string): Promise<CreatedToken> => {
+        const apiToken = await em.findOneOrFail(ApiToken, { id }, { populate: ['actor'] });
+        return { token: null, apiToken, actor: apiToken.actor, replayed: true };
+      },
+    };
+  }
+
+  private async insertToken(
+    em: Orm['em'],
+    ctx: CallContext,
+    input: CreateTokenInput,
+    issued: ReturnType<typeof issueToken>,
+  ): Promise<CreatedToken> {
+    {
       const actorName = input.actorName ?? `${input.role}-${issued.prefix.slice(6)}`;
       let actor = await em.findOne(ActorRow, { name: actorName });
       if (actor) {
@@ -146,10 +186,11 @@ export class AuthService {
           expiresAt: apiToken.expiresAt ?? null,
         },
       });
-      return { token: issued.token, apiToken, actor };
-    });
+      return { token: issued.token, apiToken, actor, replayed: false };
+    }
   }
 
+  /** Revokes a token; revoking a revoked one answers it as it is (idempotent by nature). */
   async revokeToken(ctx: CallContext, tokenId: string): Promise<ApiToken> {
     return this.changes.after(
       this.orm.em.fork().transactional(async (em) => {
@@ -173,35 +214,58 @@ export class AuthService {
   }
 
   /** Issues a new token for the same actor and revokes the old one, in one transaction. */
-  async rotateToken(ctx: CallContext, tokenId: string): Promise<CreatedToken> {
+  async rotateToken(
+    ctx: CallContext,
+    tokenId: string,
+    idempotencyKey?: string | null,
+  ): Promise<CreatedToken> {
     const issued = issueToken();
     return this.changes.after(
-      this.orm.em.fork().transactional(async (em) => {
-        const old = await this.findVisibleToken(em, ctx, tokenId);
-        if (old.actor.id !== ctx.actor?.id) authorize(ctx.ability, ctx.actor, 'rotate', 'ApiToken');
-        if (old.revokedAt)
-          throw new CanonError('INVALID_STATE', 'A revoked token cannot be rotated.', { path: ['id'] });
-        old.revokedAt = new Date();
-        const lifetime = old.expiresAt ? old.expiresAt.getTime() - old.createdAt.getTime() : null;
-        const fresh = em.create(ApiToken, {
-          actor: old.actor,
-          name: old.name,
-          prefix: issued.prefix,
-          tokenHash: issued.hash,
-          expiresAt: lifetime ? new Date(Date.now() + lifetime) : null,
-          createdBy: ctx.actor?.id ?? null,
-          rotatedFrom: old.id,
-        });
-        await em.flush();
-        await this.audit.record(em, ctx, {
-          action: 'API_TOKEN_ROTATED',
-          subjectType: 'ApiToken',
-          subjectId: old.id,
-          after: { replacedBy: fresh.id, prefix: fresh.prefix },
-        });
-        return { token: issued.token, apiToken: fresh, actor: old.actor };
-      }),
+      this.orm.em.fork().transactional((em) =>
+        idempotency.within(
+          em,
+          ctx,
+          idempotencyKey,
+          'rotateApiToken',
+          { tokenId },
+          async () => {
+            const old = await this.findVisibleToken(em, ctx, tokenId);
+            if (old.actor.id !== ctx.actor?.id) authorize(ctx.ability, ctx.actor, 'rotate', 'ApiToken');
+            if (old.revokedAt)
+              throw new CanonError('INVALID_STATE', 'A revoked token cannot be rotated.', { path: ['id'] });
+            old.revokedAt = new Date();
+            const lifetime = old.expiresAt ? old.expiresAt.getTime() - old.createdAt.getTime() : null;
+            const fresh = em.create(ApiToken, {
+              actor: old.actor,
+              name: old.name,
+              prefix: issued.prefix,
+              tokenHash: issued.hash,
+              expiresAt: lifetime ? new Date(Date.now() + lifetime) : null,
+              createdBy: ctx.actor?.id ?? null,
+              rotatedFrom: old.id,
+            });
+            await em.flush();
+            await this.audit.record(em, ctx, {
+              action: 'API_TOKEN_ROTATED',
+              subjectType: 'ApiToken',
+              subjectId: old.id,
+              after: { replacedBy: fresh.id, prefix: fresh.prefix },
+            });
+            return { token: issued.token, apiToken: fresh, actor: old.actor, replayed: false };
+          },
+          this.replayToken(em),
+        ),
+      ),
     );
+  }
+
+  /** Actors by id, in the order asked (null for unknown ones): for links from revisions, proposals, audit events. */
+  async actorsByIds(ctx: CallContext, ids: readonly string[]): Promise<(ActorRow | null)[]> {
+    authorize(ctx.ability, ctx.actor, 'read', 'GoldenRecord');
+    const valid = [...new Set(ids.filter((id) => isUuid(id)))];
+    const rows = valid.length > 0 ? await this.orm.em.fork().find(ActorRow, { id: { $in: valid } }) : [];
+    const byId = new Map(rows.map((a) => [a.id, a]));
+    return ids.map((id) => byId.get(id) ?? null);
   }
 
   async listTokens(ctx: CallContext): Promise<ApiToken[]> {
@@ -213,7 +277,7 @@ export class AuthService {
 
   private async findVisibleToken(em: Orm['em'], ctx: CallContext, tokenId: string): Promise<ApiToken> {
     if (!ctx.actor) throw new CanonError('UNAUTHENTICATED', 'A valid API token is required.');
-    const token = /^[0-9a-f-]{36}$/i.test(tokenId)
+    const token = isUuid(tokenId)
       ? await em.findOne(ApiToken, { id: tokenId }, { populate: ['actor'] })
       : null;
     // unknown and forbidden ids get the same answer

@@ -1,6 +1,8 @@
-import { resolveArrayConnection } from '@pothos/plugin-relay';
+import { VersionConflictError } from '../../errors.ts';
 import { builder } from '../../graphql/builder.ts';
-import { canonErrors } from '../../graphql/errors.ts';
+import { connectionOfSorted, inOrder, totalCountField } from '../../graphql/cursors.ts';
+import { canonErrors, errorsOf } from '../../graphql/errors.ts';
+import { connectionNames, IDEMPOTENCY_KEY_DESCRIPTION } from '../../graphql/naming.ts';
 import { can } from '../auth/ability.ts';
 import { ALL_CHANGE_KINDS } from './compatibility/change-kinds.ts';
 import {
@@ -8,7 +10,7 @@ import {
   type SchemaChange,
   type SchemaComparison,
 } from './compatibility/compatibility.ts';
-import { Contract } from './contract.entity.ts';
+import type { Contract } from './contract.entity.ts';
 import { contractUri } from './contract-ids.ts';
 import { ContractVersion, VERSION_STATUSES } from './contract-version.entity.ts';
 import type { CompatibilityReport } from './contracts.service.ts';
@@ -18,8 +20,12 @@ export const CompatibilityModeEnum = builder.enumType('CompatibilityMode', {
     'As in Confluent Schema Registry. BACKWARD: data valid under the previous version stays valid; FORWARD: the reverse; FULL: both; *_TRANSITIVE: against every earlier live version.',
   values: COMPATIBILITY_MODES,
 });
-const VersionStatusEnum = builder.enumType('ContractVersionStatus', { values: VERSION_STATUSES });
+const VersionStatusEnum = builder.enumType('ContractVersionStatus', {
+  description: 'DRAFT → PUBLISHED → DEPRECATED → RETIRED.',
+  values: VERSION_STATUSES,
+});
 const SemverBumpEnum = builder.enumType('SemverBump', {
+  description: 'The semver bump a change needs: MAJOR breaks, MINOR adds, PATCH only annotates.',
   values: ['NONE', 'PATCH', 'MINOR', 'MAJOR'] as const,
 });
 const ChangeKindEnum = builder.enumType('SchemaChangeKind', {
@@ -31,9 +37,9 @@ const ChangeKindEnum = builder.enumType('SchemaChangeKind', {
 const SchemaChangeRef = builder.objectRef<SchemaChange>('SchemaChange').implement({
   description: 'One change between two schemas.',
   fields: (t) => ({
-    kind: t.field({ type: ChangeKindEnum, resolve: (c) => c.kind }),
+    kind: t.field({ type: ChangeKindEnum, description: 'What kind of change.', resolve: (c) => c.kind }),
     path: t.exposeString('path', { description: 'JSON pointer into the schema, e.g. #/properties/uom.' }),
-    message: t.exposeString('message'),
+    message: t.exposeString('message', { description: 'The change, as a sentence.' }),
     compatible: t.exposeBoolean('compatible', {
       description: 'Whether data valid before stays valid after this change.',
     }),
@@ -47,7 +53,11 @@ const comparisonFields = (t: any) => ({
   forwardCompatible: t.exposeBoolean('forwardCompatible', {
     description: 'Data valid under `to` is valid under `from`.',
   }),
-  requiredBump: t.field({ type: SemverBumpEnum, resolve: (c: SchemaComparison) => c.requiredBump }),
+  requiredBump: t.field({
+    type: SemverBumpEnum,
+    description: 'The semver bump the change needs.',
+    resolve: (c: SchemaComparison) => c.requiredBump,
+  }),
   changes: t.field({
     type: [SchemaChangeRef],
     description: 'Changes from → to.',
@@ -70,34 +80,64 @@ const CompatibilityReportRef = builder.objectRef<CompatibilityReport>('Compatibi
     "Whether a schema may become the contract's next version under its compatibility mode, and why.",
   fields: (t) => ({
     ...comparisonFields(t),
-    contract: t.exposeString('contract'),
-    mode: t.field({ type: CompatibilityModeEnum, resolve: (r) => r.mode }),
+    contract: t.exposeString('contract', { description: 'The contract name.' }),
+    mode: t.field({
+      type: CompatibilityModeEnum,
+      description: 'Its compatibility mode.',
+      resolve: (r) => r.mode,
+    }),
     compatible: t.exposeBoolean('compatible', {
       description: 'True when the mode allows publishing the schema.',
     }),
-    comparedWith: t.exposeStringList('comparedWith'),
-    violations: t.field({ type: [SchemaChangeRef], resolve: (r) => r.violations }),
-    suggestedVersion: t.field({ type: 'SemVer', nullable: true, resolve: (r) => r.suggestedVersion }),
+    comparedWith: t.exposeStringList('comparedWith', { description: 'The versions it was checked against.' }),
+    violations: t.field({
+      type: [SchemaChangeRef],
+      description: 'The changes the mode does not allow.',
+      resolve: (r) => r.violations,
+    }),
+    suggestedVersion: t.field({
+      type: 'SemVer',
+      nullable: true,
+      description: 'The lowest version number the schema may be published as.',
+      resolve: (r) => r.suggestedVersion,
+    }),
   }),
 });
 
-export const ContractVersionRef = builder.objectType(ContractVersion, {
+export const ContractRef = builder.objectRef<Contract>('Contract');
+
+export const ContractVersionRef = builder.node(ContractVersion, {
   name: 'ContractVersion',
+  id: { resolve: (v) => v.id },
+  loadMany: async (ids: string[], ctx) =>
+    inOrder(ids, await ctx.services.contracts.versionsByIds(ctx, ids), (v) => v.id),
   description: 'One version of a contract: a JSON Schema 2020-12 document, immutable once published.',
   fields: (t) => ({
-    id: t.exposeID('id'),
-    contract: t.string({ resolve: (v) => (v.contract as Contract).name }),
-    version: t.expose('version', { type: 'SemVer' }),
+    id: t.exposeID('id', { description: 'The version id.' }),
+    contractName: t.string({
+      description: 'Name of its contract.',
+      resolve: (v) => (v.contract as Contract).name,
+    }),
+    contract: t.field({
+      type: ContractRef,
+      description: 'Its contract.',
+      resolve: (v) => v.contract as Contract,
+    }),
+    version: t.expose('version', { type: 'SemVer', description: 'The semantic version.' }),
     uri: t.string({
       description: 'The $id other contracts use to $ref this version.',
       resolve: (v) => contractUri((v.contract as Contract).name, v.version),
     }),
-    status: t.field({ type: VersionStatusEnum, resolve: (v) => v.status }),
-    schema: t.field({ type: 'JSON', resolve: (v) => v.schema }),
+    status: t.field({
+      type: VersionStatusEnum,
+      description: 'Where it is in its life.',
+      resolve: (v) => v.status,
+    }),
+    schema: t.field({ type: 'JSON', description: 'The JSON Schema document.', resolve: (v) => v.schema }),
     fingerprint: t.exposeString('fingerprint', {
       description: 'SHA-256 of the canonical schema without $id.',
     }),
-    changelog: t.exposeString('changelog', { nullable: true }),
+    changelog: t.exposeString('changelog', { nullable: true, description: 'What changed, for people.' }),
     requiredBump: t.field({
       type: SemverBumpEnum,
       nullable: true,
@@ -110,39 +150,76 @@ export const ContractVersionRef = builder.objectType(ContractVersion, {
       description: 'Changes from the previous version (set at publication).',
       resolve: (v) => (v.changes as SchemaChange[] | null) ?? null,
     }),
-    lockVersion: t.exposeInt('lockVersion'),
-    createdAt: t.expose('createdAt', { type: 'DateTime' }),
-    publishedAt: t.expose('publishedAt', { type: 'DateTime', nullable: true }),
-    deprecatedAt: t.expose('deprecatedAt', { type: 'DateTime', nullable: true }),
-    deprecationReason: t.exposeString('deprecationReason', { nullable: true }),
-    retiredAt: t.expose('retiredAt', { type: 'DateTime', nullable: true }),
+    lockVersion: t.exposeInt('lockVersion', {
+      description: 'Send it back as expectedLockVersion to edit a draft safely.',
+    }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was registered.' }),
+    publishedAt: t.expose('publishedAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When it was published.',
+    }),
+    deprecatedAt: t.expose('deprecatedAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When it was deprecated.',
+    }),
+    deprecationReason: t.exposeString('deprecationReason', {
+      nullable: true,
+      description: 'Why it was deprecated.',
+    }),
+    retiredAt: t.expose('retiredAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When it was retired.',
+    }),
   }),
 });
 
-export const ContractRef = builder.objectType(Contract, {
-  name: 'Contract',
+builder.node(ContractRef, {
+  id: { resolve: (c) => c.id },
+  loadMany: async (ids: string[], ctx) =>
+    inOrder(ids, await ctx.services.contracts.contractsByIds(ctx, ids), (c) => c.id),
   description: "A master-data domain's contract.",
   fields: (t) => ({
-    id: t.exposeID('id'),
-    name: t.exposeString('name'),
-    compatibility: t.field({ type: CompatibilityModeEnum, resolve: (c) => c.compatibility }),
-    description: t.exposeString('description', { nullable: true }),
-    ownerTeam: t.exposeString('ownerTeam', { nullable: true }),
-    builtIn: t.exposeBoolean('builtIn'),
-    lockVersion: t.exposeInt('lockVersion'),
-    createdAt: t.expose('createdAt', { type: 'DateTime' }),
-    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
-    versions: t.loadableList({
-      type: ContractVersionRef,
-      description: 'Versions you may see, newest first (drafts are shown to admins and stewards).',
-      load: (ids: string[], ctx) => ctx.services.contracts.versionsOf(ctx, ids),
-      resolve: (c) => c.id,
+    id: t.exposeID('id', { description: 'The contract id.' }),
+    name: t.exposeString('name', { description: 'kebab-case name: the domain.' }),
+    compatibility: t.field({
+      type: CompatibilityModeEnum,
+      description: 'What a new version must keep compatible.',
+      resolve: (c) => c.compatibility,
     }),
+    description: t.exposeString('description', { nullable: true, description: 'What the domain is.' }),
+    ownerTeam: t.exposeString('ownerTeam', { nullable: true, description: 'The team that owns it.' }),
+    builtIn: t.exposeBoolean('builtIn', { description: 'One of the five built-in domains.' }),
+    lockVersion: t.exposeInt('lockVersion', {
+      description: 'Send it back as expectedLockVersion to update safely.',
+    }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was created.' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'When its settings last changed.' }),
+    versions: t.connection(
+      {
+        type: ContractVersionRef,
+        description: 'Versions you may see, newest first (drafts are shown to admins and stewards).',
+        resolve: async (c, args, ctx) => {
+          const [versions] = await ctx.services.contracts.versionsOf(ctx, [c.id]);
+          return connectionOfSorted(
+            versions,
+            args,
+            'contract-version',
+            (v) => versionSortKey(v.version),
+            true,
+          );
+        },
+      },
+      { ...connectionNames('ContractVersion', 'versions of a contract')[0], fields: totalCountField },
+      connectionNames('ContractVersion', 'versions of a contract')[1],
+    ),
     latestVersion: t.loadable({
       type: ContractVersionRef,
       nullable: true,
       description: 'The newest published version (optionally within one major line).',
-      args: { major: t.arg.int() },
+      args: { major: t.arg.int({ description: 'Only within this major line.' }) },
       load: (keys: string[], ctx) =>
         ctx.services.contracts.latestPublishedOf(
           ctx,
@@ -156,26 +233,35 @@ export const ContractRef = builder.objectType(Contract, {
     version: t.field({
       type: ContractVersionRef,
       nullable: true,
-      args: { version: t.arg({ type: 'SemVer', required: true }) },
+      description: 'One version by number; null when unknown or not visible to you.',
+      args: { version: t.arg({ type: 'SemVer', required: true, description: 'The version number.' }) },
       resolve: (c, a, ctx) => ctx.services.contracts.getVersion(ctx, c.name, a.version),
     }),
-    viewerCanPublish: t.boolean({ resolve: (_c, _a, ctx) => can(ctx.ability, 'publish', 'ContractVersion') }),
+    viewerCanPublish: t.boolean({
+      description: 'May you publish versions of it?',
+      resolve: (_c, _a, ctx) => can(ctx.ability, 'publish', 'ContractVersion'),
+    }),
   }),
 });
 
 builder.queryFields((t) => ({
-  contracts: t.connection({
-    type: ContractRef,
-    authScopes: { authenticated: true },
-    description: 'All contracts, by name.',
-    resolve: async (_r, args, ctx) =>
-      resolveArrayConnection({ args }, await ctx.services.contracts.listContracts(ctx)),
-  }),
+  contracts: t.connection(
+    {
+      type: ContractRef,
+      authScopes: { authenticated: true },
+      description: 'All contracts, by name.',
+      resolve: async (_r, args, ctx) =>
+        connectionOfSorted(await ctx.services.contracts.listContracts(ctx), args, 'contract', (c) => c.name),
+    },
+    { ...connectionNames('Contract', 'contracts')[0], fields: totalCountField },
+    connectionNames('Contract', 'contracts')[1],
+  ),
   contract: t.field({
     type: ContractRef,
     nullable: true,
     authScopes: { authenticated: true },
-    args: { name: t.arg.string({ required: true }) },
+    description: 'A contract by name; null when unknown.',
+    args: { name: t.arg.string({ required: true, description: 'The contract name.' }) },
     resolve: (_r, { name }, ctx) => ctx.services.contracts.getContract(ctx, name),
   }),
   checkCompatibility: t.field({
@@ -185,9 +271,12 @@ builder.queryFields((t) => ({
     description:
       "Would `schema` be accepted as the contract's next version (or as `version`)? Lists every change and why.",
     args: {
-      contract: t.arg.string({ required: true }),
-      schema: t.arg({ type: 'JSON', required: true }),
-      version: t.arg({ type: 'SemVer' }),
+      contract: t.arg.string({ required: true, description: 'The contract name.' }),
+      schema: t.arg({ type: 'JSON', required: true, description: 'The candidate JSON Schema document.' }),
+      version: t.arg({
+        type: 'SemVer',
+        description: 'The version it would get (default: the next one needed).',
+      }),
     },
     resolve: (_r, a, ctx) =>
       ctx.services.contracts.checkCompatibility(ctx, a.contract, a.schema, a.version ?? undefined),
@@ -198,64 +287,128 @@ builder.queryFields((t) => ({
     errors: { ...canonErrors, directResult: true },
     description:
       'Compares two JSON Schema documents: every change with kind, JSON pointer and sentence; compatibility both ways; the semver bump needed.',
-    args: { from: t.arg({ type: 'JSON', required: true }), to: t.arg({ type: 'JSON', required: true }) },
+    args: {
+      from: t.arg({ type: 'JSON', required: true, description: 'The earlier schema.' }),
+      to: t.arg({ type: 'JSON', required: true, description: 'The later schema.' }),
+    },
     resolve: (_r, a, ctx) => ctx.services.contracts.schemaDiff(ctx, a.from, a.to),
   }),
 }));
 
 const RegisterInput = builder.inputType('RegisterContractVersionInput', {
+  description: 'A new DRAFT version of a contract (and the contract, with its first version).',
   fields: (t) => ({
     contract: t.string({
       required: true,
       description: 'kebab-case contract name; created with the first version.',
     }),
-    version: t.field({ type: 'SemVer', required: true }),
+    version: t.field({ type: 'SemVer', required: true, description: 'The semantic version.' }),
     schema: t.field({
       type: 'JSON',
       required: true,
       description: 'A JSON Schema 2020-12 document; Canon sets $schema and $id.',
     }),
-    changelog: t.string(),
+    changelog: t.string({ description: 'What changed, for people.' }),
     compatibility: t.field({
       type: CompatibilityModeEnum,
       description: 'For a new contract (default BACKWARD).',
     }),
     description: t.string({ description: 'For a new contract.' }),
     ownerTeam: t.string({ description: 'For a new contract.' }),
+    idempotencyKey: t.string({ description: IDEMPOTENCY_KEY_DESCRIPTION }),
   }),
 });
 
 const UpdateDraftInput = builder.inputType('UpdateContractDraftInput', {
+  description: 'A new schema for a DRAFT version.',
   fields: (t) => ({
-    contract: t.string({ required: true }),
-    version: t.field({ type: 'SemVer', required: true }),
-    schema: t.field({ type: 'JSON', required: true }),
-    changelog: t.string(),
+    contract: t.string({ required: true, description: 'The contract name.' }),
+    version: t.field({ type: 'SemVer', required: true, description: 'The draft version.' }),
+    schema: t.field({ type: 'JSON', required: true, description: 'The replacing JSON Schema document.' }),
+    changelog: t.string({ description: 'What changed, for people.' }),
     expectedLockVersion: t.int({ description: 'Optimistic lock: the lockVersion you read.' }),
+    idempotencyKey: t.string({ description: IDEMPOTENCY_KEY_DESCRIPTION }),
   }),
 });
 
 const UpdateContractInput = builder.inputType('UpdateContractInput', {
+  description: "Changes to a contract's settings; absent fields stay as they are.",
   fields: (t) => ({
-    name: t.string({ required: true }),
-    compatibility: t.field({ type: CompatibilityModeEnum }),
-    description: t.string(),
-    ownerTeam: t.string(),
-    expectedLockVersion: t.int(),
+    name: t.string({ required: true, description: 'The contract name.' }),
+    compatibility: t.field({ type: CompatibilityModeEnum, description: 'New compatibility mode.' }),
+    description: t.string({ description: 'New description (null clears it).' }),
+    ownerTeam: t.string({ description: 'New owning team (null clears it).' }),
+    expectedLockVersion: t.int({ description: 'Optimistic lock: the lockVersion you read.' }),
+    idempotencyKey: t.string({ description: IDEMPOTENCY_KEY_DESCRIPTION }),
   }),
 });
 
-const DeletedDraft = builder.objectRef<{ id: string }>('DeletedContractDraft').implement({
-  fields: (t) => ({ id: t.exposeID('id') }),
+/** Inputs that name one version of a contract. */
+const versionInput = (name: string, description: string) =>
+  builder.inputType(name, {
+    description,
+    fields: (t) => ({
+      contract: t.string({ required: true, description: 'The contract name.' }),
+      version: t.field({ type: 'SemVer', required: true, description: 'The version.' }),
+      idempotencyKey: t.string({ description: IDEMPOTENCY_KEY_DESCRIPTION }),
+    }),
+  });
+const PublishInput = builder.inputType('PublishContractVersionInput', {
+  description: 'The DRAFT to publish.',
+  fields: (t) => ({
+    contract: t.string({ required: true, description: 'The contract name.' }),
+    version: t.field({ type: 'SemVer', required: true, description: 'The version.' }),
+    allowBreaking: t.boolean({
+      defaultValue: false,
+      description: 'Admins: let a breaking new MAJOR through the compatibility mode.',
+    }),
+    idempotencyKey: t.string({ description: IDEMPOTENCY_KEY_DESCRIPTION }),
+  }),
+});
+const DeprecateInput = builder.inputType('DeprecateContractVersionInput', {
+  description: 'The PUBLISHED version to deprecate.',
+  fields: (t) => ({
+    contract: t.string({ required: true, description: 'The contract name.' }),
+    version: t.field({ type: 'SemVer', required: true, description: 'The version.' }),
+    reason: t.string({ description: 'Why, for the connectors still using it.' }),
+    idempotencyKey: t.string({ description: IDEMPOTENCY_KEY_DESCRIPTION }),
+  }),
+});
+const RetireInput = versionInput('RetireContractVersionInput', 'The DEPRECATED version to retire.');
+const DeleteDraftInput = versionInput('DeleteContractDraftInput', 'The DRAFT to delete.');
+
+const versionPayload = (name: string, description: string) =>
+  builder.objectRef<ContractVersion>(name).implement({
+    description,
+    fields: (t) => ({
+      contractVersion: t.field({ type: ContractVersionRef, description: 'The version.', resolve: (v) => v }),
+    }),
+  });
+const DeletePayload = builder.objectRef<{ id: string }>('DeleteContractDraftPayload').implement({
+  description: 'The draft deleted.',
+  fields: (t) => ({
+    deletedContractVersionId: t.exposeID('id', { description: 'Id of the deleted draft.' }),
+  }),
+});
+const UpdateContractPayload = builder.objectRef<Contract>('UpdateContractPayload').implement({
+  description: 'The contract as changed.',
+  fields: (t) => ({
+    contract: t.field({ type: ContractRef, description: 'The contract.', resolve: (c) => c }),
+  }),
 });
 
 builder.mutationFields((t) => ({
   registerContractVersion: t.field({
-    type: ContractVersionRef,
+    type: versionPayload(
+      'RegisterContractVersionPayload',
+      'The DRAFT registered (or the version with this content).',
+    ),
     errors: { ...canonErrors, directResult: true },
     description:
       'Registers a DRAFT version (admins). Registering the same content again returns the same version.',
-    args: { input: t.arg({ type: RegisterInput, required: true }) },
+    args: {
+      input: t.arg({ type: RegisterInput, required: true, description: 'What to do; see the input type.' }),
+    },
     resolve: (_r, { input }, ctx) =>
       ctx.services.contracts.registerVersion(ctx, {
         contract: input.contract,
@@ -265,13 +418,20 @@ builder.mutationFields((t) => ({
         compatibility: input.compatibility ?? undefined,
         description: input.description ?? undefined,
         ownerTeam: input.ownerTeam ?? undefined,
+        idempotencyKey: input.idempotencyKey,
       }),
   }),
   updateContractDraft: t.field({
-    type: ContractVersionRef,
-    errors: { ...canonErrors, directResult: true },
+    type: versionPayload('UpdateContractDraftPayload', 'The draft as changed.'),
+    errors: { ...errorsOf(VersionConflictError), directResult: true },
     description: 'Replaces the schema of a DRAFT version.',
-    args: { input: t.arg({ type: UpdateDraftInput, required: true }) },
+    args: {
+      input: t.arg({
+        type: UpdateDraftInput,
+        required: true,
+        description: 'What to do; see the input type.',
+      }),
+    },
     resolve: (_r, { input }, ctx) =>
       ctx.services.contracts.updateDraft(ctx, {
         contract: input.contract,
@@ -279,60 +439,80 @@ builder.mutationFields((t) => ({
         schema: input.schema,
         changelog: input.changelog ?? undefined,
         expectedLockVersion: input.expectedLockVersion ?? undefined,
+        idempotencyKey: input.idempotencyKey,
       }),
   }),
   deleteContractDraft: t.field({
-    type: DeletedDraft,
+    type: DeletePayload,
     errors: { ...canonErrors, directResult: true },
-    args: { contract: t.arg.string({ required: true }), version: t.arg({ type: 'SemVer', required: true }) },
-    resolve: async (_r, a, ctx) => ({
-      id: await ctx.services.contracts.deleteDraft(ctx, a.contract, a.version),
+    description: 'Deletes a DRAFT version (admins); published versions are never deleted.',
+    args: {
+      input: t.arg({
+        type: DeleteDraftInput,
+        required: true,
+        description: 'What to do; see the input type.',
+      }),
+    },
+    resolve: async (_r, { input }, ctx) => ({
+      id: await ctx.services.contracts.deleteDraft(ctx, input.contract, input.version, input.idempotencyKey),
     }),
   }),
   publishContractVersion: t.field({
-    type: ContractVersionRef,
+    type: versionPayload('PublishContractVersionPayload', 'The version, now PUBLISHED.'),
     errors: { ...canonErrors, directResult: true },
     description:
       "Publishes a DRAFT after checking references, the contract's compatibility mode and that the version carries the semver bump its changes need. allowBreaking (admins) lets a breaking new MAJOR through.",
     args: {
-      contract: t.arg.string({ required: true }),
-      version: t.arg({ type: 'SemVer', required: true }),
-      allowBreaking: t.arg.boolean({ defaultValue: false }),
+      input: t.arg({ type: PublishInput, required: true, description: 'What to do; see the input type.' }),
     },
-    resolve: (_r, a, ctx) =>
+    resolve: (_r, { input }, ctx) =>
       ctx.services.contracts.publish(ctx, {
-        contract: a.contract,
-        version: a.version,
-        allowBreaking: a.allowBreaking ?? false,
+        contract: input.contract,
+        version: input.version,
+        allowBreaking: input.allowBreaking ?? false,
+        idempotencyKey: input.idempotencyKey,
       }),
   }),
   deprecateContractVersion: t.field({
-    type: ContractVersionRef,
+    type: versionPayload('DeprecateContractVersionPayload', 'The version, now DEPRECATED.'),
     errors: { ...canonErrors, directResult: true },
+    description: 'Deprecates a PUBLISHED version: it still validates, connectors are told to move on.',
     args: {
-      contract: t.arg.string({ required: true }),
-      version: t.arg({ type: 'SemVer', required: true }),
-      reason: t.arg.string(),
+      input: t.arg({ type: DeprecateInput, required: true, description: 'What to do; see the input type.' }),
     },
-    resolve: (_r, a, ctx) =>
+    resolve: (_r, { input }, ctx) =>
       ctx.services.contracts.deprecate(ctx, {
-        contract: a.contract,
-        version: a.version,
-        reason: a.reason ?? undefined,
+        contract: input.contract,
+        version: input.version,
+        reason: input.reason ?? undefined,
+        idempotencyKey: input.idempotencyKey,
       }),
   }),
   retireContractVersion: t.field({
-    type: ContractVersionRef,
+    type: versionPayload('RetireContractVersionPayload', 'The version, now RETIRED.'),
     errors: { ...canonErrors, directResult: true },
     description: 'Retires a DEPRECATED version: it no longer validates new data.',
-    args: { contract: t.arg.string({ required: true }), version: t.arg({ type: 'SemVer', required: true }) },
-    resolve: (_r, a, ctx) => ctx.services.contracts.retire(ctx, { contract: a.contract, version: a.version }),
+    args: {
+      input: t.arg({ type: RetireInput, required: true, description: 'What to do; see the input type.' }),
+    },
+    resolve: (_r, { input }, ctx) =>
+      ctx.services.contracts.retire(ctx, {
+        contract: input.contract,
+        version: input.version,
+        idempotencyKey: input.idempotencyKey,
+      }),
   }),
   updateContract: t.field({
-    type: ContractRef,
-    errors: { ...canonErrors, directResult: true },
+    type: UpdateContractPayload,
+    errors: { ...errorsOf(VersionConflictError), directResult: true },
     description: "Changes a contract's compatibility mode, description or owner team (admins).",
-    args: { input: t.arg({ type: UpdateContractInput, required: true }) },
+    args: {
+      input: t.arg({
+        type: UpdateContractInput,
+        required: true,
+        description: 'What to do; see the input type.',
+      }),
+    },
     resolve: (_r, { input }, ctx) =>
       ctx.services.contracts.updateContract(ctx, {
         name: input.name,
@@ -340,6 +520,15 @@ builder.mutationFields((t) => ({
         description: input.description,
         ownerTeam: input.ownerTeam,
         expectedLockVersion: input.expectedLockVersion ?? undefined,
+        idempotencyKey: input.idempotencyKey,
       }),
   }),
 }));
+
+/** Sorts semver strings as text: each part zero-padded (versions never exceed 9 digits a part here). */
+function versionSortKey(version: string): string {
+  return version
+    .split('.')
+    .map((n) => n.padStart(9, '0'))
+    .join('.');
+}

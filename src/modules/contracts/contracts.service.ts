@@ -8,12 +8,14 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import ajvFormats from 'ajv-formats';
 import semver from 'semver';
+import { validate as isUuid } from 'uuid';
 import type { Em, Orm } from '../../db/orm.ts';
-import { CanonError, type ErrorDetail, notFound } from '../../errors.ts';
+import { CanonError, type ErrorDetail, notFound, VersionConflictError } from '../../errors.ts';
 import type { AuditService } from '../audit/audit.service.ts';
 import { authorize, can } from '../auth/ability.ts';
 import type { CallContext } from '../auth/actor-context.ts';
 import type { OutboxService } from '../events/outbox.service.ts';
+import { idempotentTransaction, type Replayable } from '../idempotency/idempotency.service.ts';
 import {
   COMPATIBILITY_MODES,
   type CompatibilityMode,
@@ -51,7 +53,12 @@ export interface ContractValidator {
 /** Statuses whose schemas data may have been written under (compatibility is checked against them). */
 const LIVE: VersionStatus[] = ['PUBLISHED', 'DEPRECATED'];
 
-export interface RegisterVersionInput {
+/** Every mutation of the registry may carry the caller's idempotency key. */
+interface Idempotent {
+  idempotencyKey?: string | null;
+}
+
+export interface RegisterVersionInput extends Idempotent {
   contract: string;
   version: string;
   schema: unknown;
@@ -62,7 +69,7 @@ export interface RegisterVersionInput {
   ownerTeam?: string;
 }
 
-export interface UpdateContractInput {
+export interface UpdateContractInput extends Idempotent {
   name: string;
   compatibility?: CompatibilityMode;
   description?: string | null;
@@ -124,6 +131,27 @@ export class ContractsService {
   async listContracts(ctx: CallContext): Promise<Contract[]> {
     authorize(ctx.ability, ctx.actor, 'read', 'Contract');
     return this.orm.em.fork().find(Contract, {}, { orderBy: { name: 'asc' } });
+  }
+
+  /** Contracts by id (node lookups), unknown ones left out. */
+  async contractsByIds(ctx: CallContext, ids: readonly string[]): Promise<Contract[]> {
+    authorize(ctx.ability, ctx.actor, 'read', 'Contract');
+    const valid = ids.filter((id) => isUuid(id));
+    return valid.length > 0 ? this.orm.em.fork().find(Contract, { id: { $in: valid } }) : [];
+  }
+
+  /** Versions by id (node lookups) that the caller may see, unknown ones left out. */
+  async versionsByIds(ctx: CallContext, ids: readonly string[]): Promise<ContractVersion[]> {
+    authorize(ctx.ability, ctx.actor, 'read', 'ContractVersion');
+    const valid = ids.filter((id) => isUuid(id));
+    if (valid.length === 0) return [];
+    return this.orm.em
+      .fork()
+      .find(
+        ContractVersion,
+        { id: { $in: valid }, ...this.visibleVersions(ctx) },
+        { populate: ['contract'] },
+      );
   }
 
   async getContract(ctx: CallContext, name: string): Promise<Contract | null> {
@@ -344,68 +372,76 @@ export class ContractsService {
     const schema = this.prepareSchema(name, input.version, input.schema);
     const fingerprint = schemaFingerprint(schema);
     try {
-      return await this.orm.em.fork().transactional(async (em) => {
-        await this.assertReferencesResolve(em, schema);
-        let contract = await em.findOne(Contract, { name });
-        if (!contract) {
-          contract = em.create(Contract, {
-            name,
-            compatibility: input.compatibility ?? 'BACKWARD',
-            description: input.description ?? null,
-            ownerTeam: input.ownerTeam ?? null,
+      return await idempotentTransaction(
+        this.orm,
+        ctx,
+        input.idempotencyKey,
+        'registerContractVersion',
+        input,
+        versionReplay,
+        async (em) => {
+          await this.assertReferencesResolve(em, schema);
+          let contract = await em.findOne(Contract, { name });
+          if (!contract) {
+            contract = em.create(Contract, {
+              name,
+              compatibility: input.compatibility ?? 'BACKWARD',
+              description: input.description ?? null,
+              ownerTeam: input.ownerTeam ?? null,
+            });
+            await em.flush();
+            await this.audit.record(em, ctx, {
+              action: 'CONTRACT_CREATED',
+              subjectType: 'Contract',
+              subjectId: contract.id,
+              after: { name, compatibility: contract.compatibility },
+            });
+          }
+          const existing = await em.findOne(
+            ContractVersion,
+            { contract, version: input.version },
+            { populate: ['contract'] },
+          );
+          if (existing) {
+            if (existing.fingerprint === fingerprint) return existing; // same request again: same answer
+            throw new CanonError(
+              'VERSION_CONFLICT',
+              existing.status === 'DRAFT'
+                ? `${name} ${input.version} exists as a draft with other content; edit it with updateContractDraft.`
+                : `${name} ${input.version} is ${existing.status.toLowerCase()} with other content; a published schema never changes. Register a new version.`,
+              { path: ['version'] },
+            );
+          }
+          const twin = await em.findOne(ContractVersion, { contract, fingerprint });
+          if (twin) {
+            throw new CanonError(
+              'DUPLICATE_SCHEMA',
+              `${name} ${twin.version} already has exactly this schema; the same content is stored once.`,
+              {
+                path: ['schema'],
+              },
+            );
+          }
+          const row = em.create(ContractVersion, {
+            contract,
+            version: input.version,
+            ...parsed,
+            schema,
+            fingerprint,
+            status: 'DRAFT',
+            changelog: input.changelog ?? null,
+            createdBy: ctx.actor?.id ?? null,
           });
           await em.flush();
           await this.audit.record(em, ctx, {
-            action: 'CONTRACT_CREATED',
-            subjectType: 'Contract',
-            subjectId: contract.id,
-            after: { name, compatibility: contract.compatibility },
+            action: 'CONTRACT_VERSION_REGISTERED',
+            subjectType: 'ContractVersion',
+            subjectId: row.id,
+            after: { contract: name, version: row.version, fingerprint },
           });
-        }
-        const existing = await em.findOne(
-          ContractVersion,
-          { contract, version: input.version },
-          { populate: ['contract'] },
-        );
-        if (existing) {
-          if (existing.fingerprint === fingerprint) return existing; // same request again: same answer
-          throw new CanonError(
-            'VERSION_CONFLICT',
-            existing.status === 'DRAFT'
-              ? `${name} ${input.version} exists as a draft with other content; edit it with updateContractDraft.`
-              : `${name} ${input.version} is ${existing.status.toLowerCase()} with other content; a published schema never changes. Register a new version.`,
-            { path: ['version'] },
-          );
-        }
-        const twin = await em.findOne(ContractVersion, { contract, fingerprint });
-        if (twin) {
-          throw new CanonError(
-            'DUPLICATE_SCHEMA',
-            `${name} ${twin.version} already has exactly this schema; the same content is stored once.`,
-            {
-              path: ['schema'],
-            },
-          );
-        }
-        const row = em.create(ContractVersion, {
-          contract,
-          version: input.version,
-          ...parsed,
-          schema,
-          fingerprint,
-          status: 'DRAFT',
-          changelog: input.changelog ?? null,
-          createdBy: ctx.actor?.id ?? null,
-        });
-        await em.flush();
-        await this.audit.record(em, ctx, {
-          action: 'CONTRACT_VERSION_REGISTERED',
-          subjectType: 'ContractVersion',
-          subjectId: row.id,
-          after: { contract: name, version: row.version, fingerprint },
-        });
-        return row;
-      });
+          return row;
+        },
+      );
     } catch (error) {
       if (error instanceof UniqueConstraintViolationException) {
         throw new CanonError(
@@ -428,100 +464,134 @@ export class ContractsService {
       schema: unknown;
       changelog?: string;
       expectedLockVersion?: number;
-    },
+    } & Idempotent,
   ): Promise<ContractVersion> {
     authorize(ctx.ability, ctx.actor, 'update', 'ContractVersion');
     const name = requireContractName(input.contract);
     requireVersion(input.version, ['version']);
     const schema = this.prepareSchema(name, input.version, input.schema);
     const fingerprint = schemaFingerprint(schema);
-    return this.orm.em.fork().transactional(async (em) => {
-      const row = await this.findVersionForWrite(em, name, input.version);
-      if (row.status !== 'DRAFT') {
-        throw new CanonError(
-          'INVALID_STATE',
-          `${name} ${input.version} is ${row.status}; only drafts can be edited.`,
-          { path: ['version'] },
-        );
-      }
-      checkLock(row.lockVersion, input.expectedLockVersion, `${name} ${input.version}`);
-      await this.assertReferencesResolve(em, schema);
-      if (fingerprint !== row.fingerprint) {
-        const twin = await em.findOne(ContractVersion, { contract: row.contract, fingerprint });
-        if (twin)
+    return idempotentTransaction(
+      this.orm,
+      ctx,
+      input.idempotencyKey,
+      'updateContractDraft',
+      input,
+      versionReplay,
+      async (em) => {
+        const row = await this.findVersionForWrite(em, name, input.version);
+        if (row.status !== 'DRAFT') {
           throw new CanonError(
-            'DUPLICATE_SCHEMA',
-            `${name} ${twin.version} already has exactly this schema.`,
-            { path: ['schema'] },
+            'INVALID_STATE',
+            `${name} ${input.version} is ${row.status}; only drafts can be edited.`,
+            { path: ['version'] },
           );
-      }
-      const before = { fingerprint: row.fingerprint, changelog: row.changelog ?? null };
-      row.schema = schema;
-      row.fingerprint = fingerprint;
-      if (input.changelog !== undefined) row.changelog = input.changelog;
-      await em.flush();
-      await this.audit.record(em, ctx, {
-        action: 'CONTRACT_DRAFT_UPDATED',
-        subjectType: 'ContractVersion',
-        subjectId: row.id,
-        before,
-        after: { fingerprint, changelog: row.changelog ?? null },
-      });
-      return row;
-    });
+        }
+        checkLock(row.lockVersion, input.expectedLockVersion, `${name} ${input.version}`);
+        await this.assertReferencesResolve(em, schema);
+        if (fingerprint !== row.fingerprint) {
+          const twin = await em.findOne(ContractVersion, { contract: row.contract, fingerprint });
+          if (twin)
+            throw new CanonError(
+              'DUPLICATE_SCHEMA',
+              `${name} ${twin.version} already has exactly this schema.`,
+              { path: ['schema'] },
+            );
+        }
+        const before = { fingerprint: row.fingerprint, changelog: row.changelog ?? null };
+        row.schema = schema;
+        row.fingerprint = fingerprint;
+        if (input.changelog !== undefined) row.changelog = input.changelog;
+        await em.flush();
+        await this.audit.record(em, ctx, {
+          action: 'CONTRACT_DRAFT_UPDATED',
+          subjectType: 'ContractVersion',
+          subjectId: row.id,
+          before,
+          after: { fingerprint, changelog: row.changelog ?? null },
+        });
+        return row;
+      },
+    );
   }
 
-  async deleteDraft(ctx: CallContext, contract: string, version: string): Promise<string> {
+  async deleteDraft(
+    ctx: CallContext,
+    contract: string,
+    version: string,
+    idempotencyKey?: string | null,
+  ): Promise<string> {
     authorize(ctx.ability, ctx.actor, 'delete', 'ContractVersion');
-    return this.orm.em.fork().transactional(async (em) => {
-      const row = await this.findVersionForWrite(em, contract, version);
-      if (row.status !== 'DRAFT')
-        throw new CanonError(
-          'INVALID_STATE',
-          `${contract} ${version} is ${row.status}; only drafts can be deleted.`,
-        );
-      const id = row.id;
-      em.remove(row);
-      await em.flush();
-      await this.audit.record(em, ctx, {
-        action: 'CONTRACT_DRAFT_DELETED',
-        subjectType: 'ContractVersion',
-        subjectId: id,
-        before: { contract, version, fingerprint: row.fingerprint },
-      });
-      return id;
-    });
+    const replay = () => ({ idOf: (id: string) => id, replay: async (id: string) => id });
+    return idempotentTransaction(
+      this.orm,
+      ctx,
+      idempotencyKey,
+      'deleteContractDraft',
+      { contract, version },
+      replay,
+      async (em) => {
+        const row = await this.findVersionForWrite(em, contract, version);
+        if (row.status !== 'DRAFT')
+          throw new CanonError(
+            'INVALID_STATE',
+            `${contract} ${version} is ${row.status}; only drafts can be deleted.`,
+          );
+        const id = row.id;
+        em.remove(row);
+        await em.flush();
+        await this.audit.record(em, ctx, {
+          action: 'CONTRACT_DRAFT_DELETED',
+          subjectType: 'ContractVersion',
+          subjectId: id,
+          before: { contract, version, fingerprint: row.fingerprint },
+        });
+        return id;
+      },
+    );
   }
 
   async updateContract(ctx: CallContext, input: UpdateContractInput): Promise<Contract> {
     authorize(ctx.ability, ctx.actor, 'update', 'Contract');
     if (input.compatibility !== undefined) requireMode(input.compatibility);
-    return this.orm.em.fork().transactional(async (em) => {
-      const contract = await em.findOne(Contract, { name: input.name });
-      if (!contract) throw notFound(`The contract "${input.name}"`, ['name']);
-      checkLock(contract.lockVersion, input.expectedLockVersion, `The contract ${input.name}`);
-      const before = {
-        compatibility: contract.compatibility,
-        description: contract.description ?? null,
-        ownerTeam: contract.ownerTeam ?? null,
-      };
-      if (input.compatibility !== undefined) contract.compatibility = input.compatibility;
-      if (input.description !== undefined) contract.description = input.description;
-      if (input.ownerTeam !== undefined) contract.ownerTeam = input.ownerTeam;
-      await em.flush();
-      await this.audit.record(em, ctx, {
-        action: 'CONTRACT_UPDATED',
-        subjectType: 'Contract',
-        subjectId: contract.id,
-        before,
-        after: {
+    const replay = (em: Em) => ({
+      idOf: (c: Contract) => c.id,
+      replay: (id: string) => em.findOneOrFail(Contract, { id }),
+    });
+    return idempotentTransaction(
+      this.orm,
+      ctx,
+      input.idempotencyKey,
+      'updateContract',
+      input,
+      replay,
+      async (em) => {
+        const contract = await em.findOne(Contract, { name: input.name });
+        if (!contract) throw notFound(`The contract "${input.name}"`, ['name']);
+        checkLock(contract.lockVersion, input.expectedLockVersion, `The contract ${input.name}`);
+        const before = {
           compatibility: contract.compatibility,
           description: contract.description ?? null,
           ownerTeam: contract.ownerTeam ?? null,
-        },
-      });
-      return contract;
-    });
+        };
+        if (input.compatibility !== undefined) contract.compatibility = input.compatibility;
+        if (input.description !== undefined) contract.description = input.description;
+        if (input.ownerTeam !== undefined) contract.ownerTeam = input.ownerTeam;
+        await em.flush();
+        await this.audit.record(em, ctx, {
+          action: 'CONTRACT_UPDATED',
+          subjectType: 'Contract',
+          subjectId: contract.id,
+          before,
+          after: {
+            compatibility: contract.compatibility,
+            description: contract.description ?? null,
+            ownerTeam: contract.ownerTeam ?? null,
+          },
+        });
+        return contract;
+      },
+    );
   }
 
   /**
@@ -531,130 +601,145 @@ export class ContractsService {
    */
   async publish(
     ctx: CallContext,
-    input: { contract: string; version: string; allowBreaking?: boolean },
+    input: { contract: string; version: string; allowBreaking?: boolean } & Idempotent,
   ): Promise<ContractVersion> {
     authorize(ctx.ability, ctx.actor, 'publish', 'ContractVersion');
     if (input.allowBreaking) authorize(ctx.ability, ctx.actor, 'publishBreaking', 'ContractVersion');
-    return this.orm.em.fork().transactional(async (em) => {
-      const row = await this.findVersionForWrite(em, input.contract, input.version);
-      // one publication per contract at a time: the checks below read the versions it must agree with
-      await em
-        .getConnection()
-        .execute(
-          'select id from contract where id = ? for update',
-          [row.contract.id],
-          'all',
-          em.getTransactionContext(),
-        );
-      if (row.status === 'PUBLISHED') return row; // retried publication: same answer
-      if (row.status !== 'DRAFT') {
-        throw new CanonError(
-          'INVALID_STATE',
-          `${input.contract} ${input.version} is ${row.status}; only drafts can be published.`,
-          {
-            path: ['version'],
-          },
-        );
-      }
-      const referenced = await this.assertReferencesResolve(em, row.schema);
-      const live = await this.liveVersions(em, row.contract);
-      const sameMajor = live.filter((v) => v.major === row.major);
-      const newerInLine = sameMajor.find((v) => semver.gte(v.version, row.version));
-      if (newerInLine) {
-        throw new CanonError(
-          'VERSION_TOO_LOW',
-          `${input.contract} ${newerInLine.version} is already published; a new ${row.major}.x version must be higher.`,
-          {
-            path: ['version'],
-          },
-        );
-      }
-      if (sameMajor.length === 0 && live.some((v) => v.major > row.major)) {
-        throw new CanonError(
-          'VERSION_TOO_LOW',
-          `${input.contract} has newer major versions; start a new major line above them.`,
-          { path: ['version'] },
-        );
-      }
-      const baseline = live.filter((v) => semver.lt(v.version, row.version));
-      const resolver = await this.resolverFor(em, [row.schema, ...baseline.map((v) => v.schema)], ['schema']);
-      const report = this.evaluate(row.contract, baseline, row.schema, resolver);
-      const predecessor = baseline[baseline.length - 1];
-      if (!report.compatible && !input.allowBreaking) {
-        throw new CanonError(
-          'INCOMPATIBLE_SCHEMA',
-          `${input.contract} ${input.version} breaks the contract's ${report.mode} compatibility with ${report.comparedWith.join(', ')}: ${report.violations.length} incompatible change(s). ` +
-            'Make the change compatible, or publish it as a new major version with allowBreaking (admins).',
-          {
-            path: ['version'],
-            details: report.violations.map((v) => ({ path: v.path, message: v.message, keyword: v.kind })),
-          },
-        );
-      }
-      if (predecessor) {
-        const actual = bumpBetween(predecessor.version, row.version);
-        if (rank(actual) < rank(report.requiredBump)) {
+    return idempotentTransaction(
+      this.orm,
+      ctx,
+      input.idempotencyKey,
+      'publishContractVersion',
+      input,
+      versionReplay,
+      async (em) => {
+        const row = await this.findVersionForWrite(em, input.contract, input.version);
+        // one publication per contract at a time: the checks below read the versions it must agree with
+        await em
+          .getConnection()
+          .execute(
+            'select id from contract where id = ? for update',
+            [row.contract.id],
+            'all',
+            em.getTransactionContext(),
+          );
+        if (row.status === 'PUBLISHED') return row; // retried publication: same answer
+        if (row.status !== 'DRAFT') {
           throw new CanonError(
-            'VERSION_TOO_LOW',
-            `${input.contract} ${input.version} is a ${actual} step from ${predecessor.version}, but its changes need a ${report.requiredBump} bump (at least ${report.suggestedVersion}).`,
+            'INVALID_STATE',
+            `${input.contract} ${input.version} is ${row.status}; only drafts can be published.`,
             {
               path: ['version'],
-              details: report.changes.map((c) => ({ path: c.path, message: c.message, keyword: c.kind })),
             },
           );
         }
-      }
-      row.status = 'PUBLISHED';
-      row.publishedAt = new Date();
-      row.publishedBy = ctx.actor?.id ?? null;
-      row.requiredBump = predecessor ? report.requiredBump : null;
-      row.changes = report.changes;
-      await em.flush();
-      await this.audit.record(em, ctx, {
-        action: 'CONTRACT_VERSION_PUBLISHED',
-        subjectType: 'ContractVersion',
-        subjectId: row.id,
-        before: { status: 'DRAFT' },
-        after: {
-          status: 'PUBLISHED',
-          contract: input.contract,
-          version: row.version,
-          predecessor: predecessor?.version ?? null,
-          requiredBump: row.requiredBump ?? null,
-          allowBreaking: Boolean(input.allowBreaking && !report.compatible),
-        },
-      });
-      await this.listener?.onPublished(
-        em,
-        { contract: input.contract, version: row.version, schema: row.schema, contractVersionId: row.id },
-        referenced,
-        await this.latestOfEach(em),
-      );
-      await this.outbox.append(em, {
-        type: 'CONTRACT_VERSION_PUBLISHED',
-        domain: input.contract,
-        subjectId: row.id,
-        payload: { contract: input.contract, version: row.version, fingerprint: row.fingerprint },
-      });
-      return row;
-    });
+        const referenced = await this.assertReferencesResolve(em, row.schema);
+        const live = await this.liveVersions(em, row.contract);
+        const sameMajor = live.filter((v) => v.major === row.major);
+        const newerInLine = sameMajor.find((v) => semver.gte(v.version, row.version));
+        if (newerInLine) {
+          throw new CanonError(
+            'VERSION_TOO_LOW',
+            `${input.contract} ${newerInLine.version} is already published; a new ${row.major}.x version must be higher.`,
+            {
+              path: ['version'],
+            },
+          );
+        }
+        if (sameMajor.length === 0 && live.some((v) => v.major > row.major)) {
+          throw new CanonError(
+            'VERSION_TOO_LOW',
+            `${input.contract} has newer major versions; start a new major line above them.`,
+            { path: ['version'] },
+          );
+        }
+        const baseline = live.filter((v) => semver.lt(v.version, row.version));
+        const resolver = await this.resolverFor(
+          em,
+          [row.schema, ...baseline.map((v) => v.schema)],
+          ['schema'],
+        );
+        const report = this.evaluate(row.contract, baseline, row.schema, resolver);
+        const predecessor = baseline[baseline.length - 1];
+        if (!report.compatible && !input.allowBreaking) {
+          throw new CanonError(
+            'INCOMPATIBLE_SCHEMA',
+            `${input.contract} ${input.version} breaks the contract's ${report.mode} compatibility with ${report.comparedWith.join(', ')}: ${report.violations.length} incompatible change(s). ` +
+              'Make the change compatible, or publish it as a new major version with allowBreaking (admins).',
+            {
+              path: ['version'],
+              details: report.violations.map((v) => ({ path: v.path, message: v.message, keyword: v.kind })),
+            },
+          );
+        }
+        if (predecessor) {
+          const actual = bumpBetween(predecessor.version, row.version);
+          if (rank(actual) < rank(report.requiredBump)) {
+            throw new CanonError(
+              'VERSION_TOO_LOW',
+              `${input.contract} ${input.version} is a ${actual} step from ${predecessor.version}, but its changes need a ${report.requiredBump} bump (at least ${report.suggestedVersion}).`,
+              {
+                path: ['version'],
+                details: report.changes.map((c) => ({ path: c.path, message: c.message, keyword: c.kind })),
+              },
+            );
+          }
+        }
+        row.status = 'PUBLISHED';
+        row.publishedAt = new Date();
+        row.publishedBy = ctx.actor?.id ?? null;
+        row.requiredBump = predecessor ? report.requiredBump : null;
+        row.changes = report.changes;
+        await em.flush();
+        await this.audit.record(em, ctx, {
+          action: 'CONTRACT_VERSION_PUBLISHED',
+          subjectType: 'ContractVersion',
+          subjectId: row.id,
+          before: { status: 'DRAFT' },
+          after: {
+            status: 'PUBLISHED',
+            contract: input.contract,
+            version: row.version,
+            predecessor: predecessor?.version ?? null,
+            requiredBump: row.requiredBump ?? null,
+            allowBreaking: Boolean(input.allowBreaking && !report.compatible),
+          },
+        });
+        await this.listener?.onPublished(
+          em,
+          { contract: input.contract, version: row.version, schema: row.schema, contractVersionId: row.id },
+          referenced,
+          await this.latestOfEach(em),
+        );
+        await this.outbox.append(em, {
+          type: 'CONTRACT_VERSION_PUBLISHED',
+          domain: input.contract,
+          subjectId: row.id,
+          payload: { contract: input.contract, version: row.version, fingerprint: row.fingerprint },
+        });
+        return row;
+      },
+    );
   }
 
   async deprecate(
     ctx: CallContext,
-    input: { contract: string; version: string; reason?: string },
+    input: { contract: string; version: string; reason?: string } & Idempotent,
   ): Promise<ContractVersion> {
     authorize(ctx.ability, ctx.actor, 'deprecate', 'ContractVersion');
-    return this.transition(ctx, input.contract, input.version, 'PUBLISHED', 'DEPRECATED', (row) => {
+    return this.transition(ctx, input, 'deprecateContractVersion', 'PUBLISHED', 'DEPRECATED', (row) => {
       row.deprecatedAt = new Date();
       row.deprecatedBy = ctx.actor?.id ?? null;
       row.deprecationReason = input.reason ?? null;
     });
   }
 
-  async retire(ctx: CallContext, input: { contract: string; version: string }): Promise<ContractVersion> {
+  async retire(
+    ctx: CallContext,
+    input: { contract: string; version: string } & Idempotent,
+  ): Promise<ContractVersion> {
     authorize(ctx.ability, ctx.actor, 'retire', 'ContractVersion');
-    return this.transition(ctx, input.contract, input.version, 'DEPRECATED', 'RETIRED', (row) => {
+    return this.transition(ctx, input, 'retireContractVersion', 'DEPRECATED', 'RETIRED', (row) => {
       row.retiredAt = new Date();
       row.retiredBy = ctx.actor?.id ?? null;
     });
@@ -662,41 +747,50 @@ export class ContractsService {
 
   private async transition(
     ctx: CallContext,
-    contract: string,
-    version: string,
+    input: { contract: string; version: string } & Idempotent,
+    operation: string,
     from: VersionStatus,
     to: VersionStatus,
     apply: (row: ContractVersion) => void,
   ): Promise<ContractVersion> {
-    return this.orm.em.fork().transactional(async (em) => {
-      const row = await this.findVersionForWrite(em, contract, version);
-      if (row.status === to) return row;
-      if (row.status !== from) {
-        throw new CanonError(
-          'INVALID_STATE',
-          `${contract} ${version} is ${row.status}; only a ${from} version can become ${to}.`,
-          { path: ['version'] },
-        );
-      }
-      apply(row);
-      row.status = to;
-      await em.flush();
-      const action = to === 'DEPRECATED' ? 'CONTRACT_VERSION_DEPRECATED' : 'CONTRACT_VERSION_RETIRED';
-      await this.audit.record(em, ctx, {
-        action,
-        subjectType: 'ContractVersion',
-        subjectId: row.id,
-        before: { status: from },
-        after: { status: to, contract, version, reason: row.deprecationReason ?? null },
-      });
-      await this.outbox.append(em, {
-        type: action,
-        domain: contract,
-        subjectId: row.id,
-        payload: { contract, version },
-      });
-      return row;
-    });
+    const { contract, version } = input;
+    return idempotentTransaction(
+      this.orm,
+      ctx,
+      input.idempotencyKey,
+      operation,
+      input,
+      versionReplay,
+      async (em) => {
+        const row = await this.findVersionForWrite(em, contract, version);
+        if (row.status === to) return row;
+        if (row.status !== from) {
+          throw new CanonError(
+            'INVALID_STATE',
+            `${contract} ${version} is ${row.status}; only a ${from} version can become ${to}.`,
+            { path: ['version'] },
+          );
+        }
+        apply(row);
+        row.status = to;
+        await em.flush();
+        const action = to === 'DEPRECATED' ? 'CONTRACT_VERSION_DEPRECATED' : 'CONTRACT_VERSION_RETIRED';
+        await this.audit.record(em, ctx, {
+          action,
+          subjectType: 'ContractVersion',
+          subjectId: row.id,
+          before: { status: from },
+          after: { status: to, contract, version, reason: row.deprecationReason ?? null },
+        });
+        await this.outbox.append(em, {
+          type: action,
+          domain: contract,
+          subjectId: row.id,
+          payload: { contract, version },
+        });
+        return row;
+      },
+    );
   }
 
   /**
@@ -958,14 +1052,19 @@ function requireMode(mode: string): void {
   }
 }
 
+/** The answer to a retried registry mutation: the version as it is now. */
+function versionReplay(em: Em): Replayable<ContractVersion> {
+  return {
+    idOf: (v) => v.id,
+    replay: (id) => em.findOneOrFail(ContractVersion, { id }, { populate: ['contract'] }),
+  };
+}
+
 function checkLock(actual: number, expected: number | undefined, what: string): void {
   if (expected !== undefined && expected !== actual) {
-    throw new CanonError(
-      'VERSION_CONFLICT',
+    throw new VersionConflictError(
       `${what} changed since you read it (lock version ${actual}, you sent ${expected}); reload and retry.`,
-      {
-        path: ['expectedLockVersion'],
-      },
+      actual,
     );
   }
 }

@@ -45,7 +45,7 @@ export class ChangeFeedService {
       where.push(`type in (${filter.types.map(() => '?').join(',')})`);
       params.push(...filter.types);
     }
-    params.push(Math.min(Math.max(filter.first, 1), 1000));
+    params.push(Math.min(Math.max(filter.first, 1), 1001)); // a page of 1000 and one more to know there is more
     const rows = await this.orm.em.getConnection().execute<
       {
         sequence: string;

@@ -1,58 +1,106 @@
 import { builder } from '../../graphql/builder.ts';
+import { connectionOf, encodeCursor, forwardPage } from '../../graphql/cursors.ts';
+import { connectionNames } from '../../graphql/naming.ts';
+import { ContractVersion } from '../contracts/contract-version.entity.ts';
+import { ContractVersionRef } from '../contracts/contracts.graphql.ts';
+import { ItemRef } from '../records/item/item.graphql.ts';
+import { LocationRef } from '../records/location/location.graphql.ts';
+import { LotRef } from '../records/lot/lot.graphql.ts';
+import { DOMAIN_TYPES, GenericRecordRef, type View } from '../records/record.graphql.ts';
+import { UomRef } from '../records/uom/uom.graphql.ts';
+import { WorkCenterRef } from '../records/work-center/work-center.graphql.ts';
 import type { ChangeEvent } from './change-feed.service.ts';
 import { OUTBOX_EVENT_TYPES } from './outbox.service.ts';
 
-const ChangeTypeEnum = builder.enumType('ChangeType', { values: OUTBOX_EVENT_TYPES });
+const ChangeTypeEnum = builder.enumType('ChangeType', {
+  description: 'What kind of change an event reports.',
+  values: OUTBOX_EVENT_TYPES,
+});
+
+const ChangeSubject = builder.unionType('ChangeSubject', {
+  description: 'What a change event is about: a golden record or a contract version.',
+  types: [ContractVersionRef, UomRef, ItemRef, LocationRef, LotRef, WorkCenterRef, GenericRecordRef],
+  resolveType: (subject) =>
+    subject instanceof ContractVersion
+      ? 'ContractVersion'
+      : (DOMAIN_TYPES[(subject as View).domain] ?? 'GenericRecord'),
+});
 
 const ChangeEventRef = builder.objectRef<ChangeEvent>('ChangeEvent').implement({
   description: 'One committed change, from the outbox. Sequences are gapless in commit order.',
   fields: (t) => ({
-    sequence: t.field({ type: 'BigIntString', resolve: (e) => e.sequence }),
-    type: t.field({ type: ChangeTypeEnum, resolve: (e) => e.type as (typeof OUTBOX_EVENT_TYPES)[number] }),
-    domain: t.exposeString('domain', { nullable: true }),
+    sequence: t.field({
+      type: 'BigIntString',
+      description: 'Its place in the feed: gapless, in commit order.',
+      resolve: (e) => e.sequence,
+    }),
+    type: t.field({
+      type: ChangeTypeEnum,
+      description: 'What happened.',
+      resolve: (e) => e.type as (typeof OUTBOX_EVENT_TYPES)[number],
+    }),
+    domain: t.exposeString('domain', {
+      nullable: true,
+      description: 'The domain of the record or contract.',
+    }),
     subjectId: t.exposeString('subjectId', {
       nullable: true,
       description: 'The record (or contract version) changed.',
     }),
-    revision: t.exposeInt('revision', { nullable: true }),
-    payload: t.field({ type: 'JSON', resolve: (e) => e.payload }),
-    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    subject: t.field({
+      type: ChangeSubject,
+      nullable: true,
+      description:
+        'What changed, as it is now: the record (record and xref events) or the contract version; null when you may not see it.',
+      resolve: async (e, _a, ctx) => {
+        if (!e.subjectId) return null;
+        if (e.type.startsWith('CONTRACT_'))
+          return (await ctx.services.contracts.versionsByIds(ctx, [e.subjectId]))[0] ?? null;
+        return (await ctx.services.records.recordsByIds(ctx, [e.subjectId]))[0] ?? null;
+      },
+    }),
+    revision: t.exposeInt('revision', { nullable: true, description: 'The revision a record change made.' }),
+    payload: t.field({
+      type: 'JSON',
+      description: 'What changed (the event body).',
+      resolve: (e) => e.payload,
+    }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was committed.' }),
   }),
 });
 
-const FeedPageRef = builder.objectRef<{ events: ChangeEvent[]; after: string }>('ChangeFeedPage').implement({
-  fields: (t) => ({
-    events: t.field({ type: [ChangeEventRef], resolve: (p) => p.events }),
-    lastSequence: t.field({
-      type: 'BigIntString',
-      description: 'Pass as afterSequence for the next page.',
-      resolve: (p) => p.events.at(-1)?.sequence ?? p.after,
-    }),
-  }),
-});
+const FEED_CURSOR = 'feed';
 
 builder.queryField('changeFeed', (t) =>
-  t.field({
-    type: FeedPageRef,
-    authScopes: { authenticated: true },
-    description:
-      'Changes after a sequence, in order (at most 1000 per page). Start from the sequence a map snapshot reports.',
-    args: {
-      afterSequence: t.arg({ type: 'BigIntString', required: true }),
-      first: t.arg.int({ defaultValue: 500 }),
-      domain: t.arg.string(),
-      types: t.arg({ type: [ChangeTypeEnum] }),
+  t.connection(
+    {
+      type: ChangeEventRef,
+      authScopes: { authenticated: true },
+      description:
+        'Changes in commit order, after a cursor or after `afterSequence` (the sequence a map snapshot reports); at most 1000 per page.',
+      args: {
+        afterSequence: t.arg({
+          type: 'BigIntString',
+          description: 'Start after this sequence when no cursor is given (default 0: from the start).',
+        }),
+        domain: t.arg.string({ description: 'Only this domain.' }),
+        types: t.arg({ type: [ChangeTypeEnum], description: 'Only these kinds of change.' }),
+      },
+      resolve: async (_r, a, ctx) => {
+        const page = forwardPage<[string]>(a, FEED_CURSOR, { defaultSize: 500, maxSize: 1000 });
+        const events = await ctx.services.changeFeed.page(ctx, {
+          afterSequence: page.after?.[0] ?? a.afterSequence ?? '0',
+          first: page.limit + 1,
+          domain: a.domain ?? undefined,
+          types: a.types ?? undefined,
+        });
+        return connectionOf(events, page.limit, (e) => encodeCursor(FEED_CURSOR, [e.sequence]), {
+          hasPreviousPage: Boolean(page.after ?? a.afterSequence),
+        });
+      },
     },
-    resolve: async (_r, a, ctx) => ({
-      after: a.afterSequence,
-      events: await ctx.services.changeFeed.page(ctx, {
-        afterSequence: a.afterSequence,
-        first: a.first ?? 500,
-        domain: a.domain ?? undefined,
-        types: a.types ?? undefined,
-      }),
-    }),
-  }),
+    ...connectionNames('ChangeEvent', 'changes'),
+  ),
 );
 
 builder.subscriptionType({
@@ -65,9 +113,13 @@ builder.subscriptionField('changes', (t) =>
     description:
       'Every change after afterSequence, replayed from the outbox, then each new one as it commits — on any Canon instance.',
     args: {
-      afterSequence: t.arg({ type: 'BigIntString', required: true }),
-      domain: t.arg.string(),
-      types: t.arg({ type: [ChangeTypeEnum] }),
+      afterSequence: t.arg({
+        type: 'BigIntString',
+        required: true,
+        description: 'Replay from after this sequence.',
+      }),
+      domain: t.arg.string({ description: 'Only this domain.' }),
+      types: t.arg({ type: [ChangeTypeEnum], description: 'Only these kinds of change.' }),
     },
     subscribe: (_r, a, ctx) => {
       const controller = new AbortController();

@@ -9,7 +9,36 @@ import canonicalize from 'canonicalize';
 import type { Em } from '../../db/orm.ts';
 import { CanonError } from '../../errors.ts';
 
+export interface Replayable<T> {
+  /** The id stored for the result, to find it again on a replay. */
+  idOf(result: T): string;
+  /** The answer to a replay: the current state of what the first request produced. */
+  replay(id: string): Promise<T>;
+}
+
 export class IdempotencyService {
+  /** `run` for a call context: the key belongs to the calling actor. */
+  within<T>(
+    em: Em,
+    ctx: { actor: { id: string } | null },
+    key: string | null | undefined,
+    operation: string,
+    input: unknown,
+    execute: () => Promise<T>,
+    replayable: Replayable<T>,
+  ): Promise<T> {
+    return this.run(
+      em,
+      ctx.actor?.id,
+      key ?? undefined,
+      operation,
+      input,
+      execute,
+      replayable.idOf,
+      replayable.replay,
+    );
+  }
+
   async run<T>(
     em: Em,
     actorId: string | undefined,
@@ -63,4 +92,27 @@ export class IdempotencyService {
     );
     return result;
   }
+}
+
+/** Stateless: one for every service. */
+export const idempotency = new IdempotencyService();
+
+/**
+ * One transaction on a fresh EntityManager that runs `body` once per idempotency key: a retry with
+ * the same key and input gets `replayable(em).replay` of what the first run produced.
+ */
+export function idempotentTransaction<T>(
+  orm: { em: { fork(): Em } },
+  ctx: { actor: { id: string } | null },
+  key: string | null | undefined,
+  operation: string,
+  input: unknown,
+  replayable: (em: Em) => Replayable<T>,
+  body: (em: Em) => Promise<T>,
+): Promise<T> {
+  return orm.em
+    .fork()
+    .transactional((em) =>
+      idempotency.within(em, ctx, key, operation, input, () => body(em), replayable(em)),
+    );
 }

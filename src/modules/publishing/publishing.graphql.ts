@@ -6,12 +6,15 @@ const PackageRef = builder.objectType(PackageVersion, {
   name: 'TypePackage',
   description: 'The npm package generated for a contract version (TypeScript types, schema and validator).',
   fields: (t) => ({
-    name: t.exposeString('name'),
-    version: t.expose('version', { type: 'SemVer' }),
+    name: t.exposeString('name', { description: 'The package name, e.g. @canon/item.' }),
+    version: t.expose('version', {
+      type: 'SemVer',
+      description: 'The package version (= the contract version).',
+    }),
     integrity: t.exposeString('integrity', {
       description: 'sha512 subresource integrity of the tarball (what npm checks).',
     }),
-    shasum: t.exposeString('shasum'),
+    shasum: t.exposeString('shasum', { description: 'SHA-1 of the tarball (npm shasum).' }),
     size: t.exposeInt('size', { description: 'Tarball size in bytes.' }),
     tarballPath: t.string({
       description: 'Path of the tarball on this server.',
@@ -26,7 +29,7 @@ const PackageRef = builder.objectType(PackageVersion, {
       resolve: (p) =>
         `${p.name.split('/')[0]}:registry=https://<canon-host>/npm/\n//<canon-host>/npm/:_authToken=<token>`,
     }),
-    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was generated.' }),
   }),
 });
 

@@ -7,14 +7,21 @@
  */
 
 import { subject as casl } from '@casl/ability';
+import { validate as isUuid } from 'uuid';
 import type { Em, Orm } from '../../db/orm.ts';
-import { CanonError, notFound } from '../../errors.ts';
+import {
+  CanonError,
+  NotSystemOfRecordError,
+  notFound,
+  StaleBaseError,
+  ValidationError,
+} from '../../errors.ts';
 import type { AuditService } from '../audit/audit.service.ts';
 import { authorize, can } from '../auth/ability.ts';
 import type { CallContext } from '../auth/actor-context.ts';
 import type { ContractsService, ContractValidator } from '../contracts/contracts.service.ts';
 import type { OutboxService } from '../events/outbox.service.ts';
-import type { IdempotencyService } from '../idempotency/idempotency.service.ts';
+import { type IdempotencyService, idempotentTransaction } from '../idempotency/idempotency.service.ts';
 import { ApprovalPolicy } from './approval-policy.entity.ts';
 import {
   type Approval,
@@ -28,10 +35,11 @@ import { GoldenRecord } from './golden-record.entity.ts';
 import { applyMergePatch } from './merge-patch.ts';
 import { RecordRevision } from './record-revision.entity.ts';
 import { rulesFor } from './rules-registry.ts';
+import type { RoundingMethod } from './uom/rational.ts';
+import { type Conversion, convertQuantity, type UnitFacts } from './uom/uom-conversion.ts';
 
 /** Approvals a proposal needs when no policy was set for its domain: four eyes. */
 export const DEFAULT_REQUIRED_APPROVALS = 1;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface ProposeInput {
   domain: string;
@@ -56,6 +64,8 @@ export interface RecordView {
   id: string;
   domain: string;
   key: string;
+  /** What the key is unique within: the site for site-scoped domains, '' otherwise. */
+  keyScope: string;
   site: string | null;
   status: string;
   revision: number;
@@ -92,8 +102,12 @@ export interface ListFilter {
   search?: string;
   /** jsonb containment on the payload, e.g. { tracking: 'lot' }. */
   dataContains?: Data;
+}
+
+/** A forward page: up to `limit` rows after the keyset cursor values (one more row says there is more). */
+export interface PageRequest<C> {
   limit: number;
-  offset: number;
+  after?: C;
 }
 
 export interface ChangeRequestFilter {
@@ -102,8 +116,6 @@ export interface ChangeRequestFilter {
   proposedBy?: string;
   systemCode?: string;
   recordId?: string;
-  limit: number;
-  offset: number;
 }
 
 type CurrentRow = {
@@ -162,6 +174,7 @@ export class RecordsService {
       status: row.status,
       revision: row.revision,
       latestRevision: record.latestRevision,
+      keyScope: record.keyScope,
       data: typeof row.data === 'string' ? JSON.parse(row.data) : row.data,
       effectiveFrom: new Date(row.effective_from),
       contractVersion: row.contract_version,
@@ -175,7 +188,7 @@ export class RecordsService {
   async recordsByIds(ctx: CallContext, ids: readonly string[], asOf?: Date): Promise<(RecordView | null)[]> {
     authorize(ctx.ability, ctx.actor, 'read', 'GoldenRecord');
     const em = this.orm.em.fork();
-    const valid = [...new Set(ids.filter((id) => UUID.test(id)))];
+    const valid = [...new Set(ids.filter((id) => isUuid(id)))];
     const records = valid.length > 0 ? await em.find(GoldenRecord, { id: { $in: valid } }) : [];
     const current = await this.currentRows(em, valid, asOf ?? new Date());
     return ids.map((id) => {
@@ -220,50 +233,40 @@ export class RecordsService {
     });
   }
 
-  async list(ctx: CallContext, filter: ListFilter): Promise<{ items: RecordView[]; total: number }> {
+  /** A page of a domain's records by key (keyset on key, key scope, id), as of a moment. */
+  async list(
+    ctx: CallContext,
+    filter: ListFilter,
+    page: PageRequest<[string, string, string]>,
+  ): Promise<RecordView[]> {
     authorize(ctx.ability, ctx.actor, 'read', 'GoldenRecord');
     const em = this.orm.em.fork();
-    const asOf = filter.asOf ?? new Date();
-    const where: string[] = [];
-    const params: unknown[] = [filter.domain, asOf];
-    if (filter.status !== 'ALL') {
-      where.push('cur.status = ?');
-      params.push(filter.status ?? 'ACTIVE');
-    }
-    if (filter.site !== undefined) {
-      where.push('g.site = ?');
-      params.push(filter.site);
-    }
-    if (filter.keyPrefix) {
-      where.push(`g.key like ? escape '\\'`);
-      params.push(`${filter.keyPrefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-    }
-    if (filter.search) {
-      where.push(`(g.key ilike ? escape '\\' or cur.data->>'name' ilike ? escape '\\')`);
-      const pattern = `%${filter.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      params.push(pattern, pattern);
-    }
-    if (filter.dataContains) {
-      where.push('cur.data @> ?::jsonb');
-      params.push(JSON.stringify(filter.dataContains));
-    }
-    const sql = `with cur as (
-        select distinct on (rv.record_id) rv.record_id, rv.revision, rv.data, rv.status, rv.effective_from, rv.contract_version
-          from record_revision rv join golden_record g0 on g0.id = rv.record_id
-         where g0.domain = ? and rv.effective_from <= ?
-         order by rv.record_id, rv.effective_from desc, rv.revision desc)
-      select cur.*, count(*) over () as total from cur join golden_record g on g.id = cur.record_id
-      ${where.length > 0 ? `where ${where.join(' and ')}` : ''}
-      order by g.key, g.key_scope, g.id limit ? offset ?`;
-    params.push(filter.limit, filter.offset);
-    const rows = await em.getConnection().execute<(CurrentRow & { total: string })[]>(sql, params);
+    const { sql, params } = listQuery(filter);
+    const after = page.after ? 'where (g.key, g.key_scope, g.id) > (?, ?, ?::uuid)' : '';
+    const rows = await em.getConnection().execute<CurrentRow[]>(
+      `select cur.* from (${sql}) cur join golden_record g on g.id = cur.record_id ${after}
+        order by g.key, g.key_scope, g.id limit ?`,
+      [...params, ...(page.after ?? []), page.limit + 1],
+    );
+    return this.views(em, rows);
+  }
+
+  /** How many records a list filter matches (for totalCount; computed only when asked). */
+  async count(ctx: CallContext, filter: ListFilter): Promise<number> {
+    authorize(ctx.ability, ctx.actor, 'read', 'GoldenRecord');
+    const { sql, params } = listQuery(filter);
+    const rows = await this.orm.em
+      .fork()
+      .getConnection()
+      .execute<{ n: string }[]>(`select count(*)::text as n from (${sql}) cur`, params);
+    return Number(rows[0].n);
+  }
+
+  private async views(em: Em, rows: CurrentRow[]): Promise<RecordView[]> {
     const records =
       rows.length > 0 ? await em.find(GoldenRecord, { id: { $in: rows.map((r) => r.record_id) } }) : [];
     const byId = new Map(records.map((r) => [r.id, r]));
-    return {
-      items: rows.map((r) => this.view(byId.get(r.record_id)!, r)),
-      total: rows.length > 0 ? Number(rows[0].total) : 0,
-    };
+    return rows.map((r) => this.view(byId.get(r.record_id)!, r));
   }
 
   /** Live children (payload `parent` = key, same key scope) of several records in one query, as of a moment. */
@@ -297,14 +300,31 @@ export class RecordsService {
     );
   }
 
-  /** Every revision with who, when, why and the field-level changes against the one before. */
-  async history(ctx: CallContext, recordId: string): Promise<HistoryEntry[] | null> {
+  /**
+   * Revisions in order with who, when, why and the field-level changes against the one before; a
+   * page of them after a revision number (null for an unknown record).
+   */
+  async history(
+    ctx: CallContext,
+    recordId: string,
+    page: PageRequest<[number]> = { limit: 10_000 },
+  ): Promise<HistoryEntry[] | null> {
     authorize(ctx.ability, ctx.actor, 'read', 'GoldenRecord');
-    if (!UUID.test(recordId)) return null;
+    if (!isUuid(recordId)) return null;
     const em = this.orm.em.fork();
-    const revisions = await em.find(RecordRevision, { record: recordId }, { orderBy: { revision: 'asc' } });
-    if (revisions.length === 0) return null;
-    return revisions.map((r, i) => ({
+    const after = page.after?.[0] ?? 0;
+    // the revision before the page comes along: the first entry's changes are against it
+    const revisions = await em.find(
+      RecordRevision,
+      { record: recordId, revision: { $gte: Math.max(after, 1) } },
+      { orderBy: { revision: 'asc' }, limit: page.limit + 2 },
+    );
+    if (revisions.length === 0) {
+      const exists = await em.count(GoldenRecord, { id: recordId });
+      return exists > 0 ? [] : null;
+    }
+    const previous = after > 0 && revisions[0].revision === after ? revisions.shift() : undefined;
+    return revisions.slice(0, page.limit + 1).map((r, i) => ({
       revision: r.revision,
       operation: r.operation,
       status: r.status,
@@ -316,33 +336,121 @@ export class RecordsService {
       createdByName: r.createdByName ?? null,
       reason: r.reason ?? null,
       createdAt: r.createdAt,
-      changes: fieldDiff(i === 0 ? {} : revisions[i - 1].data, r.data),
+      changes: fieldDiff((i === 0 ? previous : revisions[i - 1])?.data ?? {}, r.data),
     }));
   }
 
   async changeRequest(ctx: CallContext, id: string): Promise<ChangeRequest | null> {
     authorize(ctx.ability, ctx.actor, 'read', 'ChangeRequest');
-    if (!UUID.test(id)) return null;
+    if (!isUuid(id)) return null;
     return this.orm.em.fork().findOne(ChangeRequest, { id });
   }
 
+  /** Converts a quantity between two live units (by code) of one dimension, exactly (DESIGN §6). */
+  async convertQuantity(
+    ctx: CallContext,
+    quantity: string,
+    fromCode: string,
+    toCode: string,
+    rounding: RoundingMethod,
+  ): Promise<Conversion> {
+    const [from, to] = await this.recordsByKeys(ctx, 'uom', [{ key: fromCode }, { key: toCode }]);
+    if (from?.status !== 'ACTIVE')
+      throw new CanonError('NOT_FOUND', `No live unit ${fromCode}.`, { path: ['from'] });
+    if (to?.status !== 'ACTIVE')
+      throw new CanonError('NOT_FOUND', `No live unit ${toCode}.`, { path: ['to'] });
+    return convertQuantity(
+      quantity,
+      from.data as unknown as UnitFacts,
+      to.data as unknown as UnitFacts,
+      rounding,
+    );
+  }
+
+  /**
+   * Full names of locations from the top ("EU1 / Stock / Shelf 2"; Odoo: complete_name), each as of
+   * its moment: all of them walked up together, one query per level and moment, not per location.
+   */
+  async locationPaths(
+    ctx: CallContext,
+    locations: readonly { id: string; asOf?: string }[],
+  ): Promise<string[]> {
+    const names: string[][] = locations.map(() => []);
+    let frontier: { i: number; parent: string | null; site: string; asOf?: string }[] = [];
+    for (const [asOf, group] of groupByMoment(locations.map((l, i) => ({ ...l, i })))) {
+      const views = await this.recordsByIds(
+        ctx,
+        group.map((l) => l.id),
+        asOf ? new Date(asOf) : undefined,
+      );
+      group.forEach((l, j) => {
+        const v = views[j];
+        if (!v) return;
+        names[l.i].push(String(v.data.name));
+        const parent = v.data.parent;
+        frontier.push({
+          i: l.i,
+          parent: typeof parent === 'string' ? parent : null,
+          site: v.site ?? '',
+          asOf,
+        });
+      });
+    }
+    for (let depth = 0; frontier.length > 0 && depth < 50; depth++) {
+      const next: typeof frontier = [];
+      for (const [asOf, group] of groupByMoment(frontier.filter((f) => f.parent))) {
+        const parents = await this.recordsByKeys(
+          ctx,
+          'location',
+          group.map((f) => ({ key: f.parent!, scope: f.site })),
+          asOf ? new Date(asOf) : undefined,
+        );
+        group.forEach((f, j) => {
+          const p = parents[j];
+          if (!p) return;
+          names[f.i].unshift(String(p.data.name));
+          const parent = p.data.parent;
+          next.push({ i: f.i, parent: typeof parent === 'string' ? parent : null, site: f.site, asOf });
+        });
+      }
+      frontier = next;
+    }
+    return names.map((n) => n.join(' / '));
+  }
+
+  /** Change requests by id (for node lookups), unknown ids left out. */
+  async changeRequestsByIds(ctx: CallContext, ids: readonly string[]): Promise<ChangeRequest[]> {
+    authorize(ctx.ability, ctx.actor, 'read', 'ChangeRequest');
+    const valid = ids.filter((id) => isUuid(id));
+    return valid.length > 0 ? this.orm.em.fork().find(ChangeRequest, { id: { $in: valid } }) : [];
+  }
+
+  /** The stewards' inbox, newest first (keyset on created_at, id). */
   async changeRequests(
     ctx: CallContext,
     filter: ChangeRequestFilter,
-  ): Promise<{ items: ChangeRequest[]; total: number }> {
+    page: PageRequest<[string, string]>,
+  ): Promise<ChangeRequest[]> {
     authorize(ctx.ability, ctx.actor, 'read', 'ChangeRequest');
-    const where: Record<string, unknown> = {};
-    if (filter.status) where.status = filter.status;
-    if (filter.domain) where.domain = filter.domain;
-    if (filter.proposedBy) where.proposedBy = filter.proposedBy;
-    if (filter.systemCode) where.systemCode = filter.systemCode;
-    if (filter.recordId) where.recordId = filter.recordId;
-    const [items, total] = await this.orm.em.fork().findAndCount(ChangeRequest, where, {
-      orderBy: { createdAt: 'desc', id: 'desc' },
-      limit: filter.limit,
-      offset: filter.offset,
-    });
-    return { items, total };
+    const where: Record<string, unknown>[] = [changeRequestWhere(filter)];
+    if (page.after) {
+      const [at, id] = page.after;
+      where.push({
+        $or: [{ createdAt: { $lt: new Date(at) } }, { createdAt: new Date(at), id: { $lt: id } }],
+      });
+    }
+    return this.orm.em
+      .fork()
+      .find(
+        ChangeRequest,
+        { $and: where },
+        { orderBy: { createdAt: 'desc', id: 'desc' }, limit: page.limit + 1 },
+      );
+  }
+
+  async countChangeRequests(ctx: CallContext, filter: ChangeRequestFilter): Promise<number> {
+    authorize(ctx.ability, ctx.actor, 'read', 'ChangeRequest');
+    return this.orm.em.fork().count(ChangeRequest, changeRequestWhere(filter));
   }
 
   /**
@@ -378,6 +486,7 @@ export class RecordsService {
     ctx: CallContext,
     domain: string,
     requiredApprovals: number,
+    idempotencyKey?: string | null,
   ): Promise<ApprovalPolicy> {
     authorize(ctx.ability, ctx.actor, 'manage', 'ApprovalPolicy');
     if (!Number.isInteger(requiredApprovals) || requiredApprovals < 0 || requiredApprovals > 5) {
@@ -385,24 +494,37 @@ export class RecordsService {
         path: ['requiredApprovals'],
       });
     }
-    return this.orm.em.fork().transactional(async (em) => {
-      await this.contracts.validatorFor(em, domain); // the domain must have a published contract
-      let policy = await em.findOne(ApprovalPolicy, { domain });
-      const before = policy?.requiredApprovals ?? DEFAULT_REQUIRED_APPROVALS;
-      if (policy) policy.requiredApprovals = requiredApprovals;
-      else
-        policy = em.create(ApprovalPolicy, { domain, requiredApprovals, updatedBy: ctx.actor?.id ?? null });
-      policy.updatedBy = ctx.actor?.id ?? null;
-      await em.flush();
-      await this.audit.record(em, ctx, {
-        action: 'APPROVAL_POLICY_SET',
-        subjectType: 'ApprovalPolicy',
-        subjectId: domain,
-        before: { requiredApprovals: before },
-        after: { requiredApprovals },
-      });
-      return policy;
+    const replay = (em: Em) => ({
+      idOf: (p: ApprovalPolicy) => p.domain,
+      replay: (d: string) => em.findOneOrFail(ApprovalPolicy, { domain: d }),
     });
+    const input = { domain, requiredApprovals };
+    return idempotentTransaction(
+      this.orm,
+      ctx,
+      idempotencyKey,
+      'setApprovalPolicy',
+      input,
+      replay,
+      async (em) => {
+        await this.contracts.validatorFor(em, domain); // the domain must have a published contract
+        let policy = await em.findOne(ApprovalPolicy, { domain });
+        const before = policy?.requiredApprovals ?? DEFAULT_REQUIRED_APPROVALS;
+        if (policy) policy.requiredApprovals = requiredApprovals;
+        else
+          policy = em.create(ApprovalPolicy, { domain, requiredApprovals, updatedBy: ctx.actor?.id ?? null });
+        policy.updatedBy = ctx.actor?.id ?? null;
+        await em.flush();
+        await this.audit.record(em, ctx, {
+          action: 'APPROVAL_POLICY_SET',
+          subjectType: 'ApprovalPolicy',
+          subjectId: domain,
+          before: { requiredApprovals: before },
+          after: { requiredApprovals },
+        });
+        return policy;
+      },
+    );
   }
 
   // ------------------------------------------------------------------ proposals
@@ -437,7 +559,7 @@ export class RecordsService {
     let record: GoldenRecord | null = null;
     let latest: RecordRevision | null = null;
     if (input.recordId) {
-      record = UUID.test(input.recordId)
+      record = isUuid(input.recordId)
         ? await em.findOne(GoldenRecord, { id: input.recordId, domain: input.domain })
         : null;
       if (!record) throw notFound(`The ${input.domain} record`, ['recordId']);
@@ -498,7 +620,11 @@ export class RecordsService {
       },
     });
     if (input.baseRevision !== undefined && latest && input.baseRevision !== latest.revision) {
-      await this.markConflict(em, ctx, cr, record!, latest);
+      // refused outright, nothing stored: the proposer rebases on the current revision
+      throw new StaleBaseError(
+        `The record is at revision ${latest.revision}, not ${input.baseRevision}; propose against the current revision.`,
+        latest.revision,
+      );
     } else if (cr.requiredApprovals === 0) {
       await this.apply(em, ctx, cr);
     }
@@ -524,10 +650,12 @@ export class RecordsService {
     );
     for (const [i, subject] of subjects.entries()) {
       if (!ctx.ability.can('propose', subject)) {
-        throw new CanonError(
+        throw new NotSystemOfRecordError(
           'NOT_SYSTEM_OF_RECORD',
           `${system} is not the system of record of ${rules.domain}${sites[i] ? ` on site ${sites[i]}` : ''}.`,
-          { path: ['domain'] },
+          ownedFieldsOf(ctx, rules.domain),
+          [],
+          ['domain'],
         );
       }
     }
@@ -537,13 +665,12 @@ export class RecordsService {
       subjects.some((subject) => !ctx.ability.can('propose', subject, path)),
     );
     if (notOwned.length > 0) {
-      throw new CanonError(
+      throw new NotSystemOfRecordError(
         'FIELD_NOT_OWNED',
         `${system} may not change ${notOwned.join(', ')} of ${rules.domain}: another system owns ${notOwned.length > 1 ? 'them' : 'it'}.`,
-        {
-          path: ['data'],
-          details: notOwned.map((p) => ({ path: p, message: 'field not owned by the proposing system' })),
-        },
+        ownedFieldsOf(ctx, rules.domain),
+        notOwned,
+        ['data'],
       );
     }
     const matching = (ctx.ownership ?? []).filter(
@@ -564,13 +691,15 @@ export class RecordsService {
   ): Promise<void> {
     const schemaErrors = validator.validate(data);
     if (schemaErrors.length > 0) {
-      throw new CanonError(
+      throw new ValidationError(
         'CONTRACT_VALIDATION_FAILED',
         `The ${rules.domain} payload does not satisfy the ${validator.version} contract.`,
-        {
-          path: ['data'],
-          details: schemaErrors,
-        },
+        schemaErrors.map((e) => ({
+          code: e.keyword ?? 'schema',
+          path: e.path === '/' ? '' : e.path,
+          severity: 'ERROR' as const,
+          message: e.message,
+        })),
       );
     }
     if (operation === 'RETIRE') {
@@ -601,10 +730,11 @@ export class RecordsService {
       });
     }
     if (findings.length > 0) {
-      throw new CanonError(findings[0].code, findings.map((f) => f.message).join(' '), {
-        path: ['data'],
-        details: findings.map((f) => ({ path: f.path || '/', message: f.message, keyword: f.code })),
-      });
+      throw new ValidationError(
+        findings[0].code,
+        findings.map((f) => f.message).join(' '),
+        findings.map((f) => ({ ...f, severity: 'ERROR' as const })),
+      );
     }
   }
 
@@ -785,7 +915,7 @@ export class RecordsService {
         `${action}Change`,
         { id, ...input },
         async () => {
-          const cr = UUID.test(id) ? await em.findOne(ChangeRequest, { id }) : null;
+          const cr = isUuid(id) ? await em.findOne(ChangeRequest, { id }) : null;
           if (!cr) throw notFound('The change request', ['id']);
           // one decision at a time per proposal
           await em
@@ -1063,4 +1193,65 @@ function checkProposalShape(input: ProposeInput, operation: ChangeOperation): vo
   }
   if (input.effectiveFrom && Number.isNaN(input.effectiveFrom.getTime()))
     throw new CanonError('BAD_USER_INPUT', 'effectiveFrom is not a valid time.', { path: ['effectiveFrom'] });
+}
+
+/** What a connector's system owns in a domain: null = whole records (some rule has no fields). */
+function ownedFieldsOf(ctx: CallContext, domain: string): string[] | null {
+  const rules = (ctx.ownership ?? []).filter((r) => r.domain === domain);
+  if (rules.some((r) => !r.fields)) return null;
+  return [...new Set(rules.flatMap((r) => r.fields ?? []))].sort();
+}
+
+function changeRequestWhere(filter: ChangeRequestFilter): Record<string, unknown> {
+  const where: Record<string, unknown> = {};
+  if (filter.status) where.status = filter.status;
+  if (filter.domain) where.domain = filter.domain;
+  if (filter.proposedBy) where.proposedBy = filter.proposedBy;
+  if (filter.systemCode) where.systemCode = filter.systemCode;
+  if (filter.recordId) where.recordId = filter.recordId;
+  return where;
+}
+
+/**
+ * The current revision of each record of a domain as of a moment, filtered: one SQL (with its
+ * parameters) that list and count wrap.
+ */
+function listQuery(filter: ListFilter): { sql: string; params: unknown[] } {
+  const where: string[] = [];
+  const params: unknown[] = [filter.domain, filter.asOf ?? new Date()];
+  if (filter.status !== 'ALL') {
+    where.push('cur.status = ?');
+    params.push(filter.status ?? 'ACTIVE');
+  }
+  if (filter.site !== undefined) {
+    where.push('g.site = ?');
+    params.push(filter.site);
+  }
+  if (filter.keyPrefix) {
+    where.push(`g.key like ? escape '\\'`);
+    params.push(`${filter.keyPrefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+  }
+  if (filter.search) {
+    where.push(`(g.key ilike ? escape '\\' or cur.data->>'name' ilike ? escape '\\')`);
+    const pattern = `%${filter.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    params.push(pattern, pattern);
+  }
+  if (filter.dataContains) {
+    where.push('cur.data @> ?::jsonb');
+    params.push(JSON.stringify(filter.dataContains));
+  }
+  const sql = `select cur.* from (
+      select distinct on (rv.record_id) rv.record_id, rv.revision, rv.data, rv.status, rv.effective_from, rv.contract_version
+        from record_revision rv join golden_record g0 on g0.id = rv.record_id
+       where g0.domain = ? and rv.effective_from <= ?
+       order by rv.record_id, rv.effective_from desc, rv.revision desc) cur
+    join golden_record g on g.id = cur.record_id
+    ${where.length > 0 ? `where ${where.join(' and ')}` : ''}`;
+  return { sql, params };
+}
+
+function groupByMoment<T extends { asOf?: string }>(items: T[]): Map<string, T[]> {
+  const m = new Map<string, T[]>();
+  for (const x of items) m.set(x.asOf ?? '', [...(m.get(x.asOf ?? '') ?? []), x]);
+  return m;
 }

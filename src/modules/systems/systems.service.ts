@@ -3,13 +3,16 @@
  * field. At most one system owns a (domain, site, field); overlapping or contradictory rules are
  * refused. Connectors' abilities are built from their system's rules.
  */
+
+import { validate as isUuid } from 'uuid';
 import type { Em, Orm } from '../../db/orm.ts';
-import { CanonError, notFound } from '../../errors.ts';
+import { CanonError, notFound, VersionConflictError } from '../../errors.ts';
 import type { AuditService } from '../audit/audit.service.ts';
 import { authorize } from '../auth/ability.ts';
 import type { CallContext } from '../auth/actor-context.ts';
 import type { CredentialChanges } from '../auth/credential-changes.ts';
 import type { ContractsService } from '../contracts/contracts.service.ts';
+import { idempotentTransaction, type Replayable } from '../idempotency/idempotency.service.ts';
 import { SorRule } from './sor-rule.entity.ts';
 import { SYSTEM_KINDS, System, type SystemKind } from './system.entity.ts';
 
@@ -64,9 +67,25 @@ export class SystemsService {
     return this.orm.em.fork().findOne(System, { code });
   }
 
+  /** Systems by code, in the order asked (for links from rules and xrefs; a missing one is an error). */
+  async byCodes(codes: readonly string[], ctx?: CallContext): Promise<(System | Error)[]> {
+    if (ctx) authorize(ctx.ability, ctx.actor, 'read', 'System');
+    const rows = await this.orm.em.fork().find(System, { code: { $in: [...codes] } });
+    const byCode = new Map(rows.map((s) => [s.code, s]));
+    return codes.map((c) => byCode.get(c) ?? notFound(`The system ${c}`));
+  }
+
+  /** Rules by id (node lookups), unknown ones left out. */
+  async rulesByIds(ctx: CallContext, ids: readonly string[]): Promise<SorRule[]> {
+    authorize(ctx.ability, ctx.actor, 'read', 'System');
+    const valid = ids.filter((id) => isUuid(id));
+    return valid.length > 0 ? this.orm.em.fork().find(SorRule, { id: { $in: valid } }) : [];
+  }
+
   async register(
     ctx: CallContext,
     input: { code: string; name: string; kind: SystemKind; sites?: string[] },
+    idempotencyKey?: string | null,
   ): Promise<System> {
     authorize(ctx.ability, ctx.actor, 'create', 'System');
     if (!CODE.test(input.code))
@@ -91,72 +110,88 @@ export class SystemsService {
         `"${badSite}" is not a site code (uppercase letters, digits, - and _).`,
         { path: ['sites'] },
       );
-    return this.orm.em.fork().transactional(async (em) => {
-      const existing = await em.findOne(System, { code: input.code });
-      if (existing) {
-        const same =
-          existing.name === input.name &&
-          existing.kind === input.kind &&
-          JSON.stringify(existing.sites) === JSON.stringify(sites);
-        if (same) return existing; // registering again is harmless
-        throw new CanonError(
-          'DUPLICATE_KEY',
-          `The system ${input.code} is registered with other details; change it with updateSystem.`,
-          { path: ['code'] },
-        );
-      }
-      const system = em.create(System, {
-        code: input.code,
-        name: input.name.trim(),
-        kind: input.kind,
-        sites,
-      });
-      await em.flush();
-      await this.audit.record(em, ctx, {
-        action: 'SYSTEM_REGISTERED',
-        subjectType: 'System',
-        subjectId: system.code,
-        after: { name: system.name, kind: system.kind, sites },
-      });
-      return system;
-    });
+    return idempotentTransaction(
+      this.orm,
+      ctx,
+      idempotencyKey,
+      'registerSystem',
+      input,
+      systemReplay,
+      async (em) => {
+        const existing = await em.findOne(System, { code: input.code });
+        if (existing) {
+          const same =
+            existing.name === input.name &&
+            existing.kind === input.kind &&
+            JSON.stringify(existing.sites) === JSON.stringify(sites);
+          if (same) return existing; // registering again is harmless
+          throw new CanonError(
+            'DUPLICATE_KEY',
+            `The system ${input.code} is registered with other details; change it with updateSystem.`,
+            { path: ['code'] },
+          );
+        }
+        const system = em.create(System, {
+          code: input.code,
+          name: input.name.trim(),
+          kind: input.kind,
+          sites,
+        });
+        await em.flush();
+        await this.audit.record(em, ctx, {
+          action: 'SYSTEM_REGISTERED',
+          subjectType: 'System',
+          subjectId: system.code,
+          after: { name: system.name, kind: system.kind, sites },
+        });
+        return system;
+      },
+    );
   }
 
   async update(
     ctx: CallContext,
     input: { code: string; name?: string; sites?: string[]; active?: boolean; expectedLockVersion?: number },
+    idempotencyKey?: string | null,
   ): Promise<System> {
     authorize(ctx.ability, ctx.actor, 'update', 'System');
     return this.changes.after(
-      this.orm.em.fork().transactional(async (em) => {
-        const system = await em.findOne(System, { code: input.code });
-        if (!system) throw notFound(`The system ${input.code}`, ['code']);
-        if (input.expectedLockVersion !== undefined && input.expectedLockVersion !== system.lockVersion) {
-          throw new CanonError(
-            'VERSION_CONFLICT',
-            `The system ${input.code} changed since you read it; reload and retry.`,
-            { path: ['expectedLockVersion'] },
-          );
-        }
-        const before = { name: system.name, sites: system.sites, active: system.active };
-        if (input.name !== undefined) system.name = input.name;
-        if (input.sites !== undefined) {
-          const badSite = input.sites.find((s) => !SITE.test(s));
-          if (badSite)
-            throw new CanonError('BAD_USER_INPUT', `"${badSite}" is not a site code.`, { path: ['sites'] });
-          system.sites = [...new Set(input.sites)].sort();
-        }
-        if (input.active !== undefined) system.active = input.active;
-        await em.flush();
-        await this.audit.record(em, ctx, {
-          action: input.active === false && before.active ? 'SYSTEM_DEACTIVATED' : 'SYSTEM_UPDATED',
-          subjectType: 'System',
-          subjectId: system.code,
-          before,
-          after: { name: system.name, sites: system.sites, active: system.active },
-        });
-        return system;
-      }),
+      idempotentTransaction(
+        this.orm,
+        ctx,
+        idempotencyKey,
+        'updateSystem',
+        input,
+        systemReplay,
+        async (em) => {
+          const system = await em.findOne(System, { code: input.code });
+          if (!system) throw notFound(`The system ${input.code}`, ['code']);
+          if (input.expectedLockVersion !== undefined && input.expectedLockVersion !== system.lockVersion) {
+            throw new VersionConflictError(
+              `The system ${input.code} changed since you read it (lock version ${system.lockVersion}, you sent ${input.expectedLockVersion}); reload and retry.`,
+              system.lockVersion,
+            );
+          }
+          const before = { name: system.name, sites: system.sites, active: system.active };
+          if (input.name !== undefined) system.name = input.name;
+          if (input.sites !== undefined) {
+            const badSite = input.sites.find((s) => !SITE.test(s));
+            if (badSite)
+              throw new CanonError('BAD_USER_INPUT', `"${badSite}" is not a site code.`, { path: ['sites'] });
+            system.sites = [...new Set(input.sites)].sort();
+          }
+          if (input.active !== undefined) system.active = input.active;
+          await em.flush();
+          await this.audit.record(em, ctx, {
+            action: input.active === false && before.active ? 'SYSTEM_DEACTIVATED' : 'SYSTEM_UPDATED',
+            subjectType: 'System',
+            subjectId: system.code,
+            before,
+            after: { name: system.name, sites: system.sites, active: system.active },
+          });
+          return system;
+        },
+      ),
     );
   }
 
@@ -183,6 +218,7 @@ export class SystemsService {
       fields?: string[] | null;
       requiredApprovals?: number;
     },
+    idempotencyKey?: string | null,
   ): Promise<SorRule> {
     authorize(ctx.ability, ctx.actor, 'manage', 'System');
     const fields = input.fields && input.fields.length > 0 ? [...new Set(input.fields)].sort() : null;
@@ -199,96 +235,118 @@ export class SystemsService {
     if (input.site && !SITE.test(input.site))
       throw new CanonError('BAD_USER_INPUT', `"${input.site}" is not a site code.`, { path: ['site'] });
     return this.changes.after(
-      this.orm.em.fork().transactional(async (em) => {
-        const system = await em.findOne(System, { code: input.system });
-        if (!system) throw notFound(`The system ${input.system}`, ['system']);
-        if (!system.active)
-          throw new CanonError('INVALID_STATE', `The system ${input.system} is deactivated.`, {
-            path: ['system'],
+      idempotentTransaction(
+        this.orm,
+        ctx,
+        idempotencyKey,
+        'assignSystemOfRecord',
+        input,
+        ruleReplay,
+        async (em) => {
+          const system = await em.findOne(System, { code: input.system });
+          if (!system) throw notFound(`The system ${input.system}`, ['system']);
+          if (!system.active)
+            throw new CanonError('INVALID_STATE', `The system ${input.system} is deactivated.`, {
+              path: ['system'],
+            });
+          if (input.site && system.sites.length > 0 && !system.sites.includes(input.site)) {
+            throw new CanonError(
+              'BAD_USER_INPUT',
+              `The system ${input.system} does not serve site ${input.site} (its sites: ${system.sites.join(', ')}).`,
+              { path: ['site'] },
+            );
+          }
+          await this.contracts.validatorFor(em, input.domain); // the domain must have a published contract
+          // serialise rule changes of one domain so two overlapping assignments cannot both pass
+          await em
+            .getConnection()
+            .execute(
+              'select pg_advisory_xact_lock(hashtext(?))',
+              [`sor:${input.domain}`],
+              'all',
+              em.getTransactionContext(),
+            );
+          const existing = await em.find(SorRule, { domain: input.domain });
+          const site = input.site ?? null;
+          for (const rule of existing) {
+            const sitesOverlap = !rule.site || !site || rule.site === site;
+            const overlap = sitesOverlap ? fieldsOverlap(rule.fields, fields) : null;
+            if (!overlap) continue;
+            const identical =
+              rule.systemCode === input.system &&
+              rule.site === site &&
+              JSON.stringify(rule.fields ?? null) === JSON.stringify(fields);
+            if (identical && rule.requiredApprovals === approvals) return rule; // the same rule again
+            throw new CanonError(
+              'DUPLICATE_KEY',
+              `${rule.systemCode} already owns ${overlap === true ? 'these' : overlap.join(', ')} of ${input.domain}${rule.site ? ` on ${rule.site}` : ''}; remove that rule first.`,
+              {
+                path: ['fields'],
+                details: [
+                  {
+                    path: rule.id,
+                    message: `${rule.systemCode} ${rule.site ?? '(all sites)'} ${rule.fields?.join(',') ?? '(whole record)'}`,
+                  },
+                ],
+              },
+            );
+          }
+          const rule = em.create(SorRule, {
+            domain: input.domain,
+            systemCode: input.system,
+            site,
+            fields,
+            requiredApprovals: approvals,
+            createdBy: ctx.actor?.id ?? null,
           });
-        if (input.site && system.sites.length > 0 && !system.sites.includes(input.site)) {
-          throw new CanonError(
-            'BAD_USER_INPUT',
-            `The system ${input.system} does not serve site ${input.site} (its sites: ${system.sites.join(', ')}).`,
-            { path: ['site'] },
-          );
-        }
-        await this.contracts.validatorFor(em, input.domain); // the domain must have a published contract
-        // serialise rule changes of one domain so two overlapping assignments cannot both pass
-        await em
-          .getConnection()
-          .execute(
-            'select pg_advisory_xact_lock(hashtext(?))',
-            [`sor:${input.domain}`],
-            'all',
-            em.getTransactionContext(),
-          );
-        const existing = await em.find(SorRule, { domain: input.domain });
-        const site = input.site ?? null;
-        for (const rule of existing) {
-          const sitesOverlap = !rule.site || !site || rule.site === site;
-          const overlap = sitesOverlap ? fieldsOverlap(rule.fields, fields) : null;
-          if (!overlap) continue;
-          const identical =
-            rule.systemCode === input.system &&
-            rule.site === site &&
-            JSON.stringify(rule.fields ?? null) === JSON.stringify(fields);
-          if (identical && rule.requiredApprovals === approvals) return rule; // the same rule again
-          throw new CanonError(
-            'DUPLICATE_KEY',
-            `${rule.systemCode} already owns ${overlap === true ? 'these' : overlap.join(', ')} of ${input.domain}${rule.site ? ` on ${rule.site}` : ''}; remove that rule first.`,
-            {
-              path: ['fields'],
-              details: [
-                {
-                  path: rule.id,
-                  message: `${rule.systemCode} ${rule.site ?? '(all sites)'} ${rule.fields?.join(',') ?? '(whole record)'}`,
-                },
-              ],
+          await em.flush();
+          await this.audit.record(em, ctx, {
+            action: 'SYSTEM_OF_RECORD_ASSIGNED',
+            subjectType: 'SorRule',
+            subjectId: rule.id,
+            after: {
+              domain: rule.domain,
+              system: rule.systemCode,
+              site,
+              fields,
+              requiredApprovals: approvals,
             },
-          );
-        }
-        const rule = em.create(SorRule, {
-          domain: input.domain,
-          systemCode: input.system,
-          site,
-          fields,
-          requiredApprovals: approvals,
-          createdBy: ctx.actor?.id ?? null,
-        });
-        await em.flush();
-        await this.audit.record(em, ctx, {
-          action: 'SYSTEM_OF_RECORD_ASSIGNED',
-          subjectType: 'SorRule',
-          subjectId: rule.id,
-          after: { domain: rule.domain, system: rule.systemCode, site, fields, requiredApprovals: approvals },
-        });
-        return rule;
-      }),
+          });
+          return rule;
+        },
+      ),
     );
   }
 
-  async remove(ctx: CallContext, id: string): Promise<string> {
+  async remove(ctx: CallContext, id: string, idempotencyKey?: string | null): Promise<string> {
     authorize(ctx.ability, ctx.actor, 'manage', 'System');
     return this.changes.after(
-      this.orm.em.fork().transactional(async (em) => {
-        const rule = /^[0-9a-f-]{36}$/i.test(id) ? await em.findOne(SorRule, { id }) : null;
-        if (!rule) throw notFound('The system-of-record rule', ['id']);
-        em.remove(rule);
-        await em.flush();
-        await this.audit.record(em, ctx, {
-          action: 'SYSTEM_OF_RECORD_REMOVED',
-          subjectType: 'SorRule',
-          subjectId: id,
-          before: {
-            domain: rule.domain,
-            system: rule.systemCode,
-            site: rule.site ?? null,
-            fields: rule.fields ?? null,
-          },
-        });
-        return id;
-      }),
+      idempotentTransaction(
+        this.orm,
+        ctx,
+        idempotencyKey,
+        'removeSystemOfRecord',
+        { id },
+        idReplay,
+        async (em) => {
+          const rule = isUuid(id) ? await em.findOne(SorRule, { id }) : null;
+          if (!rule) throw notFound('The system-of-record rule', ['id']);
+          em.remove(rule);
+          await em.flush();
+          await this.audit.record(em, ctx, {
+            action: 'SYSTEM_OF_RECORD_REMOVED',
+            subjectType: 'SorRule',
+            subjectId: id,
+            before: {
+              domain: rule.domain,
+              system: rule.systemCode,
+              site: rule.site ?? null,
+              fields: rule.fields ?? null,
+            },
+          });
+          return id;
+        },
+      ),
     );
   }
 
@@ -312,3 +370,18 @@ export class SystemsService {
     }));
   }
 }
+
+const systemReplay = (em: Em): Replayable<System> => ({
+  idOf: (s) => s.code,
+  replay: (code) => em.findOneOrFail(System, { code }),
+});
+const ruleReplay = (em: Em): Replayable<SorRule> => ({
+  idOf: (r) => r.id,
+  replay: async (id) => {
+    const rule = await em.findOne(SorRule, { id });
+    if (!rule)
+      throw notFound('The system-of-record rule this request assigned (removed since)', ['idempotencyKey']);
+    return rule;
+  },
+});
+const idReplay = (): Replayable<string> => ({ idOf: (id) => id, replay: async (id) => id });

@@ -1,69 +1,121 @@
+import { CanonError } from '../../errors.ts';
 import { builder } from '../../graphql/builder.ts';
+import { connectionOf, decodeCursor, encodeCursor } from '../../graphql/cursors.ts';
 import { canonErrors } from '../../graphql/errors.ts';
-import { RecordInterface } from '../records/records.graphql.ts';
-import type { Resolution, Translation, XrefView } from './xref.service.ts';
+import { connectionNames, IDEMPOTENCY_KEY_DESCRIPTION } from '../../graphql/naming.ts';
+import { RecordInterface, withAsOf } from '../records/record.graphql.ts';
+import { SystemRef } from '../systems/systems.graphql.ts';
+import type { LinkResult, Resolution, Translation, XrefView } from './xref.service.ts';
 
-const XrefRef = builder.objectRef<XrefView>('Xref').implement({
+const XrefStateEnum = builder.enumType('XrefState', {
+  description: 'Whether a link is in force.',
+  values: {
+    ACTIVE: { description: 'In force: resolves.' },
+    RETIRED: { description: 'Unlinked: kept for history; the id may be linked again.' },
+  },
+});
+
+export const XrefRef = builder.objectRef<XrefView>('Xref').implement({
   description: 'What a system calls a canonical record.',
   fields: (t) => ({
-    system: t.exposeString('system'),
-    domain: t.exposeString('domain'),
-    externalId: t.exposeString('externalId'),
+    systemCode: t.exposeString('system', { description: 'Code of the system.' }),
+    system: t.loadable({
+      type: SystemRef,
+      description: 'The system whose id this is.',
+      load: (codes: string[], ctx) => ctx.services.systems.byCodes(codes),
+      resolve: (x) => x.system,
+    }),
+    domain: t.exposeString('domain', { description: 'The domain of the record.' }),
+    externalId: t.exposeString('externalId', { description: "The system's id." }),
     externalKey: t.exposeString('externalKey', {
       nullable: true,
       description: "A second id the system uses, e.g. Odoo's xml id beside its database id.",
     }),
-    recordId: t.exposeID('recordId'),
+    recordId: t.exposeID('recordId', { description: 'Id of the canonical record.' }),
+    record: t.loadable({
+      type: RecordInterface,
+      nullable: true,
+      description: 'The canonical record (its current value).',
+      load: async (ids: string[], ctx) => withAsOf(await ctx.services.records.recordsByIds(ctx, ids)),
+      resolve: (x) => x.recordId,
+    }),
     key: t.exposeString('key', { description: "The record's business key." }),
-    state: t.exposeString('state'),
-    syncedAt: t.expose('syncedAt', { type: 'DateTime' }),
+    state: t.field({
+      type: XrefStateEnum,
+      description: 'ACTIVE or RETIRED.',
+      resolve: (x) => x.state as 'ACTIVE',
+    }),
+    syncedAt: t.expose('syncedAt', { type: 'DateTime', description: 'When the link was last confirmed.' }),
   }),
 });
 
 const ResolutionRef = builder.objectRef<Resolution>('XrefResolution').implement({
+  description: 'One id resolved (or not) to a canonical record.',
   fields: (t) => ({
-    externalId: t.exposeString('externalId'),
+    externalId: t.exposeString('externalId', { description: 'The id asked for.' }),
     recordId: t.exposeID('recordId', { nullable: true, description: 'Null for an unknown id.' }),
-    key: t.exposeString('key', { nullable: true }),
+    key: t.exposeString('key', { nullable: true, description: "The record's business key." }),
   }),
 });
 
 const TranslationRef = builder.objectRef<Translation>('XrefTranslation').implement({
+  description: "One id of a system translated to another system's id.",
   fields: (t) => ({
-    externalId: t.exposeString('externalId'),
-    recordId: t.exposeID('recordId', { nullable: true }),
+    externalId: t.exposeString('externalId', { description: 'The id asked for.' }),
+    recordId: t.exposeID('recordId', {
+      nullable: true,
+      description: 'The canonical record; null when unknown.',
+    }),
     targetId: t.exposeString('targetId', {
       nullable: true,
       description: "The target system's id; null when unknown there.",
     }),
-    targetKey: t.exposeString('targetKey', { nullable: true }),
+    targetKey: t.exposeString('targetKey', {
+      nullable: true,
+      description: "The target system's externalKey.",
+    }),
   }),
 });
 
-const LinkResultRef = builder
-  .objectRef<{ linked: number; unchanged: number; xrefs: XrefView[] }>('LinkXrefsResult')
-  .implement({
-    fields: (t) => ({
-      linked: t.exposeInt('linked'),
-      unchanged: t.exposeInt('unchanged', {
-        description: 'Links that already existed as given (a retried batch changes nothing).',
-      }),
-      xrefs: t.field({ type: [XrefRef], resolve: (r) => r.xrefs }),
+const ResolvePayload = builder.objectRef<Resolution[]>('ResolveXrefsPayload').implement({
+  description: 'The ids resolved, in input order.',
+  fields: (t) => ({
+    resolutions: t.field({
+      type: [ResolutionRef],
+      description: 'One per id asked for, in order.',
+      resolve: (r) => r,
     }),
-  });
+  }),
+});
+const TranslatePayload = builder.objectRef<Translation[]>('TranslateXrefsPayload').implement({
+  description: 'The ids translated, in input order.',
+  fields: (t) => ({
+    translations: t.field({
+      type: [TranslationRef],
+      description: 'One per id asked for, in order.',
+      resolve: (r) => r,
+    }),
+  }),
+});
 
-const XrefPageRef = builder
-  .objectRef<{ items: XrefView[]; cursor: string | null; hasNextPage: boolean }>('XrefMapPage')
-  .implement({
-    fields: (t) => ({
-      nodes: t.field({ type: [XrefRef], resolve: (p) => p.items }),
-      endCursor: t.exposeString('cursor', {
-        nullable: true,
-        description: 'Pass as `after` for the next page.',
-      }),
-      hasNextPage: t.exposeBoolean('hasNextPage'),
+const LinkPayload = builder.objectRef<LinkResult>('LinkXrefsPayload').implement({
+  description: 'What a batch of links did.',
+  fields: (t) => ({
+    linked: t.exposeInt('linked', { description: 'Links created or changed by this call.' }),
+    unchanged: t.exposeInt('unchanged', {
+      description: 'Links that already existed as given (a retried batch changes nothing).',
     }),
-  });
+    xrefs: t.field({
+      type: [XrefRef],
+      description: 'Every link of the batch, as it is now.',
+      resolve: (r) => r.xrefs,
+    }),
+  }),
+});
+const UnlinkPayload = builder.objectRef<XrefView>('UnlinkXrefPayload').implement({
+  description: 'The link, retired.',
+  fields: (t) => ({ xref: t.field({ type: XrefRef, description: 'The retired link.', resolve: (x) => x }) }),
+});
 
 builder.interfaceField(RecordInterface, 'xrefs', (t) =>
   t.loadableList({
@@ -74,86 +126,129 @@ builder.interfaceField(RecordInterface, 'xrefs', (t) =>
   }),
 );
 
+const XREF_CURSOR = 'xref';
+const [XrefConnection, XrefEdge] = connectionNames('Xref', 'links of a system map');
+
 builder.queryFields((t) => ({
   resolveXrefs: t.field({
-    type: [ResolutionRef],
+    type: ResolvePayload,
     authScopes: { authenticated: true },
+    errors: { ...canonErrors, directResult: true },
     description:
       "A system's ids to canonical records, in input order (null for unknown ids); up to 1000 per call.",
     args: {
-      system: t.arg.string({ required: true }),
-      domain: t.arg.string({ required: true }),
-      externalIds: t.arg.stringList({ required: true }),
+      system: t.arg.string({ required: true, description: 'Code of the system the ids belong to.' }),
+      domain: t.arg.string({ required: true, description: 'The domain.' }),
+      externalIds: t.arg.stringList({ required: true, description: 'Up to 1000 ids.' }),
     },
     resolve: (_r, a, ctx) => ctx.services.xref.resolve(ctx, a.system, a.domain, a.externalIds),
   }),
   translateXrefs: t.field({
-    type: [TranslationRef],
+    type: TranslatePayload,
     authScopes: { authenticated: true },
+    errors: { ...canonErrors, directResult: true },
     description: "One system's ids to another's, in input order; up to 1000 per call.",
     args: {
-      domain: t.arg.string({ required: true }),
-      fromSystem: t.arg.string({ required: true }),
-      toSystem: t.arg.string({ required: true }),
-      externalIds: t.arg.stringList({ required: true }),
+      domain: t.arg.string({ required: true, description: 'The domain.' }),
+      fromSystem: t.arg.string({ required: true, description: 'Code of the system the ids belong to.' }),
+      toSystem: t.arg.string({ required: true, description: 'Code of the system to translate to.' }),
+      externalIds: t.arg.stringList({ required: true, description: 'Up to 1000 ids.' }),
     },
     resolve: (_r, a, ctx) =>
       ctx.services.xref.translate(ctx, a.domain, a.fromSystem, a.toSystem, a.externalIds),
   }),
-  xrefMap: t.field({
-    type: XrefPageRef,
-    authScopes: { authenticated: true },
-    description: "A system's map for a domain, page by page.",
-    args: {
-      system: t.arg.string({ required: true }),
-      domain: t.arg.string({ required: true }),
-      first: t.arg.int({ defaultValue: 1000 }),
-      after: t.arg.string(),
+  xrefMap: t.connection(
+    {
+      type: XrefRef,
+      authScopes: { authenticated: true },
+      description:
+        "A system's live links for a domain, in link order (keyset cursors: stable under concurrent links). For a whole map, GET /maps/{system}/{domain}.",
+      args: {
+        system: t.arg.string({ required: true, description: 'Code of the system.' }),
+        domain: t.arg.string({ required: true, description: 'The domain.' }),
+      },
+      resolve: async (_r, a, ctx) => {
+        if (a.before || a.last)
+          throw new CanonError('BAD_USER_INPUT', 'The map pages forward only: use first and after.', {
+            path: [a.last ? 'last' : 'before'],
+          });
+        const first = Math.min(Math.max(a.first ?? 1000, 1), 5000);
+        const after = a.after ? String(decodeCursor(XREF_CURSOR, a.after)[0]) : undefined;
+        const rows = await ctx.services.xref.map(ctx, a.system, a.domain, first, after);
+        return connectionOf(rows, first, (x) => encodeCursor(XREF_CURSOR, [x.rowId]), {
+          hasPreviousPage: Boolean(after),
+        });
+      },
     },
-    resolve: (_r, a, ctx) =>
-      ctx.services.xref.map(ctx, a.system, a.domain, a.first ?? 1000, a.after ?? undefined),
-  }),
+    XrefConnection,
+    XrefEdge,
+  ),
 }));
 
 const LinkInput = builder.inputType('XrefLinkInput', {
+  description: 'One id of the system and the record it stands for.',
   fields: (t) => ({
-    externalId: t.string({ required: true }),
-    recordId: t.id({ required: true }),
-    externalKey: t.string(),
+    externalId: t.string({ required: true, description: "The system's id." }),
+    recordId: t.id({ required: true, description: 'The canonical record.' }),
+    externalKey: t.string({ description: 'A second id of the system (e.g. an Odoo xml id).' }),
+  }),
+});
+const LinkXrefsInput = builder.inputType('LinkXrefsInput', {
+  description: "A batch of a system's ids to link.",
+  fields: (t) => ({
+    system: t.string({ required: true, description: 'Code of the system.' }),
+    domain: t.string({ required: true, description: 'The domain of the records.' }),
+    links: t.field({ type: [LinkInput], required: true, description: 'Up to 1000 links.' }),
+    idempotencyKey: t.string({ description: IDEMPOTENCY_KEY_DESCRIPTION }),
+  }),
+});
+const UnlinkXrefInput = builder.inputType('UnlinkXrefInput', {
+  description: 'The link to retire.',
+  fields: (t) => ({
+    system: t.string({ required: true, description: 'Code of the system.' }),
+    domain: t.string({ required: true, description: 'The domain.' }),
+    externalId: t.string({ required: true, description: "The system's id." }),
+    idempotencyKey: t.string({ description: IDEMPOTENCY_KEY_DESCRIPTION }),
   }),
 });
 
 builder.mutationFields((t) => ({
   linkXrefs: t.field({
-    type: LinkResultRef,
+    type: LinkPayload,
     errors: { ...canonErrors, directResult: true },
     description:
       "Links a batch of a system's ids to records (idempotent; an id linked to another record is a conflict). Connectors link their own system's ids.",
     args: {
-      system: t.arg.string({ required: true }),
-      domain: t.arg.string({ required: true }),
-      links: t.arg({ type: [LinkInput], required: true }),
+      input: t.arg({ type: LinkXrefsInput, required: true, description: 'What to do; see the input type.' }),
     },
-    resolve: (_r, a, ctx) =>
-      ctx.services.xref.link(ctx, {
-        system: a.system,
-        domain: a.domain,
-        links: a.links.map((l) => ({
-          externalId: l.externalId,
-          recordId: String(l.recordId),
-          externalKey: l.externalKey ?? undefined,
-        })),
-      }),
+    resolve: (_r, { input }, ctx) =>
+      ctx.services.xref.link(
+        ctx,
+        {
+          system: input.system,
+          domain: input.domain,
+          links: input.links.map((l) => ({
+            externalId: l.externalId,
+            recordId: String(l.recordId),
+            externalKey: l.externalKey ?? undefined,
+          })),
+        },
+        input.idempotencyKey,
+      ),
   }),
   unlinkXref: t.field({
-    type: XrefRef,
+    type: UnlinkPayload,
     errors: { ...canonErrors, directResult: true },
+    description:
+      'Retires a link: the id no longer resolves and may be linked again. Unlinking an unlinked id answers the retired link.',
     args: {
-      system: t.arg.string({ required: true }),
-      domain: t.arg.string({ required: true }),
-      externalId: t.arg.string({ required: true }),
+      input: t.arg({ type: UnlinkXrefInput, required: true, description: 'What to do; see the input type.' }),
     },
-    resolve: (_r, a, ctx) =>
-      ctx.services.xref.unlink(ctx, { system: a.system, domain: a.domain, externalId: a.externalId }),
+    resolve: (_r, { input }, ctx) =>
+      ctx.services.xref.unlink(
+        ctx,
+        { system: input.system, domain: input.domain, externalId: input.externalId },
+        input.idempotencyKey,
+      ),
   }),
 }));

@@ -26,3 +26,10 @@ export const workCenterRules: DomainRules = {
     return findings;
   },
 };
+
+/** The hourly cost in force on a day (Odoo: costs_hour): the last entry starting on or before it. */
+export function costPerHourOn(data: Record<string, unknown>, moment: Date): Record<string, unknown> | null {
+  const day = moment.toISOString().slice(0, 10);
+  const costs = (Array.isArray(data.costPerHour) ? data.costPerHour : []) as { from: string }[];
+  return [...costs].reverse().find((c) => c.from <= day) ?? null;
+}
