@@ -5,8 +5,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import type { CanonConfig } from './config.ts';
-import { lockDataDir } from './db/data-dir-lock.ts';
-import { migrate, type Orm, openDatabase } from './db/orm.ts';
+import type { Orm } from './db/orm.ts';
 import { CanonError } from './errors.ts';
 import { CompiledLane } from './graphql/compiled-lane.ts';
 import { schema } from './graphql/schema.ts';
@@ -14,13 +13,10 @@ import { contextFor, createGraphQLHandler } from './graphql/yoga.ts';
 import { createHttpServer } from './http/server.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { Metrics, type PoolStats } from './metrics.ts';
-import { defineAbilityFor } from './modules/auth/ability.ts';
-import { type CallContext, SYSTEM_ACTOR } from './modules/auth/actor-context.ts';
-import { BUILT_IN_CONTRACTS_DIR, readContractsFolder } from './modules/contracts/contracts-folder.ts';
 import { handleNpmRequest } from './modules/publishing/npm-registry.ts';
-import { STANDARD_UNITS } from './modules/records/uom/standard-units.ts';
 import { streamMap } from './modules/xref/map-download.ts';
 import { createServices, type Services } from './services.ts';
+import { initialise, openCanonDatabase } from './startup.ts';
 
 export interface CanonApp {
   url: string;
@@ -30,78 +26,6 @@ export interface CanonApp {
   /** A development admin token created on this start (first start of an empty database), or null. */
   devAdminToken: string | null;
   close(): Promise<void>;
-}
-
-export function systemContext(requestId = 'startup'): CallContext {
-  return { actor: SYSTEM_ACTOR, ability: defineAbilityFor(SYSTEM_ACTOR), requestId };
-}
-
-/** Opens and migrates the database (holding the embedded data folder's lock while open). */
-export async function openCanonDatabase(
-  config: CanonConfig,
-  purpose: string,
-  onQuery?: (sql: string) => void,
-): Promise<{ orm: Orm; applied: string[]; close: () => Promise<void> }> {
-  const inMemory = config.dataDir === 'memory://';
-  const release = config.databaseUrl || inMemory ? () => {} : lockDataDir(config.dataDir, purpose);
-  try {
-    const orm = await openDatabase({
-      databaseUrl: config.databaseUrl,
-      dataDir: config.dataDir,
-      poolMax: config.poolMax,
-      statementTimeoutMs: config.statementTimeoutMs,
-      onQuery,
-    });
-    const applied = await migrate(orm);
-    return {
-      orm,
-      applied,
-      close: async () => {
-        await orm.close(true);
-        release();
-      },
-    };
-  } catch (error) {
-    release();
-    throw error;
-  }
-}
-
-/** First-start tasks, all idempotent: built-in contracts, the bootstrap admin token. */
-export async function initialise(
-  services: Services,
-  config: CanonConfig,
-  log: Logger,
-): Promise<string | null> {
-  const ctx = systemContext();
-  const results = await services.contracts.registerBuiltIns(ctx, readContractsFolder(BUILT_IN_CONTRACTS_DIR));
-  const published = results.filter((r) => r.outcome === 'PUBLISHED');
-  if (published.length > 0)
-    log.info(
-      { contracts: published.map((r) => `${r.contract}@${r.version}`) },
-      'registered built-in contracts',
-    );
-  const units = await services.records.seed(
-    ctx,
-    'uom',
-    STANDARD_UNITS.map(({ odoo: _odoo, ...unit }) => ({ ...unit, active: true })),
-  );
-  if (units > 0) log.info({ units }, 'loaded the standard units of measure');
-  if (config.bootstrapAdminToken) await services.auth.ensureBootstrapAdmin(ctx, config.bootstrapAdminToken);
-  // a newcomer's first start: nobody could sign in otherwise
-  if (
-    !config.bootstrapAdminToken &&
-    config.environment !== 'production' &&
-    (await services.auth.hasNoAdmin())
-  ) {
-    const created = await services.auth.createToken(ctx, {
-      role: 'admin',
-      actorName: 'dev-admin',
-      name: 'development admin token',
-    });
-    return created.token;
-  }
-  return null;
 }
 
 export async function startCanon(

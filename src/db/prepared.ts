@@ -4,7 +4,7 @@
  * for a one-id lookup planning costs several times the lookup itself (docs/benchmarks.md). On PGlite
  * (one in-process connection, no statement names) the statement runs through the ORM connection.
  */
-import pg from 'pg';
+import type pg from 'pg';
 import type { Orm } from './orm.ts';
 
 export interface PreparedStatement {
@@ -21,9 +21,24 @@ export async function nativePool(orm: Orm): Promise<pg.Pool | null> {
   if (!pools.has(orm)) {
     const connection = orm.em.getConnection() as { getNativeClient?: () => Promise<unknown> };
     const native = connection.getNativeClient ? await connection.getNativeClient() : null;
-    pools.set(orm, native instanceof pg.Pool ? native : null);
+    pools.set(orm, isPgPool(native) ? native : null);
   }
   return pools.get(orm) ?? null;
+}
+
+/**
+ * A pg pool by its shape, not by `instanceof`: MikroORM may bring its own copy of pg (npm installs a
+ * second one when versions differ), and a pool of that copy is not an instance of ours. PGlite's
+ * client has `query` but neither `connect` nor pool counters.
+ */
+function isPgPool(client: unknown): client is pg.Pool {
+  const c = client as Partial<pg.Pool> | null;
+  return (
+    typeof c?.query === 'function' &&
+    typeof c.connect === 'function' &&
+    typeof c.totalCount === 'number' &&
+    typeof c.idleCount === 'number'
+  );
 }
 
 export class PreparedQueries {

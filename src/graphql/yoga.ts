@@ -138,6 +138,39 @@ export function createGraphQLHandler(config: CanonConfig, services: Services, me
       }
       return contextFor(services, caller, requestId, requestLog);
     },
-    plugins: [queryLimits(), errorCodes(), operationMetrics(metrics)],
+    plugins: [
+      queryLimits(),
+      errorCodes(),
+      operationMetrics(metrics),
+      ...(production ? [withoutFieldSuggestions()] : []),
+    ],
   });
+}
+
+/**
+ * In production, validation errors do not suggest field names ("Did you mean …?"): with
+ * introspection alone a caller learns the schema only through its token, not by guessing.
+ */
+function withoutFieldSuggestions(): Plugin {
+  return {
+    onValidate:
+      () =>
+      ({ result, setResult }) => {
+        if (result.length === 0) return;
+        setResult(
+          result.map((e) =>
+            /Did you mean/.test(e.message)
+              ? new GraphQLError(e.message.replace(/ ?Did you mean .*$/, ''), {
+                  nodes: e.nodes,
+                  source: e.source,
+                  positions: e.positions,
+                  path: e.path,
+                  originalError: e.originalError,
+                  extensions: e.extensions,
+                })
+              : e,
+          ),
+        );
+      },
+  };
 }

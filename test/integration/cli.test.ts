@@ -3,16 +3,20 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openCanonDatabase } from '../../src/app.ts';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { lockDataDir } from '../../src/db/data-dir-lock.ts';
 import { createServices } from '../../src/services.ts';
+import { openCanonDatabase } from '../../src/startup.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { closedObject, uniqueName } from '../support/schemas.ts';
 
 const run = promisify(execFile);
+
+// every test here starts Node processes that open and migrate a database: on a loaded 2-core
+// machine one command can take 10-20 s, and a test runs several
+vi.setConfig({ testTimeout: 300_000 });
 const CLI = resolve(import.meta.dirname, '../../src/cli.ts');
 
 /** Runs `canon …` on the database the environment names; never throws, returns exit code and output. */

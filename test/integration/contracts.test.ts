@@ -543,6 +543,40 @@ describe('visibility by role', () => {
   });
 });
 
+describe('publication and other writers', () => {
+  it('builds the type package before taking the lock every audited write waits on', async () => {
+    const name = uniqueName('gen');
+    await register({ contract: name, version: '1.0.0', schema: closedObject({ a: { type: 'string' } }) });
+    const publishing = t.app.services.publishing;
+    const prepare = publishing.prepare.bind(publishing);
+    let log: string[] = [];
+    try {
+      log = await t.logQueries(async (mark) => {
+        publishing.prepare = async (...args) => {
+          mark('PREPARE START');
+          const prepared = await prepare(...args);
+          mark('PREPARE END');
+          return prepared;
+        };
+        expect((await publish(name, '1.0.0')).data.publishContractVersion.status).toBe('PUBLISHED');
+      });
+    } finally {
+      publishing.prepare = prepare;
+    }
+    const firstLock = log.findIndex((q) => q.includes('pg_advisory_xact_lock'));
+    expect(log.indexOf('PREPARE START')).toBeGreaterThan(-1);
+    expect(log.indexOf('PREPARE END')).toBeLessThan(firstLock);
+    // and the package it built is stored with the publication
+    const pkg = await t.gql(
+      `query($c: String!) { contract(name: $c) { latestVersion { package { version } } } }`,
+      {
+        c: name,
+      },
+    );
+    expect(pkg.data.contract.latestVersion.package.version).toBe('1.0.0');
+  });
+});
+
 describe('outbox and audit', () => {
   it('writes an outbox event with each publication and keeps the audit chain verifiable', async () => {
     const before = await countRows("outbox_event where type = 'CONTRACT_VERSION_PUBLISHED'");

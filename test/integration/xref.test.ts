@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nativePool } from '../../src/db/prepared.ts';
+import { RESOLVE as RESOLVE_STATEMENT } from '../../src/modules/xref/xref-statements.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import {
   createRecord,
@@ -159,6 +161,29 @@ describe('cross-reference maps', () => {
     const thousand = ids.slice(0, 1000);
     const queries = await t.countQueries(() => t.gql(RESOLVE, { ids: thousand }, odoo));
     expect(queries).toBeLessThanOrEqual(3); // the resolve itself (identifying the caller is not counted)
+  });
+
+  it('take the prepared-statement fast path on a PostgreSQL server', async () => {
+    const found = await nativePool(t.app.orm);
+    if (t.db.kind !== 'postgresql') {
+      expect(found).toBeNull(); // PGlite: one in-process connection, statements go through the ORM
+      return;
+    }
+    expect(found).not.toBeNull();
+    const pool = found!;
+    const query = pool.query.bind(pool);
+    const names: string[] = [];
+    pool.query = ((config: unknown, ...rest: unknown[]) => {
+      if (typeof config === 'object' && config && 'name' in config) names.push(String(config.name));
+      return (query as (...a: unknown[]) => unknown)(config, ...rest);
+    }) as typeof pool.query;
+    try {
+      const r = await t.gql(RESOLVE, { ids: ['101'] }, odoo);
+      expect(r.data.resolveXrefs.resolutions).toEqual([{ recordId: items['X-1'] }]);
+    } finally {
+      pool.query = query;
+    }
+    expect(names).toEqual([RESOLVE_STATEMENT.name]);
   });
 
   it('unlink idempotently, after which the id can be linked again', async () => {

@@ -29,6 +29,8 @@ export interface TestApp {
   tokenFor(role: Role, options?: { systemCode?: string; actorName?: string }): Promise<string>;
   /** Counts the SQL statements `run` causes, leaving out the (cached) identification of the caller. */
   countQueries(run: () => Promise<unknown>): Promise<number>;
+  /** The SQL statements `run` causes, in order (and any `mark` it adds between them). */
+  logQueries(run: (mark: (label: string) => void) => Promise<unknown>): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -54,12 +56,14 @@ export async function startTestApp(overrides: Partial<CanonConfig> = {}): Promis
   const config = testConfig(db, overrides);
   let counting = false;
   let queries = 0;
+  let log: string[] | null = null;
   const app = await startCanon(config, {
     log: createLogger('silent'),
     onQuery: (sql: string) => {
       // identifying the caller is cached for a moment (src/callers.ts), so whether it queries
       // depends on timing; count only what the operation itself costs
       if (counting && !/\b(api_token|sor_rule)\b/.test(sql)) queries++;
+      log?.push(sql);
     },
   });
   const adminToken = config.bootstrapAdminToken!;
@@ -109,6 +113,16 @@ export async function startTestApp(overrides: Partial<CanonConfig> = {}): Promis
         counting = false;
       }
       return queries;
+    },
+    logQueries: async (run) => {
+      const entries: string[] = [];
+      log = entries;
+      try {
+        await run((label) => entries.push(label));
+      } finally {
+        log = null;
+      }
+      return entries;
     },
     close: async () => {
       await app.close();

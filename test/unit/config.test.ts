@@ -16,6 +16,7 @@ describe('configuration', () => {
   });
 
   it('names every bad variable', () => {
+    expect.assertions(5);
     expect(() =>
       loadConfig({
         PORT: 'abc',
@@ -25,10 +26,12 @@ describe('configuration', () => {
       }),
     ).toThrow(ConfigError);
     try {
-      loadConfig({ PORT: 'abc', DATABASE_URL: 'mysql://x' });
+      loadConfig({ PORT: 'abc', DATABASE_URL: 'mysql://x', CANON_PACKAGE_SCOPE: 'canon' });
     } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
       expect((error as Error).message).toContain('PORT');
       expect((error as Error).message).toContain('DATABASE_URL');
+      expect((error as Error).message).toContain('CANON_PACKAGE_SCOPE');
     }
   });
 

@@ -103,14 +103,15 @@ export interface ContractDocument {
   schema: Record<string, unknown>;
 }
 
-/** Called inside a publication's transaction (the publishing module builds the type package). */
-export interface PublicationListener {
-  onPublished(
-    em: Em,
-    doc: ContractDocument & { contractVersionId: string },
-    referenced: ContractDocument[],
-    latest: { contract: string; version: string }[],
-  ): Promise<void>;
+/**
+ * What a publication hands the publishing module, which builds the type package. Building is slow
+ * (code generation), so it happens in `prepare`, before the publication takes the change-order lock
+ * every audited write waits on; `onPublished` stores the result inside that lock, in the same
+ * transaction: no publication without its package.
+ */
+export interface PublicationListener<P = unknown> {
+  prepare(doc: ContractDocument & { contractVersionId: string }, referenced: ContractDocument[]): Promise<P>;
+  onPublished(em: Em, prepared: P, latest: { contract: string; version: string }[]): Promise<void>;
 }
 
 export class ContractsService {
@@ -691,6 +692,11 @@ export class ContractsService {
         row.requiredBump = predecessor ? report.requiredBump : null;
         row.changes = report.changes;
         await em.flush();
+        // generated before the audit record takes the change-order lock, so other writes go on meanwhile
+        const prepared = await this.listener?.prepare(
+          { contract: input.contract, version: row.version, schema: row.schema, contractVersionId: row.id },
+          referenced,
+        );
         await this.audit.record(em, ctx, {
           action: 'CONTRACT_VERSION_PUBLISHED',
           subjectType: 'ContractVersion',
@@ -705,12 +711,7 @@ export class ContractsService {
             allowBreaking: Boolean(input.allowBreaking && !report.compatible),
           },
         });
-        await this.listener?.onPublished(
-          em,
-          { contract: input.contract, version: row.version, schema: row.schema, contractVersionId: row.id },
-          referenced,
-          await this.latestOfEach(em),
-        );
+        if (this.listener) await this.listener.onPublished(em, prepared, await this.latestOfEach(em));
         await this.outbox.append(em, {
           type: 'CONTRACT_VERSION_PUBLISHED',
           domain: input.contract,

@@ -20,6 +20,12 @@ export interface PublishedDoc extends ContractDoc {
   contractVersionId: string;
 }
 
+/** A package built for a publication, waiting to be stored in its transaction. */
+export interface PreparedPackage {
+  doc: PublishedDoc;
+  pkg: GeneratedPackage;
+}
+
 /** What the registry needs to know of a contract version's state (from the contracts service). */
 export interface VersionState {
   status: string;
@@ -36,17 +42,22 @@ export class PublishingService {
     this.scope = scope;
   }
 
+  /** Builds the package of a version being published: code generation, before any lock is taken. */
+  async prepare(doc: PublishedDoc, referenced: ContractDoc[]): Promise<PreparedPackage> {
+    return { doc, pkg: await generatePackage(doc, referenced, { scope: this.scope }) };
+  }
+
   /**
-   * Builds and stores the package of a version being published, and a new `contracts` meta package
-   * over the latest versions. Runs in the caller's transaction: no publication without its package.
+   * Stores a prepared package and a new `contracts` meta package over the latest versions, in the
+   * publication's transaction (under its change-order lock: the meta package's version follows the
+   * one before it, so two publications must not number it at once; it is small and quick to build).
    */
   async onPublished(
     em: Em,
-    doc: PublishedDoc,
-    referenced: ContractDoc[],
+    prepared: PreparedPackage,
     latest: { contract: string; version: string }[],
   ): Promise<void> {
-    await this.store(em, await generatePackage(doc, referenced, { scope: this.scope }), doc);
+    await this.store(em, prepared.pkg, prepared.doc);
     await this.storeMetaPackage(em, latest);
   }
 
