@@ -6,6 +6,7 @@
 import { type ContractDoc, generateDeclarations } from './declarations.ts';
 import { packageName, rootTypeName } from './names.ts';
 import { generateReadme } from './readme.ts';
+import { contractRefsIn, walkReferences } from './references.ts';
 import { type PackedTarball, packTarball } from './tarball.ts';
 import { generateValidatorModule } from './validator.ts';
 
@@ -29,23 +30,13 @@ function json(value: unknown): string {
 }
 
 /** Every contract version `doc` references, transitively, from `available`. */
-export function referencedDocs(doc: ContractDoc, available: ContractDoc[]): ContractDoc[] {
-  const out = new Map<string, ContractDoc>();
-  const visit = (d: ContractDoc) => {
-    for (const m of JSON.stringify(d.schema).matchAll(
-      /"\$ref":"urn:canon:contract:([a-z][a-z0-9-]*):(\d+\.\d+\.\d+)/g,
-    )) {
-      const key = `${m[1]}@${m[2]}`;
-      if (out.has(key)) continue;
-      const found = available.find((a) => a.contract === m[1] && a.version === m[2]);
-      if (found) {
-        out.set(key, found);
-        visit(found);
-      }
-    }
-  };
-  visit(doc);
-  return [...out.values()];
+export async function referencedDocs(doc: ContractDoc, available: ContractDoc[]): Promise<ContractDoc[]> {
+  const found = await walkReferences(
+    contractRefsIn(doc.schema),
+    (ref) => available.find((a) => a.contract === ref.name && a.version === ref.version),
+    (d) => contractRefsIn(d.schema),
+  );
+  return [...found.values()];
 }
 
 export async function generatePackage(

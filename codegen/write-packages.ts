@@ -22,7 +22,7 @@ export async function writePackages(
 ): Promise<GeneratedPackage[]> {
   const written: GeneratedPackage[] = [];
   for (const doc of docs) {
-    const pkg = await generatePackage(doc, referencedDocs(doc, docs), { scope });
+    const pkg = await generatePackage(doc, await referencedDocs(doc, docs), { scope });
     const dir = join(outDir, doc.contract, doc.version);
     for (const [path, content] of Object.entries(pkg.files)) {
       mkdirSync(join(dir, path, '..'), { recursive: true });

@@ -12,7 +12,8 @@ import type { AuthService } from './modules/auth/auth.service.ts';
 import { CredentialCache } from './modules/auth/credential-cache.ts';
 import type { CredentialChanges } from './modules/auth/credential-changes.ts';
 import { hashToken } from './modules/auth/token-format.ts';
-import type { OwnershipRule, SystemsService } from './modules/systems/systems.service.ts';
+import type { OwnershipRule } from './modules/systems/ownership.ts';
+import type { SystemsService } from './modules/systems/systems.service.ts';
 
 /**
  * How long a caller is remembered. Changes anywhere empty every replica's cache at once (NOTIFY);

@@ -59,7 +59,7 @@ export function createServices(
     publishing,
     records,
     systems,
-    xref: new XrefService(orm, audit, outbox, records),
+    xref: new XrefService(orm, audit, outbox, records, systems),
     changeFeed: new ChangeFeedService(orm, notifier),
     callers,
   };

@@ -15,5 +15,7 @@ export const builtInDocs = () =>
 
 export async function builtInPackages(): Promise<GeneratedPackage[]> {
   const docs = builtInDocs();
-  return Promise.all(docs.map((doc) => generatePackage(doc, referencedDocs(doc, docs), { scope: '@canon' })));
+  return Promise.all(
+    docs.map(async (doc) => generatePackage(doc, await referencedDocs(doc, docs), { scope: '@canon' })),
+  );
 }

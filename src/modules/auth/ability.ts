@@ -4,7 +4,9 @@
  * narrowed by the system-of-record rules of its system (domain, site, fields): docs/authorization.md.
  */
 import { AbilityBuilder, subject as casl, createMongoAbility, type MongoAbility } from '@casl/ability';
+import { rulesToCondition } from '@casl/ability/extra';
 import { CanonError } from '../../errors.ts';
+import { type OwnershipRule, pointerCovers } from '../systems/ownership.ts';
 import type { Actor } from './actor-context.ts';
 
 export type Action =
@@ -38,16 +40,12 @@ export type SubjectName =
 
 export type AppAbility = MongoAbility<[Action, SubjectName | Record<string, unknown>]>;
 
-/** A system-of-record rule as the ability needs it (see the systems module). */
-export interface OwnedScope {
-  domain: string;
-  site: string | null;
-  fields: string[] | null;
-}
+/** A system-of-record rule as the ability needs it (the systems module's rule shape). */
+export type OwnedScope = Pick<OwnershipRule, 'domain' | 'site' | 'fields'>;
 
 /** Field names are JSON pointers: owning `/weight` covers `/weight/quantity`. */
 const pointerFieldMatcher = (owned: string[]) => (field: string) =>
-  owned.some((f) => field === f || field.startsWith(`${f}/`));
+  owned.some((f) => pointerCovers(f, field));
 
 export function defineAbilityFor(actor: Actor | null, ownership: OwnedScope[] = []): AppAbility {
   const { can, build } = new AbilityBuilder<AppAbility>(createMongoAbility);
@@ -120,6 +118,31 @@ export function authorize(
   if (!ability.can(action, object ? casl(subjectType, { ...object }) : subjectType)) {
     throw new CanonError('FORBIDDEN', `Your role (${actor.role}) may not ${action} ${subjectType}.`);
   }
+}
+
+/**
+ * The rows of `subjectType` the ability lets the caller `action`, as a MikroORM filter: CASL's own
+ * rule conditions (MongoDB query language, which MikroORM filters share) combined by
+ * `rulesToCondition` — `{}` when every row, null when none. Lists filter with it instead of
+ * restating a role's conditions by hand.
+ */
+export function ormFilter(
+  ability: AppAbility,
+  action: Action,
+  subjectType: Exclude<SubjectName, 'all'>,
+): Record<string, unknown> | null {
+  return rulesToCondition(
+    ability.rulesFor(action, subjectType),
+    (rule) => {
+      const conditions = (rule.conditions ?? {}) as Record<string, unknown>;
+      return rule.inverted ? { $not: conditions } : conditions;
+    },
+    {
+      and: (conditions) => ({ $and: conditions }),
+      or: (conditions) => (conditions.some((c) => Object.keys(c).length === 0) ? {} : { $or: conditions }),
+      empty: () => ({}),
+    },
+  );
 }
 
 export function can(

@@ -6,6 +6,7 @@ import type { Orm } from '../../db/orm.ts';
 import { authorize } from '../auth/ability.ts';
 import type { CallContext } from '../auth/actor-context.ts';
 import type { ChangeNotifier } from './change-notifier.ts';
+import { LATEST_SEQUENCE_SQL } from './outbox.service.ts';
 
 export interface ChangeEvent {
   sequence: string;
@@ -72,9 +73,7 @@ export class ChangeFeedService {
   }
 
   async latestSequence(): Promise<string> {
-    const rows = await this.orm.em
-      .getConnection()
-      .execute<{ s: string | null }[]>('select max(sequence)::text as s from outbox_event');
+    const rows = await this.orm.em.getConnection().execute<{ s: string | null }[]>(LATEST_SEQUENCE_SQL);
     return rows[0]?.s ?? '0';
   }
 

@@ -23,6 +23,13 @@ export type OutboxEventType = (typeof OUTBOX_EVENT_TYPES)[number];
 
 export const OUTBOX_CHANNEL = 'canon_outbox';
 
+/**
+ * The newest committed sequence as the running transaction's snapshot sees it ('0' when none). For
+ * a reader that must say which sequence its snapshot is consistent with (the map download), also
+ * on a raw pg client inside a REPEATABLE READ transaction.
+ */
+export const LATEST_SEQUENCE_SQL = 'select coalesce(max(sequence), 0)::text as s from outbox_event';
+
 export interface OutboxInput {
   type: OutboxEventType;
   domain?: string;

@@ -13,26 +13,13 @@ import type { CallContext } from '../auth/actor-context.ts';
 import type { CredentialChanges } from '../auth/credential-changes.ts';
 import type { ContractsService } from '../contracts/contracts.service.ts';
 import { idempotentTransaction, type Replayable } from '../idempotency/idempotency.service.ts';
+import { type OwnershipRule, pointerCovers } from './ownership.ts';
 import { SorRule } from './sor-rule.entity.ts';
 import { SYSTEM_KINDS, System, type SystemKind } from './system.entity.ts';
 
 const CODE = /^[a-z0-9][a-z0-9-]{0,99}$/;
 const SITE = /^[A-Z0-9][A-Z0-9_-]{0,19}$/;
 const POINTER = /^(\/[^/]+)+$/;
-
-/** What a connector's ability is built from: its system's rules (none when the system is inactive). */
-export interface OwnershipRule {
-  id: string;
-  domain: string;
-  site: string | null;
-  fields: string[] | null;
-  requiredApprovals: number;
-}
-
-/** True when a change at `path` lies inside the owned field `owner` (or is it). */
-export function pointerCovers(owner: string, path: string): boolean {
-  return path === owner || path.startsWith(`${owner}/`);
-}
 
 function fieldsOverlap(
   a: string[] | null | undefined,
@@ -73,6 +60,12 @@ export class SystemsService {
     const rows = await this.orm.em.fork().find(System, { code: { $in: [...codes] } });
     const byCode = new Map(rows.map((s) => [s.code, s]));
     return codes.map((c) => byCode.get(c) ?? notFound(`The system ${c}`));
+  }
+
+  /** Whether a system is registered and active, inside the caller's transaction (null: unknown). */
+  async activeIn(em: Em, code: string): Promise<boolean | null> {
+    const system = await em.findOne(System, { code });
+    return system ? system.active : null;
   }
 
   /** Rules by id (node lookups), unknown ones left out. */

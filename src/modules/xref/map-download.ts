@@ -17,6 +17,7 @@ import { nativePool } from '../../db/prepared.ts';
 import { CanonError } from '../../errors.ts';
 import { authorize } from '../auth/ability.ts';
 import type { CallContext } from '../auth/actor-context.ts';
+import { LATEST_SEQUENCE_SQL } from '../events/outbox.service.ts';
 
 const PAGE = 10_000;
 const CSV_HEADER = 'externalId,externalKey,recordId,key,syncedAt\n';
@@ -87,7 +88,7 @@ async function copyMap(
     // a whole-map scan crosses jit_above_cost; compiling it costs more than it saves (~0.2 s in 3)
     await client.query('set local jit = off');
     // the first statement takes the snapshot: the sequence and the COPY see the same data
-    const seq = await client.query<{ s: string | null }>('select max(sequence)::text as s from outbox_event');
+    const seq = await client.query<{ s: string | null }>(LATEST_SEQUENCE_SQL);
     // COPY takes no parameters: the values are quoted by pg (the route allows [a-z0-9-] only anyway)
     const where = `from xref where system_code = ${client.escapeLiteral(system)} and domain = ${client.escapeLiteral(domain)} and state = 'ACTIVE' order by id`;
     const copy =
@@ -124,12 +125,7 @@ async function pageMap(
     async (em) => {
       const conn = em.getConnection();
       const tx = em.getTransactionContext();
-      const seq = await conn.execute<{ s: string | null }[]>(
-        'select max(sequence)::text as s from outbox_event',
-        [],
-        'all',
-        tx,
-      );
+      const seq = await conn.execute<{ s: string | null }[]>(LATEST_SEQUENCE_SQL, [], 'all', tx);
       startResponse(res, format, seq[0]?.s);
       if (format === 'csv') res.write(CSV_HEADER);
       let after = '0';

@@ -14,6 +14,7 @@ import type { CallContext } from '../auth/actor-context.ts';
 import type { OutboxService } from '../events/outbox.service.ts';
 import { idempotentTransaction, type Replayable } from '../idempotency/idempotency.service.ts';
 import type { RecordsService } from '../records/records.service.ts';
+import type { SystemsService } from '../systems/systems.service.ts';
 import { RESOLVE, TRANSLATE } from './xref-statements.ts';
 
 export const MAX_IDS_PER_CALL = 1000;
@@ -98,9 +99,18 @@ export class XrefService {
   private readonly audit: AuditService;
   private readonly outbox: OutboxService;
 
-  constructor(orm: Orm, audit: AuditService, outbox: OutboxService, records: RecordsService) {
+  private readonly systems: SystemsService;
+
+  constructor(
+    orm: Orm,
+    audit: AuditService,
+    outbox: OutboxService,
+    records: RecordsService,
+    systems: SystemsService,
+  ) {
     this.orm = orm;
     this.records = records;
+    this.systems = systems;
     this.prepared = new PreparedQueries(orm);
     this.audit = audit;
     this.outbox = outbox;
@@ -152,17 +162,12 @@ export class XrefService {
       async (em) => {
         const conn = em.getConnection();
         const tx = em.getTransactionContext();
-        const system = await conn.execute<{ active: boolean }[]>(
-          'select active from system where code = ?',
-          [input.system],
-          'all',
-          tx,
-        );
-        if (!system[0])
+        const active = await this.systems.activeIn(em, input.system);
+        if (active === null)
           throw new CanonError('NOT_FOUND', `The system ${input.system} is not registered.`, {
             path: ['system'],
           });
-        if (!system[0].active)
+        if (!active)
           throw new CanonError('INVALID_STATE', `The system ${input.system} is deactivated.`, {
             path: ['system'],
           });

@@ -1,0 +1,153 @@
+import semver from 'semver';
+import { walkReferences } from '../../../codegen/references.ts';
+import type { Em, Orm } from '../../db/orm.ts';
+import { CanonError, notFound } from '../../errors.ts';
+import { authorize } from '../auth/ability.ts';
+import type { CallContext } from '../auth/actor-context.ts';
+import {
+  type CompatibilityMode,
+  compareSchemas,
+  type Dialect,
+  isTransitive,
+  type SchemaChange,
+  type SchemaComparison,
+  violations,
+} from './compatibility/compatibility.ts';
+import { type Raw, UnresolvedReferenceError } from './compatibility/schema-model.ts';
+import { Contract } from './contract.entity.ts';
+import { ContractVersion } from './contract-version.entity.ts';
+import { bumped, type CompatibilityReport, LIVE, requireVersion } from './contracts.shared.ts';
+import { assertValidJsonSchema, referencedContracts } from './schema-checks.ts';
+
+export class ContractComparisons {
+  private readonly orm: Orm;
+
+  constructor(orm: Orm) {
+    this.orm = orm;
+  }
+
+  /** schemaDiff: a pure comparison of two documents (contract refs resolved from the registry). */
+  async schemaDiff(ctx: CallContext, from: unknown, to: unknown): Promise<SchemaComparison> {
+    authorize(ctx.ability, ctx.actor, 'read', 'ContractVersion');
+    const dialects: [Dialect, Dialect] = [
+      assertValidJsonSchema(from, 'from', { allowDraft07: true }),
+      assertValidJsonSchema(to, 'to', { allowDraft07: true }),
+    ];
+    const em = this.orm.em.fork();
+    const resolver = await this.resolverFor(em, [from, to], ['from', 'to']);
+    return this.compare(from, to, resolver, 'to', dialects);
+  }
+
+  /**
+   * checkCompatibility: would `schema` be accepted as the next version of `contract` under its mode?
+   * Answers with every change, the violations, the bump it needs and the version it could carry.
+   */
+  async checkCompatibility(
+    ctx: CallContext,
+    contractName: string,
+    schema: unknown,
+    version?: string,
+  ): Promise<CompatibilityReport> {
+    authorize(ctx.ability, ctx.actor, 'read', 'ContractVersion');
+    assertValidJsonSchema(schema, 'schema');
+    const em = this.orm.em.fork();
+    const contract = await em.findOne(Contract, { name: contractName });
+    if (!contract) throw notFound(`The contract "${contractName}"`, ['contract']);
+    const target = version ? requireVersion(version, ['version']) : undefined;
+    const live = await this.liveVersions(em, contract);
+    const baseline = target ? live.filter((v) => semver.lt(v.version, version!)) : live;
+    const resolver = await this.resolverFor(em, [schema, ...baseline.map((v) => v.schema)], ['schema']);
+    return this.evaluate(contract, baseline, schema as Raw, resolver);
+  }
+
+  evaluate(
+    contract: Contract,
+    baseline: ContractVersion[],
+    schema: Raw,
+    resolver: (uri: string) => Raw | undefined,
+  ): CompatibilityReport {
+    const mode = contract.compatibility as CompatibilityMode;
+    const predecessor = baseline[baseline.length - 1];
+    const comparedTo = predecessor ? (isTransitive(mode) ? baseline : [predecessor]) : [];
+    const comparison: SchemaComparison = predecessor
+      ? this.compare(predecessor.schema, schema, resolver, 'schema')
+      : {
+          backwardCompatible: true,
+          forwardCompatible: true,
+          requiredBump: 'NONE',
+          changes: [],
+          forwardChanges: [],
+        };
+    const found: SchemaChange[] = [];
+    for (const earlier of comparedTo) {
+      const c =
+        earlier === predecessor ? comparison : this.compare(earlier.schema, schema, resolver, 'schema');
+      for (const v of violations(mode, c)) {
+        found.push(
+          earlier === predecessor ? v : { ...v, message: `Against ${earlier.version}: ${v.message}` },
+        );
+      }
+    }
+    // a backward-incompatible change needs a new major, which only mode NONE allows without allowBreaking
+    if (mode !== 'NONE' && comparison.requiredBump === 'MAJOR' && found.length === 0) {
+      found.push(...comparison.changes.filter((c) => !c.compatible));
+    }
+    return {
+      ...comparison,
+      contract: contract.name,
+      mode,
+      compatible: found.length === 0,
+      comparedWith: comparedTo.map((v) => v.version),
+      violations: found,
+      suggestedVersion: predecessor ? bumped(predecessor.version, comparison.requiredBump) : null,
+    };
+  }
+
+  compare(
+    from: unknown,
+    to: unknown,
+    resolver: (uri: string) => Raw | undefined,
+    field: string,
+    dialects?: [Dialect, Dialect],
+  ): SchemaComparison {
+    try {
+      return compareSchemas(from as Raw, to as Raw, { external: resolver, dialects });
+    } catch (error) {
+      if (error instanceof UnresolvedReferenceError) {
+        throw new CanonError('REFERENCE_NOT_FOUND', error.message, {
+          path: [field],
+          details: [{ path: error.ref, message: error.message }],
+        });
+      }
+      throw error;
+    }
+  }
+
+  /** Loads every contract version the documents reference (transitively) and returns a sync resolver. */
+  async resolverFor(em: Em, docs: unknown[], fields: string[]): Promise<(uri: string) => Raw | undefined> {
+    const roots = docs.flatMap((d, i) =>
+      typeof d === 'object' && d !== null
+        ? referencedContracts(d as Record<string, unknown>, fields[i] ?? fields[0])
+        : [],
+    );
+    const loaded = await walkReferences(
+      roots,
+      async (ref) =>
+        // a missing one is reported as REFERENCE_NOT_FOUND when the diff reaches it
+        (
+          await em.findOne(ContractVersion, {
+            contract: { name: ref.name },
+            version: ref.version,
+            status: { $ne: 'DRAFT' },
+          })
+        )?.schema as Raw | undefined,
+      (schema) => referencedContracts(schema as Record<string, unknown>, fields[0]),
+    );
+    return (uri) => loaded.get(uri);
+  }
+
+  async liveVersions(em: Em, contract: Contract): Promise<ContractVersion[]> {
+    const rows = await em.find(ContractVersion, { contract, status: { $in: LIVE } });
+    return rows.sort((a, b) => semver.compare(a.version, b.version));
+  }
+}

@@ -1,0 +1,55 @@
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import ajvFormats from 'ajv-formats';
+import type { Em } from '../../db/orm.ts';
+import { CanonError } from '../../errors.ts';
+import type { ContractRows } from './contract-rows.ts';
+import { ContractVersion } from './contract-version.entity.ts';
+
+import { type ContractValidator, compiledValidators } from './contracts.shared.ts';
+import { ajvErrorDetails } from './schema-checks.ts';
+
+export class ContractValidators {
+  private readonly rows: ContractRows;
+
+  constructor(rows: ContractRows) {
+    this.rows = rows;
+  }
+
+  /**
+   * The validator of a domain's newest published contract version (within `major` when given), with
+   * the version it belongs to. Compiled validators are cached by version id: a published schema never
+   * changes, so the cache needs no invalidation (and replicas agree).
+   */
+  async validatorFor(em: Em, domain: string, major?: number): Promise<ContractValidator> {
+    const rows = await em.find(
+      ContractVersion,
+      { contract: { name: domain }, status: 'PUBLISHED', ...(major === undefined ? {} : { major }) },
+      { populate: ['contract'], orderBy: { major: 'desc', minor: 'desc', patch: 'desc' }, limit: 1 },
+    );
+    const row = rows[0];
+    if (!row) {
+      throw new CanonError(
+        'NOT_FOUND',
+        major === undefined
+          ? `No published contract for the domain "${domain}".`
+          : `No published ${major}.x version of the ${domain} contract.`,
+        { path: ['domain'] },
+      );
+    }
+    let validate = compiledValidators.get(row.id);
+    if (!validate) {
+      const referenced = await this.rows.assertReferencesResolve(em, row.schema);
+      const ajv = new Ajv2020({ allErrors: true, strict: false });
+      ajvFormats.default(ajv);
+      for (const doc of referenced) if (!ajv.getSchema(String(doc.schema.$id))) ajv.addSchema(doc.schema);
+      validate = ajv.compile(row.schema);
+      compiledValidators.set(row.id, validate);
+    }
+    const fn = validate;
+    return {
+      contractVersionId: row.id,
+      version: `${domain}@${row.version}`,
+      validate: (data) => (fn(data) ? [] : ajvErrorDetails(fn.errors)),
+    };
+  }
+}

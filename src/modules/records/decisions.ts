@@ -1,0 +1,148 @@
+/** The stewards' decisions on proposals: approve (four eyes; the last approval applies), reject, withdraw. */
+
+import { validate as isUuid } from 'uuid';
+import type { Em, Orm } from '../../db/orm.ts';
+import { CanonError, notFound } from '../../errors.ts';
+import type { AuditService } from '../audit/audit.service.ts';
+import { authorize, can } from '../auth/ability.ts';
+import type { CallContext } from '../auth/actor-context.ts';
+import type { IdempotencyService } from '../idempotency/idempotency.service.ts';
+import { type Approval, ChangeRequest } from './change-request.entity.ts';
+import type { RecordWriter } from './record-writer.ts';
+
+export class Decisions {
+  private readonly orm: Orm;
+  private readonly audit: AuditService;
+  private readonly idempotency: IdempotencyService;
+  private readonly writer: RecordWriter;
+
+  constructor(orm: Orm, audit: AuditService, idempotency: IdempotencyService, writer: RecordWriter) {
+    this.orm = orm;
+    this.audit = audit;
+    this.idempotency = idempotency;
+    this.writer = writer;
+  }
+
+  async approve(
+    ctx: CallContext,
+    id: string,
+    comment?: string,
+    idempotencyKey?: string,
+  ): Promise<ChangeRequest> {
+    return this.decide(ctx, id, 'approve', idempotencyKey, { comment }, async (em, cr) => {
+      if (cr.proposedBy && cr.proposedBy === ctx.actor?.id) {
+        throw new CanonError(
+          'SELF_APPROVAL',
+          'A proposal cannot be approved by the one who proposed it (four eyes).',
+        );
+      }
+      if (cr.approvals.some((a) => a.actorId === ctx.actor?.id)) return; // approving twice changes nothing
+      const approval: Approval = {
+        actorId: ctx.actor!.id,
+        actorName: ctx.actor!.name,
+        at: new Date().toISOString(),
+        comment: comment ?? null,
+      };
+      cr.approvals = [...cr.approvals, approval];
+      await em.flush();
+      await this.audit.record(em, ctx, {
+        action: 'CHANGE_APPROVED',
+        subjectType: 'ChangeRequest',
+        subjectId: cr.id,
+        after: { approvals: cr.approvals.length, of: cr.requiredApprovals },
+      });
+      if (cr.approvals.length >= cr.requiredApprovals) await this.writer.apply(em, ctx, cr);
+    });
+  }
+
+  async reject(
+    ctx: CallContext,
+    id: string,
+    reason: string,
+    idempotencyKey?: string,
+  ): Promise<ChangeRequest> {
+    if (!reason?.trim())
+      throw new CanonError('BAD_USER_INPUT', 'Say why the proposal is rejected.', { path: ['reason'] });
+    return this.decide(ctx, id, 'reject', idempotencyKey, { reason }, async (em, cr) => {
+      cr.status = 'REJECTED';
+      cr.decisionReason = reason;
+      cr.decidedBy = ctx.actor?.id ?? null;
+      await em.flush();
+      await this.audit.record(em, ctx, {
+        action: 'CHANGE_REJECTED',
+        subjectType: 'ChangeRequest',
+        subjectId: cr.id,
+        after: { reason },
+      });
+    });
+  }
+
+  async withdraw(ctx: CallContext, id: string, idempotencyKey?: string): Promise<ChangeRequest> {
+    return this.decide(ctx, id, 'withdraw', idempotencyKey, {}, async (em, cr) => {
+      if (cr.proposedBy !== ctx.actor?.id && !can(ctx.ability, 'manage', 'ChangeRequest')) {
+        throw new CanonError('FORBIDDEN', 'Only the proposer (or an admin) can withdraw a proposal.');
+      }
+      cr.status = 'WITHDRAWN';
+      cr.decidedBy = ctx.actor?.id ?? null;
+      await em.flush();
+      await this.audit.record(em, ctx, {
+        action: 'CHANGE_WITHDRAWN',
+        subjectType: 'ChangeRequest',
+        subjectId: cr.id,
+      });
+    });
+  }
+
+  private async decide(
+    ctx: CallContext,
+    id: string,
+    action: 'approve' | 'reject' | 'withdraw',
+    idempotencyKey: string | undefined,
+    input: Record<string, unknown>,
+    act: (em: Em, cr: ChangeRequest) => Promise<void>,
+  ): Promise<ChangeRequest> {
+    if (action !== 'withdraw') authorize(ctx.ability, ctx.actor, 'approve', 'ChangeRequest');
+    else authorize(ctx.ability, ctx.actor, 'propose', 'GoldenRecord');
+    return this.orm.em.fork().transactional((em) =>
+      this.idempotency.run(
+        em,
+        ctx.actor?.id,
+        idempotencyKey,
+        `${action}Change`,
+        { id, ...input },
+        async () => {
+          const cr = isUuid(id) ? await em.findOne(ChangeRequest, { id }) : null;
+          if (!cr) throw notFound('The change request', ['id']);
+          // one decision at a time per proposal
+          await em
+            .getConnection()
+            .execute(
+              'select id from change_request where id = ? for update',
+              [cr.id],
+              'all',
+              em.getTransactionContext(),
+            );
+          await em.refresh(cr);
+          if (cr.status !== 'PENDING') {
+            // a repeated approval of an applied proposal is answered with its state
+            if (
+              action === 'approve' &&
+              cr.status === 'APPLIED' &&
+              cr.approvals.some((a) => a.actorId === ctx.actor?.id)
+            )
+              return cr;
+            const past = { approve: 'approved', reject: 'rejected', withdraw: 'withdrawn' }[action];
+            throw new CanonError(
+              'INVALID_STATE',
+              `The change request is ${cr.status}; only a pending one can be ${past}.`,
+            );
+          }
+          await act(em, cr);
+          return cr;
+        },
+        (cr) => cr.id,
+        async (crId) => (await em.findOne(ChangeRequest, { id: crId }))!,
+      ),
+    );
+  }
+}

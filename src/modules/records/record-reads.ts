@@ -1,0 +1,342 @@
+/**
+ * Reads of golden records: by id or business key as of a moment, keyset pages with filters and
+ * counts, children, revisions with their field-level changes, location paths and unit conversion.
+ */
+
+import { validate as isUuid } from 'uuid';
+import type { Em, Orm } from '../../db/orm.ts';
+import { CanonError } from '../../errors.ts';
+import { authorize } from '../auth/ability.ts';
+import type { CallContext } from '../auth/actor-context.ts';
+import { currentRevisionsSql } from './as-of.ts';
+import type { Data } from './domain-rules.ts';
+import { fieldDiff } from './field-diff.ts';
+import { GoldenRecord } from './golden-record.entity.ts';
+import { RecordRevision } from './record-revision.entity.ts';
+import type { CurrentRow, HistoryEntry, ListFilter, PageRequest, RecordView } from './records.types.ts';
+import type { RoundingMethod } from './uom/rational.ts';
+import { type Conversion, convertQuantity, type UnitFacts } from './uom/uom-conversion.ts';
+
+export class RecordReads {
+  private readonly orm: Orm;
+
+  constructor(orm: Orm) {
+    this.orm = orm;
+  }
+
+  /** Records as of a moment (default now): the revision effective then, joined to the record. */
+  private async currentRows(em: Em, recordIds: string[], asOf: Date): Promise<Map<string, CurrentRow>> {
+    if (recordIds.length === 0) return new Map();
+    const rows = await em
+      .getConnection()
+      .execute<CurrentRow[]>(
+        currentRevisionsSql(`rv.record_id in (${recordIds.map(() => '?').join(',')})`),
+        [...recordIds, asOf],
+        'all',
+        em.getTransactionContext(),
+      );
+    return new Map(rows.map((r) => [r.record_id, r]));
+  }
+
+  private view(record: GoldenRecord, row: CurrentRow): RecordView {
+    return {
+      id: record.id,
+      domain: record.domain,
+      key: record.key,
+      site: record.site ?? null,
+      status: row.status,
+      revision: row.revision,
+      latestRevision: record.latestRevision,
+      keyScope: record.keyScope,
+      data: typeof row.data === 'string' ? JSON.parse(row.data) : row.data,
+      effectiveFrom: new Date(row.effective_from),
+      contractVersion: row.contract_version,
+      lockVersion: record.lockVersion,
+      createdAt: record.createdAt,
+      updatedAt: record.updatedAt,
+    };
+  }
+
+  /** Several records by id as of a moment, in input order (null for unknown ones, or not yet effective). */
+  async recordsByIds(ctx: CallContext, ids: readonly string[], asOf?: Date): Promise<(RecordView | null)[]> {
+    authorize(ctx.ability, ctx.actor, 'read', 'GoldenRecord');
+    const em = this.orm.em.fork();
+    const valid = [...new Set(ids.filter((id) => isUuid(id)))];
+    const records = valid.length > 0 ? await em.find(GoldenRecord, { id: { $in: valid } }) : [];
+    const current = await this.currentRows(em, valid, asOf ?? new Date());
+    return ids.map((id) => {
+      const record = records.find((r) => r.id === id);
+      const row = current.get(id);
+      return record && row ? this.view(record, row) : null;
+    });
+  }
+
+  async record(ctx: CallContext, id: string, asOf?: Date): Promise<RecordView | null> {
+    return (await this.recordsByIds(ctx, [id], asOf))[0];
+  }
+
+  /** Live records of a domain by business key (several keys in one query, for DataLoader), as of a moment. */
+  async recordsByKeys(
+    ctx: CallContext,
+    domain: string,
+    keys: readonly { key: string; scope?: string }[],
+    asOf?: Date,
+  ): Promise<(RecordView | null)[]> {
+    authorize(ctx.ability, ctx.actor, 'read', 'GoldenRecord');
+    const em = this.orm.em.fork();
+    const records =
+      keys.length > 0
+        ? await em.find(GoldenRecord, { domain, key: { $in: [...new Set(keys.map((k) => k.key))] } })
+        : [];
+    const current = await this.currentRows(
+      em,
+      records.map((r) => r.id),
+      asOf ?? new Date(),
+    );
+    return keys.map((k) => {
+      const candidates = records.filter(
+        (r) => r.key === k.key && (k.scope === undefined || r.keyScope === k.scope),
+      );
+      // the live one if any, otherwise the newest (a retired key may be reused)
+      const record =
+        candidates.find((r) => r.status === 'ACTIVE') ??
+        candidates.sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())[0];
+      const row = record && current.get(record.id);
+      return record && row ? this.view(record, row) : null;
+    });
+  }
+
+  /** A page of a domain's records by key (keyset on key, key scope, id), as of a moment. */
+  async list(
+    ctx: CallContext,
+    filter: ListFilter,
+    page: PageRequest<[string, string, string]>,
+  ): Promise<RecordView[]> {
+    authorize(ctx.ability, ctx.actor, 'read', 'GoldenRecord');
+    const em = this.orm.em.fork();
+    const { sql, params } = listQuery(filter);
+    const after = page.after ? 'where (g.key, g.key_scope, g.id) > (?, ?, ?::uuid)' : '';
+    const rows = await em.getConnection().execute<CurrentRow[]>(
+      `select cur.* from (${sql}) cur join golden_record g on g.id = cur.record_id ${after}
+        order by g.key, g.key_scope, g.id limit ?`,
+      [...params, ...(page.after ?? []), page.limit + 1],
+    );
+    return this.views(em, rows);
+  }
+
+  /** How many records a list filter matches (for totalCount; computed only when asked). */
+  async count(ctx: CallContext, filter: ListFilter): Promise<number> {
+    authorize(ctx.ability, ctx.actor, 'read', 'GoldenRecord');
+    const { sql, params } = listQuery(filter);
+    const rows = await this.orm.em
+      .fork()
+      .getConnection()
+      .execute<{ n: string }[]>(`select count(*)::text as n from (${sql}) cur`, params);
+    return Number(rows[0].n);
+  }
+
+  private async views(em: Em, rows: CurrentRow[]): Promise<RecordView[]> {
+    const records =
+      rows.length > 0 ? await em.find(GoldenRecord, { id: { $in: rows.map((r) => r.record_id) } }) : [];
+    const byId = new Map(records.map((r) => [r.id, r]));
+    return rows.map((r) => this.view(byId.get(r.record_id)!, r));
+  }
+
+  /** Live children (payload `parent` = key, same key scope) of several records in one query, as of a moment. */
+  async childrenOf(
+    ctx: CallContext,
+    domain: string,
+    parents: readonly { key: string; scope: string }[],
+    asOf?: Date,
+  ): Promise<RecordView[][]> {
+    authorize(ctx.ability, ctx.actor, 'read', 'GoldenRecord');
+    if (parents.length === 0) return [];
+    const em = this.orm.em.fork();
+    const rows = await em.getConnection().execute<(CurrentRow & { key_scope: string })[]>(
+      `with cur as (${currentRevisionsSql('g0.domain = ?')})
+        select cur.*, g.key_scope from cur join golden_record g on g.id = cur.record_id
+         where cur.status = 'ACTIVE' and cur.data->>'parent' in (${parents.map(() => '?').join(',')})
+         order by g.key`,
+      [domain, asOf ?? new Date(), ...new Set(parents.map((p) => p.key))],
+    );
+    const records =
+      rows.length > 0 ? await em.find(GoldenRecord, { id: { $in: rows.map((r) => r.record_id) } }) : [];
+    const byId = new Map(records.map((r) => [r.id, r]));
+    return parents.map((p) =>
+      rows
+        .filter((r) => (r.data as Data).parent === p.key && r.key_scope === p.scope)
+        .map((r) => this.view(byId.get(r.record_id)!, r)),
+    );
+  }
+
+  /**
+   * Revisions in order with who, when, why and the field-level changes against the one before; a
+   * page of them after a revision number (null for an unknown record).
+   */
+  async history(
+    ctx: CallContext,
+    recordId: string,
+    page: PageRequest<[number]> = { limit: 10_000 },
+  ): Promise<HistoryEntry[] | null> {
+    authorize(ctx.ability, ctx.actor, 'read', 'GoldenRecord');
+    if (!isUuid(recordId)) return null;
+    const em = this.orm.em.fork();
+    const after = page.after?.[0] ?? 0;
+    // the revision before the page comes along: the first entry's changes are against it
+    const revisions = await em.find(
+      RecordRevision,
+      { record: recordId, revision: { $gte: Math.max(after, 1) } },
+      { orderBy: { revision: 'asc' }, limit: page.limit + 2 },
+    );
+    if (revisions.length === 0) {
+      const exists = await em.count(GoldenRecord, { id: recordId });
+      return exists > 0 ? [] : null;
+    }
+    const previous = after > 0 && revisions[0].revision === after ? revisions.shift() : undefined;
+    return revisions.slice(0, page.limit + 1).map((r, i) => ({
+      revision: r.revision,
+      operation: r.operation,
+      status: r.status,
+      data: r.data,
+      effectiveFrom: r.effectiveFrom,
+      contractVersion: r.contractVersion,
+      changeRequestId: r.changeRequestId ?? null,
+      createdBy: r.createdBy ?? null,
+      createdByName: r.createdByName ?? null,
+      reason: r.reason ?? null,
+      createdAt: r.createdAt,
+      changes: fieldDiff((i === 0 ? previous : revisions[i - 1])?.data ?? {}, r.data),
+    }));
+  }
+
+  /** Converts a quantity between two live units (by code) of one dimension, exactly (DESIGN §6). */
+  async convertQuantity(
+    ctx: CallContext,
+    quantity: string,
+    fromCode: string,
+    toCode: string,
+    rounding: RoundingMethod,
+  ): Promise<Conversion> {
+    const [from, to] = await this.recordsByKeys(ctx, 'uom', [{ key: fromCode }, { key: toCode }]);
+    if (from?.status !== 'ACTIVE')
+      throw new CanonError('NOT_FOUND', `No live unit ${fromCode}.`, { path: ['from'] });
+    if (to?.status !== 'ACTIVE')
+      throw new CanonError('NOT_FOUND', `No live unit ${toCode}.`, { path: ['to'] });
+    return convertQuantity(
+      quantity,
+      from.data as unknown as UnitFacts,
+      to.data as unknown as UnitFacts,
+      rounding,
+    );
+  }
+
+  /**
+   * Full names of locations from the top ("EU1 / Stock / Shelf 2"; Odoo: complete_name), each as of
+   * its moment: all of them walked up together, one query per level and moment, not per location.
+   */
+  async locationPaths(
+    ctx: CallContext,
+    locations: readonly { id: string; asOf?: string }[],
+  ): Promise<string[]> {
+    const names: string[][] = locations.map(() => []);
+    let frontier: { i: number; parent: string | null; site: string; asOf?: string }[] = [];
+    for (const [asOf, group] of groupByMoment(locations.map((l, i) => ({ ...l, i })))) {
+      const views = await this.recordsByIds(
+        ctx,
+        group.map((l) => l.id),
+        asOf ? new Date(asOf) : undefined,
+      );
+      group.forEach((l, j) => {
+        const v = views[j];
+        if (!v) return;
+        names[l.i].push(String(v.data.name));
+        const parent = v.data.parent;
+        frontier.push({
+          i: l.i,
+          parent: typeof parent === 'string' ? parent : null,
+          site: v.site ?? '',
+          asOf,
+        });
+      });
+    }
+    for (let depth = 0; frontier.length > 0 && depth < 50; depth++) {
+      const next: typeof frontier = [];
+      for (const [asOf, group] of groupByMoment(frontier.filter((f) => f.parent))) {
+        const parents = await this.recordsByKeys(
+          ctx,
+          'location',
+          group.map((f) => ({ key: f.parent!, scope: f.site })),
+          asOf ? new Date(asOf) : undefined,
+        );
+        group.forEach((f, j) => {
+          const p = parents[j];
+          if (!p) return;
+          names[f.i].unshift(String(p.data.name));
+          const parent = p.data.parent;
+          next.push({ i: f.i, parent: typeof parent === 'string' ? parent : null, site: f.site, asOf });
+        });
+      }
+      frontier = next;
+    }
+    return names.map((n) => n.join(' / '));
+  }
+
+  /**
+   * Who records are — domain, status, business key — for another module's checks inside its own
+   * transaction (the xref module links only live records and keeps their key beside the link).
+   */
+  async identities(
+    em: Em,
+    ids: readonly string[],
+  ): Promise<{ id: string; domain: string; status: string; key: string }[]> {
+    if (ids.length === 0) return [];
+    return em
+      .getConnection()
+      .execute<{ id: string; domain: string; status: string; key: string }[]>(
+        `select id, domain, status, key from golden_record where id in (${ids.map(() => '?').join(',')})`,
+        [...ids],
+        'all',
+        em.getTransactionContext(),
+      );
+  }
+}
+
+/**
+ * The current revision of each record of a domain as of a moment, filtered: one SQL (with its
+ * parameters) that list and count wrap.
+ */
+function listQuery(filter: ListFilter): { sql: string; params: unknown[] } {
+  const where: string[] = [];
+  const params: unknown[] = [filter.domain, filter.asOf ?? new Date()];
+  if (filter.status !== 'ALL') {
+    where.push('cur.status = ?');
+    params.push(filter.status ?? 'ACTIVE');
+  }
+  if (filter.site !== undefined) {
+    where.push('g.site = ?');
+    params.push(filter.site);
+  }
+  if (filter.keyPrefix) {
+    where.push(`g.key like ? escape '\\'`);
+    params.push(`${filter.keyPrefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+  }
+  if (filter.search) {
+    where.push(`(g.key ilike ? escape '\\' or cur.data->>'name' ilike ? escape '\\')`);
+    const pattern = `%${filter.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    params.push(pattern, pattern);
+  }
+  if (filter.dataContains) {
+    where.push('cur.data @> ?::jsonb');
+    params.push(JSON.stringify(filter.dataContains));
+  }
+  const sql = `select cur.* from (${currentRevisionsSql('g0.domain = ?')}) cur
+    join golden_record g on g.id = cur.record_id
+    ${where.length > 0 ? `where ${where.join(' and ')}` : ''}`;
+  return { sql, params };
+}
+
+function groupByMoment<T extends { asOf?: string }>(items: T[]): Map<string, T[]> {
+  const m = new Map<string, T[]>();
+  for (const x of items) m.set(x.asOf ?? '', [...(m.get(x.asOf ?? '') ?? []), x]);
+  return m;
+}

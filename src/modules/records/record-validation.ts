@@ -1,0 +1,126 @@
+/**
+ * Checks a payload must pass to become a revision: its contract (ajv) and its domain's rules —
+ * references to live records, keys unique among live records, nothing live refers to a record retired.
+ */
+
+import type { Em } from '../../db/orm.ts';
+import { CanonError, ValidationError } from '../../errors.ts';
+import type { ContractValidator } from '../contracts/contracts.service.ts';
+import { currentRevisionsSql } from './as-of.ts';
+import type { ChangeOperation } from './change-request.entity.ts';
+import type { Data, DomainRules, Finding, LiveRecord, RuleContext } from './domain-rules.ts';
+import type { GoldenRecord } from './golden-record.entity.ts';
+
+export class RecordValidation {
+  /** Contract (ajv) and domain rules; failures refuse the proposal with every finding. */
+  async validate(
+    em: Em,
+    rules: DomainRules,
+    validator: ContractValidator,
+    operation: ChangeOperation,
+    data: Data,
+    previous: Data | null,
+    record: GoldenRecord | null,
+  ): Promise<void> {
+    const schemaErrors = validator.validate(data);
+    if (schemaErrors.length > 0) {
+      throw new ValidationError(
+        'CONTRACT_VALIDATION_FAILED',
+        `The ${rules.domain} payload does not satisfy the ${validator.version} contract.`,
+        schemaErrors.map((e) => ({
+          code: e.keyword ?? 'schema',
+          path: e.path === '/' ? '' : e.path,
+          severity: 'ERROR' as const,
+          message: e.message,
+        })),
+      );
+    }
+    if (operation === 'RETIRE') {
+      await this.assertNotReferenced(em, record!);
+      return;
+    }
+    const ctx = this.ruleContext(em);
+    const findings: Finding[] = [];
+    for (const ref of rules.references(data)) {
+      const target = await ctx.findLive(ref.domain, ref.key, ref.scope);
+      if (!target) {
+        findings.push({
+          code: 'REFERENCE_NOT_FOUND',
+          path: ref.field,
+          message: `No live ${ref.domain} record has the key ${ref.key}${ref.scope ? ` on site ${ref.scope}` : ''}.`,
+        });
+      }
+    }
+    findings.push(...(await rules.check(ctx, data, previous, record?.id ?? null)));
+    const key = rules.keyOf(data);
+    const scope = rules.siteScoped ? (rules.siteOf(data) ?? '') : '';
+    const taken = await ctx.findLive(rules.domain, key, scope);
+    if (taken && taken.id !== record?.id) {
+      findings.push({
+        code: 'DUPLICATE_KEY',
+        path: '',
+        message: `A live ${rules.domain} record already has the key ${key}${scope ? ` on site ${scope}` : ''}.`,
+      });
+    }
+    if (findings.length > 0) {
+      throw new ValidationError(
+        findings[0].code,
+        findings.map((f) => f.message).join(' '),
+        findings.map((f) => ({ ...f, severity: 'ERROR' as const })),
+      );
+    }
+  }
+
+  async assertNotReferenced(em: Em, record: GoldenRecord): Promise<void> {
+    const rows = await em.getConnection().execute<{ key: string; domain: string; field: string }[]>(
+      `select g.key, g.domain, r.field from record_reference r join golden_record g on g.id = r.from_record
+        where r.to_record = ? and g.status = 'ACTIVE' order by g.domain, g.key limit 20`,
+      [record.id],
+      'all',
+      em.getTransactionContext(),
+    );
+    if (rows.length > 0) {
+      throw new CanonError(
+        'REFERENCED_BY_LIVE_RECORDS',
+        `${record.domain} ${record.key} is still used by ${rows.length === 20 ? 'at least 20' : rows.length} live record(s).`,
+        {
+          details: rows.map((r) => ({ path: r.field, message: `${r.domain} ${r.key}` })),
+        },
+      );
+    }
+  }
+
+  ruleContext(em: Em): RuleContext {
+    const conn = em.getConnection();
+    const tx = em.getTransactionContext();
+    const current = `select cur.data from (${currentRevisionsSql('rv.record_id = g.id', 'now()')}) cur`;
+    const toLive = (r: { id: string; key: string; data: unknown }): LiveRecord => ({
+      id: r.id,
+      key: r.key,
+      data: (typeof r.data === 'string' ? JSON.parse(r.data) : r.data) as Data,
+    });
+    return {
+      em,
+      findLive: async (domain, key, scope) => {
+        const rows = await conn.execute<{ id: string; key: string; data: unknown }[]>(
+          `select g.id, g.key, (${current}) as data from golden_record g
+            where g.domain = ? and g.key = ? and g.status = 'ACTIVE' ${scope === undefined ? '' : 'and g.key_scope = ?'} limit 1`,
+          scope === undefined ? [domain, key] : [domain, key, scope],
+          'all',
+          tx,
+        );
+        return rows[0]?.data ? toLive(rows[0]) : null;
+      },
+      findLiveMatching: async (domain, match, excludeId) => {
+        const rows = await conn.execute<{ id: string; key: string; data: unknown }[]>(
+          `select * from (select g.id, g.key, (${current}) as data from golden_record g where g.domain = ? and g.status = 'ACTIVE' ${excludeId ? 'and g.id <> ?' : ''}) x
+            where x.data @> ?::jsonb limit 20`,
+          excludeId ? [domain, excludeId, JSON.stringify(match)] : [domain, JSON.stringify(match)],
+          'all',
+          tx,
+        );
+        return rows.map(toLive);
+      },
+    };
+  }
+}

@@ -1,0 +1,94 @@
+/** The shapes the records module's services take and answer. */
+import type { ChangeOperation, ChangeStatus } from './change-request.entity.ts';
+import type { Data } from './domain-rules.ts';
+import type { FieldChange } from './field-diff.ts';
+
+/** Approvals a proposal needs when no policy was set for its domain: four eyes. */
+export const DEFAULT_REQUIRED_APPROVALS = 1;
+
+export interface ProposeInput {
+  domain: string;
+  /** Absent: create a record. */
+  recordId?: string;
+  operation?: ChangeOperation;
+  /** The full payload (create, replace). */
+  data?: Data;
+  /** An RFC 7396 merge patch against the base revision (update). */
+  patch?: Data;
+  /** The revision the proposer saw; a stale one ends in CONFLICT. Required for a full replace. */
+  baseRevision?: number;
+  effectiveFrom?: Date;
+  reason?: string;
+  /** Validate against this major line of the contract instead of the newest. */
+  contractMajor?: number;
+  idempotencyKey?: string;
+}
+
+/** A record's value at one moment. */
+export interface RecordView {
+  id: string;
+  domain: string;
+  key: string;
+  /** What the key is unique within: the site for site-scoped domains, '' otherwise. */
+  keyScope: string;
+  site: string | null;
+  status: string;
+  revision: number;
+  latestRevision: number;
+  data: Data;
+  effectiveFrom: Date;
+  contractVersion: string;
+  lockVersion: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface HistoryEntry {
+  revision: number;
+  operation: string;
+  status: string;
+  data: Data;
+  effectiveFrom: Date;
+  contractVersion: string;
+  changeRequestId: string | null;
+  createdBy: string | null;
+  createdByName: string | null;
+  reason: string | null;
+  createdAt: Date;
+  changes: FieldChange[];
+}
+
+export interface ListFilter {
+  domain: string;
+  asOf?: Date;
+  status?: string;
+  site?: string;
+  keyPrefix?: string;
+  search?: string;
+  /** jsonb containment on the payload, e.g. { tracking: 'lot' }. */
+  dataContains?: Data;
+}
+
+/** A forward page: up to `limit` rows after the keyset cursor values (one more row says there is more). */
+export interface PageRequest<C> {
+  limit: number;
+  after?: C;
+}
+
+export interface ChangeRequestFilter {
+  status?: ChangeStatus;
+  domain?: string;
+  proposedBy?: string;
+  systemCode?: string;
+  recordId?: string;
+}
+
+/** The revision of a record effective at a moment (as-of reads). */
+export type CurrentRow = {
+  record_id: string;
+  revision: number;
+  data: Data;
+  status: string;
+  effective_from: Date;
+  contract_version: string;
+};
