@@ -146,7 +146,7 @@ try {
     for (let f = 0; f < i; f++) properties[`f${f}`] = { type: 'string' };
     const p0 = performance.now();
     await gql(
-      'mutation($i: RegisterContractVersionInput!) { registerContractVersion(input: $i) { ... on ContractVersion { id } ... on Error { code } } }',
+      'mutation($i: RegisterContractVersionInput!) { registerContractVersion(input: $i) { ... on RegisterContractVersionPayload { contractVersion { id } } ... on Error { code } } }',
       {
         i: {
           contract: name,
@@ -156,23 +156,23 @@ try {
       },
     );
     const r = await gql(
-      'mutation($c: String!, $v: SemVer!) { publishContractVersion(contract: $c, version: $v) { ... on ContractVersion { status } ... on Error { code } } }',
+      'mutation($c: String!, $v: SemVer!) { publishContractVersion(input: { contract: $c, version: $v }) { ... on PublishContractVersionPayload { contractVersion { status } } ... on Error { code } } }',
       { c: name, v: `1.${i}.0` },
     );
-    if (r.publishContractVersion.status !== 'PUBLISHED') throw new Error(JSON.stringify(r));
+    if (r.publishContractVersion.contractVersion?.status !== 'PUBLISHED') throw new Error(JSON.stringify(r));
     publishTimes.push(performance.now() - p0);
   }
   publishTimes.sort((a, b) => a - b);
 
   // golden records: proposals applied at once (approval policy 0), then reads with relations
   await gql(
-    'mutation { setApprovalPolicy(domain: "item", requiredApprovals: 0) { ... on ApprovalPolicy { requiredApprovals } } }',
+    'mutation { setApprovalPolicy(input: { domain: "item", requiredApprovals: 0 }) { ... on SetApprovalPolicyPayload { approvalPolicy { requiredApprovals } } } }',
   );
   const proposeTimes: number[] = [];
   for (let i = 0; i < 200; i++) {
     const p0 = performance.now();
     const r = await gql(
-      'mutation($i: ProposeChangeInput!) { proposeChange(input: $i) { ... on ChangeRequest { status } ... on Error { code message } } }',
+      'mutation($i: ProposeChangeInput!) { proposeChange(input: $i) { ... on ProposeChangePayload { changeRequest { status } } ... on Error { code message } } }',
       {
         i: {
           domain: 'item',
@@ -187,7 +187,7 @@ try {
         },
       },
     );
-    if (r.proposeChange.status !== 'APPLIED') throw new Error(JSON.stringify(r));
+    if (r.proposeChange.changeRequest?.status !== 'APPLIED') throw new Error(JSON.stringify(r));
     proposeTimes.push(performance.now() - p0);
   }
   proposeTimes.sort((a, b) => a - b);

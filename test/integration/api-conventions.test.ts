@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import {
+  connectorFor,
   createRecord,
   itemData,
   mutate,
@@ -144,6 +145,41 @@ describe('keyset cursors', () => {
       after = r.data.changeRequests.pageInfo.endCursor;
     }
     expect(seen).toEqual([...ids].reverse());
+  });
+});
+
+describe('typed refusals', () => {
+  it('tell a connector which fields its system owns when it changes others, and change nothing', async () => {
+    const location = await createRecord(t, 'location', {
+      code: uniqueCode('LOC').toUpperCase(),
+      name: 'Hall',
+      usage: 'internal',
+    });
+    const { token } = await connectorFor(t, { domain: 'location', fields: ['/name', '/scrap'] });
+    const before = await t.gql('query($id: ID!) { record(id: $id) { revision } }', { id: location.recordId });
+    const refused = await mutate(
+      t,
+      'proposeChange',
+      { domain: 'location', recordId: location.recordId, patch: { usage: 'view', name: 'Hall 2' } },
+      'changeRequest { id }',
+      { token, errors: '... on NotSystemOfRecordError { ownedFields refusedFields }' },
+    );
+    expect(refused).toMatchObject({
+      __typename: 'NotSystemOfRecordError',
+      code: 'FIELD_NOT_OWNED',
+      ownedFields: ['/name', '/scrap'],
+      refusedFields: ['/usage'],
+    });
+    const after = await t.gql('query($id: ID!) { record(id: $id) { revision } }', { id: location.recordId });
+    expect(after.data.record.revision).toBe(before.data.record.revision);
+    const allowed = await mutate(
+      t,
+      'proposeChange',
+      { domain: 'location', recordId: location.recordId, patch: { name: 'Hall 2' } },
+      'changeRequest { status }',
+      { token },
+    );
+    expect(allowed.changeRequest.status).toBe('APPLIED');
   });
 });
 
