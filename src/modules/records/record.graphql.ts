@@ -313,6 +313,29 @@ export const lookupOptions = {
   errors: { ...canonErrors, directResult: true },
 };
 
+/**
+ * The lookup of a built-in domain whose key is a global `code` (uom, item, work-center):
+ * `item(id, code, asOf)` — the record, null when none, or an error.
+ */
+export function codeLookup(domain: string, type: any, what: string) {
+  return (t: any) =>
+    t.field({
+      type,
+      ...lookupOptions,
+      description: `${what} by id or code; null when there is none.`,
+      args: {
+        id: t.arg.id({ description: 'The record id.' }),
+        code: t.arg.string({ description: 'The business key.' }),
+        asOf: t.arg({ type: 'DateTime', description: 'Its value as of this moment (default now).' }),
+      },
+      resolve: (
+        _r: unknown,
+        a: { id?: string | number | null; code?: string | null; asOf?: Date | null },
+        ctx: GraphQLContext,
+      ) => oneByIdOrKey(ctx, domain, a.id ? String(a.id) : null, a.code, undefined, a.asOf ?? undefined),
+    });
+}
+
 const HISTORY_CURSOR = 'revision';
 
 async function historyPage(ctx: GraphQLContext, recordId: string, args: ConnectionArgs) {

@@ -1,11 +1,10 @@
 /** Items over GraphQL: the `Item` type with its units (loaded in batches) and lookups. */
 import { builder } from '../../../graphql/builder.ts';
 import {
+  codeLookup,
   domainConnection,
   keyRef,
   loadByKeys,
-  lookupOptions,
-  oneByIdOrKey,
   RecordInterface,
   recordNodeOptions,
   str,
@@ -59,16 +58,5 @@ export const ItemRef = builder.node(builder.objectRef<View>('Item'), {
 
 builder.queryFields((t) => ({
   items: domainConnection('item', ItemRef, 'Items, by code.')(t),
-  item: t.field({
-    type: ItemRef,
-    ...lookupOptions,
-    description: 'An item by id or code; null when there is none.',
-    args: {
-      id: t.arg.id({ description: 'The record id.' }),
-      code: t.arg.string({ description: 'The item code.' }),
-      asOf: t.arg({ type: 'DateTime', description: 'Its value as of this moment (default now).' }),
-    },
-    resolve: (_r, a, ctx) =>
-      oneByIdOrKey(ctx, 'item', a.id ? String(a.id) : null, a.code, undefined, a.asOf ?? undefined),
-  }),
+  item: codeLookup('item', ItemRef, 'An item')(t),
 }));

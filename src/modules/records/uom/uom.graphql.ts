@@ -2,9 +2,8 @@
 import { builder } from '../../../graphql/builder.ts';
 import { canonErrors } from '../../../graphql/errors.ts';
 import {
+  codeLookup,
   domainConnection,
-  lookupOptions,
-  oneByIdOrKey,
   RecordInterface,
   recordNodeOptions,
   str,
@@ -85,18 +84,7 @@ const ConversionRef = builder.objectRef<Conversion>('Conversion').implement({
 
 builder.queryFields((t) => ({
   uoms: domainConnection('uom', UomRef, 'Units of measure, by code.')(t),
-  uom: t.field({
-    type: UomRef,
-    ...lookupOptions,
-    description: 'A unit by id or code; null when there is none.',
-    args: {
-      id: t.arg.id({ description: 'The record id.' }),
-      code: t.arg.string({ description: 'The unit code.' }),
-      asOf: t.arg({ type: 'DateTime', description: 'Its value as of this moment (default now).' }),
-    },
-    resolve: (_r, a, ctx) =>
-      oneByIdOrKey(ctx, 'uom', a.id ? String(a.id) : null, a.code, undefined, a.asOf ?? undefined),
-  }),
+  uom: codeLookup('uom', UomRef, 'A unit')(t),
   convertQuantity: t.field({
     type: ConversionRef,
     authScopes: { authenticated: true },

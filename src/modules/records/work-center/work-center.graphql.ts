@@ -2,12 +2,11 @@
 import { builder } from '../../../graphql/builder.ts';
 import { LocationRef } from '../location/location.graphql.ts';
 import {
+  codeLookup,
   domainConnection,
   keyRef,
   loadByKeys,
-  lookupOptions,
   num,
-  oneByIdOrKey,
   RecordInterface,
   recordNodeOptions,
   str,
@@ -78,16 +77,5 @@ export const WorkCenterRef = builder.node(builder.objectRef<View>('WorkCenter'),
 
 builder.queryFields((t) => ({
   workCenters: domainConnection('work-center', WorkCenterRef, 'Work centers, by code.')(t),
-  workCenter: t.field({
-    type: WorkCenterRef,
-    ...lookupOptions,
-    description: 'A work center by id or code; null when there is none.',
-    args: {
-      id: t.arg.id({ description: 'The record id.' }),
-      code: t.arg.string({ description: 'The work center code.' }),
-      asOf: t.arg({ type: 'DateTime', description: 'Its value as of this moment (default now).' }),
-    },
-    resolve: (_r, a, ctx) =>
-      oneByIdOrKey(ctx, 'work-center', a.id ? String(a.id) : null, a.code, undefined, a.asOf ?? undefined),
-  }),
+  workCenter: codeLookup('work-center', WorkCenterRef, 'A work center')(t),
 }));
