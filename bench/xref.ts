@@ -280,9 +280,11 @@ try {
     if (json.errors) throw new Error(JSON.stringify(json.errors));
     return json.data as Record<string, any>;
   };
-  const registered = ((await gql(ADMIN, '{ systems { code } }')).systems as { code: string }[]).map(
-    (s) => s.code,
-  );
+  const registered = (
+    (await gql(ADMIN, '{ systems { edges { node { code } } } }')).systems.edges as {
+      node: { code: string };
+    }[]
+  ).map((e) => e.node.code);
   for (const [code, kind] of [
     ['odoo-main', 'ERP'],
     ['plm', 'PLM'],

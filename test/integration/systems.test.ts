@@ -2,9 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import {
   approve,
+  assignSystemOfRecord,
   mutation,
   nodes,
   propose as proposeChange,
+  registerSystem,
   setApprovalPolicy,
 } from '../support/factories.ts';
 
@@ -14,9 +16,32 @@ let wms: string;
 let mes: string;
 let odoo: string;
 let steward: string;
+
+const LANDSCAPE = [
+  ['plm', 'PLM', []],
+  ['wms-eu', 'WMS', ['EU1', 'EU2']],
+  ['mes-plant1', 'MES', ['EU1']],
+  ['odoo-main', 'ERP', []],
+] as const;
+
+// the landscape every test here works in, so any one of them runs alone (vitest -t)
 beforeAll(async () => {
   t = await startTestApp();
   steward = await t.tokenFor('steward');
+  for (const [code, kind, sites] of LANDSCAPE)
+    await registerSystem(t, { code, name: code.toUpperCase(), kind, sites: [...sites] });
+  await assignSystemOfRecord(t, { domain: 'item', system: 'plm' });
+  await assignSystemOfRecord(t, { domain: 'location', system: 'wms-eu', site: 'EU1' });
+  await assignSystemOfRecord(t, {
+    domain: 'work-center',
+    system: 'mes-plant1',
+    fields: ['/timeEfficiency', '/capacity'],
+  });
+  await assignSystemOfRecord(t, { domain: 'work-center', system: 'odoo-main', fields: ['/costPerHour'] });
+  plm = await t.tokenFor('connector', { systemCode: 'plm' });
+  wms = await t.tokenFor('connector', { systemCode: 'wms-eu' });
+  mes = await t.tokenFor('connector', { systemCode: 'mes-plant1' });
+  odoo = await t.tokenFor('connector', { systemCode: 'odoo-main' });
 });
 afterAll(async () => {
   await t?.close();
@@ -38,19 +63,14 @@ const assign = (input: Record<string, unknown>) =>
 
 describe('systems', () => {
   it('are registered by admins, idempotently', async () => {
-    for (const [code, kind, sites] of [
-      ['plm', 'PLM', []],
-      ['wms-eu', 'WMS', ['EU1', 'EU2']],
-      ['mes-plant1', 'MES', ['EU1']],
-      ['odoo-main', 'ERP', []],
-    ] as const) {
+    for (const [code, kind, sites] of LANDSCAPE) {
+      // the same details again change nothing
       expect(await register({ code, name: code.toUpperCase(), kind, sites })).toMatchObject({
         systemCode: code,
         kind,
         active: true,
       });
     }
-    expect((await register({ code: 'plm', name: 'PLM', kind: 'PLM', sites: [] })).systemCode).toBe('plm');
     expect((await register({ code: 'plm', name: 'Other', kind: 'PLM' })).code).toBe('DUPLICATE_KEY');
     expect((await register({ code: 'Bad Code', name: 'x', kind: 'OTHER' })).code).toBe('BAD_USER_INPUT');
     expect((await register({ code: 'x1', name: 'x', kind: 'OTHER' }, steward)).code).toBe('FORBIDDEN');
@@ -62,31 +82,32 @@ describe('systems', () => {
       'wms-eu',
     ]);
     expect(list.data.systems.totalCount).toBe(4);
-    plm = await t.tokenFor('connector', { systemCode: 'plm' });
-    wms = await t.tokenFor('connector', { systemCode: 'wms-eu' });
-    mes = await t.tokenFor('connector', { systemCode: 'mes-plant1' });
-    odoo = await t.tokenFor('connector', { systemCode: 'odoo-main' });
   });
 });
 
 describe('systems of record', () => {
   it('are assigned per domain, site and field, and overlaps are refused', async () => {
-    expect(await assign({ domain: 'item', system: 'plm' })).toMatchObject({
-      domain: 'item',
-      system: 'plm',
-      site: null,
-      fields: null,
-      requiredApprovals: 0,
-    });
-    expect(await assign({ domain: 'location', system: 'wms-eu', site: 'EU1' })).toMatchObject({
-      site: 'EU1',
-    });
-    expect(
-      await assign({ domain: 'work-center', system: 'mes-plant1', fields: ['/timeEfficiency', '/capacity'] }),
-    ).toMatchObject({ fields: ['/capacity', '/timeEfficiency'] });
-    expect(
-      await assign({ domain: 'work-center', system: 'odoo-main', fields: ['/costPerHour'] }),
-    ).toMatchObject({ fields: ['/costPerHour'] });
+    const rules = await t.gql(
+      '{ systemOfRecordRules { edges { node { domain systemCode site fields requiredApprovals } } } }',
+    );
+    expect(nodes(rules.data.systemOfRecordRules)).toEqual([
+      { domain: 'item', systemCode: 'plm', site: null, fields: null, requiredApprovals: 0 },
+      { domain: 'location', systemCode: 'wms-eu', site: 'EU1', fields: null, requiredApprovals: 0 },
+      {
+        domain: 'work-center',
+        systemCode: 'mes-plant1',
+        site: null,
+        fields: ['/capacity', '/timeEfficiency'],
+        requiredApprovals: 0,
+      },
+      {
+        domain: 'work-center',
+        systemCode: 'odoo-main',
+        site: null,
+        fields: ['/costPerHour'],
+        requiredApprovals: 0,
+      },
+    ]);
     // the same rule again is harmless
     expect((await assign({ domain: 'item', system: 'plm' })).system).toBe('plm');
 

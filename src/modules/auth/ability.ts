@@ -53,7 +53,7 @@ export function defineAbilityFor(actor: Actor | null, ownership: OwnedScope[] = 
 
   // everybody sees themselves and their own tokens
   can('read', 'Actor', { id: actor.id });
-  can('read', 'ApiToken', { actorId: actor.id });
+  can('read', 'ApiToken', { actor: actor.id });
 
   switch (actor.role) {
     case 'admin':

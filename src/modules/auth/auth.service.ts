@@ -7,7 +7,7 @@ import type { Orm } from '../../db/orm.ts';
 import { CanonError, notFound } from '../../errors.ts';
 import type { AuditService } from '../audit/audit.service.ts';
 import { idempotency } from '../idempotency/idempotency.service.ts';
-import { authorize } from './ability.ts';
+import { authorize, ormFilter } from './ability.ts';
 import { Actor as ActorRow } from './actor.entity.ts';
 import type { Actor, CallContext } from './actor-context.ts';
 import { ApiToken } from './api-token.entity.ts';
@@ -271,7 +271,8 @@ export class AuthService {
   async listTokens(ctx: CallContext): Promise<ApiToken[]> {
     const em = this.orm.em.fork();
     if (!ctx.actor) throw new CanonError('UNAUTHENTICATED', 'A valid API token is required.');
-    const where = ctx.ability.can('manage', 'ApiToken') ? {} : { actor: ctx.actor.id };
+    // the ability's own conditions as the filter: admins read every token, others their own
+    const where = ormFilter(ctx.ability, 'read', 'ApiToken') ?? { id: null };
     return em.find(ApiToken, where, { populate: ['actor'], orderBy: { createdAt: 'desc' } });
   }
 

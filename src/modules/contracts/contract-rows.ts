@@ -8,8 +8,6 @@ import { type ContractDocument, LIVE } from './contracts.shared.ts';
 import { assertCompiles, assertValidJsonSchema, referencedContracts } from './schema-checks.ts';
 
 export class ContractRows {
-  constructor() {}
-
   async findVersionForWrite(em: Em, contract: string, version: string): Promise<ContractVersion> {
     const row = await em.findOne(
       ContractVersion,
