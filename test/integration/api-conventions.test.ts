@@ -80,6 +80,46 @@ describe('global ids', () => {
   });
 });
 
+describe('names kept from before 1.0', () => {
+  it('answer the change feed and map page shapes of the API before 1.0, marked deprecated', async () => {
+    const item = await createRecord(t, 'item', itemData(uniqueCode('OLD')));
+    const system = await registerSystem(t, { code: uniqueCode('old-sys') });
+    await mutate(
+      t,
+      'linkXrefs',
+      { system: system.code, domain: 'item', links: [{ externalId: 'O-1', recordId: item.recordId }] },
+      'linked',
+    );
+    // the queries a connector written before 1.0 sends, unchanged
+    const feed = await t.gql(
+      'query($a: BigIntString!) { changeFeed(afterSequence: $a, first: 1000) { events { sequence type } lastSequence } }',
+      { a: '0' },
+    );
+    expect(feed.errors).toBeUndefined();
+    const events = feed.data.changeFeed.events;
+    expect(events.length).toBeGreaterThan(0);
+    expect(feed.data.changeFeed.lastSequence).toBe(events.at(-1).sequence);
+    const empty = await t.gql(
+      'query($a: BigIntString!) { changeFeed(afterSequence: $a) { events { sequence } lastSequence } }',
+      {
+        a: feed.data.changeFeed.lastSequence,
+      },
+    );
+    expect(empty.data.changeFeed).toEqual({ events: [], lastSequence: feed.data.changeFeed.lastSequence });
+    const map = await t.gql(
+      'query($s: String!) { xrefMap(system: $s, domain: "item", first: 10) { nodes { externalId } endCursor hasNextPage } }',
+      { s: system.code },
+    );
+    expect(map.data.xrefMap).toMatchObject({ nodes: [{ externalId: 'O-1' }], hasNextPage: false });
+    expect(map.data.xrefMap.endCursor).toEqual(expect.any(String));
+    // and introspection says they go
+    const fields = await t.gql(
+      '{ __type(name: "ChangeEventConnection") { fields(includeDeprecated: true) { name isDeprecated } } }',
+    );
+    expect(fields.data.__type.fields).toContainEqual({ name: 'lastSequence', isDeprecated: true });
+  });
+});
+
 describe('keyset cursors', () => {
   it('continue after the last row seen while rows are inserted before and after it', async () => {
     const prefix = uniqueCode('KS').toUpperCase();

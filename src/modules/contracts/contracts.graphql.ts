@@ -12,7 +12,7 @@ import {
 import type { Contract } from './contract.entity.ts';
 import { contractUri } from './contract-ids.ts';
 import { ContractVersion, VERSION_STATUSES } from './contract-version.entity.ts';
-import type { CompatibilityReport } from './contracts.service.ts';
+import type { CompatibilityReport } from './contracts.shared.ts';
 
 export const CompatibilityModeEnum = builder.enumType('CompatibilityMode', {
   description:

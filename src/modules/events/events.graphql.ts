@@ -94,12 +94,36 @@ builder.queryField('changeFeed', (t) =>
           domain: a.domain ?? undefined,
           types: a.types ?? undefined,
         });
-        return connectionOf(events, page.limit, (e) => encodeCursor(FEED_CURSOR, [e.sequence]), {
-          hasPreviousPage: Boolean(page.after ?? a.afterSequence),
-        });
+        const afterSequence = page.after?.[0] ?? a.afterSequence ?? '0';
+        return {
+          ...connectionOf(events, page.limit, (e) => encodeCursor(FEED_CURSOR, [e.sequence]), {
+            hasPreviousPage: Boolean(page.after ?? a.afterSequence),
+          }),
+          afterSequence,
+        };
       },
     },
-    ...connectionNames('ChangeEvent', 'changes'),
+    {
+      ...connectionNames('ChangeEvent', 'changes')[0],
+      // the page shape before API 1.0, kept for one release so polling connectors keep working
+      fields: (c) => ({
+        events: c.field({
+          type: [ChangeEventRef],
+          description: 'The changes of this page.',
+          deprecationReason: 'Use edges { node } (API 1.0); removed in the next major release.',
+          resolve: (page: { edges: { node: ChangeEvent }[] }) => page.edges.map((e) => e.node),
+        }),
+        lastSequence: c.field({
+          type: 'BigIntString',
+          description: 'The sequence of the last change of this page (afterSequence when the page is empty).',
+          deprecationReason:
+            "Use the last node's sequence, or pageInfo.endCursor as `after` (API 1.0); removed in the next major release.",
+          resolve: (page: { edges: { node: ChangeEvent }[]; afterSequence: string }) =>
+            page.edges.at(-1)?.node.sequence ?? page.afterSequence,
+        }),
+      }),
+    },
+    connectionNames('ChangeEvent', 'changes')[1],
   ),
 );
 

@@ -19,7 +19,7 @@ import {
   RecordStatusEnum,
   RecordStatusFilterEnum,
 } from './record-enums.ts';
-import type { HistoryEntry, ListFilter, RecordView } from './records.service.ts';
+import type { HistoryEntry, ListFilter, RecordView } from './records.types.ts';
 
 /** A record at one moment: now, or the `asOf` a query asked for (its relations follow that moment). */
 export type View = RecordView & { asOf?: Date };

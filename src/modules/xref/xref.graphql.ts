@@ -5,7 +5,7 @@ import { canonErrors } from '../../graphql/errors.ts';
 import { connectionNames, IDEMPOTENCY_KEY_DESCRIPTION } from '../../graphql/naming.ts';
 import { RecordInterface, withAsOf } from '../records/record.graphql.ts';
 import { SystemRef } from '../systems/systems.graphql.ts';
-import type { LinkResult, Resolution, Translation, XrefView } from './xref.service.ts';
+import type { LinkResult, Resolution, Translation, XrefView } from './xref-rows.ts';
 
 const XrefStateEnum = builder.enumType('XrefState', {
   description: 'Whether a link is in force.',
@@ -180,7 +180,29 @@ builder.queryFields((t) => ({
         });
       },
     },
-    XrefConnection,
+    {
+      ...XrefConnection,
+      // the page shape before API 1.0 (XrefMapPage), kept for one release
+      fields: (c) => ({
+        nodes: c.field({
+          type: [XrefRef],
+          description: 'The links of this page.',
+          deprecationReason: 'Use edges { node } (API 1.0); removed in the next major release.',
+          resolve: (page: { edges: { node: XrefView }[] }) => page.edges.map((e) => e.node),
+        }),
+        endCursor: c.string({
+          nullable: true,
+          description: 'Pass as `after` for the next page.',
+          deprecationReason: 'Use pageInfo.endCursor (API 1.0); removed in the next major release.',
+          resolve: (page: { pageInfo: { endCursor: string | null } }) => page.pageInfo.endCursor,
+        }),
+        hasNextPage: c.boolean({
+          description: 'True when links follow this page.',
+          deprecationReason: 'Use pageInfo.hasNextPage (API 1.0); removed in the next major release.',
+          resolve: (page: { pageInfo: { hasNextPage: boolean } }) => page.pageInfo.hasNextPage,
+        }),
+      }),
+    },
     XrefEdge,
   ),
 }));
