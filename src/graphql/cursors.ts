@@ -2,6 +2,7 @@
  * Opaque keyset cursors: base64url of `<kind>:<json values>`. Clients never parse them; Canon checks
  * that a cursor belongs to the list it is sent to and refuses anything else as BAD_USER_INPUT.
  */
+import { type GraphQLResolveInfo, Kind, type SelectionSetNode } from 'graphql';
 import { CanonError } from '../errors.ts';
 
 export function encodeCursor(kind: string, values: readonly (string | number)[]): string {
@@ -110,4 +111,21 @@ export const totalCountField = (c: any) => ({
 export function inOrder<T>(ids: readonly string[], rows: T[], idOf: (row: T) => string): (T | null)[] {
   const byId = new Map(rows.map((r) => [idOf(r), r]));
   return ids.map((id) => byId.get(id) ?? null);
+}
+
+/**
+ * Whether the field being resolved selects `name` directly (also through inline fragments and
+ * fragment spreads): lets a list fetch its total in the same query only when it is asked for.
+ */
+export function selectsField(info: GraphQLResolveInfo, name: string): boolean {
+  const seen = new Set<string>();
+  const inSet = (set: SelectionSetNode | undefined): boolean =>
+    (set?.selections ?? []).some((s) => {
+      if (s.kind === Kind.FIELD) return s.name.value === name;
+      if (s.kind === Kind.INLINE_FRAGMENT) return inSet(s.selectionSet);
+      if (seen.has(s.name.value)) return false;
+      seen.add(s.name.value);
+      return inSet(info.fragments[s.name.value]?.selectionSet);
+    });
+  return info.fieldNodes.some((node) => inSet(node.selectionSet));
 }

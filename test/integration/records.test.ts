@@ -570,6 +570,22 @@ describe('safety', () => {
     expect(r.data.locations.edges.find((e: any) => e.node.code === 'NB-S-3').node.path).toBe('NB / S / B3');
   });
 
+  it('counts the total of a first page in the page query, and apart only after a cursor', async () => {
+    const list = (fields: string, after?: string) =>
+      t.gql('query($a: String) { uoms(first: 2, after: $a) { ' + fields + ' } }', { a: after });
+    await list('edges { node { code } }'); // warm the caller cache and loaders
+    const bare = await t.countQueries(() => list('edges { node { code } }'));
+    const counted = await t.countQueries(() => list('totalCount edges { node { code } }'));
+    expect(counted).toBe(bare);
+    const first = await list('totalCount edges { cursor } pageInfo { endCursor }');
+    const next = await list('totalCount edges { cursor }', first.data.uoms.pageInfo.endCursor);
+    expect(next.data.uoms.totalCount).toBe(first.data.uoms.totalCount);
+    const afterCursor = await t.countQueries(() =>
+      list('totalCount edges { node { code } }', first.data.uoms.pageInfo.endCursor),
+    );
+    expect(afterCursor).toBe(bare + 1);
+  });
+
   it('loads relations in batches: listing items costs the same queries for 3 or 8 items', async () => {
     const query =
       '{ items(first: 100, filter: { keyPrefix: "NPLUS" }) { edges { node { code uom { ... on Uom { code } } purchaseUom { code } } } } }';

@@ -111,17 +111,25 @@ export class RecordReads {
     ctx: CallContext,
     filter: ListFilter,
     page: PageRequest<[string, string, string]>,
-  ): Promise<RecordView[]> {
+    options: { withTotal?: boolean } = {},
+  ): Promise<{ items: RecordView[]; total: number | null }> {
     authorize(ctx.ability, ctx.actor, 'read', 'GoldenRecord');
     const em = this.orm.em.fork();
     const { sql, params } = listQuery(filter);
     const after = page.after ? 'where (g.key, g.key_scope, g.id) > (?, ?, ?::uuid)' : '';
-    const rows = await em.getConnection().execute<CurrentRow[]>(
-      `select cur.* from (${sql}) cur join golden_record g on g.id = cur.record_id ${after}
+    // on the first page the total comes with the rows (one pass); after a cursor the page query
+    // sees only the rows after it, so the total is counted apart (`count`)
+    const withTotal = Boolean(options.withTotal && !page.after);
+    const rows = await em.getConnection().execute<(CurrentRow & { total_count?: string })[]>(
+      `select cur.*${withTotal ? ', count(*) over () as total_count' : ''}
+         from (${sql}) cur join golden_record g on g.id = cur.record_id ${after}
         order by g.key, g.key_scope, g.id limit ?`,
       [...params, ...(page.after ?? []), page.limit + 1],
     );
-    return this.views(em, rows);
+    return {
+      items: await this.views(em, rows),
+      total: withTotal ? Number(rows[0]?.total_count ?? 0) : null,
+    };
   }
 
   /** How many records a list filter matches (for totalCount; computed only when asked). */

@@ -4,10 +4,17 @@
  * keyset connections with filters, and the `record` / `records` / `history` queries. Each built-in
  * domain adds its own type and queries in its folder (`uom/uom.graphql.ts`, …).
  */
+import type { GraphQLResolveInfo } from 'graphql';
 import { CanonError } from '../../errors.ts';
 import { builder } from '../../graphql/builder.ts';
 import type { GraphQLContext } from '../../graphql/context.ts';
-import { type ConnectionArgs, connectionOf, encodeCursor, forwardPage } from '../../graphql/cursors.ts';
+import {
+  type ConnectionArgs,
+  connectionOf,
+  encodeCursor,
+  forwardPage,
+  selectsField,
+} from '../../graphql/cursors.ts';
 import { canonErrors } from '../../graphql/errors.ts';
 import { connectionNames } from '../../graphql/naming.ts';
 import { can } from '../auth/ability.ts';
@@ -237,6 +244,7 @@ export async function pageOfRecords(
   ctx: GraphQLContext,
   domain: string,
   args: ConnectionArgs & { asOf?: Date | null; filter?: FilterArg },
+  info: GraphQLResolveInfo,
 ) {
   const page = forwardPage<[string, string, string]>(args, RECORD_CURSOR);
   const filter: ListFilter = {
@@ -248,12 +256,17 @@ export async function pageOfRecords(
     status: args.filter?.status ?? undefined,
     dataContains: (args.filter?.dataContains as Record<string, unknown> | undefined) ?? undefined,
   };
-  const rows = await ctx.services.records.list(ctx, filter, page);
+  const { items, total } = await ctx.services.records.list(ctx, filter, page, {
+    withTotal: selectsField(info, 'totalCount'),
+  });
   return connectionOf(
-    withAsOf(rows, args.asOf ?? undefined) as View[],
+    withAsOf(items, args.asOf ?? undefined) as View[],
     page.limit,
     (v) => encodeCursor(RECORD_CURSOR, [v.key, v.keyScope, v.id]),
-    { hasPreviousPage: Boolean(page.after), totalCount: () => ctx.services.records.count(ctx, filter) },
+    {
+      hasPreviousPage: Boolean(page.after),
+      totalCount: async () => total ?? ctx.services.records.count(ctx, filter),
+    },
   );
 }
 
@@ -277,7 +290,8 @@ export function domainConnection(domain: string, type: any, description: string)
           asOf: t.arg({ type: 'DateTime', description: 'Values as of this moment (default now).' }),
           filter: t.arg({ type: RecordFilter, description: 'Which records.' }),
         },
-        resolve: (_r: unknown, args: any, ctx: GraphQLContext) => pageOfRecords(ctx, domain, args),
+        resolve: (_r: unknown, args: any, ctx: GraphQLContext, info: GraphQLResolveInfo) =>
+          pageOfRecords(ctx, domain, args, info),
       },
       { ...connectionNames(base, `${domain} records`)[0], fields: totalCountField },
       connectionNames(base, `${domain} records`)[1],
@@ -382,7 +396,7 @@ builder.queryFields((t) => ({
         asOf: t.arg({ type: 'DateTime', description: 'Values as of this moment (default now).' }),
         filter: t.arg({ type: RecordFilter, description: 'Which records.' }),
       },
-      resolve: (_r, args, ctx) => pageOfRecords(ctx, args.domain, args),
+      resolve: (_r, args, ctx, info) => pageOfRecords(ctx, args.domain, args, info),
     },
     { ...connectionNames('Record', 'records')[0], fields: totalCountField },
     connectionNames('Record', 'records')[1],
