@@ -51,7 +51,11 @@ interface Measure {
 
 const INTROSPECTION_ROOTS = new Set(['__schema', '__type']);
 
-/** Walks an operation's selections (fragments expanded, cycles cut) to measure depth and field count. */
+/**
+ * Walks an operation's selections (fragments expanded, cycles cut) to measure depth and field count.
+ * Inside `__schema` / `__type` depth counts towards `introspectionDepth` (from that field on)
+ * instead of `depth`; fields count towards the one field budget everywhere.
+ */
 function measure(
   set: SelectionSetNode,
   fragments: Map<string, FragmentDefinitionNode>,
@@ -59,6 +63,7 @@ function measure(
   visiting: Set<string>,
   acc: Measure,
   limits: QueryLimits,
+  introspection = false,
 ): void {
   if (acc.depth > limits.maxDepth || acc.fields > limits.maxFields) return;
   if (acc.introspectionDepth > limits.maxIntrospectionDepth) return;
@@ -66,53 +71,20 @@ function measure(
     if (sel.kind === Kind.FIELD) {
       acc.fields++;
       if (!sel.selectionSet) continue;
-      if (INTROSPECTION_ROOTS.has(sel.name.value)) {
-        // its own depth budget, the shared field budget
-        const inner: Measure = { depth: 0, fields: acc.fields, introspectionDepth: 0 };
-        measureIntrospection(sel.selectionSet, fragments, 1, visiting, inner, limits);
-        acc.fields = inner.fields;
-        acc.introspectionDepth = Math.max(acc.introspectionDepth, inner.introspectionDepth);
-      } else {
-        acc.depth = Math.max(acc.depth, depth + 1);
-        measure(sel.selectionSet, fragments, depth + 1, visiting, acc, limits);
-      }
+      const inside = introspection || INTROSPECTION_ROOTS.has(sel.name.value);
+      // entering introspection starts its own depth count at 1
+      const next = inside && !introspection ? 1 : depth + 1;
+      if (inside) acc.introspectionDepth = Math.max(acc.introspectionDepth, next);
+      else acc.depth = Math.max(acc.depth, next);
+      measure(sel.selectionSet, fragments, next, visiting, acc, limits, inside);
     } else if (sel.kind === Kind.INLINE_FRAGMENT) {
-      measure(sel.selectionSet, fragments, depth, visiting, acc, limits);
+      measure(sel.selectionSet, fragments, depth, visiting, acc, limits, introspection);
     } else {
       const name = sel.name.value;
       const fragment = fragments.get(name);
       if (!fragment || visiting.has(name)) continue;
       visiting.add(name);
-      measure(fragment.selectionSet, fragments, depth, visiting, acc, limits);
-      visiting.delete(name);
-    }
-  }
-}
-
-/** Like `measure`, inside an introspection field: depth goes to `introspectionDepth`. */
-function measureIntrospection(
-  set: SelectionSetNode,
-  fragments: Map<string, FragmentDefinitionNode>,
-  depth: number,
-  visiting: Set<string>,
-  acc: Measure,
-  limits: QueryLimits,
-): void {
-  acc.introspectionDepth = Math.max(acc.introspectionDepth, depth);
-  if (acc.introspectionDepth > limits.maxIntrospectionDepth || acc.fields > limits.maxFields) return;
-  for (const sel of set.selections) {
-    if (sel.kind === Kind.FIELD) {
-      acc.fields++;
-      if (sel.selectionSet)
-        measureIntrospection(sel.selectionSet, fragments, depth + 1, visiting, acc, limits);
-    } else if (sel.kind === Kind.INLINE_FRAGMENT) {
-      measureIntrospection(sel.selectionSet, fragments, depth, visiting, acc, limits);
-    } else {
-      const name = sel.name.value;
-      const fragment = fragments.get(name);
-      if (!fragment || visiting.has(name)) continue;
-      visiting.add(name);
-      measureIntrospection(fragment.selectionSet, fragments, depth, visiting, acc, limits);
+      measure(fragment.selectionSet, fragments, depth, visiting, acc, limits, introspection);
       visiting.delete(name);
     }
   }

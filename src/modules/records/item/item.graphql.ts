@@ -1,7 +1,6 @@
 /** Items over GraphQL: the `Item` type with its units (loaded in batches) and lookups. */
 import { builder } from '../../../graphql/builder.ts';
 import {
-  codeLookup,
   domainConnection,
   keyRef,
   loadByKeys,
@@ -11,6 +10,7 @@ import {
   type View,
 } from '../record.graphql.ts';
 import { ItemTypeEnum, TrackingEnum } from '../record-enums.ts';
+import { codeLookup } from '../record-lookups.ts';
 import { UomRef } from '../uom/uom.graphql.ts';
 
 export const ItemRef = builder.node(builder.objectRef<View>('Item'), {

@@ -5,8 +5,6 @@ import {
   groupBy,
   keyRef,
   loadByKeys,
-  lookupOptions,
-  oneByIdOrKey,
   RecordInterface,
   recordNodeOptions,
   str,
@@ -14,6 +12,7 @@ import {
   withAsOf,
 } from '../record.graphql.ts';
 import { LocationUsageEnum } from '../record-enums.ts';
+import { lookupOptions, oneByIdOrKey } from '../record-lookups.ts';
 
 const LocationObject = builder.objectRef<View>('Location');
 

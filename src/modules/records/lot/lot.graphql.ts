@@ -5,14 +5,13 @@ import {
   domainConnection,
   keyRef,
   loadByKeys,
-  lookupOptions,
-  oneByIdOrKey,
   RecordInterface,
   recordNodeOptions,
   str,
   type View,
 } from '../record.graphql.ts';
 import { QualityStatusEnum } from '../record-enums.ts';
+import { lookupOptions, oneByIdOrKey } from '../record-lookups.ts';
 
 const instant = (v: unknown) => (typeof v === 'string' ? v : null);
 

@@ -1,15 +1,9 @@
 /** Units of measure over GraphQL: the `Uom` type with its Odoo fields, lookups and exact conversion. */
 import { builder } from '../../../graphql/builder.ts';
 import { canonErrors } from '../../../graphql/errors.ts';
-import {
-  codeLookup,
-  domainConnection,
-  RecordInterface,
-  recordNodeOptions,
-  str,
-  type View,
-} from '../record.graphql.ts';
+import { domainConnection, RecordInterface, recordNodeOptions, str, type View } from '../record.graphql.ts';
 import { RoundingMethodEnum, UomDimensionEnum } from '../record-enums.ts';
+import { codeLookup } from '../record-lookups.ts';
 import { type Conversion, odooFields, type UnitFacts } from './uom-conversion.ts';
 
 const OdooUomRef = builder.objectRef<ReturnType<typeof odooFields>>('OdooUomFields').implement({

@@ -2,7 +2,6 @@
 import { builder } from '../../../graphql/builder.ts';
 import { LocationRef } from '../location/location.graphql.ts';
 import {
-  codeLookup,
   domainConnection,
   keyRef,
   loadByKeys,
@@ -12,6 +11,7 @@ import {
   str,
   type View,
 } from '../record.graphql.ts';
+import { codeLookup } from '../record-lookups.ts';
 import { costPerHourOn } from './work-center.rules.ts';
 
 export const WorkCenterRef = builder.node(builder.objectRef<View>('WorkCenter'), {
