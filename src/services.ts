@@ -9,7 +9,6 @@ import { ContractsService } from './modules/contracts/contracts.service.ts';
 import { ChangeFeedService } from './modules/events/change-feed.service.ts';
 import { ChangeNotifier, CREDENTIALS_CHANNEL } from './modules/events/change-notifier.ts';
 import { OutboxService } from './modules/events/outbox.service.ts';
-import { IdempotencyService } from './modules/idempotency/idempotency.service.ts';
 import { PublishingService } from './modules/publishing/publishing.service.ts';
 import { RecordsService } from './modules/records/records.service.ts';
 import { SystemsService } from './modules/systems/systems.service.ts';
@@ -41,7 +40,7 @@ export function createServices(
   const credentialChanges = new CredentialChanges();
   const auth = new AuthService(orm, audit, credentialChanges);
   const systems = new SystemsService(orm, audit, contracts, credentialChanges);
-  const records = new RecordsService(orm, audit, outbox, contracts, new IdempotencyService());
+  const records = new RecordsService(orm, audit, outbox, contracts);
   const notifier = new ChangeNotifier();
   const callers = new Callers(auth, systems, credentialChanges, {
     cacheMs: options.credentialCacheMs,

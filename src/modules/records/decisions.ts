@@ -6,20 +6,18 @@ import { CanonError, notFound } from '../../errors.ts';
 import type { AuditService } from '../audit/audit.service.ts';
 import { authorize, can } from '../auth/ability.ts';
 import type { CallContext } from '../auth/actor-context.ts';
-import type { IdempotencyService } from '../idempotency/idempotency.service.ts';
+import { idempotentTransaction, type Replayable } from '../idempotency/idempotency.service.ts';
 import { type Approval, ChangeRequest } from './change-request.entity.ts';
 import type { RecordWriter } from './record-writer.ts';
 
 export class Decisions {
   private readonly orm: Orm;
   private readonly audit: AuditService;
-  private readonly idempotency: IdempotencyService;
   private readonly writer: RecordWriter;
 
-  constructor(orm: Orm, audit: AuditService, idempotency: IdempotencyService, writer: RecordWriter) {
+  constructor(orm: Orm, audit: AuditService, writer: RecordWriter) {
     this.orm = orm;
     this.audit = audit;
-    this.idempotency = idempotency;
     this.writer = writer;
   }
 
@@ -103,46 +101,49 @@ export class Decisions {
   ): Promise<ChangeRequest> {
     if (action !== 'withdraw') authorize(ctx.ability, ctx.actor, 'approve', 'ChangeRequest');
     else authorize(ctx.ability, ctx.actor, 'propose', 'GoldenRecord');
-    return this.orm.em.fork().transactional((em) =>
-      this.idempotency.run(
-        em,
-        ctx.actor?.id,
-        idempotencyKey,
-        `${action}Change`,
-        { id, ...input },
-        async () => {
-          const cr = isUuid(id) ? await em.findOne(ChangeRequest, { id }) : null;
-          if (!cr) throw notFound('The change request', ['id']);
-          // one decision at a time per proposal
-          await em
-            .getConnection()
-            .execute(
-              'select id from change_request where id = ? for update',
-              [cr.id],
-              'all',
-              em.getTransactionContext(),
-            );
-          await em.refresh(cr);
-          if (cr.status !== 'PENDING') {
-            // a repeated approval of an applied proposal is answered with its state
-            if (
-              action === 'approve' &&
-              cr.status === 'APPLIED' &&
-              cr.approvals.some((a) => a.actorId === ctx.actor?.id)
-            )
-              return cr;
-            const past = { approve: 'approved', reject: 'rejected', withdraw: 'withdrawn' }[action];
-            throw new CanonError(
-              'INVALID_STATE',
-              `The change request is ${cr.status}; only a pending one can be ${past}.`,
-            );
-          }
-          await act(em, cr);
-          return cr;
-        },
-        (cr) => cr.id,
-        async (crId) => (await em.findOne(ChangeRequest, { id: crId }))!,
-      ),
+    return idempotentTransaction(
+      this.orm,
+      ctx,
+      idempotencyKey,
+      `${action}Change`,
+      { id, ...input },
+      changeRequestReplay,
+      async (em) => {
+        const cr = isUuid(id) ? await em.findOne(ChangeRequest, { id }) : null;
+        if (!cr) throw notFound('The change request', ['id']);
+        // one decision at a time per proposal
+        await em
+          .getConnection()
+          .execute(
+            'select id from change_request where id = ? for update',
+            [cr.id],
+            'all',
+            em.getTransactionContext(),
+          );
+        await em.refresh(cr);
+        if (cr.status !== 'PENDING') {
+          // a repeated approval of an applied proposal is answered with its state
+          if (
+            action === 'approve' &&
+            cr.status === 'APPLIED' &&
+            cr.approvals.some((a) => a.actorId === ctx.actor?.id)
+          )
+            return cr;
+          const past = { approve: 'approved', reject: 'rejected', withdraw: 'withdrawn' }[action];
+          throw new CanonError(
+            'INVALID_STATE',
+            `The change request is ${cr.status}; only a pending one can be ${past}.`,
+          );
+        }
+        await act(em, cr);
+        return cr;
+      },
     );
   }
 }
+
+/** A retried decision or proposal answers the change request as it is now. */
+export const changeRequestReplay = (em: Em): Replayable<ChangeRequest> => ({
+  idOf: (cr) => cr.id,
+  replay: (id) => em.findOneOrFail(ChangeRequest, { id }),
+});

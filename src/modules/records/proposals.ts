@@ -11,9 +11,10 @@ import type { AuditService } from '../audit/audit.service.ts';
 import { authorize } from '../auth/ability.ts';
 import type { CallContext } from '../auth/actor-context.ts';
 import type { ContractsService, ContractValidator } from '../contracts/contracts.service.ts';
-import type { IdempotencyService } from '../idempotency/idempotency.service.ts';
+import { idempotentTransaction } from '../idempotency/idempotency.service.ts';
 import type { ApprovalPolicies } from './approval-policies.ts';
 import { type ChangeOperation, ChangeRequest } from './change-request.entity.ts';
+import { changeRequestReplay } from './decisions.ts';
 import type { Data, DomainRules } from './domain-rules.ts';
 import { fieldDiff } from './field-diff.ts';
 import { GoldenRecord } from './golden-record.entity.ts';
@@ -28,7 +29,6 @@ export class Proposals {
   private readonly orm: Orm;
   private readonly audit: AuditService;
   private readonly contracts: ContractsService;
-  private readonly idempotency: IdempotencyService;
   private readonly policies: ApprovalPolicies;
   private readonly validation: RecordValidation;
   private readonly writer: RecordWriter;
@@ -37,7 +37,6 @@ export class Proposals {
     orm: Orm;
     audit: AuditService;
     contracts: ContractsService;
-    idempotency: IdempotencyService;
     policies: ApprovalPolicies;
     validation: RecordValidation;
     writer: RecordWriter;
@@ -45,7 +44,6 @@ export class Proposals {
     this.orm = deps.orm;
     this.audit = deps.audit;
     this.contracts = deps.contracts;
-    this.idempotency = deps.idempotency;
     this.policies = deps.policies;
     this.validation = deps.validation;
     this.writer = deps.writer;
@@ -57,17 +55,14 @@ export class Proposals {
       authorize(ctx.ability, ctx.actor, 'propose', 'GoldenRecord', { domain: input.domain });
     const operation: ChangeOperation = input.operation ?? (input.recordId ? 'UPDATE' : 'CREATE');
     checkProposalShape(input, operation);
-    return this.orm.em.fork().transactional((em) =>
-      this.idempotency.run(
-        em,
-        ctx.actor?.id,
-        input.idempotencyKey,
-        'proposeChange',
-        { ...input, idempotencyKey: undefined },
-        () => this.proposeIn(em, ctx, input, operation),
-        (cr) => cr.id,
-        async (id) => (await em.findOne(ChangeRequest, { id }))!,
-      ),
+    return idempotentTransaction(
+      this.orm,
+      ctx,
+      input.idempotencyKey,
+      'proposeChange',
+      { ...input, idempotencyKey: undefined },
+      changeRequestReplay,
+      (em) => this.proposeIn(em, ctx, input, operation),
     );
   }
 

@@ -8,7 +8,6 @@ import type { Orm } from '../../db/orm.ts';
 import type { AuditService } from '../audit/audit.service.ts';
 import type { ContractsService } from '../contracts/contracts.service.ts';
 import type { OutboxService } from '../events/outbox.service.ts';
-import type { IdempotencyService } from '../idempotency/idempotency.service.ts';
 import { ApprovalPolicies } from './approval-policies.ts';
 import { ChangeRequestReads } from './change-request-reads.ts';
 import { Decisions } from './decisions.ts';
@@ -34,13 +33,7 @@ export class RecordsService {
   private readonly proposals: Proposals;
   private readonly decisions: Decisions;
 
-  constructor(
-    orm: Orm,
-    audit: AuditService,
-    outbox: OutboxService,
-    contracts: ContractsService,
-    idempotency: IdempotencyService,
-  ) {
+  constructor(orm: Orm, audit: AuditService, outbox: OutboxService, contracts: ContractsService) {
     const validation = new RecordValidation();
     const writer = new RecordWriter(audit, outbox, contracts, validation);
     this.reads = new RecordReads(orm);
@@ -50,12 +43,11 @@ export class RecordsService {
       orm,
       audit,
       contracts,
-      idempotency,
       policies: this.policies,
       validation,
       writer,
     });
-    this.decisions = new Decisions(orm, audit, idempotency, writer);
+    this.decisions = new Decisions(orm, audit, writer);
   }
 
   // reads
