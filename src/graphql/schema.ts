@@ -10,6 +10,8 @@ import '../modules/contracts/contract-mutations.graphql.ts';
 import '../modules/publishing/publishing.graphql.ts';
 import '../modules/records/record.graphql.ts';
 import '../modules/records/change-request.graphql.ts';
+import '../modules/records/inbox.graphql.ts';
+import '../modules/records/where-used.graphql.ts';
 import '../modules/records/uom/uom.graphql.ts';
 import '../modules/records/item/item.graphql.ts';
 import '../modules/records/location/location.graphql.ts';

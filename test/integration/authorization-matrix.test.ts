@@ -75,6 +75,7 @@ const MATRIX: Record<string, Entry> = {
   workCenter: { doc: `{ workCenter(code: "X") { ... on WorkCenter { key } ${E} } }`, allowed: readers },
   changeRequest: { doc: '{ changeRequest(id: "$pending") { status } }', allowed: readers },
   changeRequests: { doc: '{ changeRequests(first: 1) { totalCount } }', allowed: readers },
+  changeRequestCounts: { doc: '{ changeRequestCounts(status: PENDING) { domain count } }', allowed: readers },
   approvalPolicies: { doc: '{ approvalPolicies { domain } }', allowed: readers },
   convertQuantity: {
     doc: `{ convertQuantity(quantity: "1", from: "KGM", to: "GRM") { ... on Conversion { quantity } ${E} } }`,
@@ -152,6 +153,14 @@ const MATRIX: Record<string, Entry> = {
   },
   rejectChange: {
     doc: `mutation { rejectChange(input: { id: "00000000-0000-7000-8000-000000000001", reason: "no" }) { ... on RejectChangePayload { changeRequest { status } } ${E} } }`,
+    allowed: ['admin', 'steward'],
+  },
+  approveChanges: {
+    doc: `mutation { approveChanges(input: { ids: ["00000000-0000-7000-8000-000000000001"] }) { ... on ApproveChangesPayload { failedCount } ${E} } }`,
+    allowed: ['admin', 'steward'],
+  },
+  rejectChanges: {
+    doc: `mutation { rejectChanges(input: { ids: ["00000000-0000-7000-8000-000000000001"], reason: "no" }) { ... on RejectChangesPayload { failedCount } ${E} } }`,
     allowed: ['admin', 'steward'],
   },
   withdrawChange: {

@@ -1,8 +1,12 @@
 import { builder } from '../../graphql/builder.ts';
+import type { GraphQLContext } from '../../graphql/context.ts';
 import { connectionOf, encodeCursor, forwardPage } from '../../graphql/cursors.ts';
 import { connectionNames } from '../../graphql/naming.ts';
+import { can } from '../auth/ability.ts';
 import { ContractVersion } from '../contracts/contract-version.entity.ts';
 import { ContractVersionRef } from '../contracts/contracts.graphql.ts';
+import { ChangeRequest } from '../records/change-request.entity.ts';
+import { ChangeRequestRef } from '../records/change-request.graphql.ts';
 import { ItemRef } from '../records/item/item.graphql.ts';
 import { LocationRef } from '../records/location/location.graphql.ts';
 import { LotRef } from '../records/lot/lot.graphql.ts';
@@ -19,11 +23,22 @@ const ChangeTypeEnum = builder.enumType('ChangeType', {
 
 const ChangeSubject = builder.unionType('ChangeSubject', {
   description: 'What a change event is about: a golden record or a contract version.',
-  types: [ContractVersionRef, UomRef, ItemRef, LocationRef, LotRef, WorkCenterRef, GenericRecordRef],
+  types: [
+    ContractVersionRef,
+    ChangeRequestRef,
+    UomRef,
+    ItemRef,
+    LocationRef,
+    LotRef,
+    WorkCenterRef,
+    GenericRecordRef,
+  ],
   resolveType: (subject) =>
     subject instanceof ContractVersion
       ? 'ContractVersion'
-      : (DOMAIN_TYPES[(subject as View).domain] ?? 'GenericRecord'),
+      : subject instanceof ChangeRequest
+        ? 'ChangeRequest'
+        : (DOMAIN_TYPES[(subject as View).domain] ?? 'GenericRecord'),
 });
 
 const ChangeEventRef = builder.objectRef<ChangeEvent>('ChangeEvent').implement({
@@ -54,6 +69,11 @@ const ChangeEventRef = builder.objectRef<ChangeEvent>('ChangeEvent').implement({
         'What changed, as it is now: the record (record and xref events) or the contract version; null when you may not see it.',
       resolve: async (e, _a, ctx) => {
         if (!e.subjectId) return null;
+        if (e.type.startsWith('CHANGE_REQUEST_')) {
+          // the feed is open to every reader; the proposal only to those who may read proposals
+          if (!can(ctx.ability, 'read', 'ChangeRequest')) return null;
+          return (await ctx.services.records.changeRequestsByIds(ctx, [e.subjectId]))[0] ?? null;
+        }
         if (e.type.startsWith('CONTRACT_'))
           return (await ctx.services.contracts.versionsByIds(ctx, [e.subjectId]))[0] ?? null;
         return (await ctx.services.records.recordsByIds(ctx, [e.subjectId]))[0] ?? null;
@@ -120,6 +140,13 @@ builder.queryField('changeFeed', (t) =>
             "Use the last node's sequence, or pageInfo.endCursor as `after` (API 1.0); removed in the next major release.",
           resolve: (page: { edges: { node: ChangeEvent }[]; afterSequence: string }) =>
             page.edges.at(-1)?.node.sequence ?? page.afterSequence,
+        }),
+        headSequence: c.field({
+          type: 'BigIntString',
+          description:
+            'The newest committed sequence now (whatever the filters): subscribe to `changes` after it to follow from this moment.',
+          resolve: (_page: unknown, _a: unknown, ctx: GraphQLContext) =>
+            ctx.services.changeFeed.latestSequence(),
         }),
       }),
     },

@@ -18,6 +18,8 @@ export const OUTBOX_EVENT_TYPES = [
   'RECORD_CHANGED',
   'XREF_LINKED',
   'XREF_UNLINKED',
+  'CHANGE_REQUEST_PROPOSED',
+  'CHANGE_REQUEST_DECIDED',
 ] as const;
 export type OutboxEventType = (typeof OUTBOX_EVENT_TYPES)[number];
 

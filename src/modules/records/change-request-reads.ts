@@ -27,7 +27,7 @@ export class ChangeRequestReads {
     return valid.length > 0 ? this.orm.em.fork().find(ChangeRequest, { id: { $in: valid } }) : [];
   }
 
-  /** The stewards' inbox, newest first (keyset on created_at, id). */
+  /** The stewards' inbox, newest or oldest first (keyset on created_at, id). */
   async changeRequests(
     ctx: CallContext,
     filter: ChangeRequestFilter,
@@ -37,17 +37,51 @@ export class ChangeRequestReads {
     const where: Record<string, unknown>[] = [changeRequestWhere(filter)];
     if (page.after) {
       const [at, id] = page.after;
+      const beyond = filter.order === 'OLDEST_FIRST' ? '$gt' : '$lt';
       where.push({
-        $or: [{ createdAt: { $lt: new Date(at) } }, { createdAt: new Date(at), id: { $lt: id } }],
+        $or: [{ createdAt: { [beyond]: new Date(at) } }, { createdAt: new Date(at), id: { [beyond]: id } }],
       });
     }
+    const direction = filter.order === 'OLDEST_FIRST' ? 'asc' : 'desc';
     return this.orm.em
       .fork()
       .find(
         ChangeRequest,
         { $and: where },
-        { orderBy: { createdAt: 'desc', id: 'desc' }, limit: page.limit + 1 },
+        { orderBy: { createdAt: direction, id: direction }, limit: page.limit + 1 },
       );
+  }
+
+  /** How many change requests match per domain (the inbox's tabs), domains in name order. */
+  async countByDomain(
+    ctx: CallContext,
+    filter: ChangeRequestFilter,
+  ): Promise<{ domain: string; count: number }[]> {
+    authorize(ctx.ability, ctx.actor, 'read', 'ChangeRequest');
+    const conditions: string[] = [];
+    const params: unknown[] = [];
+    const add = (sql: string, value: unknown) => {
+      if (value === undefined) return;
+      conditions.push(sql);
+      params.push(value);
+    };
+    add('status = ?', filter.status);
+    add('proposed_by = ?', filter.proposedBy);
+    add('system_code = ?', filter.systemCode);
+    add('record_id = ?', filter.recordId);
+    add("proposed->>'site' = ?", filter.site);
+    add('created_at < ?', filter.createdBefore);
+    add('created_at >= ?', filter.createdAfter);
+    const rows = await this.orm.em
+      .fork()
+      .getConnection()
+      .execute<{ domain: string; n: number }[]>(
+        `select domain, count(*)::int as n from change_request
+          ${conditions.length > 0 ? `where ${conditions.join(' and ')}` : ''}
+          group by domain order by domain`,
+        params,
+      );
+    return rows.map((r) => ({ domain: r.domain, count: Number(r.n) }));
   }
 
   async countChangeRequests(ctx: CallContext, filter: ChangeRequestFilter): Promise<number> {
@@ -63,5 +97,11 @@ function changeRequestWhere(filter: ChangeRequestFilter): Record<string, unknown
   if (filter.proposedBy) where.proposedBy = filter.proposedBy;
   if (filter.systemCode) where.systemCode = filter.systemCode;
   if (filter.recordId) where.recordId = filter.recordId;
+  if (filter.site) where.proposed = { site: filter.site };
+  if (filter.createdBefore || filter.createdAfter)
+    where.createdAt = {
+      ...(filter.createdBefore ? { $lt: filter.createdBefore } : {}),
+      ...(filter.createdAfter ? { $gte: filter.createdAfter } : {}),
+    };
   return where;
 }

@@ -53,7 +53,13 @@ export const ChangeRequestEntity = defineEntity({
     ...timestamps(),
     lockVersion: p.integer().version(),
   },
-  indexes: [{ properties: ['status', 'domain'] }, { properties: ['proposedBy'] }],
+  indexes: [
+    { properties: ['status', 'domain'] },
+    { properties: ['proposedBy'] },
+    // the stewards' inbox pages by status in proposal order, over all domains or one
+    { name: 'change_request_inbox', properties: ['status', 'createdAt', 'id'] },
+    { name: 'change_request_inbox_domain', properties: ['status', 'domain', 'createdAt', 'id'] },
+  ],
 });
 export class ChangeRequest extends ChangeRequestEntity.class {}
 ChangeRequestEntity.setClass(ChangeRequest);

@@ -10,9 +10,9 @@ import {
 } from '../../errors.ts';
 import { builder } from '../../graphql/builder.ts';
 import type { GraphQLContext } from '../../graphql/context.ts';
-import { connectionOf, encodeCursor, forwardPage, inOrder } from '../../graphql/cursors.ts';
+import { inOrder } from '../../graphql/cursors.ts';
 import { canonErrors, errorsOf, ValidationFindingRef } from '../../graphql/errors.ts';
-import { connectionNames, IDEMPOTENCY_KEY_DESCRIPTION } from '../../graphql/naming.ts';
+import { IDEMPOTENCY_KEY_DESCRIPTION } from '../../graphql/naming.ts';
 import { can } from '../auth/ability.ts';
 import { ActorRef } from '../auth/auth.graphql.ts';
 import { type Approval, ChangeRequest } from './change-request.entity.ts';
@@ -152,8 +152,6 @@ export const ChangeRequestRef = builder.node(ChangeRequest, {
   }),
 });
 
-const CHANGE_REQUEST_CURSOR = 'change-request';
-
 builder.queryFields((t) => ({
   changeRequest: t.field({
     type: ChangeRequestRef,
@@ -163,51 +161,6 @@ builder.queryFields((t) => ({
     args: { id: t.arg.id({ required: true, description: 'The change request id.' }) },
     resolve: (_r, a, ctx) => ctx.services.records.changeRequest(ctx, String(a.id)),
   }),
-  changeRequests: t.connection(
-    {
-      type: ChangeRequestRef,
-      authScopes: { authenticated: true },
-      description:
-        "The stewards' inbox: proposals by status, domain, proposer, system or record, newest first.",
-      args: {
-        status: t.arg({ type: ChangeStatusEnum, description: 'Only these.' }),
-        domain: t.arg.string({ description: 'Only this domain.' }),
-        proposedBy: t.arg.id({ description: 'Only this proposer (actor id).' }),
-        systemCode: t.arg.string({ description: 'Only proposals of this system.' }),
-        recordId: t.arg.id({ description: 'Only proposals for this record.' }),
-      },
-      resolve: async (_r, args, ctx) => {
-        const page = forwardPage<[string, string]>(args, CHANGE_REQUEST_CURSOR);
-        const filter = {
-          status: args.status ?? undefined,
-          domain: args.domain ?? undefined,
-          proposedBy: args.proposedBy ? String(args.proposedBy) : undefined,
-          systemCode: args.systemCode ?? undefined,
-          recordId: args.recordId ? String(args.recordId) : undefined,
-        };
-        const rows = await ctx.services.records.changeRequests(ctx, filter, page);
-        return connectionOf(
-          rows,
-          page.limit,
-          (cr) => encodeCursor(CHANGE_REQUEST_CURSOR, [cr.createdAt.toISOString(), cr.id]),
-          {
-            hasPreviousPage: Boolean(page.after),
-            totalCount: () => ctx.services.records.countChangeRequests(ctx, filter),
-          },
-        );
-      },
-    },
-    {
-      ...connectionNames('ChangeRequest', 'change requests')[0],
-      fields: (c) => ({
-        totalCount: c.int({
-          description: 'How many match, over all pages.',
-          resolve: (p: any) => p.totalCount(),
-        }),
-      }),
-    },
-    connectionNames('ChangeRequest', 'change requests')[1],
-  ),
   approvalPolicies: t.field({
     type: [ApprovalPolicyRef],
     authScopes: { authenticated: true },

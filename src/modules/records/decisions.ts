@@ -6,19 +6,65 @@ import { CanonError, notFound } from '../../errors.ts';
 import type { AuditService } from '../audit/audit.service.ts';
 import { authorize, can } from '../auth/ability.ts';
 import type { CallContext } from '../auth/actor-context.ts';
+import type { OutboxService } from '../events/outbox.service.ts';
 import { idempotentTransaction, type Replayable } from '../idempotency/idempotency.service.ts';
 import { type Approval, ChangeRequest } from './change-request.entity.ts';
+import { announceChangeRequest } from './change-request-events.ts';
 import type { RecordWriter } from './record-writer.ts';
+
+/** Most change requests one bulk decision takes (a console page of the inbox). */
+export const MAX_BATCH_DECISIONS = 100;
 
 export class Decisions {
   private readonly orm: Orm;
   private readonly audit: AuditService;
   private readonly writer: RecordWriter;
+  private readonly outbox: OutboxService;
 
-  constructor(orm: Orm, audit: AuditService, writer: RecordWriter) {
+  constructor(orm: Orm, audit: AuditService, writer: RecordWriter, outbox: OutboxService) {
     this.orm = orm;
     this.audit = audit;
     this.writer = writer;
+    this.outbox = outbox;
+  }
+
+  /**
+   * Several decisions of one kind, each in its own transaction so one failure (a stale proposal, one
+   * already decided, your own) leaves the others applied; every item answers its change request or
+   * its error. Each item's idempotency key derives from the batch's, so a retried batch replays the
+   * decisions that were made and tries again only the ones that failed.
+   */
+  async decideMany(
+    ctx: CallContext,
+    decision: 'approve' | 'reject',
+    ids: readonly string[],
+    note: string | undefined,
+    idempotencyKey?: string,
+  ): Promise<{ id: string; changeRequest: ChangeRequest | null; error: CanonError | null }[]> {
+    authorize(ctx.ability, ctx.actor, 'approve', 'ChangeRequest');
+    if (ids.length === 0 || ids.length > MAX_BATCH_DECISIONS)
+      throw new CanonError('BAD_USER_INPUT', `Give 1 to ${MAX_BATCH_DECISIONS} change request ids.`, {
+        path: ['ids'],
+      });
+    if (decision === 'reject' && !note?.trim())
+      throw new CanonError('BAD_USER_INPUT', 'Say why the proposals are rejected.', { path: ['reason'] });
+    if (new Set(ids).size !== ids.length)
+      throw new CanonError('BAD_USER_INPUT', 'Each change request may appear once.', { path: ['ids'] });
+    const results = [];
+    for (const id of ids) {
+      const key = idempotencyKey ? `${idempotencyKey}/${id}` : undefined;
+      try {
+        const cr =
+          decision === 'approve'
+            ? await this.approve(ctx, id, note, key)
+            : await this.reject(ctx, id, note ?? '', key);
+        results.push({ id, changeRequest: cr, error: null });
+      } catch (error) {
+        if (!(error instanceof CanonError)) throw error;
+        results.push({ id, changeRequest: null, error });
+      }
+    }
+    return results;
   }
 
   async approve(
@@ -49,7 +95,10 @@ export class Decisions {
         subjectId: cr.id,
         after: { approvals: cr.approvals.length, of: cr.requiredApprovals },
       });
-      if (cr.approvals.length >= cr.requiredApprovals) await this.writer.apply(em, ctx, cr);
+      if (cr.approvals.length >= cr.requiredApprovals) {
+        await this.writer.apply(em, ctx, cr);
+        await announceChangeRequest(this.outbox, em, cr);
+      }
     });
   }
 
@@ -72,6 +121,7 @@ export class Decisions {
         subjectId: cr.id,
         after: { reason },
       });
+      await announceChangeRequest(this.outbox, em, cr);
     });
   }
 
@@ -88,6 +138,7 @@ export class Decisions {
         subjectType: 'ChangeRequest',
         subjectId: cr.id,
       });
+      await announceChangeRequest(this.outbox, em, cr);
     });
   }
 

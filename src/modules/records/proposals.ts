@@ -11,9 +11,11 @@ import type { AuditService } from '../audit/audit.service.ts';
 import { authorize } from '../auth/ability.ts';
 import type { CallContext } from '../auth/actor-context.ts';
 import type { ContractsService, ContractValidator } from '../contracts/contracts.service.ts';
+import type { OutboxService } from '../events/outbox.service.ts';
 import { idempotentTransaction } from '../idempotency/idempotency.service.ts';
 import type { ApprovalPolicies } from './approval-policies.ts';
 import { type ChangeOperation, ChangeRequest } from './change-request.entity.ts';
+import { announceChangeRequest } from './change-request-events.ts';
 import { changeRequestReplay } from './decisions.ts';
 import type { Data, DomainRules } from './domain-rules.ts';
 import { fieldDiff } from './field-diff.ts';
@@ -32,6 +34,7 @@ export class Proposals {
   private readonly policies: ApprovalPolicies;
   private readonly validation: RecordValidation;
   private readonly writer: RecordWriter;
+  private readonly outbox: OutboxService;
 
   constructor(deps: {
     orm: Orm;
@@ -40,6 +43,7 @@ export class Proposals {
     policies: ApprovalPolicies;
     validation: RecordValidation;
     writer: RecordWriter;
+    outbox: OutboxService;
   }) {
     this.orm = deps.orm;
     this.audit = deps.audit;
@@ -47,6 +51,7 @@ export class Proposals {
     this.policies = deps.policies;
     this.validation = deps.validation;
     this.writer = deps.writer;
+    this.outbox = deps.outbox;
   }
 
   async propose(ctx: CallContext, input: ProposeInput): Promise<ChangeRequest> {
@@ -154,6 +159,7 @@ export class Proposals {
       },
     });
     if (cr.requiredApprovals === 0) await this.writer.apply(em, ctx, cr);
+    else await announceChangeRequest(this.outbox, em, cr);
     return cr;
   }
 

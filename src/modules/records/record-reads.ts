@@ -178,6 +178,33 @@ export class RecordReads {
   }
 
   /**
+   * Where a record is used: the records whose newest revision references it (lots of an item, items
+   * of a unit, locations under a location), a keyset page in record-id order.
+   */
+  async usedBy(
+    ctx: CallContext,
+    recordId: string,
+    page: PageRequest<[string]>,
+    asOf?: Date,
+  ): Promise<{ field: string; record: RecordView }[]> {
+    authorize(ctx.ability, ctx.actor, 'read', 'GoldenRecord');
+    if (!isUuid(recordId)) return [];
+    const em = this.orm.em.fork();
+    const refs = await em.getConnection().execute<{ from_record: string; field: string }[]>(
+      `select distinct on (from_record) from_record, field from record_reference
+          where to_record = ? ${page.after ? 'and from_record > ?::uuid' : ''}
+          order by from_record, field limit ?`,
+      [recordId, ...(page.after ?? []), page.limit + 1],
+    );
+    const views = await this.recordsByIds(
+      ctx,
+      refs.map((r) => r.from_record),
+      asOf,
+    );
+    return refs.flatMap((r, i) => (views[i] ? [{ field: r.field, record: views[i] }] : []));
+  }
+
+  /**
    * Revisions in order with who, when, why and the field-level changes against the one before; a
    * page of them after a revision number (null for an unknown record).
    */

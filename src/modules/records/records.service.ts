@@ -46,8 +46,9 @@ export class RecordsService {
       policies: this.policies,
       validation,
       writer,
+      outbox,
     });
-    this.decisions = new Decisions(orm, audit, writer);
+    this.decisions = new Decisions(orm, audit, writer, outbox);
   }
 
   // reads
@@ -79,4 +80,8 @@ export class RecordsService {
   approve: Decisions['approve'] = (...a) => this.decisions.approve(...a);
   reject: Decisions['reject'] = (...a) => this.decisions.reject(...a);
   withdraw: Decisions['withdraw'] = (...a) => this.decisions.withdraw(...a);
+  decideMany: Decisions['decideMany'] = (...a) => this.decisions.decideMany(...a);
+  countChangeRequestsByDomain: ChangeRequestReads['countByDomain'] = (...a) =>
+    this.changeRequestReads.countByDomain(...a);
+  usedBy: RecordReads['usedBy'] = (...a) => this.reads.usedBy(...a);
 }

@@ -81,6 +81,14 @@ export interface ChangeRequestFilter {
   proposedBy?: string;
   systemCode?: string;
   recordId?: string;
+  /** The site of the proposed payload. */
+  site?: string;
+  /** Proposed before this moment (older than an age). */
+  createdBefore?: Date;
+  /** Proposed at or after this moment. */
+  createdAfter?: Date;
+  /** Default newest first. */
+  order?: 'NEWEST_FIRST' | 'OLDEST_FIRST';
 }
 
 /** The revision of a record effective at a moment (as-of reads). */
