@@ -15,11 +15,11 @@ export interface ReferenceChange {
   site: string | null;
 }
 
-const unescape = (segment: string) => segment.replace(/~1/g, '/').replace(/~0/g, '~');
+const unescapePointer = (segment: string) => segment.replace(/~1/g, '/').replace(/~0/g, '~');
 
 /** Sets (or deletes, for `undefined`) the value at a JSON pointer, creating objects on the way. */
 function setAt(target: Data, pointer: string, value: unknown): void {
-  const parts = pointer.split('/').slice(1).map(unescape);
+  const parts = pointer.split('/').slice(1).map(unescapePointer);
   let node: Data = target;
   for (const part of parts.slice(0, -1)) {
     const next = node[part];
