@@ -10,6 +10,7 @@ import { CanonError } from './errors.ts';
 import { CompiledLane } from './graphql/compiled-lane.ts';
 import { schema } from './graphql/schema.ts';
 import { contextFor, createGraphQLHandler } from './graphql/yoga.ts';
+import { createConsoleHandler } from './http/console-assets.ts';
 import { createHttpServer } from './http/server.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { Metrics, type PoolStats } from './metrics.ts';
@@ -73,6 +74,7 @@ export async function startCanon(
     contextFor: (caller, requestId, requestLog) => contextFor(services, caller, requestId, requestLog),
   });
   const server = createHttpServer({
+    console: createConsoleHandler(),
     graphql,
     compiledLane,
     metrics,

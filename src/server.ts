@@ -33,6 +33,7 @@ export async function serve(): Promise<void> {
     '',
     `  Canon is running on ${database}`,
     `  GraphQL:  ${app.url}/graphql${config.environment === 'production' ? '' : '   (GraphiQL: open it in a browser)'}`,
+    `  Console:  ${app.url}/console/   (steward console: sign in with an API token)`,
     `  Health:   ${app.url}/health   Ready: ${app.url}/ready   Metrics: ${app.url}/metrics`,
   ];
   if (app.devAdminToken) {

@@ -1,5 +1,5 @@
 /**
- * The HTTP front: routes /health, /ready, /metrics and /graphql (DESIGN §10) on node:http, with a
+ * The HTTP front: routes /health, /ready, /metrics, /graphql and /console/ (DESIGN §10) on node:http, with a
  * request id on every request and a body size limit checked before anything is parsed.
  */
 import { randomUUID } from 'node:crypto';
@@ -40,6 +40,8 @@ export interface HttpDeps {
     domain: string,
     format: string,
   ) => Promise<void>;
+  /** The steward console's files under /console/. */
+  console: (res: ServerResponse, path: string, method: string, requestId: string) => Promise<void>;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
@@ -82,14 +84,16 @@ export function createHttpServer(deps: HttpDeps): Server {
           ? 'npm'
           : path.startsWith('/maps/')
             ? 'maps'
-            : ['/health', '/ready', '/metrics'].includes(path)
-              ? path.slice(1)
-              : 'other';
+            : path === '/console' || path.startsWith('/console/')
+              ? 'console'
+              : ['/health', '/ready', '/metrics'].includes(path)
+                ? path.slice(1)
+                : 'other';
     const requestLog = log.child({ requestId });
     const started = performance.now();
     res.on('finish', () => {
       metrics.httpRequests.inc({ route, status: String(res.statusCode) });
-      // probes and scrapes would drown the access log at info level
+      // probes, scrapes and console assets would drown the access log at info level
       const level =
         route === 'graphql' || route === 'npm' || route === 'maps' || route === 'other' ? 'info' : 'debug';
       requestLog[level](
@@ -133,6 +137,8 @@ export function createHttpServer(deps: HttpDeps): Server {
         const format = new URL(req.url ?? '/', 'http://x').searchParams.get('format') ?? 'ndjson';
         res.setHeader('x-request-id', requestId);
         await deps.maps(req, res, m[1], m[2], format);
+      } else if (route === 'console') {
+        await deps.console(res, path, req.method ?? 'GET', requestId);
       } else if (route === 'npm') {
         res.setHeader('x-request-id', requestId);
         await deps.npm(req, res, path);
