@@ -13,7 +13,8 @@ export default defineConfig({
     assetsInlineLimit: 0,
     modulePreload: { polyfill: false },
     reportCompressedSize: true,
-    chunkSizeWarningLimit: 600,
+    // one chunk on purpose (see docs/adr): the budget that matters is the gzipped first load, checked by scripts/build.ts
+    chunkSizeWarningLimit: 1000,
   },
   server: { proxy: { '/graphql': 'http://127.0.0.1:4000' } },
 });

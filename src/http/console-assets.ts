@@ -49,7 +49,15 @@ const SECURITY_HEADERS = {
 };
 
 export function createConsoleHandler(dist = CONSOLE_DIST) {
-  let index: Buffer | null = null;
+  // index.html names the hashed assets of its build: re-read when a rebuild replaces it
+  let index: { body: Buffer; mtimeMs: number } | null = null;
+  const readIndex = async (): Promise<Buffer | null> => {
+    const file = join(dist, 'index.html');
+    const info = await stat(file).catch(() => null);
+    if (!info) return null;
+    if (!index || index.mtimeMs !== info.mtimeMs) index = { body: await readFile(file), mtimeMs: info.mtimeMs };
+    return index.body;
+  };
   return async (res: ServerResponse, path: string, method: string, requestId: string): Promise<void> => {
     if (method !== 'GET' && method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD', 'x-request-id': requestId });
@@ -61,9 +69,16 @@ export function createConsoleHandler(dist = CONSOLE_DIST) {
       res.end();
       return;
     }
-    const relative = normalize(decodeURIComponent(path.slice('/console/'.length)));
+    let relative: string;
+    try {
+      relative = normalize(decodeURIComponent(path.slice('/console/'.length)));
+    } catch {
+      res.writeHead(400, { 'x-request-id': requestId });
+      res.end();
+      return;
+    }
     const file = join(dist, relative);
-    if (relative.startsWith('assets/') && file.startsWith(dist) && extname(file)) {
+    if (relative.startsWith('assets/') && file.startsWith(`${dist}/assets/`) && extname(file)) {
       const info = await stat(file).catch(() => null);
       if (info?.isFile()) {
         res.writeHead(200, {
@@ -82,8 +97,8 @@ export function createConsoleHandler(dist = CONSOLE_DIST) {
       res.end();
       return;
     }
-    index ??= await readFile(join(dist, 'index.html')).catch(() => null);
-    if (!index) {
+    const body = await readIndex();
+    if (!body) {
       res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8', 'x-request-id': requestId });
       res.end(
         'The steward console is not built: run `npm run console:build` (npm install and npm start do).\n',
@@ -93,10 +108,10 @@ export function createConsoleHandler(dist = CONSOLE_DIST) {
     res.writeHead(200, {
       ...SECURITY_HEADERS,
       'content-type': TYPES['.html'],
-      'content-length': index.length,
+      'content-length': body.length,
       'cache-control': 'no-cache',
       'x-request-id': requestId,
     });
-    res.end(method === 'HEAD' ? undefined : index);
+    res.end(method === 'HEAD' ? undefined : body);
   };
 }

@@ -1,26 +1,23 @@
 /** The console's frame: sign-in, then a header (who you are) and navigation (what your role may do). */
 import { AppShell, Badge, Burger, Button, Group, NavLink, Text, Title } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { lazy, Suspense } from 'react';
 import { useQuery } from 'urql';
 import { Link, Redirect, Route, Switch, useLocation } from 'wouter';
 import { ErrorAlert } from './components/ErrorAlert.tsx';
 import { Loading } from './components/Loading.tsx';
 import { can, type Me, MeContext, MeQuery } from './me.tsx';
+import AuditPage from './pages/AuditPage.tsx';
+import ChangeRequestPage from './pages/ChangeRequestPage.tsx';
+import ContractPage from './pages/ContractPage.tsx';
+import ContractsPage from './pages/ContractsPage.tsx';
 import { InboxPage } from './pages/InboxPage.tsx';
+import ProposePage from './pages/ProposePage.tsx';
+import RecordPage from './pages/RecordPage.tsx';
+import RecordsPage from './pages/RecordsPage.tsx';
 import { SignInPage } from './pages/SignInPage.tsx';
+import SystemsPage from './pages/SystemsPage.tsx';
+import TokensPage from './pages/TokensPage.tsx';
 import { useSession } from './session.tsx';
-
-// screens past the inbox load on first visit: the first load stays small
-const ChangeRequestPage = lazy(() => import('./pages/ChangeRequestPage.tsx'));
-const RecordsPage = lazy(() => import('./pages/RecordsPage.tsx'));
-const RecordPage = lazy(() => import('./pages/RecordPage.tsx'));
-const ProposePage = lazy(() => import('./pages/ProposePage.tsx'));
-const ContractsPage = lazy(() => import('./pages/ContractsPage.tsx'));
-const ContractPage = lazy(() => import('./pages/ContractPage.tsx'));
-const SystemsPage = lazy(() => import('./pages/SystemsPage.tsx'));
-const AuditPage = lazy(() => import('./pages/AuditPage.tsx'));
-const TokensPage = lazy(() => import('./pages/TokensPage.tsx'));
 
 interface NavItem {
   href: string;
@@ -121,9 +118,7 @@ function Shell({ me }: { me: Me }) {
         ))}
       </AppShell.Navbar>
       <AppShell.Main>
-        <Suspense fallback={<Loading />}>
-          <Routes />
-        </Suspense>
+        <Routes />
       </AppShell.Main>
     </AppShell>
   );

@@ -15,3 +15,16 @@ export function currentRevisionsSql(where: string, asOf = '?'): string {
      where ${where} and rv.effective_from <= ${asOf}
      order by rv.record_id, rv.effective_from desc, rv.revision desc`;
 }
+
+/**
+ * The same rule for one record at a time: a `cross join lateral` of `g` (the golden record) to its
+ * revision effective at `asOf`, aliased `cur`. Lists walk records in key order with it and stop at
+ * the page's end, instead of computing every record's current revision first.
+ */
+export function currentRevisionLateralSql(asOf = '?'): string {
+  return `cross join lateral (
+      select rv.record_id, rv.revision, rv.data, rv.status, rv.effective_from, rv.contract_version
+        from record_revision rv
+       where rv.record_id = g.id and rv.effective_from <= ${asOf}
+       order by rv.effective_from desc, rv.revision desc limit 1) cur`;
+}

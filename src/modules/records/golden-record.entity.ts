@@ -32,6 +32,8 @@ export const GoldenRecordEntity = defineEntity({
   },
   indexes: [
     { properties: ['domain', 'status'] },
+    // lists page a domain in key order (any status): an ordered index scan that stops at the page
+    { name: 'golden_record_domain_key_order', properties: ['domain', 'key', 'keyScope', 'id'] },
     {
       name: 'golden_record_live_key_unique',
       expression: `create unique index "golden_record_live_key_unique" on "golden_record" ("domain", "key", "key_scope") where "status" = 'ACTIVE'`,

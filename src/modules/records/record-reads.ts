@@ -8,7 +8,7 @@ import type { Em, Orm } from '../../db/orm.ts';
 import { CanonError } from '../../errors.ts';
 import { authorize } from '../auth/ability.ts';
 import type { CallContext } from '../auth/actor-context.ts';
-import { currentRevisionsSql } from './as-of.ts';
+import { currentRevisionLateralSql, currentRevisionsSql } from './as-of.ts';
 import type { Data } from './domain-rules.ts';
 import { fieldDiff } from './field-diff.ts';
 import { GoldenRecord } from './golden-record.entity.ts';
@@ -115,16 +115,16 @@ export class RecordReads {
   ): Promise<{ items: RecordView[]; total: number | null }> {
     authorize(ctx.ability, ctx.actor, 'read', 'GoldenRecord');
     const em = this.orm.em.fork();
-    const { sql, params } = listQuery(filter);
-    const after = page.after ? 'where (g.key, g.key_scope, g.id) > (?, ?, ?::uuid)' : '';
-    // on the first page the total comes with the rows (one pass); after a cursor the page query
-    // sees only the rows after it, so the total is counted apart (`count`)
+    const { page: q, all } = listQuery(filter);
+    const after = page.after ? ' and (g.key, g.key_scope, g.id) > (?, ?, ?::uuid)' : '';
+    // on the first page the total comes in the same statement; after a cursor it is counted apart
+    // (`count`) when asked. The page itself walks the key index and stops at its end.
     const withTotal = Boolean(options.withTotal && !page.after);
+    const total = withTotal ? `, (select count(*) from (${all.sql}) counted) as total_count` : '';
     const rows = await em.getConnection().execute<(CurrentRow & { total_count?: string })[]>(
-      `select cur.*${withTotal ? ', count(*) over () as total_count' : ''}
-         from (${sql}) cur join golden_record g on g.id = cur.record_id ${after}
+      `select cur.*${total} from ${q.from} where ${q.where}${after}
         order by g.key, g.key_scope, g.id limit ?`,
-      [...params, ...(page.after ?? []), page.limit + 1],
+      [...(withTotal ? all.params : []), ...q.params, ...(page.after ?? []), page.limit + 1],
     );
     return {
       items: await this.views(em, rows),
@@ -135,11 +135,11 @@ export class RecordReads {
   /** How many records a list filter matches (for totalCount; computed only when asked). */
   async count(ctx: CallContext, filter: ListFilter): Promise<number> {
     authorize(ctx.ability, ctx.actor, 'read', 'GoldenRecord');
-    const { sql, params } = listQuery(filter);
+    const { all } = listQuery(filter);
     const rows = await this.orm.em
       .fork()
       .getConnection()
-      .execute<{ n: string }[]>(`select count(*)::text as n from (${sql}) cur`, params);
+      .execute<{ n: string }[]>(`select count(*)::text as n from (${all.sql}) cur`, all.params);
     return Number(rows[0].n);
   }
 
@@ -337,12 +337,17 @@ export class RecordReads {
 }
 
 /**
- * The current revision of each record of a domain as of a moment, filtered: one SQL (with its
- * parameters) that list and count wrap.
+ * The records of a domain with their revision as of a moment, filtered, in two shapes over the same
+ * conditions (on `g`, the golden record, and `cur`, its revision then): `page` walks the records in
+ * key order with a lateral lookup and stops at the page's end; `all` computes every record's current
+ * revision in one pass, which is what a count needs (half the time of 100,000 lookups).
  */
-function listQuery(filter: ListFilter): { sql: string; params: unknown[] } {
+function listQuery(filter: ListFilter): {
+  page: { from: string; where: string; params: unknown[] };
+  all: { sql: string; params: unknown[] };
+} {
   const where: string[] = [];
-  const params: unknown[] = [filter.domain, filter.asOf ?? new Date()];
+  const params: unknown[] = [];
   if (filter.status !== 'ALL') {
     where.push('cur.status = ?');
     params.push(filter.status ?? 'ACTIVE');
@@ -364,10 +369,20 @@ function listQuery(filter: ListFilter): { sql: string; params: unknown[] } {
     where.push('cur.data @> ?::jsonb');
     params.push(JSON.stringify(filter.dataContains));
   }
-  const sql = `select cur.* from (${currentRevisionsSql('g0.domain = ?')}) cur
-    join golden_record g on g.id = cur.record_id
-    ${where.length > 0 ? `where ${where.join(' and ')}` : ''}`;
-  return { sql, params };
+  const asOf = filter.asOf ?? new Date();
+  return {
+    page: {
+      from: `golden_record g ${currentRevisionLateralSql()}`,
+      where: ['g.domain = ?', ...where].join(' and '),
+      params: [asOf, filter.domain, ...params],
+    },
+    all: {
+      sql: `select cur.* from (${currentRevisionsSql('g0.domain = ?')}) cur
+        join golden_record g on g.id = cur.record_id
+        ${where.length > 0 ? `where ${where.join(' and ')}` : ''}`,
+      params: [filter.domain, asOf, ...params],
+    },
+  };
 }
 
 function groupByMoment<T extends { asOf?: string }>(items: T[]): Map<string, T[]> {
