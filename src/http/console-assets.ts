@@ -55,7 +55,8 @@ export function createConsoleHandler(dist = CONSOLE_DIST) {
     const file = join(dist, 'index.html');
     const info = await stat(file).catch(() => null);
     if (!info) return null;
-    if (!index || index.mtimeMs !== info.mtimeMs) index = { body: await readFile(file), mtimeMs: info.mtimeMs };
+    if (!index || index.mtimeMs !== info.mtimeMs)
+      index = { body: await readFile(file), mtimeMs: info.mtimeMs };
     return index.body;
   };
   return async (res: ServerResponse, path: string, method: string, requestId: string): Promise<void> => {
