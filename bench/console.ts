@@ -12,27 +12,17 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import pg from 'pg';
 import type { Page } from 'playwright-core';
 import { startCanon } from '../src/app.ts';
 import { CONSOLE_DIST } from '../src/http/console-assets.ts';
 import { createLogger } from '../src/logger.ts';
 import { ensureConsoleBuilt, launchBrowser, newSession, signIn } from '../test/support/browser.ts';
+import { admin } from './pg.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const DOCS = resolve(ROOT, 'docs/benchmarks.md');
 const SERVER_URL = process.env.DATABASE_URL || 'postgres://root@127.0.0.1:5432/postgres';
 const RUNS = Number(process.env.BENCH_CONSOLE_RUNS ?? 7);
-
-async function admin<T>(url: string, run: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    return await run(c);
-  } finally {
-    await c.end();
-  }
-}
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const max = (xs: number[]) => Math.max(...xs);

@@ -16,7 +16,7 @@ import { cpus, tmpdir } from 'node:os';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import autocannon from 'autocannon';
-import pg from 'pg';
+import { admin } from './pg.ts';
 
 const execFileAsync = promisify(execFile);
 
@@ -45,16 +45,6 @@ async function freePort(): Promise<number> {
       s.close(() => done(port));
     });
   });
-}
-
-async function admin<T>(url: string, run: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    return await run(c);
-  } finally {
-    await c.end();
-  }
 }
 
 async function startProcess(

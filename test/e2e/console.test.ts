@@ -18,11 +18,11 @@ import {
   signIn,
 } from '../support/browser.ts';
 import {
-  approve,
   createRecord,
   itemData,
   propose,
   registerSystem,
+  staleProposal,
   uniqueCode,
 } from '../support/factories.ts';
 
@@ -222,6 +222,15 @@ describe('steward console', () => {
     await b.context.close();
   });
 
+  it('the proposer withdraws their own proposal', async () => {
+    const cr = await propose(t, { domain: 'item', data: itemData(uniqueCode('WD')) }, stewardA);
+    const a = await session(stewardA);
+    await a.page.goto(`/console/change-requests/${cr.id}`);
+    await a.page.getByRole('button', { name: 'Withdraw my proposal' }).click();
+    await a.page.getByTestId('cr-status').filter({ hasText: 'WITHDRAWN' }).waitFor();
+    await a.context.close();
+  });
+
   it('bulk approves 20 with one stale among them: 19 applied, 1 reported', async () => {
     const site = uniqueCode('B').toUpperCase();
     const ids: string[] = [];
@@ -230,18 +239,7 @@ describe('steward console', () => {
         (await propose(t, { domain: 'item', data: itemData(`BULK-${site}-${i}`, { site }) }, stewardA)).id,
       );
     }
-    const target = await createRecord(t, 'item', itemData(`STALE-${site}`, { site }));
-    const stale = await propose(
-      t,
-      { domain: 'item', recordId: target.recordId, patch: { name: 'Stale edit' }, baseRevision: 1 },
-      stewardA,
-    );
-    const newer = await propose(
-      t,
-      { domain: 'item', recordId: target.recordId, patch: { name: 'Newer edit' }, baseRevision: 1 },
-      stewardA,
-    );
-    expect((await approve(t, newer.id, stewardB)).status).toBe('APPLIED');
+    const { stale } = await staleProposal(t, 'item', itemData(`STALE-${site}`, { site }));
 
     const b = await session(stewardB);
     await b.page.goto(`/console/inbox?site=${site}`);

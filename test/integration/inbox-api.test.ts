@@ -13,6 +13,7 @@ import {
   mutate,
   nodes,
   propose,
+  staleProposal,
   stewardPair,
   uniqueCode,
 } from '../support/factories.ts';
@@ -118,22 +119,11 @@ describe('inbox', () => {
 
 describe('bulk decisions', () => {
   it('approves 20 with one stale: 19 applied, the stale one reported, and a retry changes nothing', async () => {
-    const [proposer, approver] = await stewardPair(t);
+    const [, approver] = await stewardPair(t);
     const tag = uniqueCode('BULK');
     const ids = await pendingItems(19, tag);
-    // the 20th changes a record that changes again before the decision: its base is stale
-    const target = await createRecord(t, 'item', itemData(`${tag}-stale`));
-    const stale = await propose(
-      t,
-      { domain: 'item', recordId: target.recordId, patch: { name: 'Stale' }, baseRevision: 1 },
-      proposer,
-    );
-    const newer = await propose(
-      t,
-      { domain: 'item', recordId: target.recordId, patch: { name: 'Newer' }, baseRevision: 1 },
-      proposer,
-    );
-    await mutate(t, 'approveChanges', { ids: [newer.id] }, BULK_FIELDS, { token: approver });
+    // the 20th changes a record that changed again before the decision: its base is stale
+    const { stale } = await staleProposal(t, 'item', itemData(`${tag}-stale`));
     const all = [...ids.slice(0, 10), stale.id, ...ids.slice(10)];
     const input = { ids: all, comment: 'bulk', idempotencyKey: uniqueCode('bulk-key') };
     const first = await mutate(t, 'approveChanges', input, BULK_FIELDS, { token: approver });

@@ -103,6 +103,22 @@ export async function createRecord(t: TestApp, domain: string, data: Record<stri
   return applied;
 }
 
+/**
+ * A pending proposal gone stale: an edit proposed on revision 1 of a new record, after which a
+ * second edit on the same base was approved (revision 2). Approving the stale one ends in CONFLICT.
+ */
+export async function staleProposal(t: TestApp, domain: string, data: Record<string, unknown>) {
+  const [proposer, approver] = await stewardPair(t);
+  const record = await createRecord(t, domain, data);
+  const edit = (name: string) =>
+    propose(t, { domain, recordId: record.recordId, patch: { name }, baseRevision: 1 }, proposer);
+  const stale = await edit('Stale edit');
+  const newer = await approve(t, (await edit('Newer edit')).id, approver);
+  if (stale.status !== 'PENDING' || newer.status !== 'APPLIED')
+    throw new Error(`could not make a stale proposal: ${JSON.stringify({ stale, newer })}`);
+  return { record, stale };
+}
+
 /** An item's payload with sensible defaults. */
 export const itemData = (code: string, extra: Record<string, unknown> = {}) => ({
   code,

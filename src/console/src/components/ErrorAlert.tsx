@@ -16,6 +16,12 @@ export function errorMember(result: unknown): ApiErrorShape | null {
   return null;
 }
 
+/** Why a mutation did not do what was asked: its transport error, or the error member of its result. */
+export function failureOf(result: { error?: CombinedError }, answer: unknown): ApiErrorShape | null {
+  if (result.error) return fromCombined(result.error);
+  return errorMember(answer);
+}
+
 export function fromCombined(error: CombinedError): ApiErrorShape {
   const first = error.graphQLErrors[0];
   if (first)

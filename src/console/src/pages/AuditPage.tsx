@@ -1,12 +1,13 @@
 /** The audit trail, filtered by action and subject, with the result of verifying its hash chain. */
 import { Alert, Button, Group, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useQuery } from 'urql';
-import { useSearchParams } from 'wouter';
 import { ErrorAlert, errorMember } from '../components/ErrorAlert.tsx';
 import { Loading } from '../components/Loading.tsx';
+import { Pager } from '../components/Pager.tsx';
 import { formatDate } from '../format.ts';
-import { graphql } from '../graphql.ts';
+import { graphql, type VariablesOf } from '../graphql.ts';
 import { can, useMe } from '../me.tsx';
+import { useFilterParams } from '../search-params.ts';
 
 const AuditQuery = graphql(`
   query Audit($first: Int, $after: String, $action: AuditAction, $subjectType: String, $subjectId: String) {
@@ -27,25 +28,14 @@ const VerifyQuery = graphql(`
   }
 `);
 
-const ACTIONS = [
-  'CHANGE_PROPOSED',
-  'CHANGE_APPROVED',
-  'CHANGE_REJECTED',
-  'CHANGE_WITHDRAWN',
-  'CHANGE_CONFLICTED',
-  'RECORD_CREATED',
-  'RECORD_REVISED',
-  'RECORD_RETIRED',
-  'RECORD_RESTORED',
-  'SYSTEM_OF_RECORD_ASSIGNED',
-  'SYSTEM_OF_RECORD_REMOVED',
-  'API_TOKEN_CREATED',
-  'API_TOKEN_ROTATED',
-  'API_TOKEN_REVOKED',
-  'CONTRACT_VERSION_PUBLISHED',
-  'XREFS_LINKED',
-] as const;
-type Action = (typeof ACTIONS)[number];
+// the actions come from the schema itself (introspection): a new one appears without a console release
+const AuditActionsQuery = graphql(`
+  query AuditActions {
+    __type(name: "AuditAction") { enumValues { name } }
+  }
+`);
+
+type Action = NonNullable<VariablesOf<typeof AuditQuery>['action']>;
 
 function ChainVerification() {
   const [{ data, fetching }, verify] = useQuery({ query: VerifyQuery, pause: true });
@@ -70,7 +60,7 @@ function ChainVerification() {
 
 export default function AuditPage() {
   const me = useMe();
-  const [params, setParams] = useSearchParams();
+  const [params, setFilter] = useFilterParams();
   const variables = {
     first: 50,
     after: params.get('after') || undefined,
@@ -79,14 +69,11 @@ export default function AuditPage() {
     subjectId: params.get('subject') || undefined,
   };
   const [{ data, error, fetching }] = useQuery({ query: AuditQuery, variables });
-  const set = (k: string, v: string | null) =>
-    setParams((prev) => {
-      const next = new URLSearchParams(prev);
-      if (v) next.set(k, v);
-      else next.delete(k);
-      next.delete('after');
-      return next;
-    });
+  const [known] = useQuery({ query: AuditActionsQuery });
+  const enumValues = (known.data as { __type?: { enumValues?: { name: string }[] } } | undefined)?.__type
+    ?.enumValues;
+  const actions = (enumValues ?? []).map((v) => v.name).sort();
+  const set = (k: string, v: string | null) => setFilter({ [k]: v });
   return (
     <Stack component="section" aria-labelledby="audit-title">
       <Title order={2} id="audit-title">
@@ -102,7 +89,7 @@ export default function AuditPage() {
       <Group align="end">
         <Select
           label="Action"
-          data={[{ value: '', label: 'Any action' }, ...ACTIONS.map((a) => ({ value: a, label: a }))]}
+          data={[{ value: '', label: 'Any action' }, ...actions.map((a) => ({ value: a, label: a }))]}
           value={variables.action ?? ''}
           onChange={(v) => set('action', v || null)}
           allowDeselect={false}
@@ -152,24 +139,11 @@ export default function AuditPage() {
           </Table.Tbody>
         </Table>
       )}
-      <Group justify="end">
-        <Button variant="default" disabled={!variables.after} onClick={() => window.history.back()}>
-          Previous page
-        </Button>
-        <Button
-          variant="default"
-          disabled={!data?.auditEvents.pageInfo.hasNextPage}
-          onClick={() =>
-            setParams((prev) => {
-              const next = new URLSearchParams(prev);
-              next.set('after', data?.auditEvents.pageInfo.endCursor ?? '');
-              return next;
-            })
-          }
-        >
-          Next page
-        </Button>
-      </Group>
+      <Pager
+        hasPrevious={Boolean(variables.after)}
+        nextCursor={data?.auditEvents.pageInfo.hasNextPage ? data.auditEvents.pageInfo.endCursor : null}
+        onNext={(after) => setFilter({ after })}
+      />
     </Stack>
   );
 }

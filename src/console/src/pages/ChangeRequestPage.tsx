@@ -20,7 +20,7 @@ import {
 import { useState } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { Link } from 'wouter';
-import { type ApiErrorShape, ErrorAlert, errorMember } from '../components/ErrorAlert.tsx';
+import { type ApiErrorShape, ErrorAlert, failureOf } from '../components/ErrorAlert.tsx';
 import { FieldDiff } from '../components/FieldDiff.tsx';
 import { Loading } from '../components/Loading.tsx';
 import { useContractSchema } from '../contract-schema.ts';
@@ -81,6 +81,16 @@ const Reject = graphql(`
   }
 `);
 
+const Withdraw = graphql(`
+  mutation WithdrawChange($input: WithdrawChangeInput!) {
+    withdrawChange(input: $input) {
+      __typename
+      ... on WithdrawChangePayload { changeRequest { id status } }
+      ... on Error { code message path }
+    }
+  }
+`);
+
 const STALE_CODES = new Set(['VERSION_CONFLICT', 'STALE_BASE', 'CONFLICT']);
 
 export default function ChangeRequestPage({ id }: { id: string }) {
@@ -94,6 +104,8 @@ export default function ChangeRequestPage({ id }: { id: string }) {
   const rejectKey = useIdempotencyKey();
   const [approving, approve] = useMutation(Approve);
   const [rejecting, reject] = useMutation(Reject);
+  const withdrawKey = useIdempotencyKey();
+  const [withdrawing, withdraw] = useMutation(Withdraw);
 
   if (fetching && !data) return <Loading label="Loading the change request" />;
   if (error) return <ErrorAlert error={error} />;
@@ -103,28 +115,32 @@ export default function ChangeRequestPage({ id }: { id: string }) {
   const own = cr.proposedById === me.id;
   const pending = cr.status === 'PENDING';
   const conflict = cr.conflict as { currentRevision?: number; current?: Record<string, unknown> } | null;
-  const onApprove = async () => {
+  /** One decision: its answer's error shown, its key renewed once answered, the proposal reloaded. */
+  const decide = async (
+    key: { key: string; renew(): void },
+    send: (idempotencyKey: string) => Promise<{ failure: ApiErrorShape | null }>,
+  ) => {
     setFailure(null);
-    const r = await approve({
-      input: { id: cr.id, comment: comment || undefined, idempotencyKey: approveKey.key },
+    const { failure: refused } = await send(key.key);
+    if (refused) setFailure(refused);
+    else key.renew();
+    refetch({ requestPolicy: 'network-only' });
+  };
+  const onApprove = () =>
+    decide(approveKey, async (idempotencyKey) => {
+      const r = await approve({ input: { id: cr.id, comment: comment || undefined, idempotencyKey } });
+      return { failure: failureOf(r, r.data?.approveChange) };
     });
-    const err = r.error
-      ? { code: 'NETWORK_ERROR', message: r.error.message }
-      : errorMember(r.data?.approveChange);
-    if (err) setFailure(err);
-    else approveKey.renew();
-    refetch({ requestPolicy: 'network-only' });
-  };
-  const onReject = async () => {
-    setFailure(null);
-    const r = await reject({ input: { id: cr.id, reason, idempotencyKey: rejectKey.key } });
-    const err = r.error
-      ? { code: 'NETWORK_ERROR', message: r.error.message }
-      : errorMember(r.data?.rejectChange);
-    if (err) setFailure(err);
-    else rejectKey.renew();
-    refetch({ requestPolicy: 'network-only' });
-  };
+  const onReject = () =>
+    decide(rejectKey, async (idempotencyKey) => {
+      const r = await reject({ input: { id: cr.id, reason, idempotencyKey } });
+      return { failure: failureOf(r, r.data?.rejectChange) };
+    });
+  const onWithdraw = () =>
+    decide(withdrawKey, async (idempotencyKey) => {
+      const r = await withdraw({ input: { id: cr.id, idempotencyKey } });
+      return { failure: failureOf(r, r.data?.withdrawChange) };
+    });
 
   return (
     <Stack component="section" aria-labelledby="cr-title">
@@ -281,9 +297,14 @@ export default function ChangeRequestPage({ id }: { id: string }) {
                 onChange={(e) => setComment(e.currentTarget.value)}
               />
               {own ? (
-                <Text size="sm" c="orange" id="four-eyes">
-                  You proposed this change: another steward must approve it (four eyes).
-                </Text>
+                <>
+                  <Text size="sm" id="four-eyes">
+                    You proposed this change: another steward must approve it (four eyes).
+                  </Text>
+                  <Button variant="default" onClick={onWithdraw} loading={withdrawing.fetching}>
+                    Withdraw my proposal
+                  </Button>
+                </>
               ) : null}
               <Button
                 onClick={onApprove}

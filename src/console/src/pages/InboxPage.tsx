@@ -21,12 +21,14 @@ import {
 } from '@mantine/core';
 import { useEffect, useMemo, useState } from 'react';
 import { useMutation, useQuery, useSubscription } from 'urql';
-import { Link, useSearchParams } from 'wouter';
+import { Link } from 'wouter';
 import { ErrorAlert, errorMember } from '../components/ErrorAlert.tsx';
 import { Loading } from '../components/Loading.tsx';
+import { Pager } from '../components/Pager.tsx';
 import { age, recordLabel } from '../format.ts';
-import { newKey } from '../idempotency.ts';
+import { useIdempotencyKey } from '../idempotency.ts';
 import { useMe } from '../me.tsx';
+import { useFilterParams } from '../search-params.ts';
 import { ApproveChanges, InboxChanges, InboxQuery, RejectChanges } from './inbox-queries.ts';
 
 const PAGE_SIZE = 25;
@@ -44,7 +46,7 @@ type BulkResult = {
 
 export function InboxPage() {
   const me = useMe();
-  const [params, setParams] = useSearchParams();
+  const [params, set] = useFilterParams();
   const filter = {
     domain: params.get('domain') ?? undefined,
     site: params.get('site') || undefined,
@@ -94,17 +96,8 @@ export function InboxPage() {
   const [, approveMany] = useMutation(ApproveChanges);
   const [, rejectMany] = useMutation(RejectChanges);
   const [busy, setBusy] = useState(false);
-
-  const set = (changes: Record<string, string | null>) =>
-    setParams((prev) => {
-      const next = new URLSearchParams(prev);
-      for (const [k, v] of Object.entries(changes)) {
-        if (v) next.set(k, v);
-        else next.delete(k);
-      }
-      if (!('after' in changes)) next.delete('after');
-      return next;
-    });
+  // one key per intended bulk decision: a repeated click or a retry decides nothing twice
+  const bulkKey = useIdempotencyKey();
 
   const rows = data?.changeRequests.edges.map((e) => e.node) ?? [];
   const selectable = rows.filter((r) => r.viewerCanApprove).map((r) => r.id);
@@ -115,7 +108,7 @@ export function InboxPage() {
   const decide = async (kind: 'approve' | 'reject') => {
     setBusy(true);
     setBulkError(null);
-    const input = { ids: selected, idempotencyKey: newKey() };
+    const input = { ids: selected, idempotencyKey: bulkKey.key };
     const result =
       kind === 'approve'
         ? (await approveMany({ input: { ...input, comment: 'Approved in bulk from the console' } })).data
@@ -123,6 +116,7 @@ export function InboxPage() {
         : (await rejectMany({ input: { ...input, reason } })).data?.rejectChanges;
     setBusy(false);
     setRejecting(false);
+    bulkKey.renew();
     const failure = errorMember(result);
     if (failure) setBulkError(failure);
     else if (result && 'results' in result) {
@@ -297,23 +291,12 @@ export function InboxPage() {
           </Table.Tbody>
         </Table>
       )}
-      <Group justify="space-between">
-        <Text size="sm" c="dimmed">
-          {data ? `${data.changeRequests.totalCount} pending match` : ''}
-        </Text>
-        <Group>
-          <Button variant="default" disabled={!filter.after} onClick={() => window.history.back()}>
-            Previous page
-          </Button>
-          <Button
-            variant="default"
-            disabled={!data?.changeRequests.pageInfo.hasNextPage}
-            onClick={() => set({ after: data?.changeRequests.pageInfo.endCursor ?? null })}
-          >
-            Next page
-          </Button>
-        </Group>
-      </Group>
+      <Pager
+        summary={data ? `${data.changeRequests.totalCount} pending match` : ''}
+        hasPrevious={Boolean(filter.after)}
+        nextCursor={data?.changeRequests.pageInfo.hasNextPage ? data.changeRequests.pageInfo.endCursor : null}
+        onNext={(after) => set({ after })}
+      />
       <Modal
         opened={rejecting}
         onClose={() => setRejecting(false)}

@@ -8,7 +8,7 @@ import { Alert, Button, Group, Stack, Text, TextInput, Title } from '@mantine/co
 import { useEffect, useMemo, useState } from 'react';
 import { useClient, useMutation, useQuery } from 'urql';
 import { useLocation } from 'wouter';
-import { type ApiErrorShape, ErrorAlert, errorMember } from '../components/ErrorAlert.tsx';
+import { type ApiErrorShape, ErrorAlert, failureOf } from '../components/ErrorAlert.tsx';
 import { Loading } from '../components/Loading.tsx';
 import { SchemaForm } from '../components/SchemaForm.tsx';
 import { graphql } from '../graphql.ts';
@@ -127,7 +127,7 @@ export default function ProposePage({ domain, recordId }: { domain: string; reco
     }
     if (answer?.__typename === 'ValidationError')
       setErrors(Object.fromEntries(answer.findings.map((f) => [f.path, f.message])));
-    setFailure(r.error ? { code: 'NETWORK_ERROR', message: r.error.message } : errorMember(answer));
+    setFailure(failureOf(r, answer));
   };
 
   return (

@@ -1,12 +1,14 @@
 /** Golden records of a domain: search by key or name, filter by site and status, paged by cursor. */
 import { Button, Group, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useQuery } from 'urql';
-import { Link, useLocation, useSearchParams } from 'wouter';
+import { Link, useLocation } from 'wouter';
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
 import { Loading } from '../components/Loading.tsx';
+import { Pager } from '../components/Pager.tsx';
 import { formatDate } from '../format.ts';
 import { graphql } from '../graphql.ts';
 import { can, useMe } from '../me.tsx';
+import { useFilterParams } from '../search-params.ts';
 
 const RecordsQuery = graphql(`
   query Records($domain: String!, $first: Int, $after: String, $filter: RecordFilter) {
@@ -28,7 +30,7 @@ const RecordCountQuery = graphql(`
 export default function RecordsPage({ domain }: { domain: string }) {
   const me = useMe();
   const [, navigate] = useLocation();
-  const [params, setParams] = useSearchParams();
+  const [params, set] = useFilterParams();
   const filter = {
     search: params.get('q') || undefined,
     site: params.get('site') || undefined,
@@ -39,16 +41,6 @@ export default function RecordsPage({ domain }: { domain: string }) {
     variables: { domain, first: 50, after: params.get('after') || undefined, filter },
   });
   const [count] = useQuery({ query: RecordCountQuery, variables: { domain, filter } });
-  const set = (changes: Record<string, string | null>) =>
-    setParams((prev) => {
-      const next = new URLSearchParams(prev);
-      for (const [k, v] of Object.entries(changes)) {
-        if (v) next.set(k, v);
-        else next.delete(k);
-      }
-      if (!('after' in changes)) next.delete('after');
-      return next;
-    });
   const rows = data?.records.edges.map((e) => e.node) ?? [];
   const domains = data?.contracts.edges.map((e) => e.node.name) ?? [domain];
   return (
@@ -140,23 +132,12 @@ export default function RecordsPage({ domain }: { domain: string }) {
           </Table.Tbody>
         </Table>
       )}
-      <Group justify="space-between">
-        <Text size="sm" c="dimmed">
-          {count.data ? `${count.data.records.totalCount} records match` : 'Counting…'}
-        </Text>
-        <Group>
-          <Button variant="default" disabled={!params.get('after')} onClick={() => window.history.back()}>
-            Previous page
-          </Button>
-          <Button
-            variant="default"
-            disabled={!data?.records.pageInfo.hasNextPage}
-            onClick={() => set({ after: data?.records.pageInfo.endCursor ?? null })}
-          >
-            Next page
-          </Button>
-        </Group>
-      </Group>
+      <Pager
+        summary={count.data ? `${count.data.records.totalCount} records match` : 'Counting…'}
+        hasPrevious={Boolean(params.get('after'))}
+        nextCursor={data?.records.pageInfo.hasNextPage ? data.records.pageInfo.endCursor : null}
+        onNext={(after) => set({ after })}
+      />
     </Stack>
   );
 }

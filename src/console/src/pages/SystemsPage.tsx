@@ -15,7 +15,7 @@ import {
 } from '@mantine/core';
 import { useState } from 'react';
 import { useMutation, useQuery } from 'urql';
-import { type ApiErrorShape, ErrorAlert, errorMember } from '../components/ErrorAlert.tsx';
+import { type ApiErrorShape, ErrorAlert, failureOf } from '../components/ErrorAlert.tsx';
 import { Loading } from '../components/Loading.tsx';
 import { formatDate } from '../format.ts';
 import { graphql } from '../graphql.ts';
@@ -73,9 +73,7 @@ function AssignForm({ systems, domains, onDone }: { systems: string[]; domains: 
         idempotencyKey: key.key,
       },
     });
-    const err = r.error
-      ? { code: 'NETWORK_ERROR', message: r.error.message }
-      : errorMember(r.data?.assignSystemOfRecord);
+    const err = failureOf(r, r.data?.assignSystemOfRecord);
     if (err) setFailure(err);
     else {
       key.renew();
@@ -202,7 +200,7 @@ export default function SystemsPage() {
                     onClick={async () => {
                       setFailure(null);
                       const res = await remove({ input: { id: r.id, idempotencyKey: `remove-${r.id}` } });
-                      const err = errorMember(res.data?.removeSystemOfRecord);
+                      const err = failureOf(res, res.data?.removeSystemOfRecord);
                       if (err) setFailure(err);
                       reload();
                     }}

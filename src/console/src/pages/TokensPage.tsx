@@ -19,7 +19,7 @@ import {
 } from '@mantine/core';
 import { useState } from 'react';
 import { useMutation, useQuery } from 'urql';
-import { type ApiErrorShape, ErrorAlert, errorMember } from '../components/ErrorAlert.tsx';
+import { type ApiErrorShape, ErrorAlert, failureOf } from '../components/ErrorAlert.tsx';
 import { Loading } from '../components/Loading.tsx';
 import { formatDate } from '../format.ts';
 import { graphql } from '../graphql.ts';
@@ -112,7 +112,7 @@ function CreateForm({ onCreated }: { onCreated(secret: string): void }) {
       },
     });
     const answer = r.data?.createApiToken;
-    const err = r.error ? { code: 'NETWORK_ERROR', message: r.error.message } : errorMember(answer);
+    const err = failureOf(r, answer);
     if (err) setFailure(err);
     else if (answer?.__typename === 'CreateApiTokenPayload' && answer.token) {
       setKey(newKey());
@@ -222,7 +222,7 @@ export default function TokensPage() {
                         setFailure(null);
                         const r = await rotate({ input: { id: t.id, idempotencyKey: newKey() } });
                         const answer = r.data?.rotateApiToken;
-                        const err = errorMember(answer);
+                        const err = failureOf(r, answer);
                         if (err) setFailure(err);
                         else if (answer?.__typename === 'RotateApiTokenPayload' && answer.token)
                           setSecret({ label: `New secret of ${t.name}`, value: answer.token });
@@ -239,7 +239,7 @@ export default function TokensPage() {
                       onClick={async () => {
                         setFailure(null);
                         const r = await revoke({ input: { id: t.id, idempotencyKey: newKey() } });
-                        const err = errorMember(r.data?.revokeApiToken);
+                        const err = failureOf(r, r.data?.revokeApiToken);
                         if (err) setFailure(err);
                         reload();
                       }}
