@@ -25,6 +25,7 @@ import {
   staleProposal,
   uniqueCode,
 } from '../support/factories.ts';
+import { startDroppingProxy } from '../support/tcp-proxy.ts';
 
 let t: TestApp;
 let browser: Browser;
@@ -220,6 +221,33 @@ describe('steward console', () => {
       decisionReason: 'Duplicate of an existing item',
     });
     await b.context.close();
+  });
+
+  it('the live inbox picks up again after the connection drops, and misses nothing', async () => {
+    // the steward reaches Canon through a proxy that cuts every open connection on demand
+    const proxy = await startDroppingProxy(t.url);
+    const b = await newSession(browser, proxy.url);
+    try {
+      await signIn(b.page, stewardB);
+      await b.page.goto('/console/inbox');
+      const status = b.page.getByTestId('live-status');
+      await status.filter({ hasText: 'Live' }).waitFor();
+      proxy.dropAll();
+      // proposed while the event stream is down
+      const code = uniqueCode('DROP');
+      await propose(t, { domain: 'item', data: itemData(code) }, stewardA);
+      await b.page.getByRole('link', { name: new RegExp(code) }).waitFor({ timeout: 20_000 });
+      await status.filter({ hasText: /^Live/ }).waitFor();
+      // and it keeps following: a proposal after the reconnect arrives too
+      const later = uniqueCode('AFTER');
+      await propose(t, { domain: 'item', data: itemData(later) }, stewardA);
+      await b.page.getByRole('link', { name: new RegExp(later) }).waitFor({ timeout: 20_000 });
+      // the cut connection is logged by the browser as a failed request; nothing else may go wrong
+      expect(b.watch.problems.filter((p) => !/ERR_|Failed to load resource|network/i.test(p))).toEqual([]);
+    } finally {
+      await b.context.close();
+      await proxy.close();
+    }
   });
 
   it('the proposer withdraws their own proposal', async () => {

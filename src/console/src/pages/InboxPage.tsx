@@ -19,8 +19,8 @@ import {
   TextInput,
   Title,
 } from '@mantine/core';
-import { useEffect, useMemo, useState } from 'react';
-import { useMutation, useQuery, useSubscription } from 'urql';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useMutation, useQuery } from 'urql';
 import { Link } from 'wouter';
 import { ErrorAlert, errorMember } from '../components/ErrorAlert.tsx';
 import { Loading } from '../components/Loading.tsx';
@@ -29,7 +29,8 @@ import { age, recordLabel } from '../format.ts';
 import { useIdempotencyKey } from '../idempotency.ts';
 import { useMe } from '../me.tsx';
 import { useFilterParams } from '../search-params.ts';
-import { ApproveChanges, InboxChanges, InboxQuery, RejectChanges } from './inbox-queries.ts';
+import { useLiveInbox } from './inbox-live.ts';
+import { ApproveChanges, InboxQuery, RejectChanges } from './inbox-queries.ts';
 
 const PAGE_SIZE = 25;
 const AGES: Record<string, number> = { '1h': 3_600_000, '1d': 86_400_000, '7d': 7 * 86_400_000 };
@@ -79,14 +80,8 @@ export function InboxPage() {
   useEffect(() => {
     if (data && head === null) setHead(data.changeFeed.headSequence);
   }, [data, head]);
-  const [live] = useSubscription(
-    { query: InboxChanges, variables: { after: head ?? '0' }, pause: head === null },
-    (count: number | undefined) => (count ?? 0) + 1,
-  );
-  // each proposal or decision elsewhere refreshes the page from the server
-  useEffect(() => {
-    if (live.data) refetch({ requestPolicy: 'network-only' });
-  }, [live.data, refetch]);
+  const refresh = useCallback(() => refetch({ requestPolicy: 'network-only' }), [refetch]);
+  const live = useLiveInbox(head, refresh);
 
   const [selected, setSelected] = useState<string[]>([]);
   const [bulk, setBulk] = useState<BulkResult | null>(null);
@@ -133,9 +128,11 @@ export function InboxPage() {
           Inbox
         </Title>
         <Text size="sm" c="dimmed" aria-live="polite" data-testid="live-status">
-          {head === null
+          {live.status === 'connecting'
             ? 'Connecting…'
-            : `Live${live.data ? `: ${live.data} update${live.data > 1 ? 's' : ''}` : ''}`}
+            : live.status === 'reconnecting'
+              ? 'Reconnecting…'
+              : `Live${live.updates ? `: ${live.updates} update${live.updates > 1 ? 's' : ''}` : ''}`}
         </Text>
       </Group>
       <Tabs value={filter.domain ?? 'all'} onChange={(v) => set({ domain: v === 'all' ? null : v })}>
