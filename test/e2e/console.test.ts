@@ -294,6 +294,34 @@ describe('steward console', () => {
     await b.context.close();
   });
 
+  it('a steward approves with the keyboard alone', async () => {
+    const cr = await propose(t, { domain: 'item', data: itemData(uniqueCode('KEY')) }, stewardA);
+    const b = await session(stewardB);
+    await b.page.goto(`/console/change-requests/${cr.id}`);
+    await b.page.getByTestId('cr-status').waitFor();
+    let focused = '';
+    for (let i = 0; i < 60 && focused !== 'Approve'; i++) {
+      await b.page.keyboard.press('Tab');
+      focused = await b.page.evaluate(
+        () => (document.activeElement as HTMLElement | null)?.innerText?.trim() ?? '',
+      );
+    }
+    expect(focused).toBe('Approve');
+    await b.page.keyboard.press('Enter');
+    await b.page.getByTestId('cr-status').filter({ hasText: 'APPLIED' }).waitFor();
+    await b.context.close();
+  });
+
+  it('a pipeline token lands on a screen it may use', async () => {
+    const pipeline = await t.tokenFor('pipeline', { actorName: 'Build pipeline' });
+    tokens.push(pipeline);
+    const p = await session(pipeline);
+    await p.page.waitForURL(/\/console\/contracts$/);
+    expect(await p.page.getByRole('link', { name: 'Inbox' }).count()).toBe(0);
+    expect(await p.page.getByTestId('api-error').count()).toBe(0);
+    await p.context.close();
+  });
+
   it('a viewer sees no approve button, and the API refuses when the call is forced', async () => {
     const viewer = await t.tokenFor('viewer', { actorName: 'Vera Viewer' });
     tokens.push(viewer);

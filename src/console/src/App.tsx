@@ -118,20 +118,21 @@ function Shell({ me }: { me: Me }) {
         ))}
       </AppShell.Navbar>
       <AppShell.Main>
-        <Routes />
+        <Routes home={items[0]?.href ?? '/tokens'} />
       </AppShell.Main>
     </AppShell>
   );
 }
 
-function Routes() {
+/** Every screen by address; `home` is the first screen the role may use (a pipeline has no inbox). */
+function Routes({ home }: { home: string }) {
   return (
     <Switch>
       <Route path="/">
-        <Redirect to="/inbox" replace />
+        <Redirect to={home} replace />
       </Route>
       <Route path="/sign-in">
-        <Redirect to="/inbox" replace />
+        <Redirect to={home} replace />
       </Route>
       <Route path="/inbox" component={InboxPage} />
       <Route path="/change-requests/:id">{(p) => <ChangeRequestPage id={p.id} />}</Route>
