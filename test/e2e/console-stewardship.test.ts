@@ -64,6 +64,11 @@ describe('steward console: stewardship', () => {
     const name = a.page.locator('input[data-pointer="/name"]');
     await name.waitFor();
     await audit(a.page, 'propose');
+    // a reference to another record's key is suggested from the live records of its domain
+    const unit = a.page.locator('input[data-pointer="/purchaseUom"]');
+    await unit.fill('TN');
+    await a.page.getByRole('option', { name: /^TNE/ }).waitFor();
+    await unit.fill('');
     // the contract's own validator refuses in the browser: nothing is sent
     await name.fill('');
     await a.page.getByRole('button', { name: 'Propose' }).click();

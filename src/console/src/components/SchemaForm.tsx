@@ -5,6 +5,7 @@
  */
 import { Checkbox, Fieldset, JsonInput, Select, Stack, TagsInput, TextInput } from '@mantine/core';
 import { deref, humanize, type JsonSchema } from '../schema.ts';
+import { ReferenceInput, referencedDomain } from './ReferenceInput.tsx';
 
 type Data = Record<string, unknown>;
 
@@ -13,6 +14,8 @@ interface FieldProps {
   node: JsonSchema;
   /** The property as written, before its $ref is followed: its own title names the field. */
   title?: string;
+  /** Its `$ref` as written: a reference to another contract's business key gets suggestions. */
+  schemaRef?: unknown;
   name: string;
   pointer: string;
   required: boolean;
@@ -23,7 +26,18 @@ interface FieldProps {
 
 const typesOf = (node: JsonSchema) => (Array.isArray(node.type) ? node.type : node.type ? [node.type] : []);
 
-function Field({ root, node, title, name, pointer, required, value, errors, onChange }: FieldProps) {
+function Field({
+  root,
+  node,
+  title,
+  schemaRef,
+  name,
+  pointer,
+  required,
+  value,
+  errors,
+  onChange,
+}: FieldProps) {
   const label = title ?? humanize(name);
   const common = {
     label,
@@ -33,6 +47,17 @@ function Field({ root, node, title, name, pointer, required, value, errors, onCh
     'data-pointer': pointer,
   };
   const types = typesOf(node);
+  const referenced = referencedDomain(schemaRef);
+  if (referenced) {
+    return (
+      <ReferenceInput
+        {...common}
+        domain={referenced}
+        value={typeof value === 'string' ? value : ''}
+        onChange={onChange}
+      />
+    );
+  }
   if (node.enum) {
     return (
       <Select
@@ -149,6 +174,7 @@ function ObjectFields({
             root={root}
             node={child}
             title={raw.title}
+            schemaRef={raw.$ref}
             name={name}
             pointer={`${pointer}/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`}
             required={required.has(name)}
