@@ -210,6 +210,32 @@ describe('API tokens', () => {
 });
 
 describe('audit trail', () => {
+  it('pages newest first without gaps, bounded below by afterSequence, and keeps the two orders apart', async () => {
+    for (let i = 0; i < 5; i++) await t.tokenFor('viewer');
+    const page = async (args: string) =>
+      (
+        await t.gql(
+          `{ auditEvents(${args}) { totalCount edges { node { sequence } } pageInfo { hasNextPage endCursor } } }`,
+        )
+      ).data.auditEvents;
+    const all = (await page('first: 1000')).edges.map((e: any) => Number(e.node.sequence));
+    const seen: number[] = [];
+    let after: string | null = null;
+    for (;;) {
+      const p: any = await page(`orderBy: NEWEST_FIRST, first: 3${after ? `, after: "${after}"` : ''}`);
+      seen.push(...p.edges.map((e: any) => Number(e.node.sequence)));
+      if (!p.pageInfo.hasNextPage) break;
+      after = p.pageInfo.endCursor;
+    }
+    expect(seen).toEqual([...all].reverse());
+    const floor = all[all.length - 3];
+    const recent = await page(`orderBy: NEWEST_FIRST, afterSequence: "${floor}"`);
+    expect(recent.edges.map((e: any) => Number(e.node.sequence))).toEqual(all.slice(-2).reverse());
+    const cursor = (await page('orderBy: NEWEST_FIRST, first: 1')).pageInfo.endCursor;
+    const mixed = await t.gql(`{ auditEvents(after: "${cursor}") { edges { cursor } } }`);
+    expect(mixed.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
   it('is hash-chained, append-only in the database, and tampering is detected', async () => {
     const ok = await t.gql('{ verifyAuditChain { ... on AuditChainVerification { valid checked } } }');
     expect(ok.data.verifyAuditChain.valid).toBe(true);

@@ -76,23 +76,37 @@ const ChainVerificationRef = builder.objectRef<ChainVerification>('AuditChainVer
 
 const AUDIT_CURSOR = 'audit';
 
+const AuditOrderEnum = builder.enumType('AuditOrder', {
+  description: 'The order of the audit trail.',
+  values: {
+    OLDEST_FIRST: { description: 'In sequence order (the default): how the chain is verified.' },
+    NEWEST_FIRST: { description: 'Latest first: what just happened.' },
+  },
+});
+const AUDIT_DESC_CURSOR = 'audit-newest-first';
+
 builder.queryFields((t) => ({
   auditEvents: t.connection(
     {
       type: AuditEventRef,
       authScopes: { authenticated: true },
-      description: 'Audit events in sequence order (admins and stewards), filtered by subject or action.',
+      description:
+        'Audit events in sequence order, or newest first (admins and stewards), filtered by subject or action.',
       args: {
         subjectType: t.arg.string({ description: 'Only events on this kind of object.' }),
         subjectId: t.arg.string({ description: 'Only events on this object.' }),
         action: t.arg({ type: AuditActionEnum, description: 'Only this action.' }),
         afterSequence: t.arg({
           type: 'BigIntString',
-          description: 'Start after this sequence (when no cursor is given).',
+          description:
+            'Only events after this sequence (where an oldest-first list starts when no cursor is given).',
         }),
+        orderBy: t.arg({ type: AuditOrderEnum, description: 'Default OLDEST_FIRST.' }),
       },
       resolve: async (_r, a, ctx) => {
-        const page = forwardPage<[string]>(a, AUDIT_CURSOR, { defaultSize: 100, maxSize: 1000 });
+        const newestFirst = a.orderBy === 'NEWEST_FIRST';
+        const kind = newestFirst ? AUDIT_DESC_CURSOR : AUDIT_CURSOR;
+        const page = forwardPage<[string]>(a, kind, { defaultSize: 100, maxSize: 1000 });
         const filter = {
           subjectType: a.subjectType ?? undefined,
           subjectId: a.subjectId ?? undefined,
@@ -100,10 +114,14 @@ builder.queryFields((t) => ({
         };
         const rows = await ctx.services.audit.list(ctx.services.orm.em.fork(), ctx, {
           ...filter,
-          afterSequence: page.after?.[0] ?? a.afterSequence ?? undefined,
+          afterSequence: newestFirst
+            ? (a.afterSequence ?? undefined)
+            : (page.after?.[0] ?? a.afterSequence ?? undefined),
+          beforeSequence: newestFirst ? page.after?.[0] : undefined,
+          newestFirst,
           first: page.limit + 1,
         });
-        return connectionOf(rows, page.limit, (e) => encodeCursor(AUDIT_CURSOR, [String(e.sequence)]), {
+        return connectionOf(rows, page.limit, (e) => encodeCursor(kind, [String(e.sequence)]), {
           hasPreviousPage: Boolean(page.after ?? a.afterSequence),
           totalCount: () => ctx.services.audit.count(ctx.services.orm.em.fork(), ctx, filter),
         });

@@ -135,6 +135,9 @@ export class AuditService {
       subjectId?: string;
       action?: string;
       afterSequence?: string;
+      /** Newest first: only events before this sequence (the page's cursor). */
+      beforeSequence?: string;
+      newestFirst?: boolean;
       first: number;
     },
   ): Promise<AuditEvent[]> {
@@ -143,8 +146,14 @@ export class AuditService {
     if (filter.subjectType) where.subjectType = filter.subjectType;
     if (filter.subjectId) where.subjectId = filter.subjectId;
     if (filter.action) where.action = filter.action;
-    if (filter.afterSequence) where.sequence = { $gt: filter.afterSequence };
-    return em.find(AuditEvent, where, { orderBy: { sequence: 'asc' }, limit: filter.first });
+    const bounds: Record<string, string> = {};
+    if (filter.afterSequence) bounds.$gt = filter.afterSequence;
+    if (filter.beforeSequence) bounds.$lt = filter.beforeSequence;
+    if (Object.keys(bounds).length > 0) where.sequence = bounds;
+    return em.find(AuditEvent, where, {
+      orderBy: { sequence: filter.newestFirst ? 'desc' : 'asc' },
+      limit: filter.first,
+    });
   }
 
   async count(

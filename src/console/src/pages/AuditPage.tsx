@@ -10,8 +10,22 @@ import { can, useMe } from '../me.tsx';
 import { useFilterParams } from '../search-params.ts';
 
 const AuditQuery = graphql(`
-  query Audit($first: Int, $after: String, $action: AuditAction, $subjectType: String, $subjectId: String) {
-    auditEvents(first: $first, after: $after, action: $action, subjectType: $subjectType, subjectId: $subjectId) {
+  query Audit(
+    $first: Int
+    $after: String
+    $action: AuditAction
+    $subjectType: String
+    $subjectId: String
+    $orderBy: AuditOrder
+  ) {
+    auditEvents(
+      first: $first
+      after: $after
+      action: $action
+      subjectType: $subjectType
+      subjectId: $subjectId
+      orderBy: $orderBy
+    ) {
       pageInfo { hasNextPage endCursor }
       edges { node { sequence action actorName systemCode subjectType subjectId at hash } }
     }
@@ -67,6 +81,10 @@ export default function AuditPage() {
     action: (params.get('action') as Action | null) ?? undefined,
     subjectType: params.get('type') || undefined,
     subjectId: params.get('subject') || undefined,
+    // what just happened first; the chain's own order on request
+    orderBy: (params.get('order') === 'oldest' ? 'OLDEST_FIRST' : 'NEWEST_FIRST') as
+      | 'OLDEST_FIRST'
+      | 'NEWEST_FIRST',
   };
   const [{ data, error, fetching }] = useQuery({ query: AuditQuery, variables });
   const [known] = useQuery({ query: AuditActionsQuery });
@@ -105,6 +123,16 @@ export default function AuditPage() {
           label="Subject id"
           defaultValue={variables.subjectId ?? ''}
           onBlur={(e) => set('subject', e.currentTarget.value.trim() || null)}
+        />
+        <Select
+          label="Order"
+          data={[
+            { value: 'newest', label: 'Newest first' },
+            { value: 'oldest', label: 'Oldest first' },
+          ]}
+          value={variables.orderBy === 'OLDEST_FIRST' ? 'oldest' : 'newest'}
+          onChange={(v) => set('order', v === 'oldest' ? 'oldest' : null)}
+          allowDeselect={false}
         />
       </Group>
       {error ? <ErrorAlert error={error} /> : null}
