@@ -217,6 +217,16 @@ export default function ChangeRequestPage({ id }: { id: string }) {
             schema={schema}
             changes={fieldChanges(conflict.current ?? {}, cr.proposed as Record<string, unknown>)}
           />
+          {cr.record ? (
+            <Button
+              mt="sm"
+              variant="default"
+              component={Link}
+              href={`/records/${cr.domain}/${cr.record.id}/propose`}
+            >
+              Propose again on the current revision
+            </Button>
+          ) : null}
         </Alert>
       ) : null}
 
