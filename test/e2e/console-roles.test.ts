@@ -5,39 +5,16 @@
  * and issuing a token, and the records, contracts and tokens screens. Every screen is checked with
  * axe-core, for script errors, CSP refusals and the token leaving the headers.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TestApp } from '../support/app.ts';
+import { describe, expect, it } from 'vitest';
 import { newSession, signIn } from '../support/browser.ts';
-import { type ConsoleFixture, startConsoleFixture } from '../support/console-fixture.ts';
+import { consoleFixture } from '../support/console-fixture.ts';
 import { createRecord, itemData, propose, registerSystem, uniqueCode } from '../support/factories.ts';
 
-let f: ConsoleFixture;
-let t: TestApp;
-let browser: Browser;
-let stewardA: string;
-let stewardB: string;
-
-beforeAll(async () => {
-  f = await startConsoleFixture();
-  ({ t, browser } = f);
-  stewardA = await t.tokenFor('steward', { actorName: 'Ana Steward' });
-  stewardB = await t.tokenFor('steward', { actorName: 'Ben Steward' });
-  f.tokens.push(stewardA, stewardB);
-}, 180_000);
-
-afterAll(async () => {
-  await f?.close();
-});
-
-const session = (token: string) => f.session(token);
-const audit = (page: Page, screen: string) => f.audit(page, screen);
-const gqlAs = async (token: string, query: string, variables: Record<string, unknown> = {}) =>
-  (await t.gql(query, variables, token)).data;
+const f = consoleFixture();
 
 describe('steward console: roles and screens', () => {
   it('serves the console at /console/ with a CSP that allows no inline script', async () => {
-    const res = await fetch(`${t.url}/console/inbox`);
+    const res = await fetch(`${f.t.url}/console/inbox`);
     expect(res.status).toBe(200);
     const csp = res.headers.get('content-security-policy') ?? '';
     expect(csp).toMatch(/script-src 'self'(;|$)/);
@@ -47,16 +24,16 @@ describe('steward console: roles and screens', () => {
   });
 
   it('signs in with a token, shows who you are, and refuses a bad token with its code', async () => {
-    const { page } = await newSession(browser, t.url);
+    const { page } = await newSession(f.browser, f.t.url);
     await page.goto('/console/');
     await expect(page.getByLabel('API token')).toBeDefined();
-    await audit(page, 'sign-in');
+    await f.audit(page, 'sign-in');
     await page.getByLabel('API token').fill('canon_nope_nope');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByTestId('api-error').waitFor();
     expect(await page.getByTestId('api-error').innerText()).toContain('UNAUTHENTICATED');
     await page.getByRole('button', { name: 'Sign in again' }).click();
-    await signIn(page, stewardA);
+    await signIn(page, f.stewardA);
     expect(await page.getByTestId('me-name').innerText()).toBe('Ana Steward');
     expect(await page.getByTestId('me-role').innerText()).toMatch(/steward/i);
     // stewards read the audit trail but do not manage tokens of others
@@ -68,9 +45,9 @@ describe('steward console: roles and screens', () => {
   });
 
   it('a pipeline token lands on a screen it may use', async () => {
-    const pipeline = await t.tokenFor('pipeline', { actorName: 'Build pipeline' });
+    const pipeline = await f.t.tokenFor('pipeline', { actorName: 'Build pipeline' });
     f.tokens.push(pipeline);
-    const p = await session(pipeline);
+    const p = await f.session(pipeline);
     await p.page.waitForURL(/\/console\/contracts$/);
     expect(await p.page.getByRole('link', { name: 'Inbox' }).count()).toBe(0);
     expect(await p.page.getByTestId('api-error').count()).toBe(0);
@@ -78,10 +55,10 @@ describe('steward console: roles and screens', () => {
   });
 
   it('a viewer sees no approve button, and the API refuses when the call is forced', async () => {
-    const viewer = await t.tokenFor('viewer', { actorName: 'Vera Viewer' });
+    const viewer = await f.t.tokenFor('viewer', { actorName: 'Vera Viewer' });
     f.tokens.push(viewer);
-    const cr = await propose(t, { domain: 'item', data: itemData(uniqueCode('VIEW')) }, stewardA);
-    const v = await session(viewer);
+    const cr = await propose(f.t, { domain: 'item', data: itemData(uniqueCode('VIEW')) }, f.stewardA);
+    const v = await f.session(viewer);
     expect(await v.page.getByRole('link', { name: 'Audit' }).count()).toBe(0);
     await v.page.goto(`/console/change-requests/${cr.id}`);
     await v.page.getByTestId('read-only').waitFor();
@@ -99,7 +76,7 @@ describe('steward console: roles and screens', () => {
       return res.json();
     }, cr.id);
     expect(forced.errors?.[0]?.extensions?.code ?? forced.data?.approveChange?.code).toBe('FORBIDDEN');
-    const still = await gqlAs(stewardB, 'query($id: ID!) { changeRequest(id: $id) { status } }', {
+    const still = await f.gqlAs(f.stewardB, 'query($id: ID!) { changeRequest(id: $id) { status } }', {
       id: cr.id,
     });
     expect(still.changeRequest.status).toBe('PENDING');
@@ -108,8 +85,8 @@ describe('steward console: roles and screens', () => {
 
   it('an admin assigns a system of record; records, contracts and tokens screens work', async () => {
     const system = uniqueCode('plm');
-    await registerSystem(t, { code: system, name: 'PLM e2e' });
-    const admin = await session(t.adminToken);
+    await registerSystem(f.t, { code: system, name: 'PLM e2e' });
+    const admin = await f.session(f.t.adminToken);
     await admin.page.goto('/console/systems');
     await admin.page.getByRole('heading', { name: 'Assign a system of record' }).waitFor();
     await admin.page.getByRole('combobox', { name: 'System' }).click();
@@ -119,27 +96,27 @@ describe('steward console: roles and screens', () => {
     await admin.page.getByLabel('Site').fill('EU1');
     await admin.page.getByRole('button', { name: 'Assign', exact: true }).click();
     await admin.page.getByTestId('sor-rule').filter({ hasText: system }).waitFor();
-    await audit(admin.page, 'systems');
-    const rules = await gqlAs(
-      t.adminToken,
+    await f.audit(admin.page, 'systems');
+    const rules = await f.gqlAs(
+      f.t.adminToken,
       'query($s: String) { systemOfRecordRules(system: $s) { edges { node { domain site } } } }',
       { s: system },
     );
     expect(rules.systemOfRecordRules.edges).toEqual([{ node: { domain: 'work-center', site: 'EU1' } }]);
 
-    await createRecord(t, 'item', itemData(uniqueCode('ADM')));
+    await createRecord(f.t, 'item', itemData(uniqueCode('ADM')));
     await admin.page.goto('/console/records/item');
     await admin.page.getByTestId('record-row').first().waitFor();
-    await audit(admin.page, 'records');
+    await f.audit(admin.page, 'records');
     await admin.page.goto('/console/contracts');
     await admin.page.getByRole('link', { name: 'item' }).waitFor();
-    await audit(admin.page, 'contracts');
+    await f.audit(admin.page, 'contracts');
     await admin.page.goto('/console/contracts/item');
     await admin.page.getByTestId('npm-install').first().waitFor();
     expect(await admin.page.getByTestId('npm-install').first().innerText()).toContain(
       'npm install @canon/item',
     );
-    await audit(admin.page, 'contract');
+    await f.audit(admin.page, 'contract');
     await admin.page.getByRole('tab', { name: 'Compare versions' }).click();
     await admin.page.getByTestId('required-bump').waitFor();
     await admin.page.getByRole('tab', { name: 'Schema' }).click();
@@ -151,7 +128,7 @@ describe('steward console: roles and screens', () => {
     const secret = await admin.page.getByTestId('token-secret').innerText();
     f.tokens.push(secret);
     expect(secret).toMatch(/^canon_/);
-    await audit(admin.page, 'tokens');
+    await f.audit(admin.page, 'tokens');
     await admin.page.getByRole('button', { name: 'I have stored the secret' }).click();
     expect(await admin.page.getByTestId('token-secret').count()).toBe(0);
     await admin.page.goto('/console/change-requests/not-a-proposal');

@@ -6,36 +6,13 @@
  * alone; the proposer withdraws. Every screen is checked with axe-core, for script errors, CSP
  * refusals and the token leaving the headers.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TestApp } from '../support/app.ts';
+import { describe, expect, it } from 'vitest';
 import { newSession, screenshot, signIn } from '../support/browser.ts';
-import { type ConsoleFixture, startConsoleFixture } from '../support/console-fixture.ts';
+import { consoleFixture } from '../support/console-fixture.ts';
 import { createRecord, itemData, propose, staleProposal, uniqueCode } from '../support/factories.ts';
 import { startDroppingProxy } from '../support/tcp-proxy.ts';
 
-let f: ConsoleFixture;
-let t: TestApp;
-let browser: Browser;
-let stewardA: string;
-let stewardB: string;
-
-beforeAll(async () => {
-  f = await startConsoleFixture();
-  ({ t, browser } = f);
-  stewardA = await t.tokenFor('steward', { actorName: 'Ana Steward' });
-  stewardB = await t.tokenFor('steward', { actorName: 'Ben Steward' });
-  f.tokens.push(stewardA, stewardB);
-}, 180_000);
-
-afterAll(async () => {
-  await f?.close();
-});
-
-const session = (token: string) => f.session(token);
-const audit = (page: Page, screen: string) => f.audit(page, screen);
-const gqlAs = async (token: string, query: string, variables: Record<string, unknown> = {}) =>
-  (await t.gql(query, variables, token)).data;
+const f = consoleFixture();
 
 describe('steward console: stewardship', () => {
   let item: { recordId: string };
@@ -45,35 +22,35 @@ describe('steward console: stewardship', () => {
 
   it('A proposes an edit from a form generated from the contract; B sees it arrive live', async () => {
     itemCode = uniqueCode('E2E');
-    item = await createRecord(t, 'item', itemData(itemCode, { name: 'Steel bracket' }));
+    item = await createRecord(f.t, 'item', itemData(itemCode, { name: 'Steel bracket' }));
     // the as-of picker works to the second: a whole second after the creation, one before the edit
     await new Promise((r) => setTimeout(r, 1100));
     beforeEdit = new Date().toISOString();
     await new Promise((r) => setTimeout(r, 1100));
 
-    const b = await session(stewardB);
+    const b = await f.session(f.stewardB);
     await b.page.goto('/console/inbox');
     await b.page.getByTestId('live-status').filter({ hasText: 'Live' }).waitFor();
     const rowsBefore = await b.page.getByTestId('inbox-row').count();
 
-    const a = await session(stewardA);
+    const a = await f.session(f.stewardA);
     await a.page.goto(`/console/records/item/${item.recordId}`);
     await a.page.getByRole('heading', { name: new RegExp(itemCode) }).waitFor();
-    await audit(a.page, 'record');
+    await f.audit(a.page, 'record');
     await a.page.getByRole('link', { name: 'Propose an edit' }).click();
     const name = a.page.locator('input[data-pointer="/name"]');
     await name.waitFor();
-    await audit(a.page, 'propose');
+    await f.audit(a.page, 'propose');
     // a reference to another record's key is suggested from the live records of its domain
     const unit = a.page.locator('input[data-pointer="/purchaseUom"]');
     await unit.fill('TN');
     await a.page.getByRole('option', { name: /^TNE/ }).waitFor();
     await unit.fill('');
-    // the contract's own validator refuses in the browser: nothing is sent
+    // the contract's own validator refuses in the f.browser: nothing is sent
     await name.fill('');
     await a.page.getByRole('button', { name: 'Propose' }).click();
     await a.page.getByTestId('form-errors').waitFor();
-    const pending = await gqlAs(stewardB, '{ changeRequests(status: PENDING) { totalCount } }');
+    const pending = await f.gqlAs(f.stewardB, '{ changeRequests(status: PENDING) { totalCount } }');
     expect(pending.changeRequests.totalCount).toBe(0);
     await name.fill('Steel bracket, galvanised');
     await a.page.getByLabel('Reason').fill('PLM release 7');
@@ -87,13 +64,13 @@ describe('steward console: stewardship', () => {
 
     await b.page.getByRole('link', { name: new RegExp(itemCode) }).waitFor({ timeout: 15_000 });
     expect(await b.page.getByTestId('inbox-row').count()).toBe(rowsBefore + 1);
-    await audit(b.page, 'inbox');
+    await f.audit(b.page, 'inbox');
     await a.context.close();
     await b.context.close();
   });
 
   it('B opens the diff and approves; a double click is one decision; the revision and audit row follow', async () => {
-    const b = await session(stewardB);
+    const b = await f.session(f.stewardB);
     await b.page.goto('/console/inbox');
     await b.page.getByRole('link', { name: new RegExp(itemCode) }).click();
     await b.page.waitForURL(new RegExp(`/change-requests/${proposalId}`));
@@ -103,13 +80,13 @@ describe('steward console: stewardship', () => {
     expect(diffText).toContain('/name');
     expect(diffText).toContain('Steel bracket, galvanised');
     expect(diffText).toMatch(/changed/i);
-    await audit(b.page, 'change-request');
+    await f.audit(b.page, 'change-request');
     await b.page.getByLabel('Comment (optional)').fill('Matches the drawing');
     await b.page.getByRole('button', { name: 'Approve' }).dblclick();
     await b.page.getByTestId('cr-status').filter({ hasText: 'APPLIED' }).waitFor();
     expect(await b.page.getByTestId('api-error').count()).toBe(0);
-    const approvals = await gqlAs(
-      t.adminToken,
+    const approvals = await f.gqlAs(
+      f.t.adminToken,
       'query($id: String) { auditEvents(subjectId: $id, action: CHANGE_APPROVED) { edges { node { sequence } } } }',
       { id: proposalId },
     );
@@ -126,12 +103,12 @@ describe('steward console: stewardship', () => {
     await b.page.goto(`/console/audit?subject=${proposalId}`);
     await b.page.getByTestId('audit-row').filter({ hasText: 'CHANGE_APPROVED' }).waitFor();
     expect(await b.page.getByTestId('audit-row').filter({ hasText: 'Ben Steward' }).count()).toBe(1);
-    await audit(b.page, 'audit');
+    await f.audit(b.page, 'audit');
     await b.context.close();
   });
 
   it('the as-of picker shows the value before the edit', async () => {
-    const b = await session(stewardB);
+    const b = await f.session(f.stewardB);
     await b.page.goto(`/console/records/item/${item.recordId}`);
     await b.page.getByTestId('record-revision').waitFor();
     await b.page.getByLabel('As of').fill(beforeEdit.slice(0, 19));
@@ -147,15 +124,15 @@ describe('steward console: stewardship', () => {
   });
 
   it('B rejects a proposal with a reason', async () => {
-    const cr = await propose(t, { domain: 'item', data: itemData(uniqueCode('REJ')) }, stewardA);
-    const b = await session(stewardB);
+    const cr = await propose(f.t, { domain: 'item', data: itemData(uniqueCode('REJ')) }, f.stewardA);
+    const b = await f.session(f.stewardB);
     await b.page.goto(`/console/change-requests/${cr.id}`);
     await b.page.getByLabel('Reason for rejecting').fill('Duplicate of an existing item');
     await b.page.getByRole('button', { name: 'Reject' }).click();
     await b.page.getByTestId('cr-status').filter({ hasText: 'REJECTED' }).waitFor();
     expect(await b.page.getByText('Duplicate of an existing item').count()).toBeGreaterThan(0);
-    const decided = await gqlAs(
-      stewardB,
+    const decided = await f.gqlAs(
+      f.stewardB,
       'query($id: ID!) { changeRequest(id: $id) { status decisionReason } }',
       {
         id: cr.id,
@@ -170,24 +147,24 @@ describe('steward console: stewardship', () => {
 
   it('the live inbox picks up again after the connection drops, and misses nothing', async () => {
     // the steward reaches Canon through a proxy that cuts every open connection on demand
-    const proxy = await startDroppingProxy(t.url);
-    const b = await newSession(browser, proxy.url);
+    const proxy = await startDroppingProxy(f.t.url);
+    const b = await newSession(f.browser, proxy.url);
     try {
-      await signIn(b.page, stewardB);
+      await signIn(b.page, f.stewardB);
       await b.page.goto('/console/inbox');
       const status = b.page.getByTestId('live-status');
       await status.filter({ hasText: 'Live' }).waitFor();
       proxy.dropAll();
       // proposed while the event stream is down
       const code = uniqueCode('DROP');
-      await propose(t, { domain: 'item', data: itemData(code) }, stewardA);
+      await propose(f.t, { domain: 'item', data: itemData(code) }, f.stewardA);
       await b.page.getByRole('link', { name: new RegExp(code) }).waitFor({ timeout: 20_000 });
       await status.filter({ hasText: /^Live/ }).waitFor();
       // and it keeps following: a proposal after the reconnect arrives too
       const later = uniqueCode('AFTER');
-      await propose(t, { domain: 'item', data: itemData(later) }, stewardA);
+      await propose(f.t, { domain: 'item', data: itemData(later) }, f.stewardA);
       await b.page.getByRole('link', { name: new RegExp(later) }).waitFor({ timeout: 20_000 });
-      // the cut connection is logged by the browser as a failed request; nothing else may go wrong
+      // the cut connection is logged by the f.browser as a failed request; nothing else may go wrong
       expect(b.watch.problems.filter((p) => !/ERR_|Failed to load resource|network/i.test(p))).toEqual([]);
     } finally {
       await b.context.close();
@@ -196,8 +173,8 @@ describe('steward console: stewardship', () => {
   });
 
   it('the proposer withdraws their own proposal', async () => {
-    const cr = await propose(t, { domain: 'item', data: itemData(uniqueCode('WD')) }, stewardA);
-    const a = await session(stewardA);
+    const cr = await propose(f.t, { domain: 'item', data: itemData(uniqueCode('WD')) }, f.stewardA);
+    const a = await f.session(f.stewardA);
     await a.page.goto(`/console/change-requests/${cr.id}`);
     await a.page.getByRole('button', { name: 'Withdraw my proposal' }).click();
     await a.page.getByTestId('cr-status').filter({ hasText: 'WITHDRAWN' }).waitFor();
@@ -209,12 +186,13 @@ describe('steward console: stewardship', () => {
     const ids: string[] = [];
     for (let i = 0; i < 19; i++) {
       ids.push(
-        (await propose(t, { domain: 'item', data: itemData(`BULK-${site}-${i}`, { site }) }, stewardA)).id,
+        (await propose(f.t, { domain: 'item', data: itemData(`BULK-${site}-${i}`, { site }) }, f.stewardA))
+          .id,
       );
     }
-    const { stale } = await staleProposal(t, 'item', itemData(`STALE-${site}`, { site }));
+    const { stale } = await staleProposal(f.t, 'item', itemData(`STALE-${site}`, { site }));
 
-    const b = await session(stewardB);
+    const b = await f.session(f.stewardB);
     await b.page.goto(`/console/inbox?site=${site}`);
     await b.page.getByText('20 pending match').waitFor();
     await b.page.getByLabel('Select every proposal on this page you may approve').check();
@@ -235,13 +213,13 @@ describe('steward console: stewardship', () => {
     await b.page.waitForURL(new RegExp(`/change-requests/${stale.id}$`));
     await b.page.getByTestId('stale').waitFor();
     expect(await b.page.getByTestId('stale').innerText()).toContain('Newer edit');
-    await audit(b.page, 'change-request-stale');
+    await f.audit(b.page, 'change-request-stale');
     await b.context.close();
   });
 
   it('a steward approves with the keyboard alone', async () => {
-    const cr = await propose(t, { domain: 'item', data: itemData(uniqueCode('KEY')) }, stewardA);
-    const b = await session(stewardB);
+    const cr = await propose(f.t, { domain: 'item', data: itemData(uniqueCode('KEY')) }, f.stewardA);
+    const b = await f.session(f.stewardB);
     await b.page.goto(`/console/change-requests/${cr.id}`);
     await b.page.getByTestId('cr-status').waitFor();
     let focused = '';

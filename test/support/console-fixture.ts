@@ -4,7 +4,7 @@
  * the closing checks over all of them.
  */
 import type { Browser, Page } from 'playwright-core';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { startTestApp, type TestApp } from './app.ts';
 import {
   ensureConsoleBuilt,
@@ -19,6 +19,11 @@ import {
 export interface ConsoleFixture {
   t: TestApp;
   browser: Browser;
+  /** Two stewards: Ana proposes, Ben decides (four eyes). */
+  stewardA: string;
+  stewardB: string;
+  /** A query as a token, answering its data. */
+  gqlAs(token: string, query: string, variables?: Record<string, unknown>): Promise<any>;
   /** A new browser context signed in with the token (remembered for the token-leak check). */
   session(token: string): ReturnType<typeof newSession>;
   /** axe-core on the screen as it is now (and its screenshot when SCREENSHOT_DIR is set). */
@@ -38,9 +43,15 @@ export async function startConsoleFixture(): Promise<ConsoleFixture> {
   const watches: PageWatch[] = [];
   const tokens: string[] = [t.adminToken];
   const a11y: Record<string, string[]> = {};
+  const stewardA = await t.tokenFor('steward', { actorName: 'Ana Steward' });
+  const stewardB = await t.tokenFor('steward', { actorName: 'Ben Steward' });
+  tokens.push(stewardA, stewardB);
   return {
     t,
     browser,
+    stewardA,
+    stewardB,
+    gqlAs: async (token, query, variables = {}) => (await t.gql(query, variables, token)).data,
     tokens,
     watches,
     async session(token) {
@@ -71,4 +82,19 @@ export async function startConsoleFixture(): Promise<ConsoleFixture> {
       await t.close();
     },
   };
+}
+
+/**
+ * The fixture of a test file: started before its tests, closed after them. The object is filled
+ * in when the file's tests start (use it inside tests and hooks, not at the top level).
+ */
+export function consoleFixture(): ConsoleFixture {
+  const fixture = {} as ConsoleFixture;
+  beforeAll(async () => {
+    Object.assign(fixture, await startConsoleFixture());
+  }, 180_000);
+  afterAll(async () => {
+    await fixture.close?.();
+  });
+  return fixture;
 }

@@ -6,7 +6,7 @@
 import type { CanonError } from '../../errors.ts';
 import { builder } from '../../graphql/builder.ts';
 import { connectionOf, encodeCursor, forwardPage } from '../../graphql/cursors.ts';
-import { canonErrors, ErrorCodeEnum } from '../../graphql/errors.ts';
+import { canonErrors, ErrorInterface } from '../../graphql/errors.ts';
 import { connectionNames, enumOf, IDEMPOTENCY_KEY_DESCRIPTION } from '../../graphql/naming.ts';
 import type { ChangeRequest } from './change-request.entity.ts';
 import { ChangeRequestRef } from './change-request.graphql.ts';
@@ -151,19 +151,17 @@ builder.objectField(ChangeRequestRef, 'referenceChanges', (t) =>
 
 type DecisionResult = { id: string; changeRequest: ChangeRequest | null; error: CanonError | null };
 
-type DecisionErrorShape = { code: CanonError['code']; message: string; path: string[] | null };
+/**
+ * A bulk item's error as a plain copy of the CanonError (GraphQL takes a returned Error instance
+ * for a failure of the field itself), answering the Error interface's fields like every error type.
+ */
+type DecisionErrorCopy = Pick<CanonError, 'code' | 'message' | 'fieldPath' | 'details'>;
 
-const DecisionErrorRef = builder.objectRef<DecisionErrorShape>('ChangeDecisionError').implement({
+const DecisionErrorRef = builder.objectRef<DecisionErrorCopy>('ChangeDecisionError').implement({
   description: 'Why one change request of a bulk decision was not decided.',
-  fields: (t) => ({
-    code: t.field({
-      type: ErrorCodeEnum,
-      description: 'Stable code (docs/errors.md).',
-      resolve: (e) => e.code,
-    }),
-    message: t.exposeString('message', { description: 'What went wrong, as a sentence.' }),
-    path: t.exposeStringList('path', { nullable: true, description: 'The input field at fault.' }),
-  }),
+  interfaces: [ErrorInterface as never],
+  isTypeOf: (v) => !(v instanceof Error) && typeof (v as DecisionErrorCopy).code === 'string',
+  fields: () => ({}),
 });
 
 const DecisionResultRef = builder.objectRef<DecisionResult>('ChangeDecisionResult').implement({
@@ -180,9 +178,15 @@ const DecisionResultRef = builder.objectRef<DecisionResult>('ChangeDecisionResul
       type: DecisionErrorRef,
       nullable: true,
       description: 'Why this one was not decided (nothing changed for it); null when it was.',
-      // a plain copy: GraphQL would take a returned Error instance for a failure of the field
       resolve: (r) =>
-        r.error ? { code: r.error.code, message: r.error.message, path: r.error.fieldPath ?? null } : null,
+        r.error
+          ? {
+              code: r.error.code,
+              message: r.error.message,
+              fieldPath: r.error.fieldPath,
+              details: r.error.details,
+            }
+          : null,
     }),
   }),
 });
