@@ -5,16 +5,28 @@
  * the build: the steward console must open fast on a plant's network.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { build } from 'vite';
 
 const FIRST_LOAD_JS_BUDGET_KB = 350;
 
 const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 const dist = join(root, 'dist');
+
+// an install without dev dependencies (npm ci --omit=dev) has no Vite: the install and the start
+// must not fail for it; the console is then whatever was built before (a build stage), or absent
+const vite = await import('vite').catch(() => null);
+if (!vite) {
+  console.warn(
+    existsSync(join(dist, 'index.html'))
+      ? 'console: Vite is not installed (production install); serving the console built before'
+      : 'console: Vite is not installed (production install) and no console is built: /console/ will say so. Build it where dev dependencies are installed: npm ci && npm run console:build',
+  );
+  process.exit(0);
+}
+const { build } = vite;
 execFileSync(process.execPath, [join(root, 'scripts/graphql-env.ts')], { stdio: 'inherit' });
 await build({ configFile: join(root, 'vite.config.ts'), logLevel: 'warn', build: { manifest: true } });
 
