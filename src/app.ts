@@ -101,12 +101,25 @@ export async function startCanon(
           ability: caller.ability,
           requestId: String(res.getHeader('x-request-id') ?? ''),
         };
+        await services.xref.requireMapNames(ctx, system, domain);
         await streamMap(req, res, ctx, orm, system, domain, format);
       } catch (error) {
         if (!(error instanceof CanonError) || res.headersSent) throw error;
-        const status = error.code === 'UNAUTHENTICATED' ? 401 : error.code === 'FORBIDDEN' ? 403 : 400;
+        const status =
+          error.code === 'UNAUTHENTICATED'
+            ? 401
+            : error.code === 'FORBIDDEN'
+              ? 403
+              : error.code === 'NOT_FOUND'
+                ? 404
+                : 400;
         const body = JSON.stringify({
-          errors: [{ message: error.message, extensions: { code: error.code } }],
+          errors: [
+            {
+              message: error.message,
+              extensions: { code: error.code, ...(error.fieldPath ? { path: error.fieldPath } : {}) },
+            },
+          ],
         });
         res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
         res.end(body);

@@ -58,7 +58,7 @@ export function createServices(
     publishing,
     records,
     systems,
-    xref: new XrefService(orm, audit, outbox, records, systems),
+    xref: new XrefService(orm, audit, outbox, records, systems, contracts),
     changeFeed: new ChangeFeedService(orm, notifier),
     callers,
   };

@@ -293,3 +293,75 @@ describe('cross-reference maps', () => {
     expect(keys).toEqual({ 'L-0': 'mod.renamed', 'L-1': 'mod.L_1', 'L-2': 'mod.L_2', 'M-1': 'mod.second' });
   });
 });
+
+describe('typos in a system or a domain', () => {
+  const NOT_FOUND = '... on Error { code path message }';
+
+  it('resolveXrefs and translateXrefs answer NOT_FOUND with the argument at fault, never an empty answer', async () => {
+    const r = await t.gql(
+      `{
+        system: resolveXrefs(system: "odoo-mian", domain: "item", externalIds: ["101"]) { ${NOT_FOUND} }
+        domain: resolveXrefs(system: "odoo-main", domain: "items", externalIds: ["101"]) { ${NOT_FOUND} }
+        none: resolveXrefs(system: "odoo-mian", domain: "item", externalIds: []) { ${NOT_FOUND} }
+        from: translateXrefs(domain: "item", fromSystem: "odoo", toSystem: "plm", externalIds: ["101"]) { ${NOT_FOUND} }
+        to: translateXrefs(domain: "item", fromSystem: "odoo-main", toSystem: "plm2", externalIds: ["101"]) { ${NOT_FOUND} }
+        known: resolveXrefs(system: "plm", domain: "item", externalIds: ["P-1"]) {
+          ... on ResolveXrefsPayload { resolutions { externalId recordId } }
+        }
+      }`,
+      {},
+      odoo,
+    );
+    expect(r.errors).toBeUndefined();
+    expect(
+      [r.data.system, r.data.domain, r.data.none, r.data.from, r.data.to].map((e) => [e.code, e.path]),
+    ).toEqual([
+      ['NOT_FOUND', ['system']],
+      ['NOT_FOUND', ['domain']],
+      ['NOT_FOUND', ['system']],
+      ['NOT_FOUND', ['fromSystem']],
+      ['NOT_FOUND', ['toSystem']],
+    ]);
+    expect(r.data.system.message).toContain('odoo-mian');
+    // a registered system without links is not a typo: its ids are simply unknown
+    expect(r.data.known.resolutions).toEqual([{ externalId: 'P-1', recordId: null }]);
+  });
+
+  it('xrefMap and GET /maps/ answer NOT_FOUND (HTTP 404) for an unknown system or domain', async () => {
+    const map = await t.gql(
+      '{ xrefMap(system: "wms-us", domain: "item") { edges { node { externalId } } } }',
+      {},
+      odoo,
+    );
+    expect(map.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    for (const path of ['/maps/wms-us/item', '/maps/odoo-main/itemz']) {
+      const res = await fetch(`${t.url}${path}?format=ndjson`, {
+        headers: { authorization: `Bearer ${odoo}` },
+      });
+      expect(res.status).toBe(404);
+      expect(((await res.json()) as any).errors[0].extensions.code).toBe('NOT_FOUND');
+    }
+    const known = await fetch(`${t.url}/maps/plm/item?format=ndjson`, {
+      headers: { authorization: `Bearer ${odoo}` },
+    });
+    expect(known.status).toBe(200);
+    await known.text();
+  });
+
+  it('finds a system registered after a first miss (another instance may have registered it)', async () => {
+    const late = `late-${Date.now().toString(36)}`;
+    const miss = await t.gql(
+      `{ resolveXrefs(system: "${late}", domain: "item", externalIds: ["1"]) { ${NOT_FOUND} } }`,
+      {},
+      odoo,
+    );
+    expect(miss.data.resolveXrefs.code).toBe('NOT_FOUND');
+    await registerSystem(t, { code: late, name: late, kind: 'OTHER' });
+    const hit = await t.gql(
+      `{ resolveXrefs(system: "${late}", domain: "item", externalIds: ["1"]) { ... on ResolveXrefsPayload { resolutions { recordId } } } }`,
+      {},
+      odoo,
+    );
+    expect(hit.data.resolveXrefs.resolutions).toEqual([{ recordId: null }]);
+  });
+});

@@ -5,9 +5,11 @@ import { CanonError } from '../../errors.ts';
 import type { AuditService } from '../audit/audit.service.ts';
 import { authorize } from '../auth/ability.ts';
 import type { CallContext } from '../auth/actor-context.ts';
+import type { ContractsService } from '../contracts/contracts.service.ts';
 import type { OutboxService } from '../events/outbox.service.ts';
 import type { RecordsService } from '../records/records.service.ts';
 import type { SystemsService } from '../systems/systems.service.ts';
+import { KnownNames } from './known-names.ts';
 import { XrefLinks } from './xref-links.ts';
 import {
   checkIds,
@@ -26,6 +28,7 @@ export class XrefService {
   private readonly orm: Orm;
   private readonly prepared: PreparedQueries;
   private readonly links: XrefLinks;
+  private readonly names: KnownNames;
 
   constructor(
     orm: Orm,
@@ -33,10 +36,21 @@ export class XrefService {
     outbox: OutboxService,
     records: RecordsService,
     systems: SystemsService,
+    contracts: ContractsService,
   ) {
     this.orm = orm;
     this.prepared = new PreparedQueries(orm);
     this.links = new XrefLinks(orm, audit, outbox, records, systems);
+    this.names = new KnownNames(systems, contracts);
+  }
+
+  /** A system and a domain a map is asked for must exist: a typo is NOT_FOUND, never an empty map. */
+  async requireMapNames(ctx: CallContext, system: string, domain: string): Promise<void> {
+    authorize(ctx.ability, ctx.actor, 'read', 'Xref');
+    await Promise.all([
+      this.names.requireSystem(ctx, system, 'system'),
+      this.names.requireDomain(ctx, domain),
+    ]);
   }
 
   /** Links a batch of a system's ids to records, in one transaction (xref-links.ts). */
@@ -66,6 +80,7 @@ export class XrefService {
   ): Promise<Resolution[]> {
     authorize(ctx.ability, ctx.actor, 'read', 'Xref');
     checkIds(externalIds, 'externalIds');
+    await this.requireMapNames(ctx, system, domain);
     if (externalIds.length === 0) return [];
     const rows = await this.prepared.query<{
       external_id: string;
@@ -85,6 +100,11 @@ export class XrefService {
   ): Promise<Translation[]> {
     authorize(ctx.ability, ctx.actor, 'read', 'Xref');
     checkIds(externalIds, 'externalIds');
+    await Promise.all([
+      this.names.requireSystem(ctx, fromSystem, 'fromSystem'),
+      this.names.requireSystem(ctx, toSystem, 'toSystem'),
+      this.names.requireDomain(ctx, domain),
+    ]);
     if (externalIds.length === 0) return [];
     const rows = await this.prepared.query<{
       external_id: string;
@@ -132,6 +152,7 @@ export class XrefService {
     const limit = Math.min(Math.max(first, 1), 5000);
     if (after !== undefined && !/^\d{1,19}$/.test(after))
       throw new CanonError('BAD_USER_INPUT', 'Not a cursor of this map.', { path: ['after'] });
+    await this.requireMapNames(ctx, system, domain);
     const afterId = after ?? '0';
     const rows = await this.orm.em.getConnection().execute<(Row & { id: string })[]>(
       `select id::text, system_code, domain, external_id, external_key, record_id, record_key as key, state, synced_at
