@@ -75,6 +75,13 @@ export class Callers {
     const token = m[1];
     return this.cache.get(hashToken(token), async () => {
       const { tokenExpiresAt, ...actor } = await this.auth.authenticate(token);
+      // a deactivated system's connector tokens are disabled with it (and work again when it is
+      // reactivated); the cache is emptied whenever a system changes
+      if (actor.role === 'connector' && actor.systemCode && !(await this.systems.isActive(actor.systemCode)))
+        throw new CanonError(
+          'UNAUTHENTICATED',
+          `The system ${actor.systemCode} this token acts for is deactivated: its connector tokens are disabled.`,
+        );
       const ownership =
         actor.role === 'connector' && actor.systemCode
           ? await this.systems.ownershipOf(actor.systemCode)

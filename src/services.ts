@@ -38,8 +38,8 @@ export function createServices(
   const publishing = new PublishingService(orm, options.packageScope ?? '@canon');
   const contracts = new ContractsService(orm, audit, outbox, publishing);
   const credentialChanges = new CredentialChanges();
-  const auth = new AuthService(orm, audit, credentialChanges);
   const systems = new SystemsService(orm, audit, contracts, credentialChanges);
+  const auth = new AuthService(orm, audit, credentialChanges, systems);
   const records = new RecordsService(orm, audit, outbox, contracts);
   const notifier = new ChangeNotifier();
   const callers = new Callers(auth, systems, credentialChanges, {

@@ -67,6 +67,10 @@ describe('canon migrate', () => {
 
 describe('canon token create', () => {
   it('prints a token that authenticates against the same database', async () => {
+    const unregistered = await canon(['token', 'create', '--role', 'connector', '--system', 'plm'], env);
+    expect(unregistered.code).toBe(1);
+    expect(unregistered.stderr).toContain('NOT_FOUND');
+    await canon(['systems', 'add', 'plm', '--name', 'PLM', '--kind', 'PLM'], env);
     const r = await canon(
       ['token', 'create', '--role', 'connector', '--system', 'plm', '--name', 'plm-connector', '--json'],
       env,

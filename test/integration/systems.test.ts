@@ -277,11 +277,13 @@ describe('systems of record', () => {
     await t.gql(
       'mutation { updateSystem(input: { code: "plm", active: false }) { ... on UpdateSystemPayload { system { active } } } }',
     );
-    const off = await propose(
-      { domain: 'item', data: { code: 'PLM-3', name: 'x', type: 'goods', uom: 'KGM', tracking: 'none' } },
-      plm,
-    );
-    expect(off.code).toBe('NOT_SYSTEM_OF_RECORD');
+    // a deactivated system's connector tokens are disabled: nothing it sends gets through
+    await expect(
+      propose(
+        { domain: 'item', data: { code: 'PLM-3', name: 'x', type: 'goods', uom: 'KGM', tracking: 'none' } },
+        plm,
+      ),
+    ).rejects.toThrow(/UNAUTHENTICATED/);
     const audit = await t.gql(
       '{ auditEvents(subjectType: "System", subjectId: "plm") { edges { node { action } } } }',
     );
@@ -289,5 +291,46 @@ describe('systems of record', () => {
       'SYSTEM_REGISTERED',
       'SYSTEM_DEACTIVATED',
     ]);
+  });
+});
+
+describe('connector tokens and their system', () => {
+  const createConnectorToken = (systemCode: string) =>
+    t.gql(
+      `mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) {
+        __typename ... on CreateApiTokenPayload { token } ... on Error { code path message } } }`,
+      { input: { role: 'CONNECTOR', systemCode, actorName: `connector-of-${systemCode}` } },
+    );
+  const setActive = (code: string, active: boolean) =>
+    t.gql(
+      `mutation($input: UpdateSystemInput!) { updateSystem(input: $input) { __typename ... on UpdateSystemPayload { system { active } } } }`,
+      { input: { code, active } },
+    );
+  const resolveAs = (token: string, system: string) =>
+    t.gql(
+      `query($s: String!) { resolveXrefs(system: $s, domain: "item", externalIds: ["1"]) { __typename } }`,
+      { s: system },
+      token,
+    );
+
+  it('are issued only for a registered, active system', async () => {
+    const typo = await createConnectorToken('odoo-mian');
+    expect(typo.data.createApiToken).toMatchObject({ code: 'NOT_FOUND', path: ['systemCode'] });
+    await registerSystem(t, { code: 'qms-retired', name: 'QMS', kind: 'QMS' });
+    await setActive('qms-retired', false);
+    const retired = await createConnectorToken('qms-retired');
+    expect(retired.data.createApiToken).toMatchObject({ code: 'INVALID_STATE', path: ['systemCode'] });
+  });
+
+  it('stop working while their system is deactivated, and work again when it is reactivated', async () => {
+    await registerSystem(t, { code: 'sched-1', name: 'Scheduler', kind: 'SCHEDULER' });
+    const token = (await createConnectorToken('sched-1')).data.createApiToken.token as string;
+    expect((await resolveAs(token, 'sched-1')).data.resolveXrefs.__typename).toBe('ResolveXrefsPayload');
+    await setActive('sched-1', false);
+    const refused = await resolveAs(token, 'sched-1');
+    expect(refused.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    expect(refused.errors?.[0]?.message).toContain('deactivated');
+    await setActive('sched-1', true);
+    expect((await resolveAs(token, 'sched-1')).data.resolveXrefs.__typename).toBe('ResolveXrefsPayload');
   });
 });

@@ -7,6 +7,7 @@ import type { Orm } from '../../db/orm.ts';
 import { CanonError, notFound } from '../../errors.ts';
 import type { AuditService } from '../audit/audit.service.ts';
 import { idempotency } from '../idempotency/idempotency.service.ts';
+import type { SystemsService } from '../systems/systems.service.ts';
 import { authorize, ormFilter } from './ability.ts';
 import { Actor as ActorRow } from './actor.entity.ts';
 import type { Actor, CallContext } from './actor-context.ts';
@@ -56,11 +57,13 @@ export class AuthService {
   private readonly audit: AuditService;
 
   private readonly changes: CredentialChanges;
+  private readonly systems: SystemsService;
 
-  constructor(orm: Orm, audit: AuditService, changes: CredentialChanges) {
+  constructor(orm: Orm, audit: AuditService, changes: CredentialChanges, systems: SystemsService) {
     this.orm = orm;
     this.audit = audit;
     this.changes = changes;
+    this.systems = systems;
   }
 
   /**
@@ -136,6 +139,20 @@ export class AuthService {
     input: CreateTokenInput,
     issued: ReturnType<typeof issueToken>,
   ): Promise<CreatedToken> {
+    if (input.role === 'connector' && input.systemCode) {
+      // a connector acts for a system of the landscape: a typo'd or retired system gets no token
+      const active = await this.systems.activeIn(em, input.systemCode);
+      if (active === null)
+        throw new CanonError('NOT_FOUND', `No system ${JSON.stringify(input.systemCode)} is registered.`, {
+          path: ['systemCode'],
+        });
+      if (!active)
+        throw new CanonError(
+          'INVALID_STATE',
+          `The system ${input.systemCode} is deactivated: it gets no new connector tokens.`,
+          { path: ['systemCode'] },
+        );
+    }
     {
       const actorName = input.actorName ?? `${input.role}-${issued.prefix.slice(6)}`;
       let actor = await em.findOne(ActorRow, { name: actorName });

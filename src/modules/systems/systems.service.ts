@@ -62,6 +62,11 @@ export class SystemsService {
     return codes.map((c) => byCode.get(c) ?? notFound(`The system ${c}`));
   }
 
+  /** Whether a system is registered and active (false for an unknown one); for authentication. */
+  async isActive(code: string): Promise<boolean> {
+    return (await this.activeIn(this.orm.em.fork(), code)) === true;
+  }
+
   /** Whether a system is registered and active, inside the caller's transaction (null: unknown). */
   async activeIn(em: Em, code: string): Promise<boolean | null> {
     const system = await em.findOne(System, { code });
