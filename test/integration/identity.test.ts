@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.ts';
-import { nodes } from '../support/factories.ts';
+import { nodes, registerSystem } from '../support/factories.ts';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -111,6 +111,7 @@ describe('API tokens', () => {
     expect(badDays.data.createApiToken).toMatchObject({ code: 'BAD_USER_INPUT', path: ['expiresInDays'] });
     expect(await count('api_token')).toBe(before);
 
+    for (const code of ['mes-plant1', 'wms-eu']) await registerSystem(t, { code, name: code, kind: 'OTHER' });
     const ok = await t.gql(CREATE, {
       input: { role: 'CONNECTOR', systemCode: 'mes-plant1', actorName: 'mes-plant1-connector' },
     });

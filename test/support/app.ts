@@ -82,6 +82,14 @@ export async function startTestApp(overrides: Partial<CanonConfig> = {}): Promis
   };
   let counter = 0;
   const tokenFor = async (role: Role, options: { systemCode?: string; actorName?: string } = {}) => {
+    if (role === 'connector' && options.systemCode) {
+      // connector tokens exist only for registered systems: register one the test has not
+      const known = await gql('query($c: String!) { system(code: $c) { code } }', { c: options.systemCode });
+      if (!known.data?.system)
+        await gql(`mutation($input: RegisterSystemInput!) { registerSystem(input: $input) { __typename } }`, {
+          input: { code: options.systemCode, name: options.systemCode, kind: 'OTHER' },
+        });
+    }
     const r = await gql(
       `mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) {
         ... on CreateApiTokenPayload { token } ... on Error { code message } } }`,
