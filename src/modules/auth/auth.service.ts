@@ -12,6 +12,7 @@ import { authorize, ormFilter } from './ability.ts';
 import { Actor as ActorRow } from './actor.entity.ts';
 import type { Actor, CallContext } from './actor-context.ts';
 import { ApiToken } from './api-token.entity.ts';
+import { requireActiveSystem } from './connector-systems.ts';
 import type { CredentialChanges } from './credential-changes.ts';
 import { kindOfRole, ROLES, type Role } from './roles.ts';
 import { hashToken, issueToken, prefixOf } from './token-format.ts';
@@ -139,20 +140,8 @@ export class AuthService {
     input: CreateTokenInput,
     issued: ReturnType<typeof issueToken>,
   ): Promise<CreatedToken> {
-    if (input.role === 'connector' && input.systemCode) {
-      // a connector acts for a system of the landscape: a typo'd or retired system gets no token
-      const active = await this.systems.activeIn(em, input.systemCode);
-      if (active === null)
-        throw new CanonError('NOT_FOUND', `No system ${JSON.stringify(input.systemCode)} is registered.`, {
-          path: ['systemCode'],
-        });
-      if (!active)
-        throw new CanonError(
-          'INVALID_STATE',
-          `The system ${input.systemCode} is deactivated: it gets no new connector tokens.`,
-          { path: ['systemCode'] },
-        );
-    }
+    if (input.role === 'connector' && input.systemCode)
+      await requireActiveSystem(this.systems, em, input.systemCode);
     {
       const actorName = input.actorName ?? `${input.role}-${issued.prefix.slice(6)}`;
       let actor = await em.findOne(ActorRow, { name: actorName });
