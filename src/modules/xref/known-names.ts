@@ -21,6 +21,11 @@ export class KnownNames {
     this.contracts = contracts;
   }
 
+  /** Both names already known: the hot path's check, with no promise to await. */
+  knows(system: string, domain: string): boolean {
+    return this.knownSystems.has(system) && this.knownDomains.has(domain);
+  }
+
   async requireSystem(ctx: CallContext, code: string, path: string): Promise<void> {
     if (this.knownSystems.has(code)) return;
     if (!(await this.systems.get(ctx, code)))
