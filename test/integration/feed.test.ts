@@ -3,12 +3,17 @@ import { startCanon } from '../../src/app.ts';
 import { createLogger } from '../../src/logger.ts';
 import { startTestApp, type TestApp, testConfig } from '../support/app.ts';
 import {
+  approve,
+  connectorFor,
   createRecord,
   itemData,
   mutate,
   nodes,
+  propose,
   registerSystem,
   setApprovalPolicy,
+  stewardPair,
+  uniqueCode,
 } from '../support/factories.ts';
 
 let t: TestApp;
@@ -240,6 +245,61 @@ describe('change feed', () => {
     } finally {
       await other?.close();
     }
+  });
+});
+
+describe('event origins', () => {
+  const feed = async (args: string) =>
+    nodes<any>(
+      (
+        await t.gql(
+          `{ changeFeed(first: 1000, types: [RECORD_CHANGED, CHANGE_REQUEST_PROPOSED, CHANGE_REQUEST_DECIDED]${args}) {
+            edges { node { type subjectId contractVersion origin { actorName role systemCode changeRequestId proposedById } } } } }`,
+        )
+      ).data.changeFeed,
+    );
+
+  it('say who caused each change and through which system, so a connector drops its own echoes', async () => {
+    const plm = await connectorFor(t, { domain: 'item', kind: 'PLM', requiredApprovals: 1 });
+    const head = (await t.gql('{ changeFeed(first: 1) { headSequence } }')).data.changeFeed.headSequence;
+    const after = `, afterSequence: "${head}"`;
+    // the PLM connector proposes; a steward approves: the record change still comes from the PLM
+    const proposed = await propose(t, { domain: 'item', data: itemData(uniqueCode('ECHO')) }, plm.token);
+    const [, approver] = await stewardPair(t);
+    const applied = await approve(t, proposed.id, approver);
+    expect(applied.status).toBe('APPLIED');
+    // and a steward's own change, through no system
+    const own = await createRecord(t, 'item', itemData(uniqueCode('OWN')));
+    const events = await feed(after);
+    const change = events.find(
+      (e) => e.type === 'RECORD_CHANGED' && e.origin.changeRequestId === proposed.id,
+    );
+    expect(change).toMatchObject({
+      contractVersion: 'item@1.0.0',
+      origin: { role: 'steward', systemCode: plm.system, changeRequestId: proposed.id },
+    });
+    expect(change.origin.proposedById).toBeTruthy();
+    const ownChange = events.find((e) => e.type === 'RECORD_CHANGED' && e.subjectId === own.recordId);
+    expect(ownChange.origin).toMatchObject({ role: 'steward', systemCode: null });
+    // the connector leaves out its own writes; another system sees only them
+    const withoutEcho = await feed(`${after}, excludeOriginSystem: "${plm.system}"`);
+    expect(withoutEcho.some((e) => e.origin?.systemCode === plm.system)).toBe(false);
+    expect(withoutEcho.some((e) => e.subjectId === own.recordId)).toBe(true);
+    const onlyPlm = await feed(`${after}, originSystems: ["${plm.system}"]`);
+    expect(onlyPlm.map((e) => e.type).sort()).toEqual(
+      ['CHANGE_REQUEST_DECIDED', 'CHANGE_REQUEST_PROPOSED', 'RECORD_CHANGED'].sort(),
+    );
+  });
+
+  it('name the linking connector on xref events', async () => {
+    const head = (await t.gql('{ changeFeed(first: 1) { headSequence } }')).data.changeFeed.headSequence;
+    await link([{ externalId: uniqueCode('O'), recordId: records[0] }]);
+    const r = await t.gql(
+      `{ changeFeed(afterSequence: "${head}", types: [XREF_LINKED]) { edges { node { origin { role systemCode } } } } }`,
+    );
+    expect(nodes<any>(r.data.changeFeed).map((e) => e.origin)).toEqual([
+      { role: 'connector', systemCode: 'odoo-main' },
+    ]);
   });
 });
 

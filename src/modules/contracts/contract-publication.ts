@@ -5,7 +5,7 @@ import { CanonError } from '../../errors.ts';
 import type { AuditService } from '../audit/audit.service.ts';
 import { authorize } from '../auth/ability.ts';
 import type { CallContext } from '../auth/actor-context.ts';
-import type { OutboxService } from '../events/outbox.service.ts';
+import { type OutboxService, originOf } from '../events/outbox.service.ts';
 import { idempotentTransaction } from '../idempotency/idempotency.service.ts';
 import { Contract } from './contract.entity.ts';
 import type { ContractComparisons } from './contract-comparisons.ts';
@@ -174,6 +174,7 @@ export class ContractPublication {
           domain: input.contract,
           subjectId: row.id,
           payload: { contract: input.contract, version: row.version, fingerprint: row.fingerprint },
+          origin: originOf(ctx),
         });
         return row;
       },
@@ -245,6 +246,7 @@ export class ContractPublication {
           domain: contract,
           subjectId: row.id,
           payload: { contract, version },
+          origin: originOf(ctx),
         });
         return row;
       },

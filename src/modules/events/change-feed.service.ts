@@ -6,7 +6,7 @@ import type { Orm } from '../../db/orm.ts';
 import { authorize } from '../auth/ability.ts';
 import type { CallContext } from '../auth/actor-context.ts';
 import type { ChangeNotifier } from './change-notifier.ts';
-import { LATEST_SEQUENCE_SQL } from './outbox.service.ts';
+import { type EventOrigin, LATEST_SEQUENCE_SQL } from './outbox.service.ts';
 
 export interface ChangeEvent {
   sequence: string;
@@ -15,6 +15,8 @@ export interface ChangeEvent {
   subjectId: string | null;
   revision: number | null;
   payload: Record<string, unknown>;
+  origin: EventOrigin | null;
+  contractVersion: string | null;
   createdAt: Date;
 }
 
@@ -23,6 +25,10 @@ export interface FeedFilter {
   first: number;
   domain?: string;
   types?: string[];
+  /** Only events whose write came through one of these systems. */
+  originSystems?: string[];
+  /** Leave out events whose write came through this system (a connector's own echoes). */
+  excludeOriginSystem?: string;
 }
 
 export class ChangeFeedService {
@@ -46,6 +52,14 @@ export class ChangeFeedService {
       where.push(`type in (${filter.types.map(() => '?').join(',')})`);
       params.push(...filter.types);
     }
+    if (filter.originSystems && filter.originSystems.length > 0) {
+      where.push(`origin_system in (${filter.originSystems.map(() => '?').join(',')})`);
+      params.push(...filter.originSystems);
+    }
+    if (filter.excludeOriginSystem) {
+      where.push('origin_system is distinct from ?');
+      params.push(filter.excludeOriginSystem);
+    }
     params.push(Math.min(Math.max(filter.first, 1), 1001)); // a page of 1000 and one more to know there is more
     const rows = await this.orm.em.getConnection().execute<
       {
@@ -55,10 +69,12 @@ export class ChangeFeedService {
         subject_id: string | null;
         revision: number | null;
         payload: unknown;
+        origin: unknown;
+        contract_version: string | null;
         created_at: Date;
       }[]
     >(
-      `select sequence::text, type, domain, subject_id, revision, payload, created_at from outbox_event where ${where.join(' and ')} order by outbox_event.sequence limit ?`,
+      `select sequence::text, type, domain, subject_id, revision, payload, origin, contract_version, created_at from outbox_event where ${where.join(' and ')} order by outbox_event.sequence limit ?`,
       params,
     );
     return rows.map((r) => ({
@@ -68,6 +84,8 @@ export class ChangeFeedService {
       subjectId: r.subject_id,
       revision: r.revision,
       payload: (typeof r.payload === 'string' ? JSON.parse(r.payload) : r.payload) as Record<string, unknown>,
+      origin: (typeof r.origin === 'string' ? JSON.parse(r.origin) : r.origin) as EventOrigin | null,
+      contractVersion: r.contract_version,
       createdAt: new Date(r.created_at),
     }));
   }

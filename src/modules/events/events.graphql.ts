@@ -14,7 +14,7 @@ import { DOMAIN_TYPES, GenericRecordRef, type View } from '../records/record.gra
 import { UomRef } from '../records/uom/uom.graphql.ts';
 import { WorkCenterRef } from '../records/work-center/work-center.graphql.ts';
 import type { ChangeEvent } from './change-feed.service.ts';
-import { OUTBOX_EVENT_TYPES } from './outbox.service.ts';
+import { type EventOrigin, OUTBOX_EVENT_TYPES } from './outbox.service.ts';
 
 const ChangeTypeEnum = builder.enumType('ChangeType', {
   description: 'What kind of change an event reports.',
@@ -39,6 +39,26 @@ const ChangeSubject = builder.unionType('ChangeSubject', {
       : subject instanceof ChangeRequest
         ? 'ChangeRequest'
         : (DOMAIN_TYPES[(subject as View).domain] ?? 'GenericRecord'),
+});
+
+const EventOriginRef = builder.objectRef<EventOrigin>('EventOrigin').implement({
+  description:
+    'Who caused a change: the actor whose act committed it, the system the write came through, the proposal. A connector drops events whose systemCode is its own (the echo of its writes).',
+  fields: (t) => ({
+    actorId: t.exposeID('actorId', { nullable: true, description: 'The actor (null: Canon itself).' }),
+    actorName: t.exposeString('actorName', { nullable: true, description: 'Their name then.' }),
+    role: t.exposeString('role', { nullable: true, description: 'Their role then (lowercase).' }),
+    systemCode: t.exposeString('systemCode', {
+      nullable: true,
+      description:
+        "The system the write came through: the proposing connector's for an applied or decided proposal (also when a steward approved it), the caller's otherwise; null for stewards' and admins' own changes.",
+    }),
+    changeRequestId: t.exposeID('changeRequestId', {
+      nullable: true,
+      description: 'The proposal a record change or a decision belongs to.',
+    }),
+    proposedById: t.exposeID('proposedById', { nullable: true, description: 'Who proposed it.' }),
+  }),
 });
 
 const ChangeEventRef = builder.objectRef<ChangeEvent>('ChangeEvent').implement({
@@ -85,7 +105,28 @@ const ChangeEventRef = builder.objectRef<ChangeEvent>('ChangeEvent').implement({
       description: 'What changed (the event body).',
       resolve: (e) => e.payload,
     }),
+    origin: t.field({
+      type: EventOriginRef,
+      nullable: true,
+      description:
+        'Who caused it and through which system (null for events recorded before origins were kept).',
+      resolve: (e) => e.origin,
+    }),
+    contractVersion: t.exposeString('contractVersion', {
+      nullable: true,
+      description:
+        "The contract version the record's payload conforms to, e.g. item@1.0.0 (record and proposal events).",
+    }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was committed.' }),
+  }),
+});
+
+const originArgs = (t: any) => ({
+  originSystems: t.arg.stringList({
+    description: 'Only changes whose write came through one of these systems.',
+  }),
+  excludeOriginSystem: t.arg.string({
+    description: "Leave out changes whose write came through this system: a connector's own echoes.",
   }),
 });
 
@@ -105,6 +146,7 @@ builder.queryField('changeFeed', (t) =>
         }),
         domain: t.arg.string({ description: 'Only this domain.' }),
         types: t.arg({ type: [ChangeTypeEnum], description: 'Only these kinds of change.' }),
+        ...originArgs(t),
       },
       resolve: async (_r, a, ctx) => {
         const page = forwardPage<[string]>(a, FEED_CURSOR, { defaultSize: 500, maxSize: 1000 });
@@ -113,6 +155,8 @@ builder.queryField('changeFeed', (t) =>
           first: page.limit + 1,
           domain: a.domain ?? undefined,
           types: a.types ?? undefined,
+          originSystems: (a.originSystems as string[] | null) ?? undefined,
+          excludeOriginSystem: (a.excludeOriginSystem as string | null) ?? undefined,
         });
         const afterSequence = page.after?.[0] ?? a.afterSequence ?? '0';
         return {
@@ -171,12 +215,19 @@ builder.subscriptionField('changes', (t) =>
       }),
       domain: t.arg.string({ description: 'Only this domain.' }),
       types: t.arg({ type: [ChangeTypeEnum], description: 'Only these kinds of change.' }),
+      ...originArgs(t),
     },
     subscribe: (_r, a, ctx) => {
       const controller = new AbortController();
       const source = ctx.services.changeFeed.follow(
         ctx,
-        { afterSequence: a.afterSequence, domain: a.domain ?? undefined, types: a.types ?? undefined },
+        {
+          afterSequence: a.afterSequence,
+          domain: a.domain ?? undefined,
+          types: a.types ?? undefined,
+          originSystems: (a.originSystems as string[] | null) ?? undefined,
+          excludeOriginSystem: (a.excludeOriginSystem as string | null) ?? undefined,
+        },
         controller.signal,
       );
       return {

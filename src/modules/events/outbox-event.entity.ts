@@ -14,6 +14,12 @@ export const OutboxEventEntity = defineEntity({
     subjectId: p.string().length(200).nullable(),
     revision: p.integer().nullable(),
     payload: p.json<Record<string, unknown>>(),
+    /** Who caused it, through which system and proposal (EventOrigin): connectors drop their own echoes. */
+    origin: p.json<Record<string, unknown>>().nullable(),
+    /** The system whose write caused it (origin.systemCode), a column so feeds filter on it. */
+    originSystem: p.string().length(100).nullable(),
+    /** The contract version the payload's record conforms to (record events). */
+    contractVersion: p.string().length(50).nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
   },
 });

@@ -9,6 +9,7 @@
  */
 import { CHANGE_ORDER_LOCK } from '../../db/locks.ts';
 import type { Em } from '../../db/orm.ts';
+import type { CallContext } from '../auth/actor-context.ts';
 import { OutboxEvent } from './outbox-event.entity.ts';
 
 export const OUTBOX_EVENT_TYPES = [
@@ -32,12 +33,39 @@ export const OUTBOX_CHANNEL = 'canon_outbox';
  */
 export const LATEST_SEQUENCE_SQL = 'select coalesce(max(sequence), 0)::text as s from outbox_event';
 
+/** Who caused an event: the actor whose act committed it, the system it wrote for, the proposal. */
+export interface EventOrigin {
+  actorId: string | null;
+  actorName: string | null;
+  role: string | null;
+  /** The system of the write: the proposing connector's for a proposal, the caller's otherwise. */
+  systemCode: string | null;
+  changeRequestId?: string | null;
+  /** Who proposed it, when a proposal was applied or decided by someone else. */
+  proposedById?: string | null;
+}
+
+export function originOf(
+  ctx: CallContext,
+  proposal?: { id: string; systemCode?: string | null; proposedBy?: string | null },
+): EventOrigin {
+  return {
+    actorId: ctx.actor?.id ?? null,
+    actorName: ctx.actor?.name ?? null,
+    role: ctx.actor?.role ?? null,
+    systemCode: proposal ? (proposal.systemCode ?? null) : (ctx.actor?.systemCode ?? null),
+    ...(proposal ? { changeRequestId: proposal.id, proposedById: proposal.proposedBy ?? null } : {}),
+  };
+}
+
 export interface OutboxInput {
   type: OutboxEventType;
   domain?: string;
   subjectId?: string;
   revision?: number;
   payload: Record<string, unknown>;
+  origin?: EventOrigin;
+  contractVersion?: string;
 }
 
 export class OutboxService {
@@ -59,6 +87,9 @@ export class OutboxService {
         subjectId: input.subjectId ?? null,
         revision: input.revision ?? null,
         payload: input.payload,
+        origin: (input.origin as unknown as Record<string, unknown>) ?? null,
+        originSystem: input.origin?.systemCode ?? null,
+        contractVersion: input.contractVersion ?? null,
       }),
     );
     await em.flush();

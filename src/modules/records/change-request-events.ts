@@ -5,10 +5,16 @@
  * whoever may read change requests fetches it by id.
  */
 import type { Em } from '../../db/orm.ts';
-import type { OutboxService } from '../events/outbox.service.ts';
+import type { CallContext } from '../auth/actor-context.ts';
+import { type OutboxService, originOf } from '../events/outbox.service.ts';
 import type { ChangeRequest } from './change-request.entity.ts';
 
-export async function announceChangeRequest(outbox: OutboxService, em: Em, cr: ChangeRequest): Promise<void> {
+export async function announceChangeRequest(
+  outbox: OutboxService,
+  em: Em,
+  ctx: CallContext,
+  cr: ChangeRequest,
+): Promise<void> {
   await outbox.append(em, {
     type: cr.status === 'PENDING' ? 'CHANGE_REQUEST_PROPOSED' : 'CHANGE_REQUEST_DECIDED',
     domain: cr.domain,
@@ -22,5 +28,7 @@ export async function announceChangeRequest(outbox: OutboxService, em: Em, cr: C
       approvals: cr.approvals.length,
       requiredApprovals: cr.requiredApprovals,
     },
+    origin: originOf(ctx, cr),
+    contractVersion: cr.contractVersion,
   });
 }

@@ -97,7 +97,7 @@ export class Decisions {
       });
       if (cr.approvals.length >= cr.requiredApprovals) {
         await this.writer.apply(em, ctx, cr);
-        await announceChangeRequest(this.outbox, em, cr);
+        await announceChangeRequest(this.outbox, em, ctx, cr);
       }
     });
   }
@@ -121,7 +121,7 @@ export class Decisions {
         subjectId: cr.id,
         after: { reason },
       });
-      await announceChangeRequest(this.outbox, em, cr);
+      await announceChangeRequest(this.outbox, em, ctx, cr);
     });
   }
 
@@ -138,7 +138,7 @@ export class Decisions {
         subjectType: 'ChangeRequest',
         subjectId: cr.id,
       });
-      await announceChangeRequest(this.outbox, em, cr);
+      await announceChangeRequest(this.outbox, em, ctx, cr);
     });
   }
 

@@ -159,7 +159,7 @@ export class Proposals {
       },
     });
     if (cr.requiredApprovals === 0) await this.writer.apply(em, ctx, cr);
-    else await announceChangeRequest(this.outbox, em, cr);
+    else await announceChangeRequest(this.outbox, em, ctx, cr);
     return cr;
   }
 

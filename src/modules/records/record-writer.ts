@@ -7,7 +7,7 @@ import type { Em } from '../../db/orm.ts';
 import type { AuditService } from '../audit/audit.service.ts';
 import type { CallContext } from '../auth/actor-context.ts';
 import type { ContractsService } from '../contracts/contracts.service.ts';
-import type { OutboxService } from '../events/outbox.service.ts';
+import { type OutboxService, originOf } from '../events/outbox.service.ts';
 import type { ChangeOperation, ChangeRequest } from './change-request.entity.ts';
 import type { Data } from './domain-rules.ts';
 import { GoldenRecord } from './golden-record.entity.ts';
@@ -165,6 +165,8 @@ export class RecordWriter {
         effectiveFrom: cr.effectiveFrom.toISOString(),
         data,
       },
+      origin: originOf(ctx, cr),
+      contractVersion: cr.contractVersion,
     });
   }
 

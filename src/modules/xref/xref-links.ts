@@ -9,7 +9,7 @@ import type { Em, Orm } from '../../db/orm.ts';
 import { CanonError, notFound } from '../../errors.ts';
 import type { AuditService } from '../audit/audit.service.ts';
 import type { CallContext } from '../auth/actor-context.ts';
-import type { OutboxService } from '../events/outbox.service.ts';
+import { type OutboxService, originOf } from '../events/outbox.service.ts';
 import { idempotentTransaction, type Replayable } from '../idempotency/idempotency.service.ts';
 import type { RecordsService } from '../records/records.service.ts';
 import type { SystemsService } from '../systems/systems.service.ts';
@@ -206,6 +206,7 @@ export class XrefLinks {
               domain: input.domain,
               subjectId: l.recordId,
               payload: { system: input.system, externalId, externalKey: l.externalKey, recordId: l.recordId },
+              origin: originOf(ctx),
             })),
           );
         }
@@ -315,6 +316,7 @@ export class XrefLinks {
         domain: input.domain,
         subjectId: rows[0].record_id,
         payload: { system: input.system, externalId: input.externalId, recordId: rows[0].record_id },
+        origin: originOf(ctx),
       });
       return toView(rows[0]);
     });
