@@ -88,6 +88,10 @@ const MATRIX: Record<string, Entry> = {
     doc: `{ resolveXrefs(system: "odoo-main", domain: "item", externalIds: ["1"]) { ... on ResolveXrefsPayload { resolutions { recordId } } ${E} } }`,
     allowed: readers,
   },
+  resolveExternalKeys: {
+    doc: `{ resolveExternalKeys(system: "odoo-main", domain: "item", externalKeys: ["product.x"]) { ... on ResolveExternalKeysPayload { resolutions { recordId } } ${E} } }`,
+    allowed: readers,
+  },
   translateXrefs: {
     doc: `{ translateXrefs(domain: "item", fromSystem: "odoo-main", toSystem: "plm", externalIds: ["1"]) { ... on TranslateXrefsPayload { translations { targetId } } ${E} } }`,
     allowed: readers,

@@ -365,3 +365,64 @@ describe('typos in a system or a domain', () => {
     expect(hit.data.resolveXrefs.resolutions).toEqual([{ recordId: null }]);
   });
 });
+
+describe('resolving by external key (Odoo xml ids)', () => {
+  it('answers records by xml id in input order, null for unknown keys, and says when a key is ambiguous', async () => {
+    await mutate(
+      t,
+      'linkXrefs',
+      {
+        system: 'odoo-main',
+        domain: 'item',
+        links: [
+          { externalId: '301', externalKey: 'product.shared', recordId: items['X-1'] },
+          { externalId: '302', externalKey: 'product.shared', recordId: items['X-2'] },
+          { externalId: '303', externalKey: 'product.twice', recordId: items['X-3'] },
+          { externalId: '304', externalKey: 'product.twice', recordId: items['X-3'] },
+        ],
+      },
+      'linked',
+      { token: odoo },
+    );
+    const r = await t.gql(
+      `{ resolveExternalKeys(system: "odoo-main", domain: "item", externalKeys: ["product.product_x2", "nope", "product.shared", "product.twice", "product.product_x1"]) {
+        ... on ResolveExternalKeysPayload { resolutions { externalKey externalId recordId key ambiguous } }
+        ... on Error { code path }
+      } }`,
+      {},
+      odoo,
+    );
+    expect(r.data.resolveExternalKeys.resolutions).toEqual([
+      {
+        externalKey: 'product.product_x2',
+        externalId: '102',
+        recordId: items['X-2'],
+        key: 'X-2',
+        ambiguous: false,
+      },
+      { externalKey: 'nope', externalId: null, recordId: null, key: null, ambiguous: false },
+      { externalKey: 'product.shared', externalId: null, recordId: null, key: null, ambiguous: true },
+      // two ids of one record carrying the key are not ambiguous
+      {
+        externalKey: 'product.twice',
+        externalId: '304',
+        recordId: items['X-3'],
+        key: 'X-3',
+        ambiguous: false,
+      },
+      {
+        externalKey: 'product.product_x1',
+        externalId: '101',
+        recordId: items['X-1'],
+        key: 'X-1',
+        ambiguous: false,
+      },
+    ]);
+    const typo = await t.gql(
+      '{ resolveExternalKeys(system: "odoo", domain: "item", externalKeys: ["x"]) { ... on Error { code path } } }',
+      {},
+      odoo,
+    );
+    expect(typo.data.resolveExternalKeys).toEqual({ code: 'NOT_FOUND', path: ['system'] });
+  });
+});

@@ -26,6 +26,15 @@ export interface Resolution {
   key: string | null;
 }
 
+export interface KeyResolution {
+  externalKey: string;
+  externalId: string | null;
+  recordId: string | null;
+  key: string | null;
+  /** The key is carried by live ids of different records: nothing is answered for it. */
+  ambiguous: boolean;
+}
+
 export interface Translation {
   externalId: string;
   recordId: string | null;

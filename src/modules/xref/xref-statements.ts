@@ -25,3 +25,21 @@ export const TRANSLATE: PreparedStatement = {
               order by b.synced_at desc, b.id desc limit 1) t on true
           order by u.ord`,
 };
+
+/**
+ * resolveExternalKeys: a system's second ids (Odoo xml ids) to records. External keys are not unique
+ * per system, so a key carried by live ids of two different records is reported, not guessed.
+ */
+export const RESOLVE_BY_KEY: PreparedStatement = {
+  name: 'canon_xref_resolve_by_key_v1',
+  text: `select u.k as external_key, x.external_id, x.record_id, x.record_key as key, x.records
+           from unnest($1::text[]) with ordinality as u(k, ord)
+           cross join lateral (
+             select (array_agg(external_id order by synced_at desc, id desc))[1] as external_id,
+                    (array_agg(record_id order by synced_at desc, id desc))[1] as record_id,
+                    (array_agg(record_key order by synced_at desc, id desc))[1] as record_key,
+                    count(distinct record_id) as records
+               from xref
+              where system_code = $2 and domain = $3 and external_key = u.k and state = 'ACTIVE') x
+          order by u.ord`,
+};

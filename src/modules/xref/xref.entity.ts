@@ -39,6 +39,11 @@ export const XrefEntity = defineEntity({
       // translateXrefs and `xrefs` on records: a record's live ids in each system
       expression: `create index "xref_record_active" on "xref" ("record_id", "system_code", "domain") include ("external_id", "external_key", "synced_at") where "state" = 'ACTIVE'`,
     },
+    {
+      name: 'xref_external_key_active',
+      // resolveExternalKeys: a system's live ids by their second id (Odoo xml ids)
+      expression: `create index "xref_external_key_active" on "xref" ("system_code", "domain", "external_key") include ("record_id") where "state" = 'ACTIVE' and "external_key" is not null`,
+    },
     { properties: ['systemCode', 'domain', 'id'] },
   ],
 });

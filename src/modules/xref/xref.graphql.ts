@@ -5,7 +5,7 @@ import { canonErrors } from '../../graphql/errors.ts';
 import { connectionNames, IDEMPOTENCY_KEY_DESCRIPTION } from '../../graphql/naming.ts';
 import { RecordInterface, withAsOf } from '../records/record.graphql.ts';
 import { SystemRef } from '../systems/systems.graphql.ts';
-import type { LinkResult, Resolution, Translation, XrefView } from './xref-rows.ts';
+import type { KeyResolution, LinkResult, Resolution, Translation, XrefView } from './xref-rows.ts';
 
 const XrefStateEnum = builder.enumType('XrefState', {
   description: 'Whether a link is in force.',
@@ -87,6 +87,35 @@ const ResolvePayload = builder.objectRef<Resolution[]>('ResolveXrefsPayload').im
     }),
   }),
 });
+const KeyResolutionRef = builder.objectRef<KeyResolution>('ExternalKeyResolution').implement({
+  description: 'One external key (e.g. an Odoo xml id) and the canonical record it names.',
+  fields: (t) => ({
+    externalKey: t.exposeString('externalKey', { description: 'The key, as asked.' }),
+    externalId: t.exposeString('externalId', {
+      nullable: true,
+      description: "The system's id carrying the key (the most recently linked one).",
+    }),
+    recordId: t.exposeID('recordId', {
+      nullable: true,
+      description: 'The canonical record; null when unknown.',
+    }),
+    key: t.exposeString('key', { nullable: true, description: "The record's business key." }),
+    ambiguous: t.exposeBoolean('ambiguous', {
+      description: 'The key is carried by live ids of different records: no record is answered for it.',
+    }),
+  }),
+});
+const ResolveKeysPayload = builder.objectRef<KeyResolution[]>('ResolveExternalKeysPayload').implement({
+  description: 'The external keys resolved, in input order.',
+  fields: (t) => ({
+    resolutions: t.field({
+      type: [KeyResolutionRef],
+      description: 'One per key asked for, in order.',
+      resolve: (r) => r,
+    }),
+  }),
+});
+
 const TranslatePayload = builder.objectRef<Translation[]>('TranslateXrefsPayload').implement({
   description: 'The ids translated, in input order.',
   fields: (t) => ({
@@ -142,6 +171,19 @@ builder.queryFields((t) => ({
       externalIds: t.arg.stringList({ required: true, description: 'Up to 1000 ids.' }),
     },
     resolve: (_r, a, ctx) => ctx.services.xref.resolve(ctx, a.system, a.domain, a.externalIds),
+  }),
+  resolveExternalKeys: t.field({
+    type: ResolveKeysPayload,
+    authScopes: { authenticated: true },
+    errors: { ...canonErrors, directResult: true },
+    description:
+      "A system's external keys (Odoo xml ids) to canonical records, in input order (null for unknown keys, ambiguous ones said so); up to 1000 per call.",
+    args: {
+      system: t.arg.string({ required: true, description: 'Code of the system the keys belong to.' }),
+      domain: t.arg.string({ required: true, description: 'The domain.' }),
+      externalKeys: t.arg.stringList({ required: true, description: 'Up to 1000 keys.' }),
+    },
+    resolve: (_r, a, ctx) => ctx.services.xref.resolveKeys(ctx, a.system, a.domain, a.externalKeys),
   }),
   translateXrefs: t.field({
     type: TranslatePayload,

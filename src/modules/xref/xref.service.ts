@@ -13,6 +13,7 @@ import { KnownNames } from './known-names.ts';
 import { XrefLinks } from './xref-links.ts';
 import {
   checkIds,
+  type KeyResolution,
   type LinkInput,
   type LinkResult,
   type Resolution,
@@ -22,7 +23,7 @@ import {
   toView,
   type XrefView,
 } from './xref-rows.ts';
-import { RESOLVE, TRANSLATE } from './xref-statements.ts';
+import { RESOLVE, RESOLVE_BY_KEY, TRANSLATE } from './xref-statements.ts';
 
 export class XrefService {
   private readonly orm: Orm;
@@ -88,6 +89,36 @@ export class XrefService {
       key: string | null;
     }>(RESOLVE, [toPgArray(externalIds), system, domain]);
     return rows.map((r) => ({ externalId: r.external_id, recordId: r.record_id, key: r.key }));
+  }
+
+  /** A system's external keys (Odoo xml ids) to records, in input order: one statement. */
+  async resolveKeys(
+    ctx: CallContext,
+    system: string,
+    domain: string,
+    externalKeys: readonly string[],
+  ): Promise<KeyResolution[]> {
+    authorize(ctx.ability, ctx.actor, 'read', 'Xref');
+    checkIds(externalKeys, 'externalKeys');
+    await this.requireMapNames(ctx, system, domain);
+    if (externalKeys.length === 0) return [];
+    const rows = await this.prepared.query<{
+      external_key: string;
+      external_id: string | null;
+      record_id: string | null;
+      key: string | null;
+      records: string | number;
+    }>(RESOLVE_BY_KEY, [toPgArray(externalKeys), system, domain]);
+    return rows.map((r) => {
+      const ambiguous = Number(r.records) > 1;
+      return {
+        externalKey: r.external_key,
+        externalId: ambiguous ? null : r.external_id,
+        recordId: ambiguous ? null : r.record_id,
+        key: ambiguous ? null : r.key,
+        ambiguous,
+      };
+    });
   }
 
   /** One system's ids to another's for the same records, in input order: one statement. */
