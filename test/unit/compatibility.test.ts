@@ -4,7 +4,7 @@ import {
   requiredBump,
   violations,
 } from '../../src/modules/contracts/compatibility/compatibility.ts';
-import { isMultiple } from '../../src/modules/contracts/compatibility/schema-diff.ts';
+import { isMultiple } from '../../src/modules/contracts/compatibility/scalar-comparisons.ts';
 
 const D2020 = 'https://json-schema.org/draft/2020-12/schema';
 const D07 = 'http://json-schema.org/draft-07/schema#';

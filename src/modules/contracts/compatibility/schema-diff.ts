@@ -11,6 +11,22 @@
 
 import { maximumMatching } from './bipartite-matching.ts';
 import { type ChangeKind, changeKindInfo } from './change-kinds.ts';
+import {
+  constraining,
+  criterionChange,
+  dedupe,
+  deref,
+  emptyOfFamily,
+  hasDefault,
+  isOpenArray,
+  isOpenObject,
+  partialItemSchema,
+  partialSchemaFor,
+  permits,
+  sameClass,
+  sortedKeys,
+} from './node-shapes.ts';
+import { bound, compareEnum, compareNumber, compareString } from './scalar-comparisons.ts';
 import type {
   Annotations,
   ArrayNode,
@@ -24,7 +40,7 @@ import type {
   Segment,
   StringNode,
 } from './schema-model.ts';
-import { canonicalJson, UnresolvedReferenceError } from './schema-model.ts';
+import { canonicalJson } from './schema-model.ts';
 
 export interface RawChange {
   kind: ChangeKind;
@@ -642,246 +658,4 @@ export class SchemaDiffer {
     bound(out, 'maxContains', a.maxContains, b.maxContains, 'MAX_CONTAINS');
     bound(out, 'minContains', a.minContains, b.minContains, 'MIN_CONTAINS');
   }
-}
-
-// ---------------------------------------------------------------------------------------------------
-
-/** Follows `$ref`s, keeping annotations written beside the reference (they win over the target's). */
-const derefCache = new WeakMap<SchemaNode, SchemaNode>();
-
-export function deref(node: SchemaNode): SchemaNode {
-  if (node.kind !== 'ref') return node;
-  let result = derefCache.get(node);
-  if (!result) {
-    result = derefUncached(node);
-    // cached so that a recursive reference always yields the same node (cycle detection is by identity)
-    derefCache.set(node, result);
-  }
-  return result;
-}
-
-function derefUncached(node: SchemaNode): SchemaNode {
-  let current = node;
-  let ann = {};
-  const seen = new Set<SchemaNode>();
-  while (current.kind === 'ref') {
-    if (seen.has(current)) throw new UnresolvedReferenceError(current.ref, 'the reference points at itself');
-    seen.add(current);
-    ann = { ...current.ann, ...ann };
-    current = current.resolve();
-  }
-  if (current === node || Object.keys(ann).length === 0) return current;
-  return { ...current, ann: { ...current.ann, ...ann } } as SchemaNode;
-}
-
-function sameClass(a: SchemaNode, b: SchemaNode): boolean {
-  return a.kind === b.kind;
-}
-
-function emptyOfFamily(like: SchemaNode): SchemaNode {
-  const base = { ann: {}, key: () => 'true', implicit: true };
-  switch (like.kind) {
-    case 'string':
-      return { ...base, kind: 'string' };
-    case 'number':
-      return { ...base, kind: 'number', integer: false };
-    case 'object':
-      return {
-        ...base,
-        kind: 'object',
-        properties: new Map(),
-        required: new Set(),
-        patternProperties: new Map(),
-        dependentRequired: new Map(),
-        dependentSchemas: new Map(),
-        dependencyKeyword: like.dependencyKeyword,
-      };
-    case 'array':
-      return {
-        ...base,
-        kind: 'array',
-        tupleKeyword: like.tupleKeyword,
-        additionalKeyword: like.additionalKeyword,
-        uniqueItems: false,
-      };
-    default:
-      return { ...base, kind: 'empty' };
-  }
-}
-
-function criterionChange(a: CombinedNode, b: CombinedNode): ChangeKind {
-  if (b.criterion === 'anyOf') return 'COMBINED_TYPE_EXTENDED';
-  if (b.criterion === 'oneOf')
-    return a.subschemas.length === 1 ? 'COMBINED_TYPE_EXTENDED' : 'COMBINED_TYPE_CHANGED';
-  // to allOf: only a single alternative stays the same set of values
-  return a.subschemas.length === 1 && b.subschemas.length === 1
-    ? 'COMBINED_TYPE_EXTENDED'
-    : 'COMBINED_TYPE_CHANGED';
-}
-
-function dedupe(nodes: SchemaNode[]): { node: SchemaNode; index: number }[] {
-  const seen = new Set<string>();
-  const out: { node: SchemaNode; index: number }[] = [];
-  nodes.forEach((node, index) => {
-    const key = node.key();
-    if (seen.has(key)) return;
-    seen.add(key);
-    out.push({ node, index });
-  });
-  return out;
-}
-
-function hasDefault(node: SchemaNode): boolean {
-  return deref(node).ann.default !== undefined;
-}
-
-function permits(node: SchemaNode | undefined): boolean {
-  return node === undefined || deref(node).kind !== 'false';
-}
-
-/** The schema additional members must match, when it constrains anything. */
-function constraining(node: SchemaNode | undefined): SchemaNode | undefined {
-  if (!node) return undefined;
-  const kind = deref(node).kind;
-  return kind === 'empty' || kind === 'false' ? undefined : node;
-}
-
-function isOpenObject(o: ObjectNode): boolean {
-  if (
-    o.patternProperties.size > 0 ||
-    !permits(o.additionalProperties) ||
-    constraining(o.additionalProperties)
-  )
-    return false;
-  return o.unevaluatedProperties === undefined || deref(o.unevaluatedProperties).kind === 'empty';
-}
-
-/** The schema that decides a property name the object does not declare, when the model is partially open. */
-function partialSchemaFor(o: ObjectNode, name: string): SchemaNode | undefined {
-  for (const [p, s] of o.patternProperties) {
-    try {
-      if (new RegExp(p, 'u').test(name)) return s;
-    } catch {
-      // an invalid pattern never matches
-    }
-  }
-  const additional = constraining(o.additionalProperties);
-  if (additional) return additional;
-  if (o.additionalProperties === undefined || deref(o.additionalProperties).kind === 'empty') {
-    const uneval = o.unevaluatedProperties;
-    if (uneval && deref(uneval).kind !== 'false') return uneval;
-    // pattern properties exist but none matches and the rest is open: any value is accepted
-    if (!uneval) return { kind: 'empty', ann: {}, key: () => 'true' };
-  }
-  return undefined;
-}
-
-function isOpenArray(a: ArrayNode): boolean {
-  if (!permits(a.additionalItems) || constraining(a.additionalItems)) return false;
-  if (a.additionalItems !== undefined) return true;
-  return a.unevaluatedItems === undefined || deref(a.unevaluatedItems).kind === 'empty';
-}
-
-function partialItemSchema(a: ArrayNode): SchemaNode | undefined {
-  const additional = constraining(a.additionalItems);
-  if (additional) return additional;
-  if (a.additionalItems === undefined && a.unevaluatedItems && constraining(a.unevaluatedItems))
-    return a.unevaluatedItems;
-  return undefined;
-}
-
-function sortedKeys(map: Map<string, unknown>): string[] {
-  return [...map.keys()].sort();
-}
-
-type BoundPrefix =
-  | 'MAX_LENGTH'
-  | 'MIN_LENGTH'
-  | 'MAXIMUM'
-  | 'MINIMUM'
-  | 'EXCLUSIVE_MAXIMUM'
-  | 'EXCLUSIVE_MINIMUM'
-  | 'MAX_PROPERTIES'
-  | 'MIN_PROPERTIES'
-  | 'MAX_ITEMS'
-  | 'MIN_ITEMS'
-  | 'MAX_CONTAINS'
-  | 'MIN_CONTAINS';
-
-function bound(
-  out: RawChange[],
-  name: string,
-  before: number | undefined,
-  after: number | undefined,
-  prefix: BoundPrefix,
-): void {
-  if (before === after) return;
-  let suffix: 'ADDED' | 'REMOVED' | 'INCREASED' | 'DECREASED';
-  if (before === undefined) suffix = 'ADDED';
-  else if (after === undefined) suffix = 'REMOVED';
-  else suffix = before < after ? 'INCREASED' : 'DECREASED';
-  out.push({ kind: `${prefix}_${suffix}` as ChangeKind, path: [name] });
-}
-
-function compareString(a: StringNode, b: StringNode, out: RawChange[]): void {
-  bound(out, 'maxLength', a.maxLength, b.maxLength, 'MAX_LENGTH');
-  bound(out, 'minLength', a.minLength, b.minLength, 'MIN_LENGTH');
-  if (a.pattern === undefined && b.pattern !== undefined)
-    out.push({ kind: 'PATTERN_ADDED', path: ['pattern'] });
-  else if (a.pattern !== undefined && b.pattern === undefined)
-    out.push({ kind: 'PATTERN_REMOVED', path: ['pattern'] });
-  else if (a.pattern !== b.pattern) out.push({ kind: 'PATTERN_CHANGED', path: ['pattern'] });
-  if (a.format === undefined && b.format !== undefined) out.push({ kind: 'FORMAT_ADDED', path: ['format'] });
-  else if (a.format !== undefined && b.format === undefined)
-    out.push({ kind: 'FORMAT_REMOVED', path: ['format'] });
-  else if (a.format !== b.format) out.push({ kind: 'FORMAT_CHANGED', path: ['format'] });
-}
-
-function compareNumber(a: NumberNode, b: NumberNode, out: RawChange[]): void {
-  bound(out, 'maximum', a.maximum, b.maximum, 'MAXIMUM');
-  bound(out, 'minimum', a.minimum, b.minimum, 'MINIMUM');
-  bound(out, 'exclusiveMaximum', a.exclusiveMaximum, b.exclusiveMaximum, 'EXCLUSIVE_MAXIMUM');
-  bound(out, 'exclusiveMinimum', a.exclusiveMinimum, b.exclusiveMinimum, 'EXCLUSIVE_MINIMUM');
-  if (a.multipleOf !== b.multipleOf) {
-    if (a.multipleOf === undefined) out.push({ kind: 'MULTIPLE_OF_ADDED', path: ['multipleOf'] });
-    else if (b.multipleOf === undefined) out.push({ kind: 'MULTIPLE_OF_REMOVED', path: ['multipleOf'] });
-    else if (isMultiple(b.multipleOf, a.multipleOf))
-      out.push({ kind: 'MULTIPLE_OF_EXPANDED', path: ['multipleOf'] });
-    else if (isMultiple(a.multipleOf, b.multipleOf))
-      out.push({ kind: 'MULTIPLE_OF_REDUCED', path: ['multipleOf'] });
-    else out.push({ kind: 'MULTIPLE_OF_CHANGED', path: ['multipleOf'] });
-  }
-  if (a.integer !== b.integer) out.push({ kind: a.integer ? 'TYPE_EXTENDED' : 'TYPE_NARROWED', path: [] });
-}
-
-/** Exact test that `x` is an integer multiple of `step`, for decimal steps too (0.3 of 0.1). */
-export function isMultiple(x: number, step: number): boolean {
-  const a = toRational(x);
-  const b = toRational(step);
-  if (b.num === 0n) return false;
-  // x / step = (a.num * b.den) / (a.den * b.num)
-  return (a.num * b.den) % (a.den * b.num) === 0n;
-}
-
-/** The exact rational a JavaScript number prints as (its shortest round-trip decimal). */
-function toRational(n: number): { num: bigint; den: bigint } {
-  const [mantissa, exponentText] = n.toString().toLowerCase().split('e');
-  const exponent = Number(exponentText ?? 0);
-  const [int, frac = ''] = mantissa.split('.');
-  let num = BigInt(int + frac);
-  let den = 10n ** BigInt(frac.length);
-  if (exponent > 0) num *= 10n ** BigInt(exponent);
-  else if (exponent < 0) den *= 10n ** BigInt(-exponent);
-  return { num, den };
-}
-
-function compareEnum(a: EnumNode, b: EnumNode, out: RawChange[]): void {
-  const before = new Set(a.values.map(canonicalJson));
-  const after = new Set(b.values.map(canonicalJson));
-  const same = before.size === after.size && [...before].every((v) => after.has(v));
-  if (same) return;
-  const at = [b.keyword];
-  if ([...before].every((v) => after.has(v))) out.push({ kind: 'ENUM_ARRAY_EXTENDED', path: at });
-  else if ([...after].every((v) => before.has(v))) out.push({ kind: 'ENUM_ARRAY_NARROWED', path: at });
-  else out.push({ kind: 'ENUM_ARRAY_CHANGED', path: at });
 }
