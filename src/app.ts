@@ -60,6 +60,7 @@ export async function startCanon(
       return news;
     },
   });
+  services.records.effectiveEvents.start(log);
   const pool = config.databaseUrl
     ? ((await (
         orm.em.getConnection() as unknown as { getNativeClient(): Promise<PoolStats> }
@@ -150,6 +151,7 @@ export async function startCanon(
   const close = () => {
     closing ??= (async () => {
       open = false;
+      await services.records.effectiveEvents.stop();
       // followers of the change feed end first, so their streams close and the server can stop
       await services.changeFeed.notifier.close();
       await new Promise<void>((resolve) => {

@@ -11,6 +11,7 @@ import { PackageVersionEntity } from '../modules/publishing/package-version.enti
 import { ApprovalPolicyEntity } from '../modules/records/approval-policy.entity.ts';
 import { ChangeRequestEntity } from '../modules/records/change-request.entity.ts';
 import { GoldenRecordEntity } from '../modules/records/golden-record.entity.ts';
+import { RecordKeyAliasEntity } from '../modules/records/keys/record-key-alias.entity.ts';
 import { RecordReferenceEntity } from '../modules/records/record-reference.entity.ts';
 import { RecordRevisionEntity } from '../modules/records/record-revision.entity.ts';
 import { SorRuleEntity } from '../modules/systems/sor-rule.entity.ts';
@@ -30,6 +31,7 @@ export const entities = [
   RecordRevisionEntity,
   ChangeRequestEntity,
   RecordReferenceEntity,
+  RecordKeyAliasEntity,
   ApprovalPolicyEntity,
   SystemEntity,
   SorRuleEntity,

@@ -39,16 +39,17 @@ const countRows = async (table: string) => {
 };
 
 describe('built-in contracts', () => {
-  it('are registered and published at 1.0.0 on first start', async () => {
+  it('are registered and published on first start: uom at 1.0.0, the others at 1.1.0 (free-text codes)', async () => {
     const r = await t.gql(
       `{ contracts(first: 50) { edges { node { name builtIn compatibility latestVersion { version status uri schema } } } } }`,
     );
     const byName = Object.fromEntries(r.data.contracts.edges.map((e: any) => [e.node.name, e.node]));
     for (const name of ['uom', 'item', 'location', 'lot', 'work-center']) {
       expect(byName[name].builtIn).toBe(true);
-      expect(byName[name].latestVersion.version).toBe('1.0.0');
+      const version = name === 'uom' ? '1.0.0' : '1.1.0';
+      expect(byName[name].latestVersion.version).toBe(version);
       expect(byName[name].latestVersion.status).toBe('PUBLISHED');
-      expect(byName[name].latestVersion.schema.$id).toBe(`urn:canon:contract:${name}:1.0.0`);
+      expect(byName[name].latestVersion.schema.$id).toBe(`urn:canon:contract:${name}:${version}`);
     }
     // item references the uom contract's code definition, resolved from the registry
     expect(JSON.stringify(byName.item.latestVersion.schema)).toContain(

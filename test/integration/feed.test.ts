@@ -275,7 +275,7 @@ describe('event origins', () => {
       (e) => e.type === 'RECORD_CHANGED' && e.origin.changeRequestId === proposed.id,
     );
     expect(change).toMatchObject({
-      contractVersion: 'item@1.0.0',
+      contractVersion: 'item@1.1.0',
       origin: { role: 'steward', systemCode: plm.system, changeRequestId: proposed.id },
     });
     expect(change.origin.proposedById).toBeTruthy();

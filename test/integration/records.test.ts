@@ -164,7 +164,7 @@ describe('proposals and approvals', () => {
       key: code,
       revision: 1,
       status: 'ACTIVE',
-      contractVersion: 'item@1.0.0',
+      contractVersion: 'item@1.1.0',
       uom: { code: 'KGM' },
       purchaseUom: { code: 'TNE', dimension: 'MASS' },
     });
@@ -174,7 +174,7 @@ describe('proposals and approvals', () => {
     const before = [await count('change_request'), await count('golden_record'), await count('audit_event')];
     const r = await propose({
       domain: 'item',
-      data: { code: 'X 1', name: '', type: 'gadget', uom: 'KGM', tracking: 'none', colour: 'red' },
+      data: { code: 42, name: '', type: 'gadget', uom: 'KGM', tracking: 'none', colour: 'red' },
     });
     expect(r.code).toBe('CONTRACT_VALIDATION_FAILED');
     expect(r.details.map((d: any) => d.path).sort()).toEqual(['/', '/code', '/name', '/type']);
@@ -572,7 +572,7 @@ describe('safety', () => {
 
   it('counts the total of a first page in the page query, and apart only after a cursor', async () => {
     const list = (fields: string, after?: string) =>
-      t.gql('query($a: String) { uoms(first: 2, after: $a) { ' + fields + ' } }', { a: after });
+      t.gql(`query($a: String) { uoms(first: 2, after: $a) { ${fields} } }`, { a: after });
     await list('edges { node { code } }'); // warm the caller cache and loaders
     const bare = await t.countQueries(() => list('edges { node { code } }'));
     const counted = await t.countQueries(() => list('totalCount edges { node { code } }'));

@@ -7,13 +7,17 @@ import { assertValidJsonSchema, referencedContracts } from '../../src/modules/co
 const docs = readContractsFolder(BUILT_IN_CONTRACTS_DIR);
 
 describe('built-in contracts', () => {
-  it('are the five domains at 1.0.0, referenced contracts first', () => {
+  it('are the five domains at 1.0.0 and 1.1.0 (free-text codes), referenced contracts first', () => {
     expect(docs.map((d) => `${d.contract}@${d.version}`)).toEqual([
       'uom@1.0.0',
       'item@1.0.0',
+      'item@1.1.0',
       'location@1.0.0',
+      'location@1.1.0',
       'lot@1.0.0',
+      'lot@1.1.0',
       'work-center@1.0.0',
+      'work-center@1.1.0',
     ]);
   });
 

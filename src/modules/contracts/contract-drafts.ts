@@ -6,7 +6,7 @@ import type { AuditService } from '../audit/audit.service.ts';
 import { authorize } from '../auth/ability.ts';
 import type { CallContext } from '../auth/actor-context.ts';
 import { idempotentTransaction } from '../idempotency/idempotency.service.ts';
-import { Contract } from './contract.entity.ts';
+import { Contract, MAJOR_POLICIES } from './contract.entity.ts';
 import type { ContractRows } from './contract-rows.ts';
 import { ContractVersion } from './contract-version.entity.ts';
 
@@ -242,7 +242,10 @@ export class ContractDrafts {
           compatibility: contract.compatibility,
           description: contract.description ?? null,
           ownerTeam: contract.ownerTeam ?? null,
+          majorPolicy: contract.majorPolicy,
+          proposalMajor: contract.proposalMajor ?? null,
         };
+        await applyMajorPolicy(em, contract, input);
         if (input.compatibility !== undefined) contract.compatibility = input.compatibility;
         if (input.description !== undefined) contract.description = input.description;
         if (input.ownerTeam !== undefined) contract.ownerTeam = input.ownerTeam;
@@ -256,10 +259,38 @@ export class ContractDrafts {
             compatibility: contract.compatibility,
             description: contract.description ?? null,
             ownerTeam: contract.ownerTeam ?? null,
+            majorPolicy: contract.majorPolicy,
+            proposalMajor: contract.proposalMajor ?? null,
           },
         });
         return contract;
       },
     );
   }
+}
+
+/** A new major policy, or the major proposals move to: one with a published version. */
+async function applyMajorPolicy(em: Em, contract: Contract, input: UpdateContractInput): Promise<void> {
+  if (input.majorPolicy !== undefined) {
+    if (!MAJOR_POLICIES.includes(input.majorPolicy))
+      throw new CanonError('BAD_USER_INPUT', `majorPolicy is one of ${MAJOR_POLICIES.join(', ')}.`, {
+        path: ['majorPolicy'],
+      });
+    contract.majorPolicy = input.majorPolicy;
+  }
+  if (input.proposalMajor === undefined) return;
+  if (input.proposalMajor !== null) {
+    const published = await em.count(ContractVersion, {
+      contract,
+      major: input.proposalMajor,
+      status: 'PUBLISHED',
+    });
+    if (published === 0)
+      throw new CanonError(
+        'INVALID_STATE',
+        `${contract.name} has no published ${input.proposalMajor}.x version to validate proposals against.`,
+        { path: ['proposalMajor'] },
+      );
+  }
+  contract.proposalMajor = input.proposalMajor;
 }

@@ -5,7 +5,12 @@ import { canonErrors, errorsOf } from '../../graphql/errors.ts';
 import { IDEMPOTENCY_KEY_DESCRIPTION } from '../../graphql/naming.ts';
 import type { Contract } from './contract.entity.ts';
 import type { ContractVersion } from './contract-version.entity.ts';
-import { CompatibilityModeEnum, ContractRef, ContractVersionRef } from './contracts.graphql.ts';
+import {
+  CompatibilityModeEnum,
+  ContractRef,
+  ContractVersionRef,
+  MajorPolicyEnum,
+} from './contracts.graphql.ts';
 
 const RegisterInput = builder.inputType('RegisterContractVersionInput', {
   description: 'A new DRAFT version of a contract (and the contract, with its first version).',
@@ -50,6 +55,14 @@ const UpdateContractInput = builder.inputType('UpdateContractInput', {
     compatibility: t.field({ type: CompatibilityModeEnum, description: 'New compatibility mode.' }),
     description: t.string({ description: 'New description (null clears it).' }),
     ownerTeam: t.string({ description: 'New owning team (null clears it).' }),
+    majorPolicy: t.field({
+      type: MajorPolicyEnum,
+      description: 'Which major new proposals are validated against when they name none.',
+    }),
+    proposalMajor: t.int({
+      description:
+        'Under STAY: the major new proposals are validated against (one with a published version); null: the oldest published major.',
+    }),
     expectedLockVersion: t.int({ description: 'Optimistic lock: the lockVersion you read.' }),
     idempotencyKey: t.string({ description: IDEMPOTENCY_KEY_DESCRIPTION }),
   }),
@@ -231,6 +244,8 @@ builder.mutationFields((t) => ({
         compatibility: input.compatibility ?? undefined,
         description: input.description,
         ownerTeam: input.ownerTeam,
+        majorPolicy: input.majorPolicy ?? undefined,
+        proposalMajor: input.proposalMajor,
         expectedLockVersion: input.expectedLockVersion ?? undefined,
         idempotencyKey: input.idempotencyKey,
       }),

@@ -2,6 +2,7 @@ import semver from 'semver';
 import { walkReferences } from '../../../codegen/references.ts';
 import type { Em } from '../../db/orm.ts';
 import { CanonError, notFound } from '../../errors.ts';
+import { canonKeywords } from './canon-keywords.ts';
 import { contractUri, withContractIds } from './contract-ids.ts';
 import { ContractVersion, type VersionStatus } from './contract-version.entity.ts';
 import { type ContractDocument, LIVE } from './contracts.shared.ts';
@@ -28,6 +29,7 @@ export class ContractRows {
         { path: ['schema'] },
       );
     }
+    canonKeywords(input);
     const id = contractUri(name, version);
     const doc = input as Record<string, unknown>;
     if (doc.$id !== undefined && doc.$id !== id) {

@@ -2,6 +2,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import ajvFormats from 'ajv-formats';
 import type { Em } from '../../db/orm.ts';
 import { CanonError } from '../../errors.ts';
+import { Contract } from './contract.entity.ts';
 import type { ContractRows } from './contract-rows.ts';
 import { ContractVersion } from './contract-version.entity.ts';
 
@@ -16,11 +17,29 @@ export class ContractValidators {
   }
 
   /**
+   * The major line proposals that name none are validated against (the contract's major policy):
+   * undefined means the newest published major.
+   */
+  async proposalMajor(em: Em, domain: string): Promise<number | undefined> {
+    const contract = await em.findOne(Contract, { name: domain });
+    if (!contract || contract.majorPolicy === 'FOLLOW_LATEST') return undefined;
+    if (contract.proposalMajor !== null && contract.proposalMajor !== undefined)
+      return contract.proposalMajor;
+    const [oldest] = await em.find(
+      ContractVersion,
+      { contract, status: 'PUBLISHED' },
+      { orderBy: { major: 'asc' }, limit: 1 },
+    );
+    return oldest?.major;
+  }
+
+  /**
    * The validator of a domain's newest published contract version (within `major` when given), with
    * the version it belongs to. Compiled validators are cached by version id: a published schema never
    * changes, so the cache needs no invalidation (and replicas agree).
    */
   async validatorFor(em: Em, domain: string, major?: number): Promise<ContractValidator> {
+    if (major === undefined) major = await this.proposalMajor(em, domain);
     const rows = await em.find(
       ContractVersion,
       { contract: { name: domain }, status: 'PUBLISHED', ...(major === undefined ? {} : { major }) },
@@ -49,6 +68,7 @@ export class ContractValidators {
     return {
       contractVersionId: row.id,
       version: `${domain}@${row.version}`,
+      schema: row.schema as Record<string, unknown>,
       validate: (data) => (fn(data) ? [] : ajvErrorDetails(fn.errors)),
     };
   }

@@ -9,7 +9,7 @@ import {
   type SchemaChange,
   type SchemaComparison,
 } from './compatibility/compatibility.ts';
-import type { Contract } from './contract.entity.ts';
+import { type Contract, MAJOR_POLICIES } from './contract.entity.ts';
 import { contractUri } from './contract-ids.ts';
 import { ContractVersion, VERSION_STATUSES } from './contract-version.entity.ts';
 import type { CompatibilityReport } from './contracts.shared.ts';
@@ -18,6 +18,11 @@ export const CompatibilityModeEnum = builder.enumType('CompatibilityMode', {
   description:
     'As in Confluent Schema Registry. BACKWARD: data valid under the previous version stays valid; FORWARD: the reverse; FULL: both; *_TRANSITIVE: against every earlier live version.',
   values: COMPATIBILITY_MODES,
+});
+export const MajorPolicyEnum = builder.enumType('MajorPolicy', {
+  description:
+    'Which major line new proposals are validated against when they name none. STAY: the proposal major (set by a steward; until then the oldest major with a published version), so publishing a new major changes nothing for writers until they are moved; FOLLOW_LATEST: the newest published major.',
+  values: MAJOR_POLICIES,
 });
 const VersionStatusEnum = builder.enumType('ContractVersionStatus', {
   description: 'DRAFT → PUBLISHED → DEPRECATED → RETIRED.',
@@ -191,6 +196,18 @@ builder.node(ContractRef, {
     description: t.exposeString('description', { nullable: true, description: 'What the domain is.' }),
     ownerTeam: t.exposeString('ownerTeam', { nullable: true, description: 'The team that owns it.' }),
     builtIn: t.exposeBoolean('builtIn', { description: 'One of the five built-in domains.' }),
+    majorPolicy: t.field({
+      type: MajorPolicyEnum,
+      description: 'Which major new proposals are validated against when they name none.',
+      resolve: (c) => c.majorPolicy,
+    }),
+    proposalMajor: t.int({
+      nullable: true,
+      description:
+        'The major new proposals are validated against now (the contractMajor of proposeChange overrides it); null while nothing is published.',
+      resolve: async (c, _a, ctx) =>
+        (await ctx.services.contracts.effectiveProposalMajor(ctx, c.name)) ?? null,
+    }),
     lockVersion: t.exposeInt('lockVersion', {
       description: 'Send it back as expectedLockVersion to update safely.',
     }),

@@ -4,7 +4,10 @@
  * publication and lifecycle (contract-publication.ts) and record validators (contract-validators.ts).
  */
 import type { Orm } from '../../db/orm.ts';
+import { CanonError } from '../../errors.ts';
 import type { AuditService } from '../audit/audit.service.ts';
+import { authorize } from '../auth/ability.ts';
+import type { CallContext } from '../auth/actor-context.ts';
 import type { OutboxService } from '../events/outbox.service.ts';
 import { ContractComparisons } from './contract-comparisons.ts';
 import { ContractDrafts } from './contract-drafts.ts';
@@ -47,7 +50,10 @@ export class ContractsService {
       this.drafts,
     );
     this.validators = new ContractValidators(rows);
+    this.orm = orm;
   }
+
+  private readonly orm: Orm;
 
   listContracts: ContractReads['listContracts'] = (...a) => this.reads.listContracts(...a);
   contractsByIds: ContractReads['contractsByIds'] = (...a) => this.reads.contractsByIds(...a);
@@ -74,4 +80,16 @@ export class ContractsService {
   publishedDocuments: ContractPublication['publishedDocuments'] = (...a) =>
     this.publication.publishedDocuments(...a);
   validatorFor: ContractValidators['validatorFor'] = (...a) => this.validators.validatorFor(...a);
+
+  /** The major a proposal naming none is validated against (undefined: none published). */
+  async effectiveProposalMajor(ctx: CallContext, domain: string): Promise<number | undefined> {
+    authorize(ctx.ability, ctx.actor, 'read', 'Contract');
+    const em = this.orm.em.fork();
+    try {
+      return Number((await this.validators.validatorFor(em, domain)).version.split('@')[1].split('.')[0]);
+    } catch (error) {
+      if (error instanceof CanonError && error.code === 'NOT_FOUND') return undefined;
+      throw error;
+    }
+  }
 }

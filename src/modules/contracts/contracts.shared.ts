@@ -10,6 +10,7 @@ import {
   type SchemaComparison,
   type SemverBump,
 } from './compatibility/compatibility.ts';
+import type { MajorPolicy } from './contract.entity.ts';
 import { isValidContractName, parseVersion } from './contract-ids.ts';
 import { ContractVersion, type VersionStatus } from './contract-version.entity.ts';
 
@@ -19,6 +20,8 @@ export interface ContractValidator {
   contractVersionId: string;
   /** e.g. `item@1.1.0` */
   version: string;
+  /** The published schema (its `x-canon-*` keywords define a custom domain's key and references). */
+  schema: Record<string, unknown>;
   /** Every problem with a JSON pointer path; empty when valid. */
   validate(data: unknown): ErrorDetail[];
 }
@@ -47,6 +50,9 @@ export interface UpdateContractInput extends Idempotent {
   compatibility?: CompatibilityMode;
   description?: string | null;
   ownerTeam?: string | null;
+  majorPolicy?: MajorPolicy;
+  /** The major new proposals are validated against (STAY); null: the oldest published one. */
+  proposalMajor?: number | null;
   expectedLockVersion?: number;
 }
 

@@ -58,6 +58,11 @@ const EventOriginRef = builder.objectRef<EventOrigin>('EventOrigin').implement({
       description: 'The proposal a record change or a decision belongs to.',
     }),
     proposedById: t.exposeID('proposedById', { nullable: true, description: 'Who proposed it.' }),
+    idempotencyKey: t.exposeString('idempotencyKey', {
+      nullable: true,
+      description:
+        'The idempotency key the proposer sent with proposeChange: a connector matches it against the requests it made.',
+    }),
   }),
 });
 
@@ -116,6 +121,16 @@ const ChangeEventRef = builder.objectRef<ChangeEvent>('ChangeEvent').implement({
       nullable: true,
       description:
         "The contract version the record's payload conforms to, e.g. item@1.0.0 (record and proposal events).",
+    }),
+    effectiveFrom: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description:
+        'For record events: when the revision takes effect (valid time). A RECORD_CHANGED in the future announces a scheduled change; RECORD_EFFECTIVE follows when it becomes current.',
+      resolve: (e) => {
+        const at = (e.payload as { effectiveFrom?: unknown } | null)?.effectiveFrom;
+        return typeof at === 'string' ? new Date(at) : null;
+      },
     }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was committed.' }),
   }),

@@ -17,6 +17,8 @@ export const OUTBOX_EVENT_TYPES = [
   'CONTRACT_VERSION_DEPRECATED',
   'CONTRACT_VERSION_RETIRED',
   'RECORD_CHANGED',
+  'RECORD_REKEYED',
+  'RECORD_EFFECTIVE',
   'XREF_LINKED',
   'XREF_UNLINKED',
   'CHANGE_REQUEST_PROPOSED',
@@ -43,18 +45,31 @@ export interface EventOrigin {
   changeRequestId?: string | null;
   /** Who proposed it, when a proposal was applied or decided by someone else. */
   proposedById?: string | null;
+  /** The idempotency key the proposer sent: a connector recognises the echo of its own request. */
+  idempotencyKey?: string | null;
 }
 
 export function originOf(
   ctx: CallContext,
-  proposal?: { id: string; systemCode?: string | null; proposedBy?: string | null },
+  proposal?: {
+    id: string;
+    systemCode?: string | null;
+    proposedBy?: string | null;
+    idempotencyKey?: string | null;
+  },
 ): EventOrigin {
   return {
     actorId: ctx.actor?.id ?? null,
     actorName: ctx.actor?.name ?? null,
     role: ctx.actor?.role ?? null,
     systemCode: proposal ? (proposal.systemCode ?? null) : (ctx.actor?.systemCode ?? null),
-    ...(proposal ? { changeRequestId: proposal.id, proposedById: proposal.proposedBy ?? null } : {}),
+    ...(proposal
+      ? {
+          changeRequestId: proposal.id,
+          proposedById: proposal.proposedBy ?? null,
+          idempotencyKey: proposal.idempotencyKey ?? null,
+        }
+      : {}),
   };
 }
 

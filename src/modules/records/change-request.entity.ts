@@ -38,12 +38,15 @@ export const ChangeRequestEntity = defineEntity({
     proposedBy: p.uuid().nullable(),
     proposedByName: p.string().length(200).nullable(),
     systemCode: p.string().length(100).nullable(),
+    /** The proposer's idempotency key: carried in the origin of the events it causes. */
+    idempotencyKey: p.string().length(200).nullable(),
     requiredApprovals: p.integer(),
     approvals: p.json<Approval[]>(),
     reason: p.text().nullable(),
     decisionReason: p.text().nullable(),
     decidedBy: p.uuid().nullable(),
-    effectiveFrom: p.datetime(),
+    /** The moment asked for; null: the moment it is applied (set then). */
+    effectiveFrom: p.datetime().nullable(),
     contractVersion: p.string().length(50),
     /** Non-blocking findings shown to stewards. */
     warnings: p.json<unknown[]>(),

@@ -119,7 +119,9 @@ export const ChangeRequestRef = builder.node(ChangeRequest, {
     }),
     effectiveFrom: t.expose('effectiveFrom', {
       type: 'DateTime',
-      description: 'When it takes effect once applied.',
+      nullable: true,
+      description:
+        'When it takes effect: the moment the proposer asked for, or — when none was asked — the moment it was applied (null until then).',
     }),
     contractVersion: t.exposeString('contractVersion', {
       description: 'The contract version that validated it.',
@@ -187,7 +189,8 @@ const ProposeChangeInput = builder.inputType('ProposeChangeInput', {
     }),
     effectiveFrom: t.field({
       type: 'DateTime',
-      description: 'When the change takes effect (default now; may be in the future).',
+      description:
+        'When the change takes effect (valid time; may be in the future). Default: the moment it is applied — when the last approval arrives, not when it was proposed.',
     }),
     reason: t.string({ description: 'Why, for the stewards and the history.' }),
     contractMajor: t.int({ description: 'Validate against this major line of the contract.' }),

@@ -42,6 +42,8 @@ export interface DomainRules {
   /** Keys unique per site (true) or per domain (false). */
   siteScoped: boolean;
   keyOf(data: Data): string;
+  /** JSON pointers of the payload fields the business key is made of. */
+  keyFields: string[];
   siteOf(data: Data): string | null;
   references(data: Data): ReferenceSpec[];
   /** Findings that block the change; `previous` is the current payload for updates. */

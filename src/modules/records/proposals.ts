@@ -77,7 +77,8 @@ export class Proposals {
     input: ProposeInput,
     operation: ChangeOperation,
   ): Promise<ChangeRequest> {
-    const rules = rulesFor(input.domain);
+    const validator = await this.contracts.validatorFor(em, input.domain, input.contractMajor);
+    const rules = rulesFor(input.domain, validator.schema);
     let record: GoldenRecord | null = null;
     let latest: RecordRevision | null = null;
     if (input.recordId) {
@@ -130,7 +131,6 @@ export class Proposals {
     const approvalsNeeded = connector
       ? this.checkOwnership(ctx, rules, operation, proposed, previous)
       : await this.policies.requiredApprovals(em, input.domain);
-    const validator = await this.contracts.validatorFor(em, input.domain, input.contractMajor);
     await this.validation.validate(em, rules, validator, operation, proposed, previous, record);
 
     const cr = newChangeRequest(em, ctx, {
@@ -143,7 +143,7 @@ export class Proposals {
       requiredApprovals: approvalsNeeded,
       validator,
       reason: input.reason ?? null,
-      effectiveFrom: input.effectiveFrom ?? new Date(),
+      effectiveFrom: input.effectiveFrom ?? null,
     });
     await em.flush();
     await this.audit.record(em, ctx, {
@@ -253,13 +253,13 @@ function newChangeRequest(
     domain: string;
     record: GoldenRecord | null;
     operation: ChangeOperation;
-    input: { data?: Data; patch?: Data; baseRevision?: number };
+    input: { data?: Data; patch?: Data; baseRevision?: number; idempotencyKey?: string };
     proposed: Data;
     previous: Data | null;
     requiredApprovals: number;
     validator: ContractValidator;
     reason: string | null;
-    effectiveFrom: Date;
+    effectiveFrom: Date | null;
   },
 ): ChangeRequest {
   return em.create(ChangeRequest, {
@@ -276,6 +276,7 @@ function newChangeRequest(
     proposedBy: ctx.actor?.id ?? null,
     proposedByName: ctx.actor?.name ?? null,
     systemCode: ctx.actor?.systemCode ?? null,
+    idempotencyKey: p.input.idempotencyKey ?? null,
     requiredApprovals: p.requiredApprovals,
     approvals: [],
     reason: p.reason,

@@ -5,6 +5,7 @@
 import { CanonError } from '../../errors.ts';
 import type { GraphQLContext } from '../../graphql/context.ts';
 import { canonErrors } from '../../graphql/errors.ts';
+import { momentOf } from './as-of.ts';
 import type { View } from './record.graphql.ts';
 
 /** A lookup of one record of a built-in domain by id or business key; no such record is null. */
@@ -50,11 +51,17 @@ export function codeLookup(domain: string, type: any, what: string) {
         id: t.arg.id({ description: 'The record id.' }),
         code: t.arg.string({ description: 'The business key.' }),
         asOf: t.arg({ type: 'DateTime', description: 'Its value as of this moment (default now).' }),
+        knownAt: t.arg({
+          type: 'DateTime',
+          description:
+            'Transaction time: only what had been recorded by this moment (default: everything recorded so far). A read with the same asOf and knownAt answers the same later.',
+        }),
       },
       resolve: (
         _r: unknown,
-        a: { id?: string | number | null; code?: string | null; asOf?: Date | null },
+        a: { id?: string | number | null; code?: string | null; asOf?: Date | null; knownAt?: Date | null },
         ctx: GraphQLContext,
-      ) => oneByIdOrKey(ctx, domain, a.id ? String(a.id) : null, a.code, undefined, a.asOf ?? undefined),
+      ) =>
+        oneByIdOrKey(ctx, domain, a.id ? String(a.id) : null, a.code, undefined, momentOf(a.asOf, a.knownAt)),
     });
 }

@@ -8,10 +8,11 @@ import type { Em, Orm } from '../../db/orm.ts';
 import { CanonError } from '../../errors.ts';
 import { authorize } from '../auth/ability.ts';
 import type { CallContext } from '../auth/actor-context.ts';
-import { currentRevisionLateralSql, currentRevisionsSql } from './as-of.ts';
+import { currentRevisionLateralSql, currentRevisionsSql, decodeMoment } from './as-of.ts';
 import type { Data } from './domain-rules.ts';
 import { fieldDiff } from './field-diff.ts';
 import { GoldenRecord } from './golden-record.entity.ts';
+import { aliasesOf, type KeyAliasRow, recordsByOldKeys } from './keys/key-aliases.ts';
 import { RecordRevision } from './record-revision.entity.ts';
 import type { CurrentRow, HistoryEntry, ListFilter, PageRequest, RecordView } from './records.types.ts';
 import type { RoundingMethod } from './uom/rational.ts';
@@ -30,7 +31,7 @@ export class RecordReads {
     const rows = await em
       .getConnection()
       .execute<CurrentRow[]>(
-        currentRevisionsSql(`rv.record_id in (${recordIds.map(() => '?').join(',')})`),
+        currentRevisionsSql(`rv.record_id in (${recordIds.map(() => '?').join(',')})`, '?', asOf),
         [...recordIds, asOf],
         'all',
         em.getTransactionContext(),
@@ -75,7 +76,11 @@ export class RecordReads {
     return (await this.recordsByIds(ctx, [id], asOf))[0];
   }
 
-  /** Live records of a domain by business key (several keys in one query, for DataLoader), as of a moment. */
+  /**
+   * Records of a domain by business key (several keys in one query, for DataLoader), as of a moment:
+   * the live record with the key, else the newest that had it; a key given up in a rekey answers the
+   * record that now has another one, marked `renamedFrom`.
+   */
   async recordsByKeys(
     ctx: CallContext,
     domain: string,
@@ -84,26 +89,42 @@ export class RecordReads {
   ): Promise<(RecordView | null)[]> {
     authorize(ctx.ability, ctx.actor, 'read', 'GoldenRecord');
     const em = this.orm.em.fork();
-    const records =
-      keys.length > 0
-        ? await em.find(GoldenRecord, { domain, key: { $in: [...new Set(keys.map((k) => k.key))] } })
-        : [];
+    const wanted = [...new Set(keys.map((k) => k.key))];
+    const records = wanted.length > 0 ? await em.find(GoldenRecord, { domain, key: { $in: wanted } }) : [];
+    const matches = (k: { key: string; scope?: string }, key: string, scope: string) =>
+      key === k.key && (k.scope === undefined || scope === k.scope);
+    const unmatched = wanted.filter((key) => !records.some((r) => r.key === key));
+    const renames = (await recordsByOldKeys(em, domain, unmatched)).filter(
+      (h) => !records.some((r) => r.id === h.recordId),
+    );
+    if (renames.length > 0)
+      records.push(...(await em.find(GoldenRecord, { id: { $in: renames.map((h) => h.recordId) } })));
     const current = await this.currentRows(
       em,
       records.map((r) => r.id),
       asOf ?? new Date(),
     );
     return keys.map((k) => {
-      const candidates = records.filter(
-        (r) => r.key === k.key && (k.scope === undefined || r.keyScope === k.scope),
-      );
+      const candidates = records.filter((r) => matches(k, r.key, r.keyScope));
       // the live one if any, otherwise the newest (a retired key may be reused)
-      const record =
+      let record: GoldenRecord | undefined =
         candidates.find((r) => r.status === 'ACTIVE') ??
         candidates.sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())[0];
+      let renamedFrom: string | undefined;
+      if (!record) {
+        const hit = renames.find((h) => matches(k, h.alias, h.keyScope));
+        record = hit ? records.find((r) => r.id === hit.recordId) : undefined;
+        renamedFrom = hit?.alias;
+      }
       const row = record && current.get(record.id);
-      return record && row ? this.view(record, row) : null;
+      return record && row ? { ...this.view(record, row), ...(renamedFrom ? { renamedFrom } : {}) } : null;
     });
+  }
+
+  /** The keys a record had before its rekeys, newest first. */
+  async keyAliases(ctx: CallContext, recordId: string): Promise<KeyAliasRow[]> {
+    authorize(ctx.ability, ctx.actor, 'read', 'GoldenRecord');
+    return aliasesOf(this.orm.em.fork(), recordId);
   }
 
   /** A page of a domain's records by key (keyset on key, key scope, id), as of a moment. */
@@ -161,7 +182,7 @@ export class RecordReads {
     if (parents.length === 0) return [];
     const em = this.orm.em.fork();
     const rows = await em.getConnection().execute<(CurrentRow & { key_scope: string })[]>(
-      `with cur as (${currentRevisionsSql('g0.domain = ?')})
+      `with cur as (${currentRevisionsSql('g0.domain = ?', '?', asOf)})
         select cur.*, g.key_scope from cur join golden_record g on g.id = cur.record_id
          where cur.status = 'ACTIVE' and cur.data->>'parent' in (${parents.map(() => '?').join(',')})
          order by g.key`,
@@ -279,7 +300,7 @@ export class RecordReads {
       const views = await this.recordsByIds(
         ctx,
         group.map((l) => l.id),
-        asOf ? new Date(asOf) : undefined,
+        decodeMoment(asOf),
       );
       group.forEach((l, j) => {
         const v = views[j];
@@ -301,7 +322,7 @@ export class RecordReads {
           ctx,
           'location',
           group.map((f) => ({ key: f.parent!, scope: f.site })),
-          asOf ? new Date(asOf) : undefined,
+          decodeMoment(asOf),
         );
         group.forEach((f, j) => {
           const p = parents[j];
@@ -372,12 +393,12 @@ function listQuery(filter: ListFilter): {
   const asOf = filter.asOf ?? new Date();
   return {
     page: {
-      from: `golden_record g ${currentRevisionLateralSql()}`,
+      from: `golden_record g ${currentRevisionLateralSql('?', asOf)}`,
       where: ['g.domain = ?', ...where].join(' and '),
       params: [asOf, filter.domain, ...params],
     },
     all: {
-      sql: `select cur.* from (${currentRevisionsSql('g0.domain = ?')}) cur
+      sql: `select cur.* from (${currentRevisionsSql('g0.domain = ?', '?', asOf)}) cur
         join golden_record g on g.id = cur.record_id
         ${where.length > 0 ? `where ${where.join(' and ')}` : ''}`,
       params: [filter.domain, asOf, ...params],

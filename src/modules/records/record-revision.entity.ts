@@ -28,10 +28,22 @@ export const RecordRevisionEntity = defineEntity({
     createdBy: p.uuid().nullable(),
     createdByName: p.string().length(200).nullable(),
     reason: p.text().nullable(),
+    /** When it was recorded (transaction time; `knownAt` reads see only revisions recorded by then). */
     createdAt: p.datetime().onCreate(() => new Date()),
+    /**
+     * For a revision recorded with a future effectiveFrom: when its `RECORD_EFFECTIVE` event is due.
+     * The scheduler emits the event and clears this in one transaction, so it is emitted exactly once.
+     */
+    effectiveEventDueAt: p.datetime().nullable(),
   },
   uniques: [{ properties: ['record', 'revision'], name: 'record_revision_record_revision_unique' }],
-  indexes: [{ properties: ['record', 'effectiveFrom'] }],
+  indexes: [
+    { properties: ['record', 'effectiveFrom'] },
+    {
+      name: 'record_revision_effective_event_due',
+      expression: `create index "record_revision_effective_event_due" on "record_revision" ("effective_event_due_at") where "effective_event_due_at" is not null`,
+    },
+  ],
 });
 export class RecordRevision extends RecordRevisionEntity.class {}
 RecordRevisionEntity.setClass(RecordRevision);

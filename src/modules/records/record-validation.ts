@@ -10,6 +10,8 @@ import { currentRevisionsSql } from './as-of.ts';
 import type { ChangeOperation } from './change-request.entity.ts';
 import type { Data, DomainRules, Finding, LiveRecord, RuleContext } from './domain-rules.ts';
 import type { GoldenRecord } from './golden-record.entity.ts';
+import { liveOwnerOfOldKey } from './keys/key-aliases.ts';
+import { keyTextFindings } from './keys/key-text.ts';
 
 export class RecordValidation {
   /** Contract (ajv) and domain rules; failures refuse the proposal with every finding. */
@@ -40,19 +42,28 @@ export class RecordValidation {
       return;
     }
     const ctx = this.ruleContext(em);
-    const findings: Finding[] = [];
+    const findings: Finding[] = keyTextFindings(data, rules.keyFields);
     for (const ref of rules.references(data)) {
       const target = await ctx.findLive(ref.domain, ref.key, ref.scope);
       if (!target) {
+        const renamed = await liveOwnerOfOldKey(em, ref.domain, ref.key, ref.scope ?? '', null);
         findings.push({
           code: 'REFERENCE_NOT_FOUND',
           path: ref.field,
-          message: `No live ${ref.domain} record has the key ${ref.key}${ref.scope ? ` on site ${ref.scope}` : ''}.`,
+          message: renamed
+            ? `${ref.domain} ${ref.key} was renamed to ${renamed.currentKey}; refer to it by its new key.`
+            : `No live ${ref.domain} record has the key ${ref.key}${ref.scope ? ` on site ${ref.scope}` : ''}.`,
         });
       }
     }
     findings.push(...(await rules.check(ctx, data, previous, record?.id ?? null)));
     const key = rules.keyOf(data);
+    if (key === '')
+      findings.push({
+        code: 'CONTRACT_VALIDATION_FAILED',
+        path: '',
+        message: `The ${rules.domain} record has no business key: its contract declares none (x-canon-key) and the payload has no code.`,
+      });
     const scope = rules.siteScoped ? (rules.siteOf(data) ?? '') : '';
     const taken = await ctx.findLive(rules.domain, key, scope);
     if (taken && taken.id !== record?.id) {
@@ -61,6 +72,16 @@ export class RecordValidation {
         path: '',
         message: `A live ${rules.domain} record already has the key ${key}${scope ? ` on site ${scope}` : ''}.`,
       });
+    } else if (!taken) {
+      // a live record's old key stays its alias: another record taking it would make lookups ambiguous
+      const renamed = await liveOwnerOfOldKey(em, rules.domain, key, scope, record?.id ?? null);
+      if (renamed) {
+        findings.push({
+          code: 'DUPLICATE_KEY',
+          path: '',
+          message: `${key} was the key of the ${rules.domain} record now called ${renamed.currentKey}; it stays reserved as that record's alias.`,
+        });
+      }
     }
     if (findings.length > 0) {
       throw new ValidationError(

@@ -1,26 +1,55 @@
 /**
  * Applying an accepted proposal: the new revision (or record), its key and status, its references,
  * the audit event and the outbox event, in the caller's transaction; a stale base ends in CONFLICT.
+ * A changed business key is a rekey (rekey-follower.ts): references and cross-references follow it.
  */
 
 import type { Em } from '../../db/orm.ts';
 import type { AuditService } from '../audit/audit.service.ts';
 import type { CallContext } from '../auth/actor-context.ts';
-import type { ContractsService } from '../contracts/contracts.service.ts';
-import { type OutboxService, originOf } from '../events/outbox.service.ts';
+import type { ContractsService, ContractValidator } from '../contracts/contracts.service.ts';
+import { type EventOrigin, type OutboxService, originOf } from '../events/outbox.service.ts';
 import type { ChangeOperation, ChangeRequest } from './change-request.entity.ts';
 import type { Data } from './domain-rules.ts';
 import { GoldenRecord } from './golden-record.entity.ts';
+import { RekeyFollower, type RekeyListener } from './keys/rekey-follower.ts';
+import { assertRekeyable } from './keys/rekey-rules.ts';
 import { applyMergePatch } from './merge-patch.ts';
 import { RecordRevision } from './record-revision.entity.ts';
 import type { RecordValidation } from './record-validation.ts';
 import { rulesFor } from './rules-registry.ts';
+
+/** One revision to write: from a proposal, or following another record's rekey. */
+export interface RevisionWrite {
+  domain: string;
+  record: GoldenRecord | null;
+  previous: RecordRevision | null;
+  operation: ChangeOperation;
+  data: Data;
+  effectiveFrom: Date;
+  validator: ContractValidator;
+  changeRequestId: string;
+  proposedBy: string | null;
+  proposedByName: string | null;
+  reason: string | null;
+  origin: EventOrigin;
+  /** Set on revisions that follow a rekey: the record whose key changed. */
+  followsRekeyOf?: { recordId: string; domain: string; oldKey: string; newKey: string; depth: number };
+}
+
+const AUDIT_ACTIONS = {
+  CREATE: 'RECORD_CREATED',
+  RETIRE: 'RECORD_RETIRED',
+  RESTORE: 'RECORD_RESTORED',
+  UPDATE: 'RECORD_REVISED',
+} as const;
 
 export class RecordWriter {
   private readonly audit: AuditService;
   private readonly outbox: OutboxService;
   private readonly contracts: ContractsService;
   private readonly validation: RecordValidation;
+  private readonly follower: RekeyFollower;
 
   constructor(
     audit: AuditService,
@@ -32,6 +61,14 @@ export class RecordWriter {
     this.outbox = outbox;
     this.contracts = contracts;
     this.validation = validation;
+    this.follower = new RekeyFollower(contracts, outbox, (em, ctx, write) =>
+      this.writeRevision(em, ctx, write),
+    );
+  }
+
+  /** Another module's part of a rekey (the xref module moves its keys), in the same transaction. */
+  onRekeyed(listener: RekeyListener): void {
+    this.follower.listen(listener);
   }
 
   private async markConflict(
@@ -59,7 +96,6 @@ export class RecordWriter {
 
   /** Applies an accepted proposal as a new revision (or a new record), in the caller's transaction. */
   async apply(em: Em, ctx: CallContext, cr: ChangeRequest): Promise<void> {
-    const rules = rulesFor(cr.domain);
     const tx = em.getTransactionContext();
     let record: GoldenRecord | null = null;
     let previous: RecordRevision | null = null;
@@ -89,6 +125,7 @@ export class RecordWriter {
       cr.domain,
       Number(cr.contractVersion.split('@')[1].split('.')[0]),
     );
+    const rules = rulesFor(cr.domain, validator.schema);
     await this.validation.validate(
       em,
       rules,
@@ -98,13 +135,48 @@ export class RecordWriter {
       previous?.data ?? null,
       record,
     );
+    if (record && rules.keyOf(data) !== record.key)
+      await assertRekeyable(em, record, rules.keyOf(data), cr.effectiveFrom ?? null);
 
-    const status = cr.operation === 'RETIRE' ? 'RETIRED' : 'ACTIVE';
-    const key = rules.keyOf(data);
-    const site = rules.siteOf(data);
+    // valid time: the moment asked for, else the moment of approval (never the moment of proposal,
+    // which would make an as-of read of the days in between show a value nobody had approved yet)
+    const effectiveFrom = cr.effectiveFrom ?? new Date();
+    const { record: written, revision } = await this.writeRevision(em, ctx, {
+      domain: cr.domain,
+      record,
+      previous,
+      operation: cr.operation as ChangeOperation,
+      data,
+      effectiveFrom,
+      validator,
+      changeRequestId: cr.id,
+      proposedBy: cr.proposedBy ?? null,
+      proposedByName: cr.proposedByName ?? null,
+      reason: cr.reason ?? null,
+      origin: originOf(ctx, cr),
+    });
+    cr.status = 'APPLIED';
+    cr.recordId = written.id;
+    cr.appliedRevision = revision.revision;
+    cr.effectiveFrom = effectiveFrom;
+    await em.flush();
+  }
+
+  /** Writes one revision with its references, audit event and change events; follows a key change. */
+  async writeRevision(
+    em: Em,
+    ctx: CallContext,
+    w: RevisionWrite,
+  ): Promise<{ record: GoldenRecord; revision: RecordRevision }> {
+    const rules = rulesFor(w.domain, w.validator.schema);
+    const status = w.operation === 'RETIRE' ? 'RETIRED' : 'ACTIVE';
+    const key = rules.keyOf(w.data);
+    const site = rules.siteOf(w.data);
     const keyScope = rules.siteScoped ? (site ?? '') : '';
+    let record = w.record;
+    const before = record ? { key: record.key, keyScope: record.keyScope } : null;
     if (!record) {
-      record = em.create(GoldenRecord, { domain: cr.domain, key, site, keyScope, status, latestRevision: 1 });
+      record = em.create(GoldenRecord, { domain: w.domain, key, site, keyScope, status, latestRevision: 1 });
     } else {
       record.latestRevision += 1;
       record.key = key;
@@ -115,59 +187,63 @@ export class RecordWriter {
     const revision = em.create(RecordRevision, {
       record,
       revision: record.latestRevision,
-      data,
+      data: w.data,
       status,
-      operation: cr.operation,
-      contractVersion: validator.version,
-      contractVersionId: validator.contractVersionId,
-      effectiveFrom: cr.effectiveFrom,
-      changeRequestId: cr.id,
-      createdBy: cr.proposedBy ?? null,
-      createdByName: cr.proposedByName ?? null,
-      reason: cr.reason ?? null,
+      operation: w.operation,
+      contractVersion: w.validator.version,
+      contractVersionId: w.validator.contractVersionId,
+      effectiveFrom: w.effectiveFrom,
+      changeRequestId: w.changeRequestId,
+      createdBy: w.proposedBy,
+      createdByName: w.proposedByName,
+      reason: w.reason,
+      // a revision for later: the scheduler announces it when it becomes current
+      effectiveEventDueAt: w.effectiveFrom.getTime() > Date.now() ? w.effectiveFrom : null,
     });
-    cr.status = 'APPLIED';
-    cr.recordId = record.id;
-    cr.appliedRevision = revision.revision;
     await em.flush();
-    await this.replaceReferences(em, record, rules.references(data), status === 'ACTIVE');
+    await this.replaceReferences(em, record, rules.references(w.data), status === 'ACTIVE');
 
-    const action =
-      cr.operation === 'CREATE'
-        ? 'RECORD_CREATED'
-        : cr.operation === 'RETIRE'
-          ? 'RECORD_RETIRED'
-          : cr.operation === 'RESTORE'
-            ? 'RECORD_RESTORED'
-            : 'RECORD_REVISED';
     await this.audit.record(em, ctx, {
-      action,
+      action: AUDIT_ACTIONS[w.operation],
       subjectType: 'GoldenRecord',
       subjectId: record.id,
-      before: previous ? { revision: previous.revision, data: previous.data } : null,
+      before: w.previous ? { revision: w.previous.revision, data: w.previous.data } : null,
       after: {
         revision: revision.revision,
-        data,
-        changeRequestId: cr.id,
-        effectiveFrom: cr.effectiveFrom.toISOString(),
+        data: w.data,
+        changeRequestId: w.changeRequestId,
+        effectiveFrom: w.effectiveFrom.toISOString(),
+        ...(w.followsRekeyOf ? { followsRekeyOf: w.followsRekeyOf } : {}),
       },
     });
     await this.outbox.append(em, {
       type: 'RECORD_CHANGED',
-      domain: cr.domain,
+      domain: w.domain,
       subjectId: record.id,
       revision: revision.revision,
       payload: {
-        operation: cr.operation,
+        operation: w.operation,
         key,
         site,
         status,
-        effectiveFrom: cr.effectiveFrom.toISOString(),
-        data,
+        effectiveFrom: w.effectiveFrom.toISOString(),
+        recordedAt: revision.createdAt.toISOString(),
+        data: w.data,
+        ...(w.followsRekeyOf ? { followsRekeyOf: w.followsRekeyOf } : {}),
       },
-      origin: originOf(ctx, cr),
-      contractVersion: cr.contractVersion,
+      origin: w.origin,
+      contractVersion: w.validator.version,
     });
+    if (before && (before.key !== key || before.keyScope !== keyScope)) {
+      await this.follower.follow(em, ctx, {
+        record,
+        revision: revision.revision,
+        oldKey: before.key,
+        oldScope: before.keyScope,
+        write: w,
+      });
+    }
+    return { record, revision };
   }
 
   private async replaceReferences(

@@ -17,7 +17,9 @@ import {
 import { connectionNames } from '../../graphql/naming.ts';
 import { can } from '../auth/ability.ts';
 import { ActorRef } from '../auth/auth.graphql.ts';
+import { decodeMoment, encodeMoment, momentOf } from './as-of.ts';
 import type { FieldChange } from './field-diff.ts';
+import type { KeyAliasRow } from './keys/key-aliases.ts';
 import {
   ChangeOperationEnum,
   FieldChangeOpEnum,
@@ -99,7 +101,15 @@ export const RecordRevisionRef = builder.objectRef<HistoryEntry>('RecordRevision
     }),
     createdByName: t.exposeString('createdByName', { nullable: true, description: 'Their name then.' }),
     reason: t.exposeString('reason', { nullable: true, description: 'Why.' }),
-    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was recorded.' }),
+    createdAt: t.expose('createdAt', {
+      type: 'DateTime',
+      description: 'When it was recorded (as recordedAt).',
+    }),
+    recordedAt: t.expose('createdAt', {
+      type: 'DateTime',
+      description:
+        'Transaction time: when Canon recorded it. A read with knownAt before this moment does not see it; effectiveFrom is its valid time.',
+    }),
     changes: t.field({
       type: [FieldChangeRef],
       description: 'Field-level changes against the previous revision.',
@@ -121,18 +131,16 @@ export function groupBy<T>(items: T[], key: (x: T) => string): Map<string, T[]> 
   return m;
 }
 
-/** Loads live records by business key: keys are `domain|scope|key|asOf`. */
+/** Loads live records by business key: keys are JSON `[domain, scope | null, key, moment]` (keyRef). */
 export async function loadByKeys(keys: string[], ctx: GraphQLContext): Promise<(View | null)[]> {
   const out = new Map<string, View | null>();
-  for (const [group, list] of groupBy(keys, (k) => {
-    const [domain, , , asOf] = k.split('|');
-    return `${domain}|${asOf}`;
-  })) {
-    const [domain, asOf] = group.split('|');
-    const date = asOf ? new Date(asOf) : undefined;
+  const parsed = new Map(keys.map((k) => [k, JSON.parse(k) as [string, string | null, string, string]]));
+  for (const [group, list] of groupBy(keys, (k) => JSON.stringify([parsed.get(k)![0], parsed.get(k)![3]]))) {
+    const [domain, moment] = JSON.parse(group) as [string, string];
+    const date = decodeMoment(moment);
     const specs = list.map((k) => {
-      const [, scope, key] = k.split('|');
-      return { key, scope: scope === '*' ? undefined : scope };
+      const [, scope, key] = parsed.get(k)!;
+      return { key, scope: scope ?? undefined };
     });
     const views = withAsOf(await ctx.services.records.recordsByKeys(ctx, domain, specs, date), date);
     list.forEach((k, i) => {
@@ -142,8 +150,9 @@ export async function loadByKeys(keys: string[], ctx: GraphQLContext): Promise<(
   return keys.map((k) => out.get(k) ?? null);
 }
 
+/** The loader key of a reference by business key, read at the referring record's moment. */
 export const keyRef = (domain: string, key: unknown, asOf: Date | undefined, scope?: string) =>
-  typeof key === 'string' ? `${domain}|${scope ?? '*'}|${key}|${asOf?.toISOString() ?? ''}` : null;
+  typeof key === 'string' ? JSON.stringify([domain, scope ?? null, key, encodeMoment(asOf)]) : null;
 
 /** Node loading for record types: by id, current value. */
 export const recordNodeOptions = (domain: string | null) => ({
@@ -156,6 +165,20 @@ export const recordNodeOptions = (domain: string | null) => ({
 
 // ------------------------------------------------------------------ the interface
 
+const KeyAliasRef = builder.objectRef<KeyAliasRow>('KeyAlias').implement({
+  description:
+    'A business key a record gave up in a rekey; it stays reserved for the record while it is live.',
+  fields: (t) => ({
+    key: t.exposeString('key', { description: 'The old key.' }),
+    keyScope: t.exposeString('keyScope', {
+      description: "The site it was unique within ('' for global keys).",
+    }),
+    renamedTo: t.exposeString('renamedTo', { description: 'The key the record got in that rekey.' }),
+    revision: t.exposeInt('revision', { description: 'The revision that changed the key.' }),
+    renamedAt: t.expose('createdAt', { type: 'DateTime', description: 'When the rekey was recorded.' }),
+  }),
+});
+
 export const RecordInterface = builder.interfaceRef<View>('GoldenRecord').implement({
   description: 'A golden record at one moment (now, or the asOf asked for).',
   interfaces: [builder.nodeInterfaceRef()],
@@ -164,6 +187,17 @@ export const RecordInterface = builder.interfaceRef<View>('GoldenRecord').implem
     id: t.exposeID('id', { description: 'The record id (UUID), stable across revisions.' }),
     domain: t.exposeString('domain', { description: 'The domain (contract name).' }),
     key: t.exposeString('key', { description: 'The business key.' }),
+    renamedFrom: t.string({
+      nullable: true,
+      description:
+        'Set when the record was looked up by a key it no longer has (it was rekeyed): that old key. Update your copy to `key`.',
+      resolve: (v) => v.renamedFrom ?? null,
+    }),
+    keyAliases: t.field({
+      type: [KeyAliasRef],
+      description: 'The keys it had before it was rekeyed, newest first; lookups by them still answer it.',
+      resolve: (v, _a, ctx) => ctx.services.records.keyAliases(ctx, v.id),
+    }),
     site: t.exposeString('site', { nullable: true, description: 'The site; null: global.' }),
     status: t.field({
       type: RecordStatusEnum,
@@ -241,13 +275,14 @@ const RECORD_CURSOR = 'record';
 export async function pageOfRecords(
   ctx: GraphQLContext,
   domain: string,
-  args: ConnectionArgs & { asOf?: Date | null; filter?: FilterArg },
+  args: ConnectionArgs & { asOf?: Date | null; knownAt?: Date | null; filter?: FilterArg },
   info: GraphQLResolveInfo,
 ) {
   const page = forwardPage<[string, string, string]>(args, RECORD_CURSOR);
+  const asOf = momentOf(args.asOf, args.knownAt);
   const filter: ListFilter = {
     domain,
-    asOf: args.asOf ?? undefined,
+    asOf,
     search: args.filter?.search ?? undefined,
     keyPrefix: args.filter?.keyPrefix ?? undefined,
     site: args.filter?.site ?? undefined,
@@ -258,7 +293,7 @@ export async function pageOfRecords(
     withTotal: selectsField(info, 'totalCount'),
   });
   return connectionOf(
-    withAsOf(items, args.asOf ?? undefined) as View[],
+    withAsOf(items, asOf) as View[],
     page.limit,
     (v) => encodeCursor(RECORD_CURSOR, [v.key, v.keyScope, v.id]),
     {
@@ -286,6 +321,11 @@ export function domainConnection(domain: string, type: any, description: string)
         description,
         args: {
           asOf: t.arg({ type: 'DateTime', description: 'Values as of this moment (default now).' }),
+          knownAt: t.arg({
+            type: 'DateTime',
+            description:
+              'Transaction time: only what had been recorded by this moment (default: everything recorded so far). A read with the same asOf and knownAt answers the same later.',
+          }),
           filter: t.arg({ type: RecordFilter, description: 'Which records.' }),
         },
         resolve: (_r: unknown, args: any, ctx: GraphQLContext, info: GraphQLResolveInfo) =>
@@ -315,10 +355,16 @@ builder.queryFields((t) => ({
     args: {
       id: t.arg.id({ required: true, description: 'The record id.' }),
       asOf: t.arg({ type: 'DateTime', description: 'Its value as of this moment (default now).' }),
+      knownAt: t.arg({
+        type: 'DateTime',
+        description:
+          'Transaction time: only what had been recorded by this moment (default: everything recorded so far). A read with the same asOf and knownAt answers the same later.',
+      }),
     },
     resolve: async (_r, a, ctx) => {
-      const v = await ctx.services.records.record(ctx, String(a.id), a.asOf ?? undefined);
-      return v ? { ...v, asOf: a.asOf ?? undefined } : null;
+      const asOf = momentOf(a.asOf, a.knownAt);
+      const v = await ctx.services.records.record(ctx, String(a.id), asOf);
+      return v ? { ...v, asOf } : null;
     },
   }),
   history: t.connection(
@@ -340,6 +386,11 @@ builder.queryFields((t) => ({
       args: {
         domain: t.arg.string({ required: true, description: 'The domain (contract name).' }),
         asOf: t.arg({ type: 'DateTime', description: 'Values as of this moment (default now).' }),
+        knownAt: t.arg({
+          type: 'DateTime',
+          description:
+            'Transaction time: only what had been recorded by this moment (default: everything recorded so far). A read with the same asOf and knownAt answers the same later.',
+        }),
         filter: t.arg({ type: RecordFilter, description: 'Which records.' }),
       },
       resolve: (_r, args, ctx, info) => pageOfRecords(ctx, args.domain, args, info),

@@ -11,11 +11,14 @@ import type { OutboxService } from '../events/outbox.service.ts';
 import { ApprovalPolicies } from './approval-policies.ts';
 import { ChangeRequestReads } from './change-request-reads.ts';
 import { Decisions } from './decisions.ts';
+import { EffectiveEvents } from './effective-events.ts';
+import type { RekeyListener } from './keys/rekey-follower.ts';
 import { Proposals } from './proposals.ts';
 import { RecordReads } from './record-reads.ts';
 import { RecordValidation } from './record-validation.ts';
 import { RecordWriter } from './record-writer.ts';
 
+export type { KeyChange, RekeyListener } from './keys/rekey-follower.ts';
 export type {
   ChangeRequestFilter,
   HistoryEntry,
@@ -49,12 +52,25 @@ export class RecordsService {
       outbox,
     });
     this.decisions = new Decisions(orm, audit, writer, outbox);
+    this.writer = writer;
+    this.effectiveEvents = new EffectiveEvents(orm, outbox);
+  }
+
+  /** Announces revisions whose future moment has come (RECORD_EFFECTIVE); started by the app. */
+  readonly effectiveEvents: EffectiveEvents;
+
+  private readonly writer: RecordWriter;
+
+  /** Registers another module's part of a rekey, run in the rekey's transaction. */
+  onRekeyed(listener: RekeyListener): void {
+    this.writer.onRekeyed(listener);
   }
 
   // reads
   recordsByIds: RecordReads['recordsByIds'] = (...a) => this.reads.recordsByIds(...a);
   record: RecordReads['record'] = (...a) => this.reads.record(...a);
   recordsByKeys: RecordReads['recordsByKeys'] = (...a) => this.reads.recordsByKeys(...a);
+  keyAliases: RecordReads['keyAliases'] = (...a) => this.reads.keyAliases(...a);
   list: RecordReads['list'] = (...a) => this.reads.list(...a);
   count: RecordReads['count'] = (...a) => this.reads.count(...a);
   childrenOf: RecordReads['childrenOf'] = (...a) => this.reads.childrenOf(...a);

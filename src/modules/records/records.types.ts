@@ -41,6 +41,8 @@ export interface RecordView {
   lockVersion: number;
   createdAt: Date;
   updatedAt: Date;
+  /** Set when the record was found by a key it gave up in a rekey: that old key. */
+  renamedFrom?: string;
 }
 
 export interface HistoryEntry {

@@ -20,7 +20,7 @@ export const XrefEntity = defineEntity({
     externalKey: p.string().length(300).nullable(),
     recordId: p.uuid(),
     /**
-     * The record's business key, copied at link time: keys never change once a record exists, and
+     * The record's business key, copied at link time and moved by a rekey in the rekey's transaction:
      * carrying it here lets resolve answer from the unique index alone (an index-only scan).
      */
     recordKey: p.string().length(300),

@@ -43,6 +43,17 @@ export class XrefService {
     this.prepared = new PreparedQueries(orm);
     this.links = new XrefLinks(orm, audit, outbox, records, systems);
     this.names = new KnownNames(systems, contracts);
+    // the key copied into each link follows a rekey of its record, in the rekey's transaction
+    records.onRekeyed(async (em, change) => {
+      await em
+        .getConnection()
+        .execute(
+          'update xref set record_key = ?, updated_at = now() where record_id = ?',
+          [change.newKey, change.recordId],
+          'all',
+          em.getTransactionContext(),
+        );
+    });
   }
 
   /** A system and a domain a map is asked for must exist: a typo is NOT_FOUND, never an empty map. */

@@ -11,6 +11,7 @@ const measure = (d: Data, name: string) =>
 export const itemRules: DomainRules = {
   domain: 'item',
   siteScoped: false,
+  keyFields: ['/code'],
   keyOf: (d) => String(d.code),
   siteOf: (d) => str(d.site) ?? null,
   references: (d) => [

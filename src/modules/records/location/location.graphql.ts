@@ -1,5 +1,7 @@
 /** Stock locations over GraphQL: the `Location` type with parent, children and path, and lookups. */
+
 import { builder } from '../../../graphql/builder.ts';
+import { decodeMoment, encodeMoment, momentOf } from '../as-of.ts';
 import {
   domainConnection,
   groupBy,
@@ -51,11 +53,14 @@ export const LocationRef = builder.node(LocationObject, {
       type: LocationObject,
       description: 'Live locations whose parent this is.',
       load: async (keys: string[], ctx) => {
-        // keys: site|code|asOf — one query per moment asked for
+        // keys: JSON [site, code, moment] — one query per moment asked for
         const out = new Map<string, View[]>();
-        for (const [asOf, group] of groupBy(keys, (k) => k.split('|')[2])) {
-          const date = asOf ? new Date(asOf) : undefined;
-          const parents = group.map((k) => ({ scope: k.split('|')[0], key: k.split('|')[1] }));
+        for (const [moment, group] of groupBy(keys, (k) => JSON.parse(k)[2])) {
+          const date = decodeMoment(moment);
+          const parents = group.map((k) => {
+            const [scope, key] = JSON.parse(k) as [string, string];
+            return { scope, key };
+          });
           const found = await ctx.services.records.childrenOf(ctx, 'location', parents, date);
           group.forEach((k, i) => {
             out.set(k, withAsOf(found[i], date) as View[]);
@@ -63,7 +68,7 @@ export const LocationRef = builder.node(LocationObject, {
         }
         return keys.map((k) => out.get(k) ?? []);
       },
-      resolve: (v) => `${v.site ?? ''}|${String(v.data.code)}|${v.asOf?.toISOString() ?? ''}`,
+      resolve: (v) => JSON.stringify([v.site ?? '', String(v.data.code), encodeMoment(v.asOf)]),
     }),
     path: t.loadable({
       type: 'String',
@@ -73,7 +78,7 @@ export const LocationRef = builder.node(LocationObject, {
           ctx,
           ids.map((k) => JSON.parse(k)),
         ),
-      resolve: (v) => JSON.stringify({ id: v.id, asOf: v.asOf?.toISOString() }),
+      resolve: (v) => JSON.stringify({ id: v.id, asOf: encodeMoment(v.asOf) || undefined }),
     }),
   }),
 });
@@ -89,6 +94,11 @@ builder.queryFields((t) => ({
       code: t.arg.string({ description: 'The location code.' }),
       site: t.arg.string({ description: 'Its site (absent: a global location).' }),
       asOf: t.arg({ type: 'DateTime', description: 'Its value as of this moment (default now).' }),
+      knownAt: t.arg({
+        type: 'DateTime',
+        description:
+          'Transaction time: only what had been recorded by this moment (default: everything recorded so far). A read with the same asOf and knownAt answers the same later.',
+      }),
     },
     resolve: (_r, a, ctx) =>
       oneByIdOrKey(
@@ -97,7 +107,7 @@ builder.queryFields((t) => ({
         a.id ? String(a.id) : null,
         a.code,
         a.code ? (a.site ?? '') : undefined,
-        a.asOf ?? undefined,
+        momentOf(a.asOf, a.knownAt),
       ),
   }),
 }));

@@ -7,6 +7,7 @@ export const MAX_LOCATION_DEPTH = 50;
 export const locationRules: DomainRules = {
   domain: 'location',
   siteScoped: true,
+  keyFields: ['/code'],
   keyOf: (d) => String(d.code),
   siteOf: (d) => str(d.site) ?? null,
   references: (d) =>

@@ -1,4 +1,6 @@
+import { momentOf } from '../as-of.ts';
 /** Lots and serial numbers over GraphQL: the `Lot` type with its item and lookups. */
+
 import { builder } from '../../../graphql/builder.ts';
 import { ItemRef } from '../item/item.graphql.ts';
 import {
@@ -12,6 +14,7 @@ import {
 } from '../record.graphql.ts';
 import { QualityStatusEnum } from '../record-enums.ts';
 import { lookupOptions, oneByIdOrKey } from '../record-lookups.ts';
+import { lotKey } from './lot.rules.ts';
 
 const instant = (v: unknown) => (typeof v === 'string' ? v : null);
 
@@ -84,15 +87,20 @@ builder.queryFields((t) => ({
       item: t.arg.string({ description: 'Code of the item.' }),
       number: t.arg.string({ description: 'The lot number.' }),
       asOf: t.arg({ type: 'DateTime', description: 'Its value as of this moment (default now).' }),
+      knownAt: t.arg({
+        type: 'DateTime',
+        description:
+          'Transaction time: only what had been recorded by this moment (default: everything recorded so far). A read with the same asOf and knownAt answers the same later.',
+      }),
     },
     resolve: (_r, a, ctx) =>
       oneByIdOrKey(
         ctx,
         'lot',
         a.id ? String(a.id) : null,
-        a.item && a.number ? `${a.item}/${a.number}` : null,
+        a.item && a.number ? lotKey(a.item, a.number) : null,
         undefined,
-        a.asOf ?? undefined,
+        momentOf(a.asOf, a.knownAt),
       ),
   }),
 }));

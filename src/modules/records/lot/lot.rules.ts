@@ -1,6 +1,7 @@
 /** lot: the item tracks lots or serials, dates in order, quality decisions move forward. */
 import type { DomainRules, Finding } from '../domain-rules.ts';
 import { str } from '../domain-rules.ts';
+import { keyPart } from '../keys/key-text.ts';
 
 /** Quality status changes a lot may go through (back to quarantine is not one of them). */
 const QUALITY_TRANSITIONS: Record<string, string[]> = {
@@ -11,10 +12,14 @@ const QUALITY_TRANSITIONS: Record<string, string[]> = {
 
 const time = (v: unknown): number | undefined => (typeof v === 'string' ? Date.parse(v) : undefined);
 
+/** A lot's business key: its item's code and its number, `ITEM/NUMBER` (parts with `/` or `%` escaped). */
+export const lotKey = (item: string, number: string): string => `${keyPart(item)}/${keyPart(number)}`;
+
 export const lotRules: DomainRules = {
   domain: 'lot',
   siteScoped: false,
-  keyOf: (d) => `${String(d.item)}/${String(d.number)}`,
+  keyFields: ['/item', '/number'],
+  keyOf: (d) => lotKey(String(d.item), String(d.number)),
   siteOf: (d) => str(d.site) ?? null,
   references: (d) => (str(d.item) ? [{ field: '/item', domain: 'item', key: String(d.item) }] : []),
   async check(ctx, data, previous) {

@@ -7,6 +7,7 @@ import { rec20Problem } from './rec20.ts';
 export const uomRules: DomainRules = {
   domain: 'uom',
   siteScoped: false,
+  keyFields: ['/code'],
   keyOf: (d) => String(d.code),
   siteOf: () => null,
   references: () => [],

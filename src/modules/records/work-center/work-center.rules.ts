@@ -5,6 +5,7 @@ import { str } from '../domain-rules.ts';
 export const workCenterRules: DomainRules = {
   domain: 'work-center',
   siteScoped: false,
+  keyFields: ['/code'],
   keyOf: (d) => String(d.code),
   siteOf: (d) => str(d.site) ?? null,
   references: (d) =>

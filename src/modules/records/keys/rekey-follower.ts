@@ -1,0 +1,194 @@
+/**
+ * A rekey, in the transaction that changed the key: the old key becomes an alias, other modules move
+ * their copies of the key (cross-references), a `RECORD_REKEYED` event is appended, and every live
+ * record that refers to the old key gets a revision that refers to the new one — its current revision
+ * and each one scheduled for later, so a future change does not bring the old key back. A follower
+ * whose own key contains the reference (a lot's key holds its item's code) is rekeyed in turn.
+ */
+import type { Em } from '../../../db/orm.ts';
+import { ValidationError } from '../../../errors.ts';
+import type { CallContext } from '../../auth/actor-context.ts';
+import type { ContractsService } from '../../contracts/contracts.service.ts';
+import type { OutboxService } from '../../events/outbox.service.ts';
+import type { ChangeOperation } from '../change-request.entity.ts';
+import type { Data } from '../domain-rules.ts';
+import { GoldenRecord } from '../golden-record.entity.ts';
+import { RecordRevision } from '../record-revision.entity.ts';
+import type { RevisionWrite } from '../record-writer.ts';
+import { getPointer, withPointer } from './json-pointer.ts';
+import { recordRename } from './key-aliases.ts';
+
+export interface KeyChange {
+  recordId: string;
+  domain: string;
+  oldKey: string;
+  oldScope: string;
+  newKey: string;
+  newScope: string;
+  revision: number;
+}
+
+/** Another module's part of a rekey, run in its transaction (the xref module moves its keys). */
+export type RekeyListener = (em: Em, change: KeyChange) => Promise<void>;
+
+type WriteRevision = (
+  em: Em,
+  ctx: CallContext,
+  write: RevisionWrite,
+) => Promise<{ record: GoldenRecord; revision: RecordRevision }>;
+
+/** How deep a chain of rekeys may go (uom → item → lot is two); a guard against a bad rule. */
+const MAX_FOLLOW_DEPTH = 8;
+
+export class RekeyFollower {
+  private readonly contracts: ContractsService;
+  private readonly outbox: OutboxService;
+  private readonly writeRevision: WriteRevision;
+  private readonly listeners: RekeyListener[] = [];
+
+  constructor(contracts: ContractsService, outbox: OutboxService, writeRevision: WriteRevision) {
+    this.contracts = contracts;
+    this.outbox = outbox;
+    this.writeRevision = writeRevision;
+  }
+
+  listen(listener: RekeyListener): void {
+    this.listeners.push(listener);
+  }
+
+  async follow(
+    em: Em,
+    ctx: CallContext,
+    p: { record: GoldenRecord; revision: number; oldKey: string; oldScope: string; write: RevisionWrite },
+  ): Promise<void> {
+    const { record, write } = p;
+    const change: KeyChange = {
+      recordId: record.id,
+      domain: record.domain,
+      oldKey: p.oldKey,
+      oldScope: p.oldScope,
+      newKey: record.key,
+      newScope: record.keyScope,
+      revision: p.revision,
+    };
+    await recordRename(em, change);
+    for (const listener of this.listeners) await listener(em, change);
+    await this.outboxRekeyed(em, write, change);
+    if (p.oldKey === record.key) return; // only the key scope moved: references hold keys, not scopes
+    const depth = (write.followsRekeyOf?.depth ?? 0) + 1;
+    if (depth > MAX_FOLLOW_DEPTH) return;
+    const followers = await this.referencing(em, record.id);
+    for (const [followerId, fields] of followers) {
+      await this.followOne(em, ctx, followerId, fields, change, write, depth);
+    }
+  }
+
+  private async outboxRekeyed(em: Em, write: RevisionWrite, change: KeyChange): Promise<void> {
+    await this.outbox.append(em, {
+      type: 'RECORD_REKEYED',
+      domain: change.domain,
+      subjectId: change.recordId,
+      revision: change.revision,
+      payload: {
+        oldKey: change.oldKey,
+        newKey: change.newKey,
+        oldKeyScope: change.oldScope,
+        newKeyScope: change.newScope,
+        ...(write.followsRekeyOf ? { followsRekeyOf: write.followsRekeyOf } : {}),
+      },
+      origin: write.origin,
+      contractVersion: write.validator.version,
+    });
+  }
+
+  /** Live records referring to a record, with the fields that do. */
+  private async referencing(em: Em, recordId: string): Promise<Map<string, string[]>> {
+    const rows = await em
+      .getConnection()
+      .execute<{ from_record: string; field: string }[]>(
+        'select from_record, field from record_reference where to_record = ? order by from_record, field',
+        [recordId],
+        'all',
+        em.getTransactionContext(),
+      );
+    const byRecord = new Map<string, string[]>();
+    for (const r of rows) byRecord.set(r.from_record, [...(byRecord.get(r.from_record) ?? []), r.field]);
+    return byRecord;
+  }
+
+  private async followOne(
+    em: Em,
+    ctx: CallContext,
+    followerId: string,
+    fields: string[],
+    change: KeyChange,
+    cause: RevisionWrite,
+    depth: number,
+  ): Promise<void> {
+    await em
+      .getConnection()
+      .execute(
+        'select id from golden_record where id = ? for update',
+        [followerId],
+        'all',
+        em.getTransactionContext(),
+      );
+    const follower = await em.findOneOrFail(GoldenRecord, { id: followerId });
+    await em.refresh(follower);
+    const now = Date.now();
+    const revisions = await em.find(
+      RecordRevision,
+      { record: follower },
+      { orderBy: { effectiveFrom: 'asc', revision: 'asc' } },
+    );
+    const current = revisions.filter((r) => r.effectiveFrom.getTime() <= now).at(-1);
+    const scheduled = revisions.filter((r) => r.effectiveFrom.getTime() > now);
+    for (const source of [...(current ? [current] : []), ...scheduled]) {
+      let data: Data = source.data;
+      for (const field of fields) {
+        if (getPointer(data, field) === change.oldKey) data = withPointer(data, field, change.newKey);
+      }
+      if (data === source.data) continue;
+      const major = Number(source.contractVersion.split('@')[1].split('.')[0]);
+      const validator = await this.contracts.validatorFor(em, follower.domain, major);
+      const problems = validator.validate(data);
+      if (problems.length > 0) {
+        throw new ValidationError(
+          'CONTRACT_VALIDATION_FAILED',
+          `${change.domain} ${change.oldKey} cannot become ${change.newKey}: ${follower.domain} ${follower.key} refers to it, and the new key does not satisfy its ${validator.version} contract.`,
+          problems.map((e) => ({
+            code: e.keyword ?? 'schema',
+            path: e.path,
+            severity: 'ERROR' as const,
+            message: e.message,
+          })),
+        );
+      }
+      const previous = await em.findOneOrFail(RecordRevision, {
+        record: follower,
+        revision: follower.latestRevision,
+      });
+      await this.writeRevision(em, ctx, {
+        domain: follower.domain,
+        record: follower,
+        previous,
+        operation: (source.operation === 'CREATE' ? 'UPDATE' : source.operation) as ChangeOperation,
+        data,
+        effectiveFrom: new Date(Math.max(now, source.effectiveFrom.getTime())),
+        validator,
+        changeRequestId: cause.changeRequestId,
+        proposedBy: cause.proposedBy,
+        proposedByName: cause.proposedByName,
+        reason: `Follows the rename of ${change.domain} ${change.oldKey} to ${change.newKey}.`,
+        origin: cause.origin,
+        followsRekeyOf: {
+          recordId: change.recordId,
+          domain: change.domain,
+          oldKey: change.oldKey,
+          newKey: change.newKey,
+          depth,
+        },
+      });
+    }
+  }
+}
