@@ -11,6 +11,7 @@ import { PackageVersionEntity } from '../modules/publishing/package-version.enti
 import { ApprovalPolicyEntity } from '../modules/records/approval-policy.entity.ts';
 import { ChangeRequestEntity } from '../modules/records/change-request.entity.ts';
 import { GoldenRecordEntity } from '../modules/records/golden-record.entity.ts';
+import { KeySequenceEntity } from '../modules/records/keys/key-sequence.entity.ts';
 import { RecordKeyAliasEntity } from '../modules/records/keys/record-key-alias.entity.ts';
 import { RecordReferenceEntity } from '../modules/records/record-reference.entity.ts';
 import { RecordRevisionEntity } from '../modules/records/record-revision.entity.ts';
@@ -32,6 +33,7 @@ export const entities = [
   ChangeRequestEntity,
   RecordReferenceEntity,
   RecordKeyAliasEntity,
+  KeySequenceEntity,
   ApprovalPolicyEntity,
   SystemEntity,
   SorRuleEntity,

@@ -77,6 +77,7 @@ const MATRIX: Record<string, Entry> = {
   changeRequests: { doc: '{ changeRequests(first: 1) { totalCount } }', allowed: readers },
   changeRequestCounts: { doc: '{ changeRequestCounts(status: PENDING) { domain count } }', allowed: readers },
   approvalPolicies: { doc: '{ approvalPolicies { domain } }', allowed: readers },
+  keySequences: { doc: '{ keySequences { domain } }', allowed: readers },
   convertQuantity: {
     doc: `{ convertQuantity(quantity: "1", from: "KGM", to: "GRM") { ... on Conversion { quantity } ${E} } }`,
     allowed: readers,
@@ -173,6 +174,10 @@ const MATRIX: Record<string, Entry> = {
   },
   setApprovalPolicy: {
     doc: `mutation { setApprovalPolicy(input: { domain: "lot", requiredApprovals: 1 }) { ... on SetApprovalPolicyPayload { approvalPolicy { domain } } ${E} } }`,
+    allowed: ['admin'],
+  },
+  setKeySequence: {
+    doc: `mutation { setKeySequence(input: { domain: "lot", prefix: "LOT-" }) { ... on SetKeySequencePayload { keySequence { domain } } ${E} } }`,
     allowed: ['admin'],
   },
   registerSystem: {

@@ -110,4 +110,77 @@ describe("Odoo's free-text codes", () => {
     );
     expect(r.data.resolveXrefs.resolutions).toEqual([{ key: code }]);
   });
+
+  it('assigns a key from the domain sequence to a record that arrives without one', async () => {
+    const set = await mutate(
+      t,
+      'setKeySequence',
+      { domain: 'work-center', prefix: 'WC-AUTO-', padding: 4, nextValue: 7 },
+      'domain prefix padding nextValue',
+      { field: 'keySequence' },
+    );
+    expect(set).toEqual({ domain: 'work-center', prefix: 'WC-AUTO-', padding: 4, nextValue: 7 });
+    // a key already taken is skipped
+    await propose(t, { domain: 'work-center', data: { code: 'WC-AUTO-0007', name: 'Manual' } }, steward);
+    const first = await propose(
+      t,
+      { domain: 'work-center', data: { name: 'Press' }, assignKey: true },
+      steward,
+    );
+    const second = await propose(
+      t,
+      { domain: 'work-center', data: { name: 'Lathe' }, assignKey: true, idempotencyKey: 'assign-lathe' },
+      steward,
+    );
+    const retried = await propose(
+      t,
+      { domain: 'work-center', data: { name: 'Lathe' }, assignKey: true, idempotencyKey: 'assign-lathe' },
+      steward,
+    );
+    const codeOf = async (id: string) =>
+      (await t.gql('query($id: ID!) { workCenter(id: $id) { ... on WorkCenter { code } } }', { id })).data
+        .workCenter.code;
+    expect(await codeOf(first.recordId)).toBe('WC-AUTO-0008');
+    expect(await codeOf(second.recordId)).toBe('WC-AUTO-0009');
+    expect(retried.recordId).toBe(second.recordId);
+    const seq = await t.gql('{ keySequences { domain nextValue } }');
+    expect(seq.data.keySequences).toContainEqual({ domain: 'work-center', nextValue: 10 });
+
+    // a key and a request for one, a lot (two key fields), an update: refused, nothing assigned
+    expect(
+      await propose(
+        t,
+        { domain: 'work-center', data: { code: 'X', name: 'Both' }, assignKey: true },
+        steward,
+      ),
+    ).toMatchObject({ code: 'BAD_USER_INPUT', path: ['data', 'code'] });
+    expect(
+      await propose(t, { domain: 'lot', data: { item: 'X', number: '1' }, assignKey: true }, steward),
+    ).toMatchObject({ code: 'BAD_USER_INPUT', path: ['assignKey'] });
+    expect(
+      await propose(
+        t,
+        { domain: 'work-center', recordId: first.recordId, patch: { name: 'x' }, assignKey: true },
+        steward,
+      ),
+    ).toMatchObject({ code: 'BAD_USER_INPUT', path: ['assignKey'] });
+    expect((await t.gql('{ keySequences { domain nextValue } }')).data.keySequences).toContainEqual({
+      domain: 'work-center',
+      nextValue: 10,
+    });
+    // other domains start at <DOMAIN>-000001
+    const item = await propose(
+      t,
+      {
+        domain: 'item',
+        data: { name: 'No code', type: 'goods', uom: 'C62', tracking: 'none' },
+        assignKey: true,
+      },
+      steward,
+    );
+    expect(
+      (await t.gql('query($id: ID!) { item(id: $id) { ... on Item { code } } }', { id: item.recordId })).data
+        .item.code,
+    ).toMatch(/^ITEM-\d{6}$/);
+  });
 });

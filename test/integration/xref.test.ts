@@ -367,6 +367,27 @@ describe('typos in a system or a domain', () => {
 });
 
 describe('resolving by external key (Odoo xml ids)', () => {
+  it('refuses an xml id for a second record, in the batch or beside existing links, and changes nothing', async () => {
+    const before = await countOutbox();
+    const inBatch = await link(
+      'odoo-main',
+      [
+        { externalId: '401', externalKey: 'product.dup', recordId: items['X-1'] },
+        { externalId: '402', externalKey: 'product.dup', recordId: items['X-2'] },
+      ],
+      odoo,
+    );
+    expect(inBatch).toMatchObject({ code: 'DUPLICATE_KEY', details: [{ path: 'product.dup' }] });
+    // product.product_x1 names X-1 (id 101) already
+    const beside = await link(
+      'odoo-main',
+      [{ externalId: '403', externalKey: 'product.product_x1', recordId: items['X-2'] }],
+      odoo,
+    );
+    expect(beside).toMatchObject({ code: 'DUPLICATE_KEY' });
+    expect(await countOutbox()).toBe(before);
+  });
+
   it('answers records by xml id in input order, null for unknown keys, and says when a key is ambiguous', async () => {
     await mutate(
       t,
@@ -375,14 +396,19 @@ describe('resolving by external key (Odoo xml ids)', () => {
         system: 'odoo-main',
         domain: 'item',
         links: [
-          { externalId: '301', externalKey: 'product.shared', recordId: items['X-1'] },
-          { externalId: '302', externalKey: 'product.shared', recordId: items['X-2'] },
           { externalId: '303', externalKey: 'product.twice', recordId: items['X-3'] },
           { externalId: '304', externalKey: 'product.twice', recordId: items['X-3'] },
         ],
       },
       'linked',
       { token: odoo },
+    );
+    // links made before external keys were checked may share one between records: reported, not guessed
+    await t.app.orm.em.getConnection().execute(
+      `insert into xref (system_code, domain, external_id, external_key, record_id, record_key, state, synced_at, created_at, updated_at)
+       values ('odoo-main', 'item', '301', 'product.shared', ?, 'X-1', 'ACTIVE', now(), now(), now()),
+              ('odoo-main', 'item', '302', 'product.shared', ?, 'X-2', 'ACTIVE', now(), now(), now())`,
+      [items['X-1'], items['X-2']],
     );
     const r = await t.gql(
       `{ resolveExternalKeys(system: "odoo-main", domain: "item", externalKeys: ["product.product_x2", "nope", "product.shared", "product.twice", "product.product_x1"]) {

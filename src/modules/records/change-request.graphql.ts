@@ -193,7 +193,14 @@ const ProposeChangeInput = builder.inputType('ProposeChangeInput', {
         'When the change takes effect (valid time; may be in the future). Default: the moment it is applied — when the last approval arrives, not when it was proposed.',
     }),
     reason: t.string({ description: 'Why, for the stewards and the history.' }),
-    contractMajor: t.int({ description: 'Validate against this major line of the contract.' }),
+    contractMajor: t.int({
+      description:
+        "Validate against the newest version of this major line, instead of the contract's proposal major (Contract.proposalMajor, see majorPolicy).",
+    }),
+    assignKey: t.boolean({
+      description:
+        "A new record without a key (its key field absent): Canon assigns one from the domain's key sequence (keySequences), e.g. ITEM-000042. A steward may rekey it later.",
+    }),
     idempotencyKey: t.string({ description: IDEMPOTENCY_KEY_DESCRIPTION }),
   }),
 });
@@ -276,6 +283,7 @@ builder.mutationFields((t) => ({
         effectiveFrom: input.effectiveFrom ?? undefined,
         reason: input.reason ?? undefined,
         contractMajor: input.contractMajor ?? undefined,
+        assignKey: input.assignKey ?? undefined,
         idempotencyKey: input.idempotencyKey ?? undefined,
       }),
   }),

@@ -20,6 +20,7 @@ import { changeRequestReplay } from './decisions.ts';
 import type { Data, DomainRules } from './domain-rules.ts';
 import { fieldDiff } from './field-diff.ts';
 import { GoldenRecord } from './golden-record.entity.ts';
+import type { KeySequences } from './keys/key-sequences.ts';
 import { applyMergePatch } from './merge-patch.ts';
 import { RecordRevision } from './record-revision.entity.ts';
 import type { RecordValidation } from './record-validation.ts';
@@ -35,6 +36,7 @@ export class Proposals {
   private readonly validation: RecordValidation;
   private readonly writer: RecordWriter;
   private readonly outbox: OutboxService;
+  private readonly keySequences: KeySequences;
 
   constructor(deps: {
     orm: Orm;
@@ -44,7 +46,9 @@ export class Proposals {
     validation: RecordValidation;
     writer: RecordWriter;
     outbox: OutboxService;
+    keySequences: KeySequences;
   }) {
+    this.keySequences = deps.keySequences;
     this.orm = deps.orm;
     this.audit = deps.audit;
     this.contracts = deps.contracts;
@@ -107,7 +111,9 @@ export class Proposals {
     }
     const previous = latest?.data ?? null;
     let proposed: Data;
-    if (operation === 'CREATE' || (operation === 'UPDATE' && input.data)) proposed = input.data!;
+    if (operation === 'CREATE' && input.assignKey)
+      proposed = await this.keySequences.assign(em, rules, input.data!);
+    else if (operation === 'CREATE' || (operation === 'UPDATE' && input.data)) proposed = input.data!;
     else if (operation === 'UPDATE') proposed = applyMergePatch(previous, input.patch) as Data;
     else proposed = previous!;
 
@@ -289,6 +295,10 @@ function newChangeRequest(
 
 function checkProposalShape(input: ProposeInput, operation: ChangeOperation): void {
   const has = (v: unknown) => v !== undefined && v !== null;
+  if (input.assignKey && operation !== 'CREATE')
+    throw new CanonError('BAD_USER_INPUT', 'Canon assigns keys to new records only.', {
+      path: ['assignKey'],
+    });
   if (operation === 'CREATE') {
     if (input.recordId)
       throw new CanonError('BAD_USER_INPUT', 'A CREATE names no recordId.', { path: ['recordId'] });

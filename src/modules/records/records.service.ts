@@ -12,6 +12,7 @@ import { ApprovalPolicies } from './approval-policies.ts';
 import { ChangeRequestReads } from './change-request-reads.ts';
 import { Decisions } from './decisions.ts';
 import { EffectiveEvents } from './effective-events.ts';
+import { KeySequences } from './keys/key-sequences.ts';
 import type { RekeyListener } from './keys/rekey-follower.ts';
 import { Proposals } from './proposals.ts';
 import { RecordReads } from './record-reads.ts';
@@ -42,7 +43,9 @@ export class RecordsService {
     this.reads = new RecordReads(orm);
     this.changeRequestReads = new ChangeRequestReads(orm);
     this.policies = new ApprovalPolicies(orm, audit, contracts);
+    this.keySequences = new KeySequences(orm, audit, contracts);
     this.proposals = new Proposals({
+      keySequences: this.keySequences,
       orm,
       audit,
       contracts,
@@ -60,6 +63,7 @@ export class RecordsService {
   readonly effectiveEvents: EffectiveEvents;
 
   private readonly writer: RecordWriter;
+  private readonly keySequences: KeySequences;
 
   /** Registers another module's part of a rekey, run in the rekey's transaction. */
   onRekeyed(listener: RekeyListener): void {
@@ -89,6 +93,10 @@ export class RecordsService {
   // policies
   approvalPolicies: ApprovalPolicies['approvalPolicies'] = (...a) => this.policies.approvalPolicies(...a);
   setApprovalPolicy: ApprovalPolicies['setApprovalPolicy'] = (...a) => this.policies.setApprovalPolicy(...a);
+
+  // key sequences
+  keySequenceList: KeySequences['list'] = (...a) => this.keySequences.list(...a);
+  setKeySequence: KeySequences['set'] = (...a) => this.keySequences.set(...a);
 
   // writes
   propose: Proposals['propose'] = (...a) => this.proposals.propose(...a);

@@ -19,8 +19,10 @@ export interface ProposeInput {
   baseRevision?: number;
   effectiveFrom?: Date;
   reason?: string;
-  /** Validate against this major line of the contract instead of the newest. */
+  /** Validate against this major line of the contract instead of the contract's proposal major. */
   contractMajor?: number;
+  /** A new record without a key: Canon assigns one from the domain's key sequence. */
+  assignKey?: boolean;
   idempotencyKey?: string;
 }
 

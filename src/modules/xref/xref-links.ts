@@ -170,6 +170,7 @@ export class XrefLinks {
             linked++;
           } else unchanged++;
         }
+        await this.assertExternalKeysUnique(em, input, existing, fresh, rekeyed);
         if (rekeyed.size > 0) {
           await conn.execute(
             `update xref x set external_key = u.k, synced_at = now(), updated_at = now()
@@ -254,6 +255,51 @@ export class XrefLinks {
         return { linked: 0, unchanged: xrefs.length, xrefs };
       },
     });
+  }
+
+  /**
+   * A second id names one record (Odoo's xml ids are unique per database): live links of a system and
+   * domain that share an externalKey all point at the same record — within the batch and with the
+   * links already there. (Several ids of one record may carry it.)
+   */
+  private async assertExternalKeysUnique(
+    em: Em,
+    input: { system: string; domain: string },
+    existing: { external_id: string; record_id: string; external_key: string | null }[],
+    fresh: Map<string, { recordId: string; externalKey: string | null }>,
+    rekeyed: Map<string, string | null>,
+  ): Promise<void> {
+    // the key and record of each id of the batch once it is written
+    const final = new Map(
+      existing.map((e) => [e.external_id, { key: e.external_key, recordId: e.record_id }]),
+    );
+    for (const [id, k] of rekeyed) final.set(id, { key: k, recordId: final.get(id)!.recordId });
+    for (const [id, l] of fresh) final.set(id, { key: l.externalKey, recordId: l.recordId });
+    const wanted = [...new Set([...final.values()].map((f) => f.key))].filter((k): k is string => k !== null);
+    if (wanted.length === 0) return;
+    const taken = await em
+      .getConnection()
+      .execute<{ external_id: string; external_key: string; record_id: string }[]>(
+        `select external_id, external_key, record_id from xref
+        where system_code = ? and domain = ? and state = 'ACTIVE' and external_key = any(?::text[])`,
+        [input.system, input.domain, toPgArray(wanted)],
+        'all',
+        em.getTransactionContext(),
+      );
+    const details: { path: string; message: string }[] = [];
+    for (const key of wanted) {
+      const records = new Set([...final.values()].filter((f) => f.key === key).map((f) => f.recordId));
+      for (const row of taken)
+        if (row.external_key === key && !final.has(row.external_id)) records.add(row.record_id);
+      if (records.size > 1)
+        details.push({ path: key, message: `externalKey ${key} would name ${records.size} records` });
+    }
+    if (details.length > 0)
+      throw new CanonError(
+        'DUPLICATE_KEY',
+        `${details.length} externalKey(s) would name more than one ${input.domain} record of ${input.system}; an external key names one record.`,
+        { path: ['links'], details: details.slice(0, 50) },
+      );
   }
 
   async unlink(

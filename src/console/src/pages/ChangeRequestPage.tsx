@@ -185,7 +185,8 @@ export default function ChangeRequestPage({ id }: { id: string }) {
             {cr.record ? `; the record is at revision ${cr.record.latestRevision}` : ''}
           </Text>
           <Text size="sm">
-            Contract {cr.contractVersion}; effective {formatDate(cr.effectiveFrom)}
+            Contract {cr.contractVersion}; effective{' '}
+            {cr.effectiveFrom ? formatDate(cr.effectiveFrom) : 'when it is approved'}
           </Text>
         </Card>
         <Card withBorder>

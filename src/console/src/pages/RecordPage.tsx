@@ -35,6 +35,7 @@ const RecordQuery = graphql(`
       id
       domain
       key
+      keyAliases { key renamedAt }
       site
       status
       revision
@@ -159,6 +160,7 @@ export default function RecordPage({ domain, id }: { domain: string; id: string 
         {`site ${record.site ?? 'global'}; contract ${record.contractVersion}`}
         {asOf ? ` — as of ${formatDate(asOf)}` : ''}
         {r.path ? ` — ${r.path}` : ''}
+        {record.keyAliases.length > 0 ? ` — formerly ${record.keyAliases.map((a) => a.key).join(', ')}` : ''}
       </Text>
       <RecordData data={record.data as Record<string, unknown>} schema={schema} />
       <SimpleGrid cols={{ base: 1, md: 2 }}>
