@@ -1,15 +1,8 @@
 /** Items over GraphQL: the `Item` type with its units (loaded in batches) and lookups. */
 import { builder } from '../../../graphql/builder.ts';
-import {
-  domainConnection,
-  keyRef,
-  loadByKeys,
-  RecordInterface,
-  recordNodeOptions,
-  str,
-  type View,
-} from '../record.graphql.ts';
+import { domainConnection, RecordInterface, recordNodeOptions, str, type View } from '../record.graphql.ts';
 import { ItemTypeEnum, TrackingEnum } from '../record-enums.ts';
+import { keyRef, loadByKeys } from '../record-loaders.ts';
 import { codeLookup } from '../record-lookups.ts';
 import { UomRef } from '../uom/uom.graphql.ts';
 

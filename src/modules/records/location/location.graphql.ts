@@ -4,9 +4,6 @@ import { builder } from '../../../graphql/builder.ts';
 import { decodeMoment, encodeMoment, momentOf } from '../as-of.ts';
 import {
   domainConnection,
-  groupBy,
-  keyRef,
-  loadByKeys,
   RecordInterface,
   recordNodeOptions,
   str,
@@ -14,6 +11,7 @@ import {
   withAsOf,
 } from '../record.graphql.ts';
 import { LocationUsageEnum } from '../record-enums.ts';
+import { groupBy, keyRef, loadByKeys } from '../record-loaders.ts';
 import { lookupOptions, oneByIdOrKey } from '../record-lookups.ts';
 
 const LocationObject = builder.objectRef<View>('Location');

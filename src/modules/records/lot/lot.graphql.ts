@@ -3,16 +3,9 @@ import { momentOf } from '../as-of.ts';
 
 import { builder } from '../../../graphql/builder.ts';
 import { ItemRef } from '../item/item.graphql.ts';
-import {
-  domainConnection,
-  keyRef,
-  loadByKeys,
-  RecordInterface,
-  recordNodeOptions,
-  str,
-  type View,
-} from '../record.graphql.ts';
+import { domainConnection, RecordInterface, recordNodeOptions, str, type View } from '../record.graphql.ts';
 import { QualityStatusEnum } from '../record-enums.ts';
+import { keyRef, loadByKeys } from '../record-loaders.ts';
 import { lookupOptions, oneByIdOrKey } from '../record-lookups.ts';
 import { lotKey } from './lot.rules.ts';
 

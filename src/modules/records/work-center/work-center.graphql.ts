@@ -3,14 +3,13 @@ import { builder } from '../../../graphql/builder.ts';
 import { LocationRef } from '../location/location.graphql.ts';
 import {
   domainConnection,
-  keyRef,
-  loadByKeys,
   num,
   RecordInterface,
   recordNodeOptions,
   str,
   type View,
 } from '../record.graphql.ts';
+import { keyRef, loadByKeys } from '../record-loaders.ts';
 import { codeLookup } from '../record-lookups.ts';
 import { costPerHourOn } from './work-center.rules.ts';
 
