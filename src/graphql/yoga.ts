@@ -1,3 +1,4 @@
+import { DeadlockException } from '@mikro-orm/core';
 /**
  * The GraphQL endpoint: graphql-yoga over the Pothos schema, with authentication (bearer token →
  * actor → CASL ability), query limits, masked unexpected errors, an error code on every
@@ -122,7 +123,18 @@ export function createGraphQLHandler(config: CanonConfig, services: Services, me
         if (error instanceof GraphQLError && (!original || original instanceof GraphQLError)) {
           return original instanceof GraphQLError ? original : error;
         }
+        // two transactions waited on each other's rows (a rekey and an edit of a record it moves):
+        // PostgreSQL rolled this one back whole, so nothing changed and a retry succeeds
+        if (
+          original instanceof DeadlockException ||
+          (original as { code?: unknown } | undefined)?.code === '40P01'
+        )
+          return new GraphQLError(
+            'Another change to the same records ran at the same moment; nothing was changed. Retry the request.',
+            { extensions: { code: 'VERSION_CONFLICT' } },
+          );
         log.error({ err: original }, 'unexpected error');
+
         return new GraphQLError(message, { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
       },
     },

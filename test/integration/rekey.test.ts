@@ -257,4 +257,47 @@ describe('rekey', () => {
     expect(r.data.now.data.uom).toBe(`${unitCode}N`);
     expect(r.data.later).toMatchObject({ name: 'Renamed tomorrow', data: { uom: `${unitCode}N` } });
   });
+
+  it('leaves no record pointing at the old key when items are written while their unit is renamed', async () => {
+    const old = `C${upper('X').slice(2, 8)}`;
+    const unit = await create('uom', {
+      code: old,
+      name: 'Crate',
+      dimension: 'count',
+      ratio: '12',
+      rounding: '1',
+    });
+    const existing = await Promise.all(
+      [0, 1, 2].map(() => create('item', itemData(upper('RK-CC'), { uom: old }))),
+    );
+    const writes = [
+      patch('uom', unit, { code: `${old}N` }),
+      ...[0, 1, 2, 3, 4].map(() =>
+        propose(t, { domain: 'item', data: itemData(upper('RK-CN'), { uom: old }) }, steward),
+      ),
+      ...existing.map((id, i) => patch('item', id, { name: `Edited ${i}` })),
+    ];
+    const results = await Promise.all(writes);
+    // the rename and the edits of its followers all apply (they wait for each other, never deadlock);
+    // a new item either lands before the rename (and follows it) or after it, told the new code
+    expect(results[0].status).toBe('APPLIED');
+    for (const r of results.slice(6)) expect(r.status).toBe('APPLIED');
+    for (const r of results.slice(1, 6)) {
+      if (r.status !== 'APPLIED') {
+        expect(r.code).toBe('REFERENCE_NOT_FOUND');
+        expect(r.message).toContain(`${old}N`);
+      }
+    }
+    const rows = await t.app.orm.em
+      .fork()
+      .getConnection()
+      .execute<{ uom: string }[]>(
+        `select cur.data->>'uom' as uom from golden_record g
+           cross join lateral (select data from record_revision rv where rv.record_id = g.id order by effective_from desc, revision desc limit 1) cur
+          where g.domain = 'item' and g.status = 'ACTIVE' and cur.data->>'uom' in (?, ?)`,
+        [old, `${old}N`],
+      );
+    expect(rows.length).toBeGreaterThanOrEqual(3);
+    expect(rows.filter((r) => r.uom === old)).toEqual([]);
+  });
 });

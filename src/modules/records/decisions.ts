@@ -88,6 +88,8 @@ export class Decisions {
         comment: comment ?? null,
       };
       cr.approvals = [...cr.approvals, approval];
+      const applies = cr.approvals.length >= cr.requiredApprovals;
+      if (applies) await this.writer.lockForApply(em, cr);
       await em.flush();
       await this.audit.record(em, ctx, {
         action: 'CHANGE_APPROVED',
@@ -95,7 +97,7 @@ export class Decisions {
         subjectId: cr.id,
         after: { approvals: cr.approvals.length, of: cr.requiredApprovals },
       });
-      if (cr.approvals.length >= cr.requiredApprovals) {
+      if (applies) {
         await this.writer.apply(em, ctx, cr);
         await announceChangeRequest(this.outbox, em, ctx, cr);
       }

@@ -138,6 +138,9 @@ export class Proposals {
       ? this.checkOwnership(ctx, rules, operation, proposed, previous)
       : await this.policies.requiredApprovals(em, input.domain);
     await this.validation.validate(em, rules, validator, operation, proposed, previous, record);
+    // a rekey applied now locks its followers before the audit append (record-writer lockForApply)
+    if (record && approvalsNeeded === 0 && rules.keyOf(proposed) !== record.key)
+      await this.writer.lockFollowers(em, record.id);
 
     const cr = newChangeRequest(em, ctx, {
       domain: input.domain,

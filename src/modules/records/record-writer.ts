@@ -5,6 +5,7 @@
  */
 
 import type { Em } from '../../db/orm.ts';
+import { ValidationError } from '../../errors.ts';
 import type { AuditService } from '../audit/audit.service.ts';
 import type { CallContext } from '../auth/actor-context.ts';
 import type { ContractsService, ContractValidator } from '../contracts/contracts.service.ts';
@@ -92,6 +93,34 @@ export class RecordWriter {
       subjectId: cr.id,
       after: { recordId: record.id, baseRevision: cr.baseRevision ?? null, currentRevision: latest.revision },
     });
+  }
+
+  /**
+   * Row locks an apply will need, taken before the transaction's first audit append: the record, and
+   * when the proposal changes its key, every record that may follow the rekey. Writers serialise on
+   * the audit append, so a lock taken after it could wait for a writer that waits for the append.
+   */
+  async lockForApply(em: Em, cr: ChangeRequest): Promise<void> {
+    if (!cr.recordId) return;
+    await em
+      .getConnection()
+      .execute(
+        'select id from golden_record where id = ? for update',
+        [cr.recordId],
+        'all',
+        em.getTransactionContext(),
+      );
+    const record = await em.findOneOrFail(GoldenRecord, { id: cr.recordId });
+    await em.refresh(record);
+    const major = Number(cr.contractVersion.split('@')[1].split('.')[0]);
+    const validator = await this.contracts.validatorFor(em, cr.domain, major);
+    if (rulesFor(cr.domain, validator.schema).keyOf(cr.proposed) !== record.key)
+      await this.follower.lockFollowers(em, record.id);
+  }
+
+  /** Locks the records that may follow a rekey of this one (see lockForApply). */
+  lockFollowers(em: Em, recordId: string): Promise<void> {
+    return this.follower.lockFollowers(em, recordId);
   }
 
   /** Applies an accepted proposal as a new revision (or a new record), in the caller's transaction. */
@@ -246,6 +275,12 @@ export class RecordWriter {
     return { record, revision };
   }
 
+  /**
+   * The references of the record's newest revision. Writers serialise on the audit append, so a
+   * rekey or retirement of a target committed before this write's audit append is visible here:
+   * a target gone is refused (never a reference silently dropped), and one renamed after this commit
+   * finds this reference among the records it moves.
+   */
   private async replaceReferences(
     em: Em,
     record: GoldenRecord,
@@ -256,17 +291,34 @@ export class RecordWriter {
     const tx = em.getTransactionContext();
     await conn.execute('delete from record_reference where from_record = ?', [record.id], 'all', tx);
     if (!live) return;
-    const ctx = this.validation.ruleContext(em);
     for (const ref of refs) {
-      const target = await ctx.findLive(ref.domain, ref.key, ref.scope);
-      if (target) {
-        await conn.execute(
-          'insert into record_reference (from_record, field, to_record) values (?, ?, ?)',
-          [record.id, ref.field, target.id],
-          'all',
-          tx,
+      const [target] = await conn.execute<{ id: string }[]>(
+        `select id from golden_record where domain = ? and key = ? and status = 'ACTIVE'
+          ${ref.scope === undefined ? '' : 'and key_scope = ?'} limit 1`,
+        ref.scope === undefined ? [ref.domain, ref.key] : [ref.domain, ref.key, ref.scope],
+        'all',
+        tx,
+      );
+      if (!target) {
+        throw new ValidationError(
+          'REFERENCE_NOT_FOUND',
+          `${ref.domain} ${ref.key} was renamed or retired while this change was being applied; nothing was changed.`,
+          [
+            {
+              code: 'REFERENCE_NOT_FOUND',
+              path: ref.field,
+              severity: 'ERROR',
+              message: `No live ${ref.domain} record has the key ${ref.key}.`,
+            },
+          ],
         );
       }
+      await conn.execute(
+        'insert into record_reference (from_record, field, to_record) values (?, ?, ?)',
+        [record.id, ref.field, target.id],
+        'all',
+        tx,
+      );
     }
   }
 }

@@ -106,6 +106,22 @@ export class RekeyFollower {
     });
   }
 
+  /**
+   * Locks every record a rekey of this one may write (those referring to it, and on down: a lot of a
+   * renamed item's), in id order, so two rekeys lock shared followers in the same order.
+   */
+  async lockFollowers(em: Em, recordId: string): Promise<void> {
+    await em.getConnection().execute(
+      `with recursive f(id) as (
+         select from_record from record_reference where to_record = ?
+         union select r.from_record from record_reference r join f on r.to_record = f.id)
+       select g.id from golden_record g where g.id in (select id from f) order by g.id for update of g`,
+      [recordId],
+      'all',
+      em.getTransactionContext(),
+    );
+  }
+
   /** Live records referring to a record, with the fields that do. */
   private async referencing(em: Em, recordId: string): Promise<Map<string, string[]>> {
     const rows = await em
