@@ -209,7 +209,18 @@ describe('rekey', () => {
     await create('item', itemData(code, { tracking: 'serial' }));
     const lot = await create('lot', { item: code, number: 'SN-1' });
     await link('lot', `sn-${code}`, lot);
+    const before = new Date().toISOString();
+    await new Promise((r) => setTimeout(r, 20));
     expect((await patch('lot', lot, { number: 'SN-01' })).status).toBe('APPLIED');
+    // a read of the moment before the rekey shows the key the lot had then
+    const then = await t.gql(
+      'query($id: ID!, $at: DateTime) { lot(id: $id, asOf: $at) { ... on Lot { key number } } }',
+      {
+        id: lot,
+        at: before,
+      },
+    );
+    expect(then.data.lot).toEqual({ key: `${code}/SN-1`, number: 'SN-1' });
     expect(await resolvedKey('lot', `sn-${code}`)).toBe(`${code}/SN-01`);
     expect(await byKey('lot', `${code}/SN-1`)).toMatchObject({ id: lot, renamedFrom: `${code}/SN-1` });
   });

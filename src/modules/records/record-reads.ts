@@ -16,6 +16,7 @@ import { aliasesOf, type KeyAliasRow, recordsByOldKeys } from './keys/key-aliase
 import { listQuery } from './record-list-query.ts';
 import { RecordRevision } from './record-revision.entity.ts';
 import type { CurrentRow, HistoryEntry, ListFilter, PageRequest, RecordView } from './records.types.ts';
+import { isBuiltInDomain, rulesFor } from './rules-registry.ts';
 import type { RoundingMethod } from './uom/rational.ts';
 import { type Conversion, convertQuantity, type UnitFacts } from './uom/uom-conversion.ts';
 
@@ -41,16 +42,19 @@ export class RecordReads {
   }
 
   private view(record: GoldenRecord, row: CurrentRow): RecordView {
+    const data = (typeof row.data === 'string' ? JSON.parse(row.data) : row.data) as Data;
     return {
       id: record.id,
       domain: record.domain,
-      key: record.key,
+      // the key the record had at that moment (a read from before a rekey shows the old one)
+      key: isBuiltInDomain(record.domain) ? rulesFor(record.domain).keyOf(data) : record.key,
+      storedKey: record.key,
       site: record.site ?? null,
       status: row.status,
       revision: row.revision,
       latestRevision: record.latestRevision,
       keyScope: record.keyScope,
-      data: typeof row.data === 'string' ? JSON.parse(row.data) : row.data,
+      data,
       effectiveFrom: new Date(row.effective_from),
       contractVersion: row.contract_version,
       lockVersion: record.lockVersion,

@@ -259,7 +259,7 @@ export async function pageOfRecords(
   return connectionOf(
     withAsOf(items, asOf) as View[],
     page.limit,
-    (v) => encodeCursor(RECORD_CURSOR, [v.key, v.keyScope, v.id]),
+    (v) => encodeCursor(RECORD_CURSOR, [v.storedKey, v.keyScope, v.id]),
     {
       hasPreviousPage: Boolean(page.after),
       totalCount: async () => total ?? ctx.services.records.count(ctx, filter),

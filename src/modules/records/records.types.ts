@@ -33,6 +33,8 @@ export interface RecordView {
   key: string;
   /** What the key is unique within: the site for site-scoped domains, '' otherwise. */
   keyScope: string;
+  /** The record's key now (lists are ordered by it); `key` is the one it had at the moment read. */
+  storedKey: string;
   site: string | null;
   status: string;
   revision: number;
