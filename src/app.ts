@@ -66,7 +66,10 @@ export async function startCanon(
         orm.em.getConnection() as unknown as { getNativeClient(): Promise<PoolStats> }
       ).getNativeClient()) as PoolStats)
     : undefined;
-  const metrics = new Metrics(() => pool);
+  const metrics = new Metrics(
+    () => pool,
+    () => services.changeFeed.notifier.health(),
+  );
   const graphql = createGraphQLHandler(config, services, metrics, log);
   const compiledLane = new CompiledLane({
     schema,
@@ -127,6 +130,10 @@ export async function startCanon(
       }
     },
     ready: async () => {
+      const readyDetails = () => ({
+        listener: services.changeFeed.notifier.health(),
+        credentialCache: services.callers.cacheBypassed ? 'bypassed while the listener is down' : 'on',
+      });
       if (!open) return { ready: false, reason: 'shutting down' };
       try {
         // another replica's newer code may have migrated past us, or a restore rolled back: ask the
@@ -134,7 +141,7 @@ export async function startCanon(
         const pending = await orm.migrator.getPending();
         if (pending.length > 0)
           return { ready: false, reason: `migrations not applied: ${pending.map((m) => m.name).join(', ')}` };
-        return { ready: true };
+        return { ready: true, details: readyDetails() };
       } catch (error) {
         return { ready: false, reason: `database unreachable: ${(error as Error).message}` };
       }

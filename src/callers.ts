@@ -59,6 +59,15 @@ export class Callers {
     });
   }
 
+  /** While the change listener is down, callers are not cached (other replicas' revocations could be missed). */
+  setListenerDown(down: boolean): void {
+    this.cache.setBypass(down);
+  }
+
+  get cacheBypassed(): boolean {
+    return this.cache.bypassed;
+  }
+
   /** Forgets every cached caller (another replica changed credentials). */
   forgetAll(): void {
     this.cache.invalidate();

@@ -1,6 +1,6 @@
 /**
  * Prometheus metrics (prom-client): process defaults, HTTP requests, GraphQL operations by name,
- * type and outcome with latency, and the PostgreSQL pool's usage.
+ * type and outcome with latency, the PostgreSQL pool's usage and the change listener's state.
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
@@ -17,7 +17,10 @@ export class Metrics {
   readonly operationSeconds: Histogram<'operation' | 'type'>;
   readonly compiledLane: Counter<'outcome'>;
 
-  constructor(poolStats: () => PoolStats | undefined) {
+  constructor(
+    poolStats: () => PoolStats | undefined,
+    listener: () => { connected: boolean; reconnects: number } = () => ({ connected: true, reconnects: 0 }),
+  ) {
     collectDefaultMetrics({ register: this.registry, prefix: 'canon_' });
     this.httpRequests = new Counter({
       name: 'canon_http_requests_total',
@@ -54,6 +57,22 @@ export class Metrics {
           if (s) this.set(pick(s));
         },
       });
+    new Gauge({
+      name: 'canon_change_listener_connected',
+      help: 'Whether the PostgreSQL LISTEN connection for change and credential notifications is up (1) or reconnecting (0)',
+      registers: [this.registry],
+      collect() {
+        this.set(listener().connected ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'canon_change_listener_reconnects',
+      help: 'Times the change listener reconnected since start',
+      registers: [this.registry],
+      collect() {
+        this.set(listener().reconnects);
+      },
+    });
     pool('canon_db_pool_connections', 'Open PostgreSQL connections in the pool', (s) => s.totalCount);
     pool('canon_db_pool_idle_connections', 'Idle PostgreSQL connections in the pool', (s) => s.idleCount);
     pool('canon_db_pool_waiting_requests', 'Queries waiting for a pooled connection', (s) => s.waitingCount);

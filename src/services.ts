@@ -49,6 +49,7 @@ export function createServices(
     },
   });
   notifier.onCredentialsChanged(() => callers.forgetAll());
+  notifier.onListenerState((connected) => callers.setListenerDown(!connected));
   return {
     orm,
     audit,

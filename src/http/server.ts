@@ -26,7 +26,7 @@ export interface HttpDeps {
       log: Logger,
     ) => Promise<boolean>;
   };
-  ready: () => Promise<{ ready: boolean; reason?: string }>;
+  ready: () => Promise<{ ready: boolean; reason?: string; details?: Record<string, unknown> }>;
   metrics: Metrics;
   log: Logger;
   maxBodyBytes: number;
@@ -109,7 +109,7 @@ export function createHttpServer(deps: HttpDeps): Server {
         sendJson(
           res,
           r.ready ? 200 : 503,
-          r.ready ? { status: 'ready' } : { status: 'not ready', reason: r.reason },
+          r.ready ? { status: 'ready', ...r.details } : { status: 'not ready', reason: r.reason },
           requestId,
         );
       } else if (path === '/metrics' && req.method === 'GET') {

@@ -25,7 +25,14 @@ describe('operational endpoints', () => {
     expect(await health.json()).toEqual({ status: 'ok' });
     const ready = await fetch(`${t.url}/ready`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: 'ready' });
+    const body = await ready.json();
+    expect(body).toMatchObject({
+      status: 'ready',
+      listener: { mode: t.db.kind === 'postgresql' ? 'listen' : 'poll', connected: true, reconnects: 0 },
+      credentialCache: 'on',
+    });
+    const metrics = await (await fetch(`${t.url}/metrics`)).text();
+    expect(metrics).toMatch(/^canon_change_listener_connected 1$/m);
   });
 
   it('/ready is 503 while one of the migrations this build carries is not applied', async () => {

@@ -1,6 +1,7 @@
 /**
  * A TCP proxy in front of a test server that can cut every open connection at once: a network drop
- * as a browser sees it (an open event stream ends mid-way), without touching the server.
+ * as a browser sees it (an open event stream ends mid-way), or a database server going down and
+ * coming back as its clients see it, without touching the server.
  */
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 
@@ -8,13 +9,20 @@ export interface DroppingProxy {
   url: string;
   /** Ends every connection open through the proxy now; new ones are accepted again. */
   dropAll(): void;
+  /** While on, new connections are cut at once (the server is down); off: accepted again. */
+  refuse(on: boolean): void;
   close(): Promise<void>;
 }
 
 export async function startDroppingProxy(target: string): Promise<DroppingProxy> {
   const { hostname, port } = new URL(target);
   const open = new Set<Socket>();
+  let refusing = false;
   const server: Server = createServer((client) => {
+    if (refusing) {
+      client.destroy();
+      return;
+    }
     const upstream = createConnection({ host: hostname, port: Number(port) });
     for (const s of [client, upstream]) {
       open.add(s);
@@ -32,6 +40,9 @@ export async function startDroppingProxy(target: string): Promise<DroppingProxy>
     url: `http://127.0.0.1:${address.port}`,
     dropAll: () => {
       for (const s of open) s.destroy();
+    },
+    refuse: (on) => {
+      refusing = on;
     },
     close: () =>
       new Promise((resolve) => {

@@ -21,6 +21,18 @@ describe('CredentialCache', () => {
     expect(await cache.get('a', c.load())).toBe(2);
   });
 
+  it('remembers nothing while bypassed (the change listener is down), and again after', async () => {
+    const cache = new CredentialCache<number>(60_000);
+    const c = counting();
+    await cache.get('a', c.load());
+    cache.setBypass(true);
+    expect(await cache.get('a', c.load())).toBe(2);
+    expect(await cache.get('a', c.load())).toBe(3);
+    cache.setBypass(false);
+    expect(await cache.get('a', c.load())).toBe(4);
+    expect(await cache.get('a', c.load())).toBe(4);
+  });
+
   it('never outlives the token it remembers', async () => {
     const cache = new CredentialCache<number>(60_000);
     const c = counting();

@@ -11,6 +11,8 @@
 export class CredentialCache<V> {
   private readonly entries = new Map<string, { value: V; until: number }>();
   private generation = 0;
+  /** While set, nothing is remembered: the notifications that would empty the cache may be missed. */
+  private bypass = false;
 
   readonly ttlMs: number;
   private readonly maxEntries: number;
@@ -26,7 +28,7 @@ export class CredentialCache<V> {
     if (hit && hit.until > now) return hit.value;
     const generation = this.generation;
     const { value, expiresAt } = await load();
-    if (this.ttlMs > 0 && generation === this.generation) {
+    if (this.ttlMs > 0 && !this.bypass && generation === this.generation) {
       if (this.entries.size >= this.maxEntries) this.entries.clear(); // tokens are few; a flood of new ones just resets
       this.entries.set(key, { value, until: Math.min(now + this.ttlMs, expiresAt?.getTime() ?? Infinity) });
     }
@@ -36,5 +38,18 @@ export class CredentialCache<V> {
   invalidate(): void {
     this.generation++;
     this.entries.clear();
+  }
+
+  /**
+   * Stops remembering (and forgets everything) while the change listener is down, so a token revoked
+   * on another replica is refused at once rather than when its entry expires; remembers again after.
+   */
+  setBypass(on: boolean): void {
+    this.bypass = on;
+    this.invalidate();
+  }
+
+  get bypassed(): boolean {
+    return this.bypass;
   }
 }
