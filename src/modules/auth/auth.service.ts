@@ -4,6 +4,7 @@
  */
 import { validate as isUuid } from 'uuid';
 import type { Orm } from '../../db/orm.ts';
+import { retryTransient } from '../../db/transient.ts';
 import { CanonError, notFound } from '../../errors.ts';
 import type { AuditService } from '../audit/audit.service.ts';
 import { idempotency } from '../idempotency/idempotency.service.ts';
@@ -108,19 +109,21 @@ export class AuthService {
     authorize(ctx.ability, ctx.actor, 'create', 'ApiToken');
     validateTokenInput(input);
     const issued = issueToken();
-    return this.orm.em
-      .fork()
-      .transactional((em) =>
-        idempotency.within(
-          em,
-          ctx,
-          idempotencyKey,
-          'createApiToken',
-          input,
-          () => this.insertToken(em, ctx, input, issued),
-          this.replayToken(em),
+    return retryTransient(() =>
+      this.orm.em
+        .fork()
+        .transactional((em) =>
+          idempotency.within(
+            em,
+            ctx,
+            idempotencyKey,
+            'createApiToken',
+            input,
+            () => this.insertToken(em, ctx, input, issued),
+            this.replayToken(em),
+          ),
         ),
-      );
+    );
   }
 
   /** A replayed creation or rotation: the token it made, without its secret. */
@@ -200,7 +203,7 @@ export class AuthService {
   async revokeToken(ctx: CallContext, tokenId: string): Promise<ApiToken> {
     return this.changes.after(
       this.orm.em.fork().transactional(async (em) => {
-        const token = await this.findVisibleToken(em, ctx, tokenId);
+        const token = await this.findVisibleToken(em, ctx, tokenId, true);
         // revoking one's own token is always allowed; others' need the right
         if (token.actor.id !== ctx.actor?.id) authorize(ctx.ability, ctx.actor, 'revoke', 'ApiToken');
         if (!token.revokedAt) {
@@ -235,10 +238,16 @@ export class AuthService {
           'rotateApiToken',
           { tokenId },
           async () => {
-            const old = await this.findVisibleToken(em, ctx, tokenId);
+            // the row lock makes concurrent rotations of one token take turns: the first rotates, the
+            // others find it revoked — never two live successors
+            const old = await this.findVisibleToken(em, ctx, tokenId, true);
             if (old.actor.id !== ctx.actor?.id) authorize(ctx.ability, ctx.actor, 'rotate', 'ApiToken');
             if (old.revokedAt)
-              throw new CanonError('INVALID_STATE', 'A revoked token cannot be rotated.', { path: ['id'] });
+              throw new CanonError(
+                'INVALID_STATE',
+                'The token is revoked (or was rotated by another request at the same moment); it cannot be rotated.',
+                { path: ['id'] },
+              );
             old.revokedAt = new Date();
             const lifetime = old.expiresAt ? old.expiresAt.getTime() - old.createdAt.getTime() : null;
             const fresh = em.create(ApiToken, {
@@ -282,8 +291,22 @@ export class AuthService {
     return em.find(ApiToken, where, { populate: ['actor'], orderBy: { createdAt: 'desc' } });
   }
 
-  private async findVisibleToken(em: Orm['em'], ctx: CallContext, tokenId: string): Promise<ApiToken> {
+  private async findVisibleToken(
+    em: Orm['em'],
+    ctx: CallContext,
+    tokenId: string,
+    forUpdate = false,
+  ): Promise<ApiToken> {
     if (!ctx.actor) throw new CanonError('UNAUTHENTICATED', 'A valid API token is required.');
+    if (forUpdate && isUuid(tokenId))
+      await em
+        .getConnection()
+        .execute(
+          'select id from api_token where id = ? for update',
+          [tokenId],
+          'all',
+          em.getTransactionContext(),
+        );
     const token = isUuid(tokenId)
       ? await em.findOne(ApiToken, { id: tokenId }, { populate: ['actor'] })
       : null;

@@ -9,7 +9,15 @@ import { type ContractDocument, LIVE } from './contracts.shared.ts';
 import { assertCompiles, assertValidJsonSchema, referencedContracts } from './schema-checks.ts';
 
 export class ContractRows {
+  /** A version to change, its row locked until the transaction ends (concurrent writers take turns). */
   async findVersionForWrite(em: Em, contract: string, version: string): Promise<ContractVersion> {
+    await em.getConnection().execute(
+      `select v.id from contract_version v join contract c on c.id = v.contract_id
+        where c.name = ? and v.version = ? for update of v`,
+      [contract, version],
+      'all',
+      em.getTransactionContext(),
+    );
     const row = await em.findOne(
       ContractVersion,
       { contract: { name: contract }, version },

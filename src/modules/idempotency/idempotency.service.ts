@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import type { Em } from '../../db/orm.ts';
+import { retryTransient } from '../../db/transient.ts';
 import { CanonError } from '../../errors.ts';
 
 export interface Replayable<T> {
@@ -99,7 +100,8 @@ export const idempotency = new IdempotencyService();
 
 /**
  * One transaction on a fresh EntityManager that runs `body` once per idempotency key: a retry with
- * the same key and input gets `replayable(em).replay` of what the first run produced.
+ * the same key and input gets `replayable(em).replay` of what the first run produced. A transaction
+ * that lost a race (db/transient.ts) runs again.
  */
 export function idempotentTransaction<T>(
   orm: { em: { fork(): Em } },
@@ -110,9 +112,12 @@ export function idempotentTransaction<T>(
   replayable: (em: Em) => Replayable<T>,
   body: (em: Em) => Promise<T>,
 ): Promise<T> {
-  return orm.em
-    .fork()
-    .transactional((em) =>
-      idempotency.within(em, ctx, key, operation, input, () => body(em), replayable(em)),
-    );
+  // a transaction that lost a race with the same call runs again and sees what the winner did
+  return retryTransient(() =>
+    orm.em
+      .fork()
+      .transactional((em) =>
+        idempotency.within(em, ctx, key, operation, input, () => body(em), replayable(em)),
+      ),
+  );
 }

@@ -327,6 +327,16 @@ export class SystemsService {
         { id },
         idReplay,
         async (em) => {
+          // locked: of two removals at once, the second finds the rule gone (one audit event)
+          if (isUuid(id))
+            await em
+              .getConnection()
+              .execute(
+                'select id from sor_rule where id = ? for update',
+                [id],
+                'all',
+                em.getTransactionContext(),
+              );
           const rule = isUuid(id) ? await em.findOne(SorRule, { id }) : null;
           if (!rule) throw notFound('The system-of-record rule', ['id']);
           em.remove(rule);
