@@ -14,6 +14,7 @@ import {
   type ValidationContext,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { stringProblem } from '../http/input-hygiene.ts';
 
 export interface QueryLimits {
   maxTokens: number;
@@ -99,6 +100,17 @@ export function limitsRule(limits: QueryLimits) {
         if (node.alias && ++aliases === limits.maxAliases + 1) {
           context.reportError(tooComplex(`The query uses more than ${limits.maxAliases} aliases.`));
         }
+      },
+      StringValue(node) {
+        // literals written into the document: the same hygiene as variables (src/http/input-hygiene.ts)
+        const problem = stringProblem(node.value);
+        if (problem)
+          context.reportError(
+            new GraphQLError(`A string in the query ${problem}.`, {
+              nodes: [node],
+              extensions: { code: 'BAD_USER_INPUT' },
+            }),
+          );
       },
       Directive() {
         if (++directives === limits.maxDirectives + 1) {

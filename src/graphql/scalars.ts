@@ -4,14 +4,29 @@ import semver from 'semver';
 import { builder } from './builder.ts';
 
 const DECIMAL = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?$/;
+const DATE_TIME =
+  /^(\d{4})-(\d{2})-(\d{2})T([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d)(?:\.\d{1,9})?)?(Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
+const MAX_BIGINT = 9223372036854775807n;
+
+/**
+ * A calendar date that exists, in years 1–9999 (what every database and client agrees on): JavaScript
+ * would read 2024-02-30 as 1 March, and PostgreSQL refuses years past its range with an error.
+ */
+export function isRealDate(year: number, month: number, day: number): boolean {
+  if (year < 1 || year > 9999 || month < 1 || month > 12 || day < 1) return false;
+  return day <= new Date(Date.UTC(2000, month, 0)).getUTCDate() - (month === 2 && !isLeap(year) ? 1 : 0);
+}
+const isLeap = (y: number) => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
 
 builder.scalarType('DateTime', {
-  description: 'An instant as an ISO 8601 string with a time zone, e.g. 2026-11-23T10:00:00Z.',
+  description:
+    'An instant as an ISO 8601 string with a time zone, e.g. 2026-11-23T10:00:00Z (years 0001–9999; the date must exist).',
   serialize: (v) => (v instanceof Date ? v.toISOString() : new Date(String(v)).toISOString()),
   parseValue: (v) => {
+    const m = typeof v === 'string' ? DATE_TIME.exec(v) : null;
     const d =
-      typeof v === 'string' && /\d{4}-\d{2}-\d{2}T.*(Z|[+-]\d{2}:\d{2})$/.test(v)
-        ? new Date(v)
+      m && isRealDate(Number(m[1]), Number(m[2]), Number(m[3]))
+        ? new Date(v as string)
         : new Date(Number.NaN);
     if (Number.isNaN(d.getTime()))
       throw new GraphQLError('DateTime must be an ISO 8601 string with a time zone.', {
@@ -25,11 +40,12 @@ builder.scalarType('Date', {
   description: 'A calendar date as an ISO 8601 string, e.g. 2026-11-23.',
   serialize: (v) => String(v),
   parseValue: (v) => {
-    if (typeof v !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(v) || Number.isNaN(Date.parse(`${v}T00:00:00Z`)))
-      throw new GraphQLError('Date must be an ISO 8601 date, e.g. 2026-11-23.', {
+    const m = typeof v === 'string' ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(v) : null;
+    if (!m || !isRealDate(Number(m[1]), Number(m[2]), Number(m[3])))
+      throw new GraphQLError('Date must be an ISO 8601 date that exists, e.g. 2026-11-23.', {
         extensions: { code: 'BAD_USER_INPUT' },
       });
-    return v;
+    return v as string;
   },
 });
 
@@ -93,8 +109,8 @@ builder.scalarType('BigIntString', {
   description: 'A 64-bit sequence number, written as a string.',
   serialize: (v) => String(v),
   parseValue: (v) => {
-    if (typeof v !== 'string' || !/^(0|[1-9][0-9]{0,18})$/.test(v))
-      throw new GraphQLError('Expected a sequence number as a string.', {
+    if (typeof v !== 'string' || !/^(0|[1-9][0-9]{0,18})$/.test(v) || BigInt(v) > MAX_BIGINT)
+      throw new GraphQLError('Expected a sequence number (0 to 2^63-1) as a string.', {
         extensions: { code: 'BAD_USER_INPUT' },
       });
     return v;

@@ -1,13 +1,14 @@
-import { DeadlockException } from '@mikro-orm/core';
 /**
  * The GraphQL endpoint: graphql-yoga over the Pothos schema, with authentication (bearer token →
  * actor → CASL ability), query limits, masked unexpected errors, an error code on every
  * error, per-operation metrics and GraphiQL outside production.
  */
+
 import { type DocumentNode, GraphQLError } from 'graphql';
 import { createYoga, type Plugin } from 'graphql-yoga';
 import { ANONYMOUS_ABILITY, type Caller } from '../callers.ts';
 import type { CanonConfig } from '../config.ts';
+import { classifyDatabaseError, DATABASE_ERROR_MESSAGES } from '../db/error-classes.ts';
 import { CanonError, ERROR_CODES } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
@@ -123,16 +124,13 @@ export function createGraphQLHandler(config: CanonConfig, services: Services, me
         if (error instanceof GraphQLError && (!original || original instanceof GraphQLError)) {
           return original instanceof GraphQLError ? original : error;
         }
-        // two transactions waited on each other's rows (a rekey and an edit of a record it moves):
-        // PostgreSQL rolled this one back whole, so nothing changed and a retry succeeds
-        if (
-          original instanceof DeadlockException ||
-          (original as { code?: unknown } | undefined)?.code === '40P01'
-        )
-          return new GraphQLError(
-            'Another change to the same records ran at the same moment; nothing was changed. Retry the request.',
-            { extensions: { code: 'VERSION_CONFLICT' } },
-          );
+        // a database error that reached the edge: the caller's bad input, a lost race (rolled back
+        // whole) or an outage — typed, never an internal error
+        const kind = classifyDatabaseError(original);
+        if (kind) {
+          if (kind === 'SERVICE_UNAVAILABLE') log.warn({ err: original }, 'database unavailable');
+          return new GraphQLError(DATABASE_ERROR_MESSAGES[kind], { extensions: { code: kind } });
+        }
         log.error({ err: original }, 'unexpected error');
 
         return new GraphQLError(message, { extensions: { code: 'INTERNAL_SERVER_ERROR' } });

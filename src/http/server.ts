@@ -4,8 +4,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { classifyDatabaseError, DATABASE_ERROR_MESSAGES } from '../db/error-classes.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
+import { checkRequestBody } from './input-hygiene.ts';
 
 export interface HttpDeps {
   /** graphql-yoga's node adapter (whatwg-node): no copy into a WHATWG Request and back. */
@@ -147,6 +149,20 @@ export function createHttpServer(deps: HttpDeps): Server {
         if (req.method !== 'GET' && req.method !== 'HEAD') {
           // read here, under the size limit; the adapter takes a body already read from `req.body`
           const body = await readBody(req, deps.maxBodyBytes);
+          const problem = body.length > 0 ? checkRequestBody(body.toString('utf8')) : null;
+          if (problem) {
+            sendJson(
+              res,
+              400,
+              {
+                errors: [
+                  { message: problem.message, extensions: { code: 'BAD_USER_INPUT', path: problem.path } },
+                ],
+              },
+              requestId,
+            );
+            return;
+          }
           if (body.length > 0) {
             if (await deps.compiledLane?.handle(req, res, body, requestId, requestLog)) return;
             (req as IncomingMessage & { body?: Buffer }).body = body;
@@ -177,6 +193,18 @@ export function createHttpServer(deps: HttpDeps): Server {
           requestId,
         );
         req.resume();
+        return;
+      }
+      const kind = classifyDatabaseError(error);
+      if (kind && !res.headersSent) {
+        if (kind === 'SERVICE_UNAVAILABLE') res.setHeader('retry-after', '2');
+        requestLog.warn({ err: error }, 'request refused');
+        sendJson(
+          res,
+          kind === 'SERVICE_UNAVAILABLE' ? 503 : kind === 'VERSION_CONFLICT' ? 409 : 400,
+          { errors: [{ message: DATABASE_ERROR_MESSAGES[kind], extensions: { code: kind } }] },
+          requestId,
+        );
         return;
       }
       requestLog.error({ err: error }, 'request failed');

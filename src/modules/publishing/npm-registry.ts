@@ -41,7 +41,12 @@ function send(
 
 /** Splits `/npm/@scope%2fname[/-/file.tgz]` into the package name and an optional tarball file. */
 export function parseNpmPath(path: string): { name: string; file?: string } | undefined {
-  const rest = decodeURIComponent(path.replace(/^\/npm\/?/, ''));
+  let rest: string;
+  try {
+    rest = decodeURIComponent(path.replace(/^\/npm\/?/, ''));
+  } catch {
+    return undefined; // bad %-encoding names no package
+  }
   const m = /^(@[a-z0-9][a-z0-9._-]*\/[a-z0-9][a-z0-9._-]*)(?:\/-\/([a-z0-9][a-z0-9._-]*\.tgz))?\/?$/.exec(
     rest,
   );

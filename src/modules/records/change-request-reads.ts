@@ -2,6 +2,7 @@
 
 import { validate as isUuid } from 'uuid';
 import type { Orm } from '../../db/orm.ts';
+import { CanonError } from '../../errors.ts';
 import { authorize } from '../auth/ability.ts';
 import type { CallContext } from '../auth/actor-context.ts';
 import { ChangeRequest } from './change-request.entity.ts';
@@ -34,6 +35,7 @@ export class ChangeRequestReads {
     page: PageRequest<[string, string]>,
   ): Promise<ChangeRequest[]> {
     authorize(ctx.ability, ctx.actor, 'read', 'ChangeRequest');
+    assertIdFilters(filter);
     const where: Record<string, unknown>[] = [changeRequestWhere(filter)];
     if (page.after) {
       const [at, id] = page.after;
@@ -58,6 +60,7 @@ export class ChangeRequestReads {
     filter: ChangeRequestFilter,
   ): Promise<{ domain: string; count: number }[]> {
     authorize(ctx.ability, ctx.actor, 'read', 'ChangeRequest');
+    assertIdFilters(filter);
     const conditions: string[] = [];
     const params: unknown[] = [];
     const add = (sql: string, value: unknown) => {
@@ -86,7 +89,19 @@ export class ChangeRequestReads {
 
   async countChangeRequests(ctx: CallContext, filter: ChangeRequestFilter): Promise<number> {
     authorize(ctx.ability, ctx.actor, 'read', 'ChangeRequest');
+    assertIdFilters(filter);
     return this.orm.em.fork().count(ChangeRequest, changeRequestWhere(filter));
+  }
+}
+
+/** Filters by actor or record take ids: anything else is a mistake to report, not a query to run. */
+function assertIdFilters(filter: ChangeRequestFilter): void {
+  for (const field of ['proposedBy', 'recordId'] as const) {
+    const value = filter[field];
+    if (value !== undefined && !isUuid(value))
+      throw new CanonError('BAD_USER_INPUT', `${field} is an id (a UUID); "${value.slice(0, 60)}" is not.`, {
+        path: [field],
+      });
   }
 }
 

@@ -73,6 +73,10 @@ export class XrefLinks {
         throw new CanonError('BAD_USER_INPUT', `"${l.recordId}" is not a record id.`, {
           path: ['links', String(i), 'recordId'],
         });
+      if (typeof l.externalKey === 'string' && l.externalKey.length > 300)
+        throw new CanonError('BAD_USER_INPUT', 'An external key is at most 300 characters.', {
+          path: ['links', String(i), 'externalKey'],
+        });
       if (seen.has(l.externalId) && seen.get(l.externalId) !== l.recordId) {
         throw new CanonError('DUPLICATE_KEY', `The batch links ${l.externalId} to two records.`, {
           path: ['links', String(i), 'externalId'],

@@ -224,7 +224,13 @@ function num(v: unknown): number | undefined {
 
 /** Decodes one JSON pointer segment (RFC 6901). */
 function unescapePointer(segment: string): string {
-  return decodeURIComponent(segment).replace(/~1/g, '/').replace(/~0/g, '~');
+  let decoded = segment;
+  try {
+    decoded = decodeURIComponent(segment);
+  } catch {
+    // not %-encoding after all (`#/%ZZ`): the segment names itself, and resolves to nothing
+  }
+  return decoded.replace(/~1/g, '/').replace(/~0/g, '~');
 }
 
 /**
