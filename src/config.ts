@@ -35,6 +35,7 @@ const schema = z.object({
   CANON_STATEMENT_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
   CANON_NPM_ANONYMOUS_READ: z.enum(['true', 'false', '1', '0']).default('false'),
   CANON_CREDENTIAL_CACHE_MS: z.coerce.number().int().min(0).max(600_000).default(2_000),
+  CANON_ANONYMOUS_INTROSPECTION: z.enum(['true', 'false', '1', '0']).optional(),
 });
 
 export interface CanonConfig {
@@ -54,6 +55,8 @@ export interface CanonConfig {
   npmAnonymousRead?: boolean;
   /** How long a token's caller is remembered (src/callers.ts); default 2,000 ms. */
   credentialCacheMs?: number;
+  /** Answer introspection without a token; default: yes outside production, no in production. */
+  anonymousIntrospection?: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -82,5 +85,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CanonConfig {
     statementTimeoutMs: c.CANON_STATEMENT_TIMEOUT_MS,
     npmAnonymousRead: c.CANON_NPM_ANONYMOUS_READ === 'true' || c.CANON_NPM_ANONYMOUS_READ === '1',
     credentialCacheMs: c.CANON_CREDENTIAL_CACHE_MS,
+    anonymousIntrospection:
+      c.CANON_ANONYMOUS_INTROSPECTION === undefined
+        ? undefined
+        : c.CANON_ANONYMOUS_INTROSPECTION === 'true' || c.CANON_ANONYMOUS_INTROSPECTION === '1',
   };
 }

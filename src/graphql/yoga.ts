@@ -4,7 +4,7 @@
  * error, per-operation metrics and GraphiQL outside production.
  */
 
-import { type DocumentNode, GraphQLError } from 'graphql';
+import { type DocumentNode, GraphQLError, visit } from 'graphql';
 import { createYoga, type Plugin } from 'graphql-yoga';
 import { ANONYMOUS_ABILITY, type Caller } from '../callers.ts';
 import type { CanonConfig } from '../config.ts';
@@ -41,13 +41,24 @@ const KNOWN_CODES = new Set<string>(ERROR_CODES);
  * Gives every error a code from Canon's closed list: GraphQL syntax, validation and variable errors
  * (which yoga codes GRAPHQL_PARSE_FAILED / GRAPHQL_VALIDATION_FAILED, or not at all) are BAD_USER_INPUT.
  */
-function errorCodes(): Plugin {
+/**
+ * Every error leaves with a known code and nothing of the request or the server in it: no
+ * `originalError` (a JSON parse error quotes the start of the body it could not read) and, in
+ * production, no "Did you mean …?" (variable coercion suggests enum values as validation suggests
+ * fields: a schema is learnt through a token, not by guessing).
+ */
+function errorCodes(production: boolean): Plugin {
   const fix = (result: unknown) => {
     const errors = (result as { errors?: GraphQLError[] } | null)?.errors;
     if (!Array.isArray(errors)) return;
     for (const e of errors) {
       const ext = e.extensions as Record<string, unknown> | undefined;
       if (ext && !KNOWN_CODES.has(String(ext.code))) ext.code = 'BAD_USER_INPUT';
+      // keep what kind of error it was, never its message (a JSON parse error quotes the body)
+      if (ext?.originalError && typeof ext.originalError === 'object')
+        ext.originalError = { name: (ext.originalError as { name?: unknown }).name ?? 'Error' };
+      if (production && /Did you mean/.test(e.message))
+        (e as { message: string }).message = e.message.replace(/ ?Did you mean .*$/, '');
     }
   };
   return {
@@ -150,11 +161,41 @@ export function createGraphQLHandler(config: CanonConfig, services: Services, me
     },
     plugins: [
       queryLimits(),
-      errorCodes(),
+      errorCodes(production),
+      ...((config.anonymousIntrospection ?? !production) ? [] : [introspectionNeedsToken()]),
       operationMetrics(metrics),
       ...(production ? [withoutFieldSuggestions()] : []),
     ],
   });
+}
+
+/**
+ * Introspection (`__schema`, `__type`) only for callers with a token (production default). Checked
+ * at execution: the caller is known only once the context is built, after validation.
+ */
+function introspectionNeedsToken(): Plugin<GraphQLContext> {
+  const asksSchema = (doc: DocumentNode) => {
+    let found = false;
+    visit(doc, {
+      Field(node) {
+        if (node.name.value === '__schema' || node.name.value === '__type') found = true;
+      },
+    });
+    return found;
+  };
+  return {
+    onExecute({ args, setResultAndStopExecution }) {
+      const ctx = args.contextValue as GraphQLContext;
+      if (ctx.actor || !asksSchema(args.document as DocumentNode)) return;
+      setResultAndStopExecution({
+        errors: [
+          new GraphQLError('Sign in to read the schema: introspection needs an API token here.', {
+            extensions: { code: 'UNAUTHENTICATED' },
+          }),
+        ],
+      });
+    },
+  };
 }
 
 /**

@@ -103,7 +103,7 @@ describe('bad input at the edge', () => {
         id: itemId,
         at,
       });
-      expect(r.errors?.[0].extensions.code, at).toBe('BAD_USER_INPUT');
+      expect(r.errors?.[0]?.extensions?.code, at).toBe('BAD_USER_INPUT');
     }
     const ok = await t.gql('query($id: ID!, $at: DateTime) { item(id: $id, asOf: $at) { __typename } }', {
       id: itemId,
@@ -116,14 +116,14 @@ describe('bad input at the edge', () => {
         s: '9999999999999999999',
       },
     );
-    expect(seq.errors?.[0].extensions.code).toBe('BAD_USER_INPUT');
+    expect(seq.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 
   it('non-UUID ids in filters, oversized external keys, a $ref with bad %-encoding, a bad npm path', async () => {
     const filter = await t.gql('{ changeRequests(recordId: "not-a-uuid") { edges { cursor } } }');
-    expect(filter.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT' });
+    expect(filter.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT' });
     const counts = await t.gql('{ changeRequestCounts(proposedBy: "x") { domain } }');
-    expect(counts.errors?.[0].extensions.code).toBe('BAD_USER_INPUT');
+    expect(counts.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
 
     const key = await t.gql(LINK, {
       i: {

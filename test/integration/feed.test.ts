@@ -304,6 +304,20 @@ describe('event origins', () => {
 });
 
 describe('map download, every database alike', () => {
+  it('neutralises spreadsheet formulas in CSV cells, and keeps NDJSON exact', async () => {
+    await link([{ externalId: '=HYPERLINK("x")', externalKey: '@SUM(A1)', recordId: records[0] }]);
+    const csv = (await download('csv')).text.split('\n');
+    expect(csv.find((l) => l.includes('HYPERLINK'))).toMatch(/^"'=HYPERLINK\(""x""\)",'@SUM\(A1\),/);
+    const ndjson = (await download('ndjson')).text
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
+    expect(ndjson.find((r) => r.externalId.includes('HYPERLINK'))).toMatchObject({
+      externalId: '=HYPERLINK("x")',
+      externalKey: '@SUM(A1)',
+    });
+  });
+
   it('tells an empty external key from none in CSV, as COPY does', async () => {
     await link([{ externalId: 'E-EMPTY', externalKey: '', recordId: records[0] }]);
     const csv = (await download('csv')).text.split('\n');

@@ -1,3 +1,4 @@
+import { subject } from '@casl/ability';
 import semver from 'semver';
 import { validate as isUuid } from 'uuid';
 import type { Orm } from '../../db/orm.ts';
@@ -15,14 +16,40 @@ export class ContractReads {
 
   async listContracts(ctx: CallContext): Promise<Contract[]> {
     authorize(ctx.ability, ctx.actor, 'read', 'Contract');
-    return this.orm.em.fork().find(Contract, {}, { orderBy: { name: 'asc' } });
+    return this.withoutDraftOnly(
+      ctx,
+      await this.orm.em.fork().find(Contract, {}, { orderBy: { name: 'asc' } }),
+    );
+  }
+
+  /**
+   * A contract whose only versions are drafts is work in progress: for callers who may not read
+   * drafts it does not exist (its name and description included), so unknown and invisible look alike.
+   */
+  private async withoutDraftOnly(ctx: CallContext, contracts: Contract[]): Promise<Contract[]> {
+    if (
+      contracts.length === 0 ||
+      ctx.ability.can('read', subject('ContractVersion', { status: 'DRAFT' } as Record<string, unknown>))
+    )
+      return contracts;
+    const rows = await this.orm.em
+      .fork()
+      .getConnection()
+      .execute<{ contract_id: string }[]>(
+        `select distinct contract_id from contract_version where status <> 'DRAFT' and contract_id in (${contracts.map(() => '?').join(',')})`,
+        contracts.map((c) => c.id),
+      );
+    const visible = new Set(rows.map((r) => r.contract_id));
+    return contracts.filter((c) => visible.has(c.id));
   }
 
   /** Contracts by id (node lookups), unknown ones left out. */
   async contractsByIds(ctx: CallContext, ids: readonly string[]): Promise<Contract[]> {
     authorize(ctx.ability, ctx.actor, 'read', 'Contract');
     const valid = ids.filter((id) => isUuid(id));
-    return valid.length > 0 ? this.orm.em.fork().find(Contract, { id: { $in: valid } }) : [];
+    return valid.length > 0
+      ? this.withoutDraftOnly(ctx, await this.orm.em.fork().find(Contract, { id: { $in: valid } }))
+      : [];
   }
 
   /** Versions by id (node lookups) that the caller may see, unknown ones left out. */
@@ -41,7 +68,8 @@ export class ContractReads {
 
   async getContract(ctx: CallContext, name: string): Promise<Contract | null> {
     authorize(ctx.ability, ctx.actor, 'read', 'Contract');
-    return this.orm.em.fork().findOne(Contract, { name });
+    const contract = await this.orm.em.fork().findOne(Contract, { name });
+    return contract ? ((await this.withoutDraftOnly(ctx, [contract]))[0] ?? null) : null;
   }
 
   /** Versions of several contracts in one query (for DataLoader), newest first, filtered by the ability. */

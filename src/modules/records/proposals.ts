@@ -339,6 +339,10 @@ function checkProposalShape(input: ProposeInput, operation: ChangeOperation): vo
   ) {
     throw new CanonError('BAD_USER_INPUT', 'The payload is a JSON object.', { path: ['data'] });
   }
+  if (input.baseRevision !== undefined && !(Number.isInteger(input.baseRevision) && input.baseRevision >= 1))
+    throw new CanonError('BAD_USER_INPUT', 'baseRevision is a revision number: 1, 2, …', {
+      path: ['baseRevision'],
+    });
   if (input.effectiveFrom && Number.isNaN(input.effectiveFrom.getTime()))
     throw new CanonError('BAD_USER_INPUT', 'effectiveFrom is not a valid time.', { path: ['effectiveFrom'] });
 }

@@ -19,7 +19,8 @@ import { SYSTEM_KINDS, System, type SystemKind } from './system.entity.ts';
 
 const CODE = /^[a-z0-9][a-z0-9-]{0,99}$/;
 const SITE = /^[A-Z0-9][A-Z0-9_-]{0,19}$/;
-const POINTER = /^(\/[^/]+)+$/;
+/** RFC 6901: `/`-separated tokens, `~` only as `~0` or `~1`; no empty token (a field has a name). */
+const POINTER = /^(\/([^/~]|~[01])+)+$/;
 
 function fieldsOverlap(
   a: string[] | null | undefined,

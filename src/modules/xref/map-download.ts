@@ -38,13 +38,21 @@ const NDJSON_SELECT = `select '{"externalId":' || to_json(external_id)::text
     || ',"recordId":"' || record_id::text
     || '","key":' || to_json(record_key)::text
     || ',"syncedAt":"' || ${ISO_UTC} || '"}'`;
-const CSV_SELECT = `select external_id as "externalId", external_key as "externalKey", record_id as "recordId",
-    record_key as "key", ${ISO_UTC} as "syncedAt"`;
+/**
+ * CSV is for spreadsheets: a cell starting with = + - @ (or a tab or carriage return) would be run
+ * as a formula, so it gets a leading apostrophe, as OWASP advises. Programs read the NDJSON, which
+ * carries every value exactly.
+ */
+const neutralised = (column: string) =>
+  `case when ${column} ~ '^[=+@\t\r-]' then '''' || ${column} else ${column} end`;
+const CSV_SELECT = `select ${neutralised('external_id')} as "externalId", ${neutralised('external_key')} as "externalKey",
+    record_id as "recordId", ${neutralised('record_key')} as "key", ${ISO_UTC} as "syncedAt"`;
 
 /** As PostgreSQL's COPY CSV writes it: null empty, an empty string quoted, quotes doubled. */
-function csvField(v: string | null): string {
-  if (v === null) return '';
-  if (v === '') return '""';
+function csvField(raw: string | null): string {
+  if (raw === null) return '';
+  if (raw === '') return '""';
+  const v = /^[=+@\t\r-]/.test(raw) ? `'${raw}` : raw;
   return /[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
 }
 
