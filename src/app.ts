@@ -29,6 +29,9 @@ export interface CanonApp {
   close(): Promise<void>;
 }
 
+/** How long /ready waits for the database before it answers 503 (probes time out at 2 s and more). */
+export const READY_PROBE_TIMEOUT_MS = 1_500;
+
 export async function startCanon(
   config: CanonConfig,
   options: { log?: Logger; onQuery?: (sql: string) => void } = {},
@@ -138,7 +141,17 @@ export async function startCanon(
       try {
         // another replica's newer code may have migrated past us, or a restore rolled back: ask the
         // database which of this build's migrations it has, every time
-        const pending = await orm.migrator.getPending();
+        // bounded: a frozen database must not freeze the probe (the orchestrator waits on it)
+        let timer: NodeJS.Timeout | undefined;
+        const pending = await Promise.race([
+          orm.migrator.getPending(),
+          new Promise<never>((_, reject) => {
+            timer = setTimeout(
+              () => reject(new Error(`no answer within ${READY_PROBE_TIMEOUT_MS} ms`)),
+              READY_PROBE_TIMEOUT_MS,
+            );
+          }),
+        ]).finally(() => clearTimeout(timer));
         if (pending.length > 0)
           return { ready: false, reason: `migrations not applied: ${pending.map((m) => m.name).join(', ')}` };
         return { ready: true, details: readyDetails() };

@@ -118,4 +118,25 @@ describe('change listener outages', () => {
     });
     expect(await until(async () => (await me(behind!.url, token)) === 'UNAUTHENTICATED', 5_000)).toBe(true);
   }, 120_000);
+
+  it('/ready gives up on a frozen database after its own short bound, and is ready again after', async () => {
+    if (!behind || !proxy) {
+      const ready = await fetch(`${t.url}/ready`);
+      expect(ready.status).toBe(200);
+      return;
+    }
+    proxy.freeze(true);
+    try {
+      const started = performance.now();
+      const ready = await fetch(`${behind.url}/ready`);
+      const ms = performance.now() - started;
+      expect(ready.status).toBe(503);
+      // the probe gave up on its own bound (1.5 s), not on the 30 s statement timeout
+      expect(((await ready.json()) as any).reason).toMatch(/database unreachable: no answer within 1500 ms/);
+      expect(ms).toBeLessThan(10_000);
+    } finally {
+      proxy.freeze(false);
+    }
+    expect(await until(async () => (await fetch(`${behind!.url}/ready`)).status === 200, 10_000)).toBe(true);
+  }, 60_000);
 });

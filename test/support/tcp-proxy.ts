@@ -11,6 +11,8 @@ export interface DroppingProxy {
   dropAll(): void;
   /** While on, new connections are cut at once (the server is down); off: accepted again. */
   refuse(on: boolean): void;
+  /** While on, nothing passes either way (a frozen server: connections open, no answers). */
+  freeze(on: boolean): void;
   close(): Promise<void>;
 }
 
@@ -18,6 +20,7 @@ export async function startDroppingProxy(target: string): Promise<DroppingProxy>
   const { hostname, port } = new URL(target);
   const open = new Set<Socket>();
   let refusing = false;
+  let frozen = false;
   const server: Server = createServer((client) => {
     if (refusing) {
       client.destroy();
@@ -31,6 +34,7 @@ export async function startDroppingProxy(target: string): Promise<DroppingProxy>
     }
     client.pipe(upstream);
     upstream.pipe(client);
+    if (frozen) for (const s of [client, upstream]) s.pause();
     client.on('close', () => upstream.destroy());
     upstream.on('close', () => client.destroy());
   });
@@ -43,6 +47,13 @@ export async function startDroppingProxy(target: string): Promise<DroppingProxy>
     },
     refuse: (on) => {
       refusing = on;
+    },
+    freeze: (on) => {
+      frozen = on;
+      for (const s of open) {
+        if (on) s.pause();
+        else s.resume();
+      }
     },
     close: () =>
       new Promise((resolve) => {
