@@ -145,6 +145,27 @@ describe('bad input at the edge', () => {
     expect(npm.status).toBe(404);
   });
 
+  it('free text has a length: search 200, reasons 4 kB, a unit ratio 64 characters', async () => {
+    const search = await t.gql('query($s: String) { items(filter: { search: $s }) { totalCount } }', {
+      s: 'x'.repeat(1_000_000),
+    });
+    expect(search.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      path: ['filter', 'search'],
+    });
+    const reason = await t.gql(PROPOSE, {
+      i: { domain: 'item', recordId: itemId, patch: { name: 'R' }, reason: 'r'.repeat(4_097) },
+    });
+    expect(reason.data.proposeChange).toMatchObject({ code: 'BAD_USER_INPUT', path: ['reason'] });
+    const ratio = await t.gql(PROPOSE, {
+      i: {
+        domain: 'uom',
+        data: { code: 'BIGR', name: 'Big', dimension: 'count', ratio: `1${'0'.repeat(100)}`, rounding: '1' },
+      },
+    });
+    expect(ratio.data.proposeChange).toMatchObject({ code: 'CONTRACT_VALIDATION_FAILED' });
+  });
+
   it('hostile generated values never make an internal error or a write', async () => {
     const seed = Number(process.env.FC_SEED ?? Date.now() % 1_000_000);
     console.log(`bad-input property test seed: ${seed} (FC_SEED=${seed} reproduces it)`);

@@ -3,6 +3,7 @@
 import { validate as isUuid } from 'uuid';
 import type { Em, Orm } from '../../db/orm.ts';
 import { CanonError, notFound } from '../../errors.ts';
+import { assertTextLength } from '../../text-limits.ts';
 import type { AuditService } from '../audit/audit.service.ts';
 import { authorize, can } from '../auth/ability.ts';
 import type { CallContext } from '../auth/actor-context.ts';
@@ -46,6 +47,7 @@ export class Decisions {
       throw new CanonError('BAD_USER_INPUT', `Give 1 to ${MAX_BATCH_DECISIONS} change request ids.`, {
         path: ['ids'],
       });
+    assertTextLength(note, 'reason', [decision === 'reject' ? 'reason' : 'comment']);
     if (decision === 'reject' && !note?.trim())
       throw new CanonError('BAD_USER_INPUT', 'Say why the proposals are rejected.', { path: ['reason'] });
     if (new Set(ids).size !== ids.length)
@@ -152,6 +154,8 @@ export class Decisions {
     input: Record<string, unknown>,
     act: (em: Em, cr: ChangeRequest) => Promise<void>,
   ): Promise<ChangeRequest> {
+    assertTextLength(input.comment as string | undefined, 'reason', ['comment']);
+    assertTextLength(input.reason as string | undefined, 'reason', ['reason']);
     if (action !== 'withdraw') authorize(ctx.ability, ctx.actor, 'approve', 'ChangeRequest');
     else authorize(ctx.ability, ctx.actor, 'propose', 'GoldenRecord');
     return idempotentTransaction(

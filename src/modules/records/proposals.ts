@@ -7,6 +7,7 @@ import { subject as casl } from '@casl/ability';
 import { validate as isUuid } from 'uuid';
 import type { Em, Orm } from '../../db/orm.ts';
 import { CanonError, NotSystemOfRecordError, notFound, StaleBaseError } from '../../errors.ts';
+import { assertTextLength } from '../../text-limits.ts';
 import type { AuditService } from '../audit/audit.service.ts';
 import { authorize } from '../auth/ability.ts';
 import type { CallContext } from '../auth/actor-context.ts';
@@ -339,6 +340,7 @@ function checkProposalShape(input: ProposeInput, operation: ChangeOperation): vo
   ) {
     throw new CanonError('BAD_USER_INPUT', 'The payload is a JSON object.', { path: ['data'] });
   }
+  assertTextLength(input.reason, 'reason', ['reason']);
   if (input.baseRevision !== undefined && !(Number.isInteger(input.baseRevision) && input.baseRevision >= 1))
     throw new CanonError('BAD_USER_INPUT', 'baseRevision is a revision number: 1, 2, …', {
       path: ['baseRevision'],

@@ -15,6 +15,7 @@ import {
   selectsField,
 } from '../../graphql/cursors.ts';
 import { connectionNames } from '../../graphql/naming.ts';
+import { assertTextLength } from '../../text-limits.ts';
 import { can } from '../auth/ability.ts';
 import { ActorRef } from '../auth/auth.graphql.ts';
 import { momentOf } from './as-of.ts';
@@ -243,6 +244,8 @@ export async function pageOfRecords(
   info: GraphQLResolveInfo,
 ) {
   const page = forwardPage<[string, string, string]>(args, RECORD_CURSOR);
+  assertTextLength(args.filter?.search, 'search', ['filter', 'search']);
+  assertTextLength(args.filter?.keyPrefix, 'search', ['filter', 'keyPrefix']);
   const asOf = momentOf(args.asOf, args.knownAt);
   const filter: ListFilter = {
     domain,

@@ -1,4 +1,6 @@
 /** uom: Rec 20 codes, exact positive ratios and rounding, one reference unit per dimension. */
+
+import { TEXT_LIMITS } from '../../../text-limits.ts';
 import type { DomainRules, Finding } from '../domain-rules.ts';
 import { str } from '../domain-rules.ts';
 import { parseDecimal, parseRational } from './rational.ts';
@@ -17,6 +19,16 @@ export const uomRules: DomainRules = {
     if (rec20) {
       const problem = rec20Problem(rec20);
       if (problem) findings.push({ code: 'CONTRACT_VALIDATION_FAILED', path: '/rec20', message: problem });
+    }
+    for (const field of ['ratio', 'rounding'] as const) {
+      if (String(data[field] ?? '').length > TEXT_LIMITS.decimal)
+        return [
+          {
+            code: 'CONTRACT_VALIDATION_FAILED',
+            path: `/${field}`,
+            message: `The ${field} is written in at most ${TEXT_LIMITS.decimal} characters.`,
+          },
+        ];
     }
     const ratio = parseRational(String(data.ratio));
     if (!ratio || ratio.s <= 0n || ratio.n === 0n) {
