@@ -4,6 +4,7 @@
  * HTTP server. No DI container: everything is constructed here, explicitly.
  */
 import type { AddressInfo } from 'node:net';
+import type { Caller } from './callers.ts';
 import type { CanonConfig } from './config.ts';
 import type { Orm } from './db/orm.ts';
 import { CanonError } from './errors.ts';
@@ -11,6 +12,7 @@ import { CompiledLane } from './graphql/compiled-lane.ts';
 import { schema } from './graphql/schema.ts';
 import { contextFor, createGraphQLHandler } from './graphql/yoga.ts';
 import { createConsoleHandler } from './http/console-assets.ts';
+import { DEFAULT_RATE_LIMITS, RateLimiter } from './http/rate-limit.ts';
 import { createHttpServer } from './http/server.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { Metrics, type PoolStats } from './metrics.ts';
@@ -80,7 +82,19 @@ export async function startCanon(
     metrics,
     contextFor: (caller, requestId, requestLog) => contextFor(services, caller, requestId, requestLog),
   });
+  const limiter = new RateLimiter(config.rateLimits ?? DEFAULT_RATE_LIMITS);
   const server = createHttpServer({
+    rateLimit: async (req) => {
+      let caller: Caller | null = null;
+      try {
+        caller = await services.callers.fromHeader(req.headers.authorization);
+      } catch {
+        // a bad token is answered UNAUTHENTICATED by the route; it is limited like anonymous calls
+      }
+      return caller
+        ? limiter.take(`actor:${caller.actor.id}`, caller.actor.role)
+        : limiter.take(`address:${req.socket.remoteAddress ?? '?'}`, 'anonymous');
+    },
     console: createConsoleHandler(),
     graphql,
     compiledLane,

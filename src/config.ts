@@ -4,6 +4,7 @@
  */
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { parseRateLimits, type RateLimits } from './http/rate-limit.ts';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -36,6 +37,16 @@ const schema = z.object({
   CANON_NPM_ANONYMOUS_READ: z.enum(['true', 'false', '1', '0']).default('false'),
   CANON_CREDENTIAL_CACHE_MS: z.coerce.number().int().min(0).max(600_000).default(2_000),
   CANON_ANONYMOUS_INTROSPECTION: z.enum(['true', 'false', '1', '0']).optional(),
+  CANON_RATE_LIMITS: z
+    .string()
+    .optional()
+    .superRefine((v, ctx) => {
+      try {
+        parseRateLimits(v);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      }
+    }),
 });
 
 export interface CanonConfig {
@@ -57,6 +68,8 @@ export interface CanonConfig {
   credentialCacheMs?: number;
   /** Answer introspection without a token; default: yes outside production, no in production. */
   anonymousIntrospection?: boolean;
+  /** Requests per second and burst by role (src/http/rate-limit.ts); default DEFAULT_RATE_LIMITS. */
+  rateLimits?: RateLimits;
 }
 
 export class ConfigError extends Error {}
@@ -85,6 +98,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CanonConfig {
     statementTimeoutMs: c.CANON_STATEMENT_TIMEOUT_MS,
     npmAnonymousRead: c.CANON_NPM_ANONYMOUS_READ === 'true' || c.CANON_NPM_ANONYMOUS_READ === '1',
     credentialCacheMs: c.CANON_CREDENTIAL_CACHE_MS,
+    rateLimits: parseRateLimits(c.CANON_RATE_LIMITS),
     anonymousIntrospection:
       c.CANON_ANONYMOUS_INTROSPECTION === undefined
         ? undefined

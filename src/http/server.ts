@@ -42,6 +42,8 @@ export interface HttpDeps {
     domain: string,
     format: string,
   ) => Promise<void>;
+  /** Seconds until the caller may send another request (0: now), per token (rate-limit.ts). */
+  rateLimit?: (req: IncomingMessage) => Promise<number>;
   /** The steward console's files under /console/. */
   console: (res: ServerResponse, path: string, method: string, requestId: string) => Promise<void>;
 }
@@ -104,6 +106,27 @@ export function createHttpServer(deps: HttpDeps): Server {
       );
     });
     try {
+      if ((route === 'graphql' || route === 'maps' || route === 'npm') && deps.rateLimit) {
+        const retryAfter = await deps.rateLimit(req);
+        if (retryAfter > 0) {
+          res.setHeader('retry-after', String(retryAfter));
+          sendJson(
+            res,
+            429,
+            {
+              errors: [
+                {
+                  message: `Too many requests for this token; retry in ${retryAfter} s.`,
+                  extensions: { code: 'RATE_LIMITED', retryAfter },
+                },
+              ],
+            },
+            requestId,
+          );
+          req.resume();
+          return;
+        }
+      }
       if (path === '/health' && req.method === 'GET') {
         sendJson(res, 200, { status: 'ok' }, requestId);
       } else if (path === '/ready' && req.method === 'GET') {

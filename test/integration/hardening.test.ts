@@ -4,6 +4,7 @@
  * who may not read them, revision numbers and field pointers that mean something.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_RATE_LIMITS } from '../../src/http/rate-limit.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import {
   createRecord,
@@ -118,6 +119,32 @@ describe('production hardening', () => {
         },
       );
       expect(r, JSON.stringify(fields)).toMatchObject({ code: 'BAD_USER_INPUT' });
+    }
+  });
+
+  it('limits requests per token: RATE_LIMITED with Retry-After over the role rate, others unaffected', async () => {
+    const limited = await startTestApp({
+      rateLimits: { ...DEFAULT_RATE_LIMITS, viewer: { perSecond: 0.5, burst: 3 } },
+    });
+    try {
+      const viewer = await limited.tokenFor('viewer');
+      const ask = (token: string) =>
+        fetch(`${limited.url}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body: JSON.stringify({ query: '{ me { role } }' }),
+        });
+      const statuses = [];
+      for (let i = 0; i < 5; i++) statuses.push(await ask(viewer));
+      expect(statuses.slice(0, 3).map((r) => r.status)).toEqual([200, 200, 200]);
+      const refused = statuses[3];
+      expect(refused.status).toBe(429);
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      expect(((await refused.json()) as any).errors[0].extensions.code).toBe('RATE_LIMITED');
+      // another caller has a bucket of its own
+      expect((await ask(limited.adminToken)).status).toBe(200);
+    } finally {
+      await limited.close();
     }
   });
 });
