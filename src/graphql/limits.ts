@@ -91,12 +91,28 @@ function measure(
   }
 }
 
+/**
+ * Fields whose one answer costs seconds of work (verifying the whole audit chain reads and hashes
+ * every event): at most this many in one request; more is a request to stall the instance.
+ */
+export const EXPENSIVE_FIELDS: Record<string, number> = { verifyAuditChain: 1 };
+
 export function limitsRule(limits: QueryLimits) {
   return (context: ValidationContext): ASTVisitor => {
     let aliases = 0;
     let directives = 0;
+    const expensive = new Map<string, number>();
     return {
       Field(node) {
+        const max = EXPENSIVE_FIELDS[node.name.value];
+        if (max !== undefined) {
+          const n = (expensive.get(node.name.value) ?? 0) + 1;
+          expensive.set(node.name.value, n);
+          if (n === max + 1)
+            context.reportError(
+              tooComplex(`${node.name.value} may be asked at most ${max} time(s) per request.`),
+            );
+        }
         if (node.alias && ++aliases === limits.maxAliases + 1) {
           context.reportError(tooComplex(`The query uses more than ${limits.maxAliases} aliases.`));
         }

@@ -122,6 +122,18 @@ describe('production hardening', () => {
     }
   });
 
+  it('refuses a request asking for the audit chain verification more than once', async () => {
+    const aliases = Array.from(
+      { length: 30 },
+      (_, i) => `v${i}: verifyAuditChain { ... on AuditChainVerification { valid } }`,
+    );
+    const r = await t.gql(`{ ${aliases.join(' ')} }`);
+    expect(r.data).toBeUndefined();
+    expect(r.errors[0].extensions.code).toBe('QUERY_TOO_COMPLEX');
+    const once = await t.gql('{ verifyAuditChain { ... on AuditChainVerification { valid } } }');
+    expect(once.data.verifyAuditChain.valid).toBe(true);
+  });
+
   it('limits requests per token: RATE_LIMITED with Retry-After over the role rate, others unaffected', async () => {
     const limited = await startTestApp({
       rateLimits: { ...DEFAULT_RATE_LIMITS, viewer: { perSecond: 0.5, burst: 3 } },
