@@ -129,7 +129,7 @@ describe('production hardening', () => {
     );
     const r = await t.gql(`{ ${aliases.join(' ')} }`);
     expect(r.data).toBeUndefined();
-    expect(r.errors[0].extensions.code).toBe('QUERY_TOO_COMPLEX');
+    expect(r.errors?.[0]?.extensions?.code).toBe('QUERY_TOO_COMPLEX');
     const once = await t.gql('{ verifyAuditChain { ... on AuditChainVerification { valid } } }');
     expect(once.data.verifyAuditChain.valid).toBe(true);
   });
