@@ -16,6 +16,7 @@ import { DEFAULT_RATE_LIMITS, RateLimiter } from './http/rate-limit.ts';
 import { createHttpServer } from './http/server.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { Metrics, type PoolStats } from './metrics.ts';
+import { loadAuditSigningKey, startAuditCheckpoints } from './modules/audit/checkpoint-schedule.ts';
 import { handleNpmRequest } from './modules/publishing/npm-registry.ts';
 import { streamMap } from './modules/xref/map-download.ts';
 import { createServices, type Services } from './services.ts';
@@ -39,6 +40,7 @@ export async function startCanon(
   options: { log?: Logger; onQuery?: (sql: string) => void } = {},
 ): Promise<CanonApp> {
   const log = options.log ?? createLogger(config.logLevel);
+  const signingKey = loadAuditSigningKey(config);
   const db = await openCanonDatabase(config, `canon serve on ${config.host}:${config.port}`, options.onQuery);
   const { orm } = db;
   let open = true;
@@ -66,6 +68,7 @@ export async function startCanon(
     },
   });
   services.records.effectiveEvents.start(log);
+  const checkpoints = startAuditCheckpoints(signingKey, config, orm, log);
   const pool = config.databaseUrl
     ? ((await (
         orm.em.getConnection() as unknown as { getNativeClient(): Promise<PoolStats> }
@@ -186,6 +189,7 @@ export async function startCanon(
     closing ??= (async () => {
       open = false;
       await services.records.effectiveEvents.stop();
+      checkpoints?.stop();
       // followers of the change feed end first, so their streams close and the server can stop
       await services.changeFeed.notifier.close();
       await new Promise<void>((resolve) => {

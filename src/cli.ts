@@ -5,6 +5,7 @@
  * Each command group lives in src/cli/ and loads only what it needs.
  */
 import { Command } from 'commander';
+import { addAuditCommands } from './cli/audit.ts';
 import { addCodegenCommand } from './cli/codegen.ts';
 import { addContractCommands } from './cli/contracts.ts';
 import { addServerCommands } from './cli/server.ts';
@@ -25,6 +26,7 @@ export function buildCli(): Command {
   addCodegenCommand(program);
   addTokenCommands(program);
   addSystemCommands(program);
+  addAuditCommands(program);
   return program;
 }
 

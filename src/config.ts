@@ -37,6 +37,8 @@ const schema = z.object({
   CANON_NPM_ANONYMOUS_READ: z.enum(['true', 'false', '1', '0']).default('false'),
   CANON_CREDENTIAL_CACHE_MS: z.coerce.number().int().min(0).max(600_000).default(2_000),
   CANON_ANONYMOUS_INTROSPECTION: z.enum(['true', 'false', '1', '0']).optional(),
+  CANON_AUDIT_SIGNING_KEY_FILE: z.string().optional(),
+  CANON_AUDIT_CHECKPOINT_MINUTES: z.coerce.number().positive().max(10_080).default(60),
   CANON_RATE_LIMITS: z
     .string()
     .optional()
@@ -68,6 +70,10 @@ export interface CanonConfig {
   credentialCacheMs?: number;
   /** Answer introspection without a token; default: yes outside production, no in production. */
   anonymousIntrospection?: boolean;
+  /** Ed25519 private key (PEM file) that signs audit checkpoints; none: no periodic checkpoints. */
+  auditSigningKeyFile?: string;
+  /** Minutes between audit checkpoints when a signing key is set (default 60). */
+  auditCheckpointMinutes?: number;
   /** Requests per second and burst by role (src/http/rate-limit.ts); default DEFAULT_RATE_LIMITS. */
   rateLimits?: RateLimits;
 }
@@ -99,6 +105,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CanonConfig {
     npmAnonymousRead: c.CANON_NPM_ANONYMOUS_READ === 'true' || c.CANON_NPM_ANONYMOUS_READ === '1',
     credentialCacheMs: c.CANON_CREDENTIAL_CACHE_MS,
     rateLimits: parseRateLimits(c.CANON_RATE_LIMITS),
+    auditSigningKeyFile: c.CANON_AUDIT_SIGNING_KEY_FILE,
+    auditCheckpointMinutes: c.CANON_AUDIT_CHECKPOINT_MINUTES,
     anonymousIntrospection:
       c.CANON_ANONYMOUS_INTROSPECTION === undefined
         ? undefined

@@ -1,5 +1,6 @@
 /** Every entity the ORM maps; each module owns its own, this list only gathers them. */
 
+import { AuditCheckpointEntity } from '../modules/audit/audit-checkpoint.entity.ts';
 import { AuditEventEntity } from '../modules/audit/audit-event.entity.ts';
 import { ActorEntity } from '../modules/auth/actor.entity.ts';
 import { ApiTokenEntity } from '../modules/auth/api-token.entity.ts';
@@ -23,6 +24,7 @@ export const entities = [
   ActorEntity,
   ApiTokenEntity,
   AuditEventEntity,
+  AuditCheckpointEntity,
   OutboxEventEntity,
   ContractEntity,
   ContractVersionEntity,

@@ -278,3 +278,34 @@ describe('canon serve', () => {
     expect(existsSync(`${dataDir}.lock`)).toBe(false);
   });
 });
+
+describe('canon audit', () => {
+  it('makes a key pair, signs a checkpoint, and verifies the log against it', async () => {
+    const keys = join(work, 'audit-keys');
+    const keygen = await canon(['audit', 'keygen', '--out', keys], env);
+    expect(keygen.code, keygen.stderr).toBe(0);
+    const file = join(work, 'checkpoint.json');
+    const cp = await canon(
+      ['audit', 'checkpoint', '--key', join(keys, 'audit-signing-key.pem'), '--out', file],
+      env,
+    );
+    expect(cp.code, cp.stderr).toBe(0);
+    expect(JSON.parse(cp.stdout)).toMatchObject({
+      sequence: expect.stringMatching(/^\d+$/),
+      signature: expect.any(String),
+    });
+    const ok = await canon(
+      ['audit', 'verify', '--checkpoint', file, '--public-key', join(keys, 'audit-signing-key.pub.pem')],
+      env,
+    );
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toMatch(/chain: valid/);
+    expect(ok.stdout).toMatch(/checkpoint: valid/);
+    // a checkpoint someone edited fails, and the command says so in its exit code
+    const edited = join(work, 'edited.json');
+    writeFileSync(edited, JSON.stringify({ ...JSON.parse(cp.stdout), hash: 'f'.repeat(64) }));
+    const bad = await canon(['audit', 'verify', '--checkpoint', edited], env);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toMatch(/checkpoint: INVALID \(bad-signature\)/);
+  });
+});
