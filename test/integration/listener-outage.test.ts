@@ -92,6 +92,21 @@ describe('change listener outages', () => {
         /^canon_change_listener_connected (\d)$/m,
       );
       expect(down?.[1]).toBe('0');
+      if (round === 1) {
+        // meanwhile requests that need the database are told it is unavailable, never an internal error
+        const viewer = await fetch(`${behind.url}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${t.adminToken}` },
+          body: JSON.stringify({ query: '{ contracts(first: 1) { edges { cursor } } }' }),
+        });
+        const body = (await viewer.json()) as any;
+        expect(body.errors?.[0]?.extensions?.code, JSON.stringify(body)).toBe('SERVICE_UNAVAILABLE');
+        const map = await fetch(`${behind.url}/maps/nope/item`, {
+          headers: { authorization: `Bearer ${t.adminToken}` },
+        });
+        expect(map.status).toBe(503);
+        expect(map.headers.get('retry-after')).toBeTruthy();
+      }
       // long enough for several attempts to fail (the old loop gave up after the first)
       await new Promise((r) => setTimeout(r, 2_500));
       proxy.refuse(false);
