@@ -17,7 +17,7 @@ import { startCanon } from '../src/app.ts';
 import { CONSOLE_DIST } from '../src/http/console-assets.ts';
 import { createLogger } from '../src/logger.ts';
 import { ensureConsoleBuilt, launchBrowser, newSession, signIn } from '../test/support/browser.ts';
-import { admin } from './pg.ts';
+import { admin, benchConfig } from './pg.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const DOCS = resolve(ROOT, 'docs/benchmarks.md');
@@ -99,22 +99,7 @@ async function measure(label: string, items: number, proposals: number): Promise
   const dbUrl = new URL(SERVER_URL);
   dbUrl.pathname = `/${scratch}`;
   const adminToken = `bench-admin-${randomBytes(16).toString('hex')}`;
-  const app = await startCanon(
-    {
-      databaseUrl: dbUrl.toString(),
-      dataDir: 'memory://',
-      port: 0,
-      host: '127.0.0.1',
-      packageScope: '@canon',
-      logLevel: 'silent',
-      bootstrapAdminToken: adminToken,
-      environment: 'production',
-      maxBodyBytes: 2 * 1024 * 1024,
-      poolMax: 10,
-      statementTimeoutMs: 30_000,
-    },
-    { log: createLogger('silent') },
-  );
+  const app = await startCanon(benchConfig(dbUrl.toString(), adminToken), { log: createLogger('silent') });
   const browser = await launchBrowser();
   try {
     const s0 = performance.now();

@@ -13,7 +13,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { startCanon } from '../src/app.ts';
 import { createLogger } from '../src/logger.ts';
-import { admin } from './pg.ts';
+import { admin, benchConfig } from './pg.ts';
 
 const DOCS = resolve(import.meta.dirname, '../docs/benchmarks.md');
 const SERVER_URL = process.env.DATABASE_URL || 'postgres://root@127.0.0.1:5432/postgres';
@@ -67,22 +67,9 @@ async function main(): Promise<void> {
   const dbUrl = new URL(SERVER_URL);
   dbUrl.pathname = `/${scratch}`;
   const token = `bench-admin-${randomBytes(16).toString('hex')}`;
-  const app = await startCanon(
-    {
-      databaseUrl: dbUrl.toString(),
-      dataDir: 'memory://',
-      port: 0,
-      host: '127.0.0.1',
-      packageScope: '@canon',
-      logLevel: 'silent',
-      bootstrapAdminToken: token,
-      environment: 'production',
-      maxBodyBytes: 2 * 1024 * 1024,
-      poolMax: 10,
-      statementTimeoutMs: 600_000,
-    },
-    { log: createLogger('silent') },
-  );
+  const app = await startCanon(benchConfig(dbUrl.toString(), token, { statementTimeoutMs: 600_000 }), {
+    log: createLogger('silent'),
+  });
   const gql = async (query: string, variables: Record<string, unknown> = {}) => {
     const res = await fetch(`${app.url}/graphql`, {
       method: 'POST',
