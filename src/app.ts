@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { Caller } from './callers.ts';
 import type { CanonConfig } from './config.ts';
 import type { Orm } from './db/orm.ts';
-import { CanonError } from './errors.ts';
+import { CanonError, httpStatusOf, UNAVAILABLE_RETRY_AFTER_S } from './errors.ts';
 import { CompiledLane } from './graphql/compiled-lane.ts';
 import { schema } from './graphql/schema.ts';
 import { contextFor, createGraphQLHandler } from './graphql/yoga.ts';
@@ -47,6 +47,7 @@ export async function startCanon(
   const services = createServices(orm, {
     packageScope: config.packageScope,
     credentialCacheMs: config.credentialCacheMs,
+    oidc: config.oidc,
   });
   let devAdminToken: string | null = null;
   try {
@@ -129,14 +130,8 @@ export async function startCanon(
         await streamMap(req, res, ctx, orm, system, domain, format);
       } catch (error) {
         if (!(error instanceof CanonError) || res.headersSent) throw error;
-        const status =
-          error.code === 'UNAUTHENTICATED'
-            ? 401
-            : error.code === 'FORBIDDEN'
-              ? 403
-              : error.code === 'NOT_FOUND'
-                ? 404
-                : 400;
+        const status = httpStatusOf(error.code);
+        if (status === 503) res.setHeader('retry-after', String(UNAVAILABLE_RETRY_AFTER_S));
         const body = JSON.stringify({
           errors: [
             {

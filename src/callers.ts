@@ -11,6 +11,8 @@ import type { Actor } from './modules/auth/actor-context.ts';
 import type { AuthService } from './modules/auth/auth.service.ts';
 import { CredentialCache } from './modules/auth/credential-cache.ts';
 import type { CredentialChanges } from './modules/auth/credential-changes.ts';
+import type { IdentityActors } from './modules/auth/oidc/identity-actors.ts';
+import { looksLikeJwt, type OidcVerifier } from './modules/auth/oidc/jwt-verifier.ts';
 import { hashToken } from './modules/auth/token-format.ts';
 import type { OwnershipRule } from './modules/systems/ownership.ts';
 import type { SystemsService } from './modules/systems/systems.service.ts';
@@ -36,12 +38,15 @@ export interface CallersOptions {
   cacheMs?: number;
   /** Tells the other replicas (PostgreSQL NOTIFY on CREDENTIALS_CHANNEL); they forget too. */
   broadcast?: () => Promise<void>;
+  /** Identity-provider JWTs accepted beside API tokens (people signing in); none: tokens only. */
+  identities?: { verifier: OidcVerifier; actors: IdentityActors };
 }
 
 export class Callers {
   private readonly cache: CredentialCache<Caller>;
   private readonly auth: AuthService;
   private readonly systems: SystemsService;
+  private readonly identities: CallersOptions['identities'];
 
   constructor(
     auth: AuthService,
@@ -51,6 +56,7 @@ export class Callers {
   ) {
     this.auth = auth;
     this.systems = systems;
+    this.identities = options.identities;
     this.cache = new CredentialCache<Caller>(options.cacheMs ?? CREDENTIAL_CACHE_MS);
     changes.onChange(async () => {
       this.cache.invalidate();
@@ -75,13 +81,15 @@ export class Callers {
 
   /**
    * null without a header; UNAUTHENTICATED for a header that is not "Bearer <token>" or a token
-   * that is unknown, expired or revoked.
+   * that is unknown, expired or revoked. With an identity provider configured, a JWT is verified
+   * against it instead (src/modules/auth/oidc/).
    */
   async fromHeader(header: string | null | undefined): Promise<Caller | null> {
     if (!header) return null;
     const m = /^Bearer\s+(\S+)$/i.exec(header);
     if (!m) throw new CanonError('UNAUTHENTICATED', 'The Authorization header must be "Bearer <token>".');
     const token = m[1];
+    if (this.identities && looksLikeJwt(token)) return this.fromIdentityToken(token, this.identities);
     return this.cache.get(hashToken(token), async () => {
       const { tokenExpiresAt, ...actor } = await this.auth.authenticate(token);
       // a deactivated system's connector tokens are disabled with it (and work again when it is
@@ -98,6 +106,21 @@ export class Callers {
       return {
         value: { actor, ownership, ability: defineAbilityFor(actor, ownership) },
         expiresAt: tokenExpiresAt,
+      };
+    });
+  }
+
+  /** A person's JWT: verified, its actor found or created; remembered until it expires (or the TTL). */
+  private fromIdentityToken(
+    jwt: string,
+    identities: NonNullable<CallersOptions['identities']>,
+  ): Promise<Caller> {
+    return this.cache.get(hashToken(jwt), async () => {
+      const identity = await identities.verifier.verify(jwt);
+      const actor = await identities.actors.actorFor(identity);
+      return {
+        value: { actor, ownership: [], ability: defineAbilityFor(actor) },
+        expiresAt: identity.expiresAt,
       };
     });
   }

@@ -5,6 +5,8 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { parseRateLimits, type RateLimits } from './http/rate-limit.ts';
+import { OIDC_ENV, oidcSettingsFrom } from './modules/auth/oidc/oidc-env.ts';
+import type { OidcSettings } from './modules/auth/oidc/oidc-settings.ts';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -49,6 +51,7 @@ const schema = z.object({
         ctx.addIssue({ code: 'custom', message: (error as Error).message });
       }
     }),
+  ...OIDC_ENV,
 });
 
 export interface CanonConfig {
@@ -76,6 +79,8 @@ export interface CanonConfig {
   auditCheckpointMinutes?: number;
   /** Requests per second and burst by role (src/http/rate-limit.ts); default DEFAULT_RATE_LIMITS. */
   rateLimits?: RateLimits;
+  /** People sign in with the company's identity provider (JWT bearer); none: API tokens only. */
+  oidc?: OidcSettings;
 }
 
 export class ConfigError extends Error {}
@@ -89,6 +94,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CanonConfig {
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const c = parsed.data;
+  if (c.CANON_OIDC_ISSUER && !c.CANON_OIDC_AUDIENCE)
+    throw new ConfigError(
+      'Invalid configuration:\n  CANON_OIDC_AUDIENCE: required when CANON_OIDC_ISSUER is set (the aud every token must carry)',
+    );
   return {
     databaseUrl: c.DATABASE_URL,
     dataDir: c.CANON_DATA_DIR === 'memory://' ? 'memory://' : resolve(c.CANON_DATA_DIR),
@@ -105,6 +114,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CanonConfig {
     npmAnonymousRead: c.CANON_NPM_ANONYMOUS_READ === 'true' || c.CANON_NPM_ANONYMOUS_READ === '1',
     credentialCacheMs: c.CANON_CREDENTIAL_CACHE_MS,
     rateLimits: parseRateLimits(c.CANON_RATE_LIMITS),
+    oidc: oidcSettingsFrom(c),
     auditSigningKeyFile: c.CANON_AUDIT_SIGNING_KEY_FILE,
     auditCheckpointMinutes: c.CANON_AUDIT_CHECKPOINT_MINUTES,
     anonymousIntrospection:

@@ -123,3 +123,30 @@ export class NotSystemOfRecordError extends CanonError {
 
 export const notFound = (what: string, path?: string[]) =>
   new CanonError('NOT_FOUND', `${what} was not found or you may not see it.`, { path });
+
+/** Seconds a client should wait before retrying a SERVICE_UNAVAILABLE answer (`Retry-After`). */
+export const UNAVAILABLE_RETRY_AFTER_S = 2;
+
+/** The HTTP status of an error answered outside a GraphQL result (maps, npm, refused contexts). */
+export function httpStatusOf(code: ErrorCode): number {
+  switch (code) {
+    case 'UNAUTHENTICATED':
+      return 401;
+    case 'FORBIDDEN':
+      return 403;
+    case 'NOT_FOUND':
+      return 404;
+    case 'VERSION_CONFLICT':
+      return 409;
+    case 'PAYLOAD_TOO_LARGE':
+      return 413;
+    case 'RATE_LIMITED':
+      return 429;
+    case 'SERVICE_UNAVAILABLE':
+      return 503;
+    case 'INTERNAL_SERVER_ERROR':
+      return 500;
+    default:
+      return 400;
+  }
+}

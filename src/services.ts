@@ -5,6 +5,9 @@ import type { Orm } from './db/orm.ts';
 import { AuditService } from './modules/audit/audit.service.ts';
 import { AuthService } from './modules/auth/auth.service.ts';
 import { CredentialChanges } from './modules/auth/credential-changes.ts';
+import { IdentityActors } from './modules/auth/oidc/identity-actors.ts';
+import { OidcVerifier } from './modules/auth/oidc/jwt-verifier.ts';
+import type { OidcSettings } from './modules/auth/oidc/oidc-settings.ts';
 import { ContractsService } from './modules/contracts/contracts.service.ts';
 import { ChangeFeedService } from './modules/events/change-feed.service.ts';
 import { ChangeNotifier, CREDENTIALS_CHANNEL } from './modules/events/change-notifier.ts';
@@ -31,7 +34,7 @@ export interface Services {
 
 export function createServices(
   orm: Orm,
-  options: { packageScope?: string; credentialCacheMs?: number } = {},
+  options: { packageScope?: string; credentialCacheMs?: number; oidc?: OidcSettings } = {},
 ): Services {
   const audit = new AuditService();
   const outbox = new OutboxService();
@@ -44,6 +47,10 @@ export function createServices(
   const notifier = new ChangeNotifier();
   const callers = new Callers(auth, systems, credentialChanges, {
     cacheMs: options.credentialCacheMs,
+    identities: options.oidc && {
+      verifier: new OidcVerifier(options.oidc),
+      actors: new IdentityActors(orm, audit),
+    },
     broadcast: async () => {
       await orm.em.getConnection().execute('select pg_notify(?, ?)', [CREDENTIALS_CHANNEL, '']);
     },

@@ -9,7 +9,7 @@ import { createYoga, type Plugin } from 'graphql-yoga';
 import { ANONYMOUS_ABILITY, type Caller } from '../callers.ts';
 import type { CanonConfig } from '../config.ts';
 import { classifyDatabaseError, DATABASE_ERROR_MESSAGES } from '../db/error-classes.ts';
-import { CanonError, ERROR_CODES } from '../errors.ts';
+import { CanonError, ERROR_CODES, httpStatusOf, UNAVAILABLE_RETRY_AFTER_S } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Services } from '../services.ts';
@@ -153,7 +153,11 @@ export function createGraphQLHandler(config: CanonConfig, services: Services, me
         caller = await services.callers.fromHeader(request.headers.get('authorization'));
       } catch (error) {
         if (error instanceof CanonError) {
-          throw new GraphQLError(error.message, { extensions: { code: error.code, http: { status: 401 } } });
+          const status = httpStatusOf(error.code);
+          const headers = status === 503 ? { 'retry-after': String(UNAVAILABLE_RETRY_AFTER_S) } : undefined;
+          throw new GraphQLError(error.message, {
+            extensions: { code: error.code, http: { status, headers } },
+          });
         }
         throw error;
       }

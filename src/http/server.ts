@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { classifyDatabaseError, DATABASE_ERROR_MESSAGES } from '../db/error-classes.ts';
+import { httpStatusOf, UNAVAILABLE_RETRY_AFTER_S } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import { checkRequestBody } from './input-hygiene.ts';
@@ -220,11 +221,11 @@ export function createHttpServer(deps: HttpDeps): Server {
       }
       const kind = classifyDatabaseError(error);
       if (kind && !res.headersSent) {
-        if (kind === 'SERVICE_UNAVAILABLE') res.setHeader('retry-after', '2');
+        if (kind === 'SERVICE_UNAVAILABLE') res.setHeader('retry-after', String(UNAVAILABLE_RETRY_AFTER_S));
         requestLog.warn({ err: error }, 'request refused');
         sendJson(
           res,
-          kind === 'SERVICE_UNAVAILABLE' ? 503 : kind === 'VERSION_CONFLICT' ? 409 : 400,
+          httpStatusOf(kind),
           { errors: [{ message: DATABASE_ERROR_MESSAGES[kind], extensions: { code: kind } }] },
           requestId,
         );

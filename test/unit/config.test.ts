@@ -48,4 +48,39 @@ describe('configuration', () => {
     expect(() => loadConfig({ CANON_CREDENTIAL_CACHE_MS: '-1' })).toThrow(/CANON_CREDENTIAL_CACHE_MS/);
     expect(() => loadConfig({ CANON_CREDENTIAL_CACHE_MS: 'soon' })).toThrow(/CANON_CREDENTIAL_CACHE_MS/);
   });
+
+  it('reads the identity provider settings, refusing what would weaken them', () => {
+    expect(loadConfig({}).oidc).toBeUndefined();
+    const issuer = 'https://login.example.com/realms/plant';
+    const c = loadConfig({
+      CANON_OIDC_ISSUER: issuer,
+      CANON_OIDC_AUDIENCE: 'canon',
+      CANON_OIDC_ALGORITHMS: 'RS256, ES256',
+      CANON_OIDC_ROLES_CLAIM: 'realm_access.roles',
+      CANON_OIDC_GROUP_ROLES: 'canon-admins=admin, canon-stewards=steward',
+    });
+    expect(c.oidc).toMatchObject({
+      issuer,
+      audience: 'canon',
+      algorithms: ['RS256', 'ES256'],
+      rolesClaim: 'realm_access.roles',
+    });
+    expect([...(c.oidc?.groupRoles ?? [])]).toEqual([
+      ['canon-admins', 'admin'],
+      ['canon-stewards', 'steward'],
+    ]);
+    expect(() => loadConfig({ CANON_OIDC_ISSUER: issuer })).toThrow(/CANON_OIDC_AUDIENCE/);
+    const withIssuer = { CANON_OIDC_ISSUER: issuer, CANON_OIDC_AUDIENCE: 'canon' };
+    expect(() => loadConfig({ ...withIssuer, CANON_OIDC_ALGORITHMS: 'none' })).toThrow(
+      /CANON_OIDC_ALGORITHMS/,
+    );
+    expect(() => loadConfig({ ...withIssuer, CANON_OIDC_ALGORITHMS: 'HS256' })).toThrow(
+      /CANON_OIDC_ALGORITHMS/,
+    );
+    expect(() => loadConfig({ ...withIssuer, CANON_OIDC_GROUP_ROLES: 'plc=connector' })).toThrow(
+      /API tokens/,
+    );
+    expect(() => loadConfig({ ...withIssuer, CANON_OIDC_GROUP_ROLES: 'admins' })).toThrow(/group=role/);
+    expect(() => loadConfig({ ...withIssuer, CANON_OIDC_ISSUER: 'ftp://x' })).toThrow(/CANON_OIDC_ISSUER/);
+  });
 });

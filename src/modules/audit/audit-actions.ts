@@ -1,6 +1,7 @@
 /** The closed list of audited actions (SCREAMING_SNAKE, DESIGN §3); docs/api.md lists them. */
 export const AUDIT_ACTIONS = [
   'ACTOR_CREATED',
+  'ACTOR_ROLE_CHANGED',
   'API_TOKEN_CREATED',
   'API_TOKEN_REVOKED',
   'API_TOKEN_ROTATED',

@@ -6,6 +6,7 @@ import { ACTOR_KINDS, ROLES } from './roles.ts';
 export const ActorEntity = defineEntity({
   name: 'Actor',
   tableName: 'actor',
+  uniques: [{ properties: ['issuer', 'subject'], name: 'actor_identity_unique' }],
   properties: {
     id: p
       .uuid()
@@ -16,6 +17,9 @@ export const ActorEntity = defineEntity({
     role: p.enum(ROLES),
     /** System code a connector is bound to (systems arrive with the ownership issue). */
     systemCode: p.string().length(100).nullable(),
+    /** For a person signed in through the identity provider: its issuer and subject (`iss`, `sub`). */
+    issuer: p.string().length(500).nullable(),
+    subject: p.string().length(255).nullable(),
     active: p.boolean().default(true),
     createdAt: p.datetime().onCreate(() => new Date()),
     lockVersion: p.integer().version(),
