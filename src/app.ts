@@ -6,9 +6,11 @@
 import type { AddressInfo } from 'node:net';
 import type { Caller } from './callers.ts';
 import type { CanonConfig } from './config.ts';
+import { classifyDatabaseError } from './db/error-classes.ts';
 import type { Orm } from './db/orm.ts';
 import { CanonError, httpStatusOf, UNAVAILABLE_RETRY_AFTER_S } from './errors.ts';
 import { CompiledLane } from './graphql/compiled-lane.ts';
+import { DEFAULT_QUERY_BUDGET } from './graphql/cost.ts';
 import { schema } from './graphql/schema.ts';
 import { contextFor, createGraphQLHandler } from './graphql/yoga.ts';
 import { createConsoleHandler } from './http/console-assets.ts';
@@ -82,6 +84,7 @@ export async function startCanon(
   const graphql = createGraphQLHandler(config, services, metrics, log);
   const compiledLane = new CompiledLane({
     schema,
+    costBudget: config.queryCostBudget ?? DEFAULT_QUERY_BUDGET,
     callers: services.callers,
     metrics,
     contextFor: (caller, requestId, requestLog) => contextFor(services, caller, requestId, requestLog),
@@ -92,8 +95,12 @@ export async function startCanon(
       let caller: Caller | null = null;
       try {
         caller = await services.callers.fromHeader(req.headers.authorization);
-      } catch {
-        // a bad token is answered UNAUTHENTICATED by the route; it is limited like anonymous calls
+      } catch (error) {
+        // a bad token is answered UNAUTHENTICATED by the route; it is limited like anonymous calls.
+        // A caller that could not be checked (the database or the identity provider is down) is
+        // not an anonymous one: the route answers SERVICE_UNAVAILABLE, not RATE_LIMITED.
+        if (error instanceof CanonError && error.code === 'SERVICE_UNAVAILABLE') return 0;
+        if (!(error instanceof CanonError) && classifyDatabaseError(error)) return 0;
       }
       return caller
         ? limiter.take(`actor:${caller.actor.id}`, caller.actor.role)

@@ -40,6 +40,8 @@ const schema = z.object({
   CANON_CREDENTIAL_CACHE_MS: z.coerce.number().int().min(0).max(600_000).default(2_000),
   CANON_ANONYMOUS_INTROSPECTION: z.enum(['true', 'false', '1', '0']).optional(),
   CANON_AUDIT_SIGNING_KEY_FILE: z.string().optional(),
+  CANON_QUERY_COST_BUDGET: z.coerce.number().int().min(100).max(10_000_000).default(50_000),
+  CANON_READ_STATEMENT_TIMEOUT_MS: z.coerce.number().int().positive().optional(),
   CANON_AUDIT_CHECKPOINT_MINUTES: z.coerce.number().positive().max(10_080).default(60),
   CANON_RATE_LIMITS: z
     .string()
@@ -79,6 +81,10 @@ export interface CanonConfig {
   auditCheckpointMinutes?: number;
   /** Requests per second and burst by role (src/http/rate-limit.ts); default DEFAULT_RATE_LIMITS. */
   rateLimits?: RateLimits;
+  /** Largest cost of one GraphQL operation (src/graphql/cost.ts); default 50,000. */
+  queryCostBudget?: number;
+  /** Statement timeout of read-only operations; default: a third of statementTimeoutMs, at most 10 s. */
+  readStatementTimeoutMs?: number;
   /** People sign in with the company's identity provider (JWT bearer); none: API tokens only. */
   oidc?: OidcSettings;
 }
@@ -115,6 +121,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CanonConfig {
     credentialCacheMs: c.CANON_CREDENTIAL_CACHE_MS,
     rateLimits: parseRateLimits(c.CANON_RATE_LIMITS),
     oidc: oidcSettingsFrom(c),
+    queryCostBudget: c.CANON_QUERY_COST_BUDGET,
+    readStatementTimeoutMs: c.CANON_READ_STATEMENT_TIMEOUT_MS,
     auditSigningKeyFile: c.CANON_AUDIT_SIGNING_KEY_FILE,
     auditCheckpointMinutes: c.CANON_AUDIT_CHECKPOINT_MINUTES,
     anonymousIntrospection:

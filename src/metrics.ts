@@ -16,6 +16,7 @@ export class Metrics {
   readonly operations: Counter<'operation' | 'type' | 'outcome'>;
   readonly operationSeconds: Histogram<'operation' | 'type'>;
   readonly compiledLane: Counter<'outcome'>;
+  readonly readRetries: Counter;
 
   constructor(
     poolStats: () => PoolStats | undefined,
@@ -45,6 +46,11 @@ export class Metrics {
       name: 'canon_graphql_compiled_lane_total',
       help: 'GraphQL requests the compiled lane answered (answered) or handed to yoga (declined)',
       labelNames: ['outcome'],
+      registers: [this.registry],
+    });
+    this.readRetries = new Counter({
+      name: 'canon_graphql_read_retries_total',
+      help: 'GraphQL queries run a second time after the database connection broke under them',
       registers: [this.registry],
     });
     const pool = (name: string, help: string, pick: (s: PoolStats) => number) =>

@@ -31,6 +31,7 @@ export async function openCanonDatabase(
       dataDir: config.dataDir,
       poolMax: config.poolMax,
       statementTimeoutMs: config.statementTimeoutMs,
+      readStatementTimeoutMs: config.readStatementTimeoutMs,
       onQuery,
     });
     const applied = await migrate(orm);

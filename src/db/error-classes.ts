@@ -6,7 +6,11 @@
  */
 import { ConnectionException, DeadlockException } from '@mikro-orm/core';
 
-export type DatabaseErrorClass = 'BAD_USER_INPUT' | 'SERVICE_UNAVAILABLE' | 'VERSION_CONFLICT';
+export type DatabaseErrorClass =
+  | 'BAD_USER_INPUT'
+  | 'SERVICE_UNAVAILABLE'
+  | 'VERSION_CONFLICT'
+  | 'STATEMENT_TIMEOUT';
 
 const CONNECTION_CODES = new Set([
   'ECONNREFUSED',
@@ -27,6 +31,7 @@ export function classifyDatabaseError(error: unknown): DatabaseErrorClass | null
   const message = String((error as { message?: unknown }).message ?? '');
   if (code === '40P01' || code === '40001') return 'VERSION_CONFLICT';
   if (code.startsWith('22')) return 'BAD_USER_INPUT';
+  if (code === '57014') return 'STATEMENT_TIMEOUT';
   if (code.startsWith('08') || code.startsWith('57P') || code === '53300' || CONNECTION_CODES.has(code))
     return 'SERVICE_UNAVAILABLE';
   if (CONNECTION_MESSAGES.test(message)) return 'SERVICE_UNAVAILABLE';
@@ -34,7 +39,20 @@ export function classifyDatabaseError(error: unknown): DatabaseErrorClass | null
   return cause && cause !== error ? classifyDatabaseError(cause) : null;
 }
 
+/** The error code a caller sees: a statement timeout is a temporary refusal too (HTTP 503). */
+export const DATABASE_ERROR_CODES: Record<
+  DatabaseErrorClass,
+  'BAD_USER_INPUT' | 'SERVICE_UNAVAILABLE' | 'VERSION_CONFLICT'
+> = {
+  BAD_USER_INPUT: 'BAD_USER_INPUT',
+  SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
+  VERSION_CONFLICT: 'VERSION_CONFLICT',
+  STATEMENT_TIMEOUT: 'SERVICE_UNAVAILABLE',
+};
+
 export const DATABASE_ERROR_MESSAGES: Record<DatabaseErrorClass, string> = {
+  STATEMENT_TIMEOUT:
+    'The database did not finish the request in the time allowed (statement timeout); nothing was changed. Ask for less (smaller pages, a narrower filter) or retry later.',
   BAD_USER_INPUT: 'A value in the request cannot be stored (too long, out of range or not valid text).',
   SERVICE_UNAVAILABLE: 'The database is not reachable at the moment; nothing was changed. Retry shortly.',
   VERSION_CONFLICT:

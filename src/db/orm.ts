@@ -9,6 +9,7 @@ import { Migrator } from '@mikro-orm/migrations';
 import { defineConfig as definePgliteConfig, MikroORM as PgliteORM } from '@mikro-orm/pglite';
 import { defineConfig as definePgConfig, MikroORM as PgORM } from '@mikro-orm/postgresql';
 import { entities } from './entities.ts';
+import { ReleasingPostgreSqlDriver } from './releasing-driver.ts';
 
 export const MIGRATIONS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../migrations');
 
@@ -23,6 +24,8 @@ export interface DatabaseOptions {
   dataDir: string;
   poolMax?: number;
   statementTimeoutMs?: number;
+  /** Statement timeout of reads outside transactions (a pool of their own); default readTimeoutFor(). */
+  readStatementTimeoutMs?: number;
   debug?: boolean;
   /** Sees every SQL statement (tests count queries with it). */
   onQuery?: (sql: string) => void;
@@ -58,19 +61,42 @@ export function ormConfig(options: DatabaseOptions) {
     },
   };
   if (options.databaseUrl) {
+    const pool = { min: 0, max: options.poolMax ?? 10, idleTimeoutMillis: 30_000 };
+    const statementTimeout = options.statementTimeoutMs ?? 30_000;
     return definePgConfig({
       ...common,
+      driver: ReleasingPostgreSqlDriver,
       clientUrl: options.databaseUrl,
-      pool: { min: 0, max: options.poolMax ?? 10, idleTimeoutMillis: 30_000 },
+      pool,
       driverOptions: {
         connectionTimeoutMillis: 5_000,
-        statement_timeout: options.statementTimeoutMs ?? 30_000,
+        statement_timeout: statementTimeout,
         application_name: 'canon',
       },
+      // Reads outside a transaction (what GraphQL queries run) go to a second pool on the same
+      // server whose statements time out sooner: a slow read gives its connection back before it
+      // can starve the writers. Transactions and raw statements keep the main pool.
+      replicas: [
+        {
+          name: 'reads',
+          clientUrl: options.databaseUrl,
+          pool,
+          driverOptions: {
+            connectionTimeoutMillis: 5_000,
+            statement_timeout: options.readStatementTimeoutMs ?? readTimeoutFor(statementTimeout),
+            application_name: 'canon-reads',
+          },
+        },
+      ],
     });
   }
   if (options.dataDir !== 'memory://') mkdirSync(dirname(options.dataDir), { recursive: true });
   return definePgliteConfig({ ...common, dbName: 'postgres', driverOptions: { dataDir: options.dataDir } });
+}
+
+/** The default read timeout: a third of the statement timeout, at most 10 s, at least 1 s. */
+export function readTimeoutFor(statementTimeoutMs: number): number {
+  return Math.max(1_000, Math.min(10_000, Math.round(statementTimeoutMs / 3)));
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Orm> {

@@ -15,6 +15,7 @@ import {
   type DocumentNode,
   type GraphQLSchema,
   getOperationAST,
+  type OperationDefinitionNode,
   parse,
   specifiedRules,
   validate,
@@ -24,6 +25,7 @@ import type { Callers } from '../callers.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { GraphQLContext } from './context.ts';
+import { type OperationCost, operationCost } from './cost.ts';
 import { DEFAULT_LIMITS, limitsRule } from './limits.ts';
 
 /** Distinct documents kept compiled; connectors use a handful, GraphiQL users a few more. */
@@ -36,6 +38,10 @@ const SEEN_ONCE = Symbol('seen once');
 interface Compiled {
   query: CompiledQuery;
   operation: string;
+  /** The cost without variables; when `cost` depends on them, it is computed per request. */
+  cost: OperationCost;
+  document: DocumentNode;
+  operationNode: OperationDefinitionNode;
 }
 
 interface Params {
@@ -55,6 +61,8 @@ interface LaneRequest {
 
 export interface CompiledLaneDeps {
   schema: GraphQLSchema;
+  /** Operations over it are left to yoga, which refuses them with QUERY_TOO_COMPLEX. */
+  costBudget: number;
   callers: Callers;
   metrics: Metrics;
   contextFor: (
@@ -95,7 +103,13 @@ export class CompiledLane {
     if (operation?.operation !== 'query') return null;
     const query = compileQuery(this.deps.schema, document, operationName);
     if (!isCompiledQuery(query)) return null;
-    return { query, operation: operationName ?? operation.name?.value ?? 'anonymous' };
+    return {
+      query,
+      operation: operationName ?? operation.name?.value ?? 'anonymous',
+      cost: operationCost(this.deps.schema, document, operation),
+      document,
+      operationNode: operation,
+    };
   }
 
   /**
@@ -113,6 +127,13 @@ export class CompiledLane {
     }
     this.documents.set(key, entry);
     return entry === SEEN_ONCE ? null : entry;
+  }
+
+  private overBudget(compiled: Compiled, variables: Record<string, unknown>): boolean {
+    const cost = compiled.cost.variableSized
+      ? operationCost(this.deps.schema, compiled.document, compiled.operationNode, variables).cost
+      : compiled.cost.cost;
+    return cost > this.deps.costBudget;
   }
 
   /** Answers a POST body if it can; false = not answered, nothing written (yoga takes it). */
@@ -154,7 +175,7 @@ export class CompiledLane {
     }
     if (!caller) return false;
     const compiled = this.lookup(params.query, operationName);
-    if (!compiled) return false;
+    if (!compiled || this.overBudget(compiled, variables as Record<string, unknown>)) return false;
     const started = performance.now();
     const context = this.deps.contextFor(caller, requestId, log);
     let result: Awaited<ReturnType<CompiledQuery['query']>>;

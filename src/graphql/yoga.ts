@@ -8,13 +8,15 @@ import { type DocumentNode, GraphQLError, visit } from 'graphql';
 import { createYoga, type Plugin } from 'graphql-yoga';
 import { ANONYMOUS_ABILITY, type Caller } from '../callers.ts';
 import type { CanonConfig } from '../config.ts';
-import { classifyDatabaseError, DATABASE_ERROR_MESSAGES } from '../db/error-classes.ts';
+import { classifyDatabaseError, DATABASE_ERROR_CODES, DATABASE_ERROR_MESSAGES } from '../db/error-classes.ts';
 import { CanonError, ERROR_CODES, httpStatusOf, UNAVAILABLE_RETRY_AFTER_S } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Services } from '../services.ts';
 import type { GraphQLContext } from './context.ts';
+import { DEFAULT_QUERY_BUDGET, queryCost } from './cost.ts';
 import { queryLimits } from './limits.ts';
+import { retrySafeReads } from './read-retry.ts';
 import { schema } from './schema.ts';
 
 /** The CanonError behind an error, however deep plugins wrapped it (originalError, cause). */
@@ -139,8 +141,11 @@ export function createGraphQLHandler(config: CanonConfig, services: Services, me
         // whole) or an outage — typed, never an internal error
         const kind = classifyDatabaseError(original);
         if (kind) {
-          if (kind === 'SERVICE_UNAVAILABLE') log.warn({ err: original }, 'database unavailable');
-          return new GraphQLError(DATABASE_ERROR_MESSAGES[kind], { extensions: { code: kind } });
+          if (kind === 'SERVICE_UNAVAILABLE' || kind === 'STATEMENT_TIMEOUT')
+            log.warn({ err: original }, 'database unavailable');
+          return new GraphQLError(DATABASE_ERROR_MESSAGES[kind], {
+            extensions: { code: DATABASE_ERROR_CODES[kind] },
+          });
         }
         log.error({ err: original }, 'unexpected error');
 
@@ -165,6 +170,8 @@ export function createGraphQLHandler(config: CanonConfig, services: Services, me
     },
     plugins: [
       queryLimits(),
+      queryCost(schema, config.queryCostBudget ?? DEFAULT_QUERY_BUDGET),
+      retrySafeReads(metrics),
       errorCodes(production),
       ...((config.anonymousIntrospection ?? !production) ? [] : [introspectionNeedsToken()]),
       operationMetrics(metrics),

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { classifyDatabaseError, DATABASE_ERROR_MESSAGES } from '../db/error-classes.ts';
+import { classifyDatabaseError, DATABASE_ERROR_CODES, DATABASE_ERROR_MESSAGES } from '../db/error-classes.ts';
 import { httpStatusOf, UNAVAILABLE_RETRY_AFTER_S } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
@@ -221,12 +221,13 @@ export function createHttpServer(deps: HttpDeps): Server {
       }
       const kind = classifyDatabaseError(error);
       if (kind && !res.headersSent) {
-        if (kind === 'SERVICE_UNAVAILABLE') res.setHeader('retry-after', String(UNAVAILABLE_RETRY_AFTER_S));
+        const code = DATABASE_ERROR_CODES[kind];
+        if (code === 'SERVICE_UNAVAILABLE') res.setHeader('retry-after', String(UNAVAILABLE_RETRY_AFTER_S));
         requestLog.warn({ err: error }, 'request refused');
         sendJson(
           res,
-          httpStatusOf(kind),
-          { errors: [{ message: DATABASE_ERROR_MESSAGES[kind], extensions: { code: kind } }] },
+          httpStatusOf(code),
+          { errors: [{ message: DATABASE_ERROR_MESSAGES[kind], extensions: { code } }] },
           requestId,
         );
         return;

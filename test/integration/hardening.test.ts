@@ -134,6 +134,29 @@ describe('production hardening', () => {
     expect(once.data.verifyAuditChain.valid).toBe(true);
   });
 
+  it('refuses an operation over the cost budget before it runs, on the compiled lane as well', async () => {
+    const doc = `query Nested($n: Int, $m: Int) { records(domain: "item", first: $n) {
+      edges { node { id history(first: $m) { edges { node { revision } } } } } } }`;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      // the compiled lane takes a document from its second sighting: each attempt must be refused
+      const r = await t.gql(doc, { n: 1000, m: 1000 });
+      expect(r.data).toBeUndefined();
+      expect(r.errors?.[0]?.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', budget: 50_000 });
+      expect(r.errors?.[0]?.extensions?.cost).toBeGreaterThan(1_000_000);
+      expect(r.errors?.[0]?.message).toMatch(/smaller pages/);
+      // the same document with small pages is answered
+      const small = await t.gql(doc, { n: 5, m: 5 });
+      expect(small.errors).toBeUndefined();
+    }
+    const tight = await startTestApp({ queryCostBudget: 150 });
+    try {
+      const r = await tight.gql(`{ records(domain: "item", first: 100) { edges { node { id } } } }`);
+      expect(r.errors?.[0]?.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', cost: 201, budget: 150 });
+    } finally {
+      await tight.close();
+    }
+  });
+
   it('limits requests per token: RATE_LIMITED with Retry-After over the role rate, others unaffected', async () => {
     const limited = await startTestApp({
       rateLimits: { ...DEFAULT_RATE_LIMITS, viewer: { perSecond: 0.5, burst: 3 } },

@@ -51,8 +51,11 @@ export function testConfig(db: TestDatabase, overrides: Partial<CanonConfig> = {
   };
 }
 
-export async function startTestApp(overrides: Partial<CanonConfig> = {}): Promise<TestApp> {
-  const db = await createTestDatabase();
+export async function startTestApp(
+  overrides: Partial<CanonConfig> = {},
+  options: { database?: TestDatabase } = {},
+): Promise<TestApp> {
+  const db = options.database ?? (await createTestDatabase());
   const config = testConfig(db, overrides);
   let counting = false;
   let queries = 0;

@@ -2,6 +2,7 @@ import { subject } from '@casl/ability';
 import semver from 'semver';
 import { validate as isUuid } from 'uuid';
 import type { Orm } from '../../db/orm.ts';
+import { readConnection } from '../../db/read-connection.ts';
 import { authorize, ormFilter } from '../auth/ability.ts';
 import type { CallContext } from '../auth/actor-context.ts';
 import { Contract } from './contract.entity.ts';
@@ -32,13 +33,10 @@ export class ContractReads {
       ctx.ability.can('read', subject('ContractVersion', { status: 'DRAFT' } as Record<string, unknown>))
     )
       return contracts;
-    const rows = await this.orm.em
-      .fork()
-      .getConnection()
-      .execute<{ contract_id: string }[]>(
-        `select distinct contract_id from contract_version where status <> 'DRAFT' and contract_id in (${contracts.map(() => '?').join(',')})`,
-        contracts.map((c) => c.id),
-      );
+    const rows = await readConnection(this.orm.em.fork()).execute<{ contract_id: string }[]>(
+      `select distinct contract_id from contract_version where status <> 'DRAFT' and contract_id in (${contracts.map(() => '?').join(',')})`,
+      contracts.map((c) => c.id),
+    );
     const visible = new Set(rows.map((r) => r.contract_id));
     return contracts.filter((c) => visible.has(c.id));
   }

@@ -3,6 +3,7 @@
  * changes (paged, or as a subscription that first replays and then waits for new events).
  */
 import type { Orm } from '../../db/orm.ts';
+import { readConnection } from '../../db/read-connection.ts';
 import { authorize } from '../auth/ability.ts';
 import type { CallContext } from '../auth/actor-context.ts';
 import type { ChangeNotifier } from './change-notifier.ts';
@@ -61,7 +62,7 @@ export class ChangeFeedService {
       params.push(filter.excludeOriginSystem);
     }
     params.push(Math.min(Math.max(filter.first, 1), 1001)); // a page of 1000 and one more to know there is more
-    const rows = await this.orm.em.getConnection().execute<
+    const rows = await readConnection(this.orm.em).execute<
       {
         sequence: string;
         type: string;
@@ -91,7 +92,7 @@ export class ChangeFeedService {
   }
 
   async latestSequence(): Promise<string> {
-    const rows = await this.orm.em.getConnection().execute<{ s: string | null }[]>(LATEST_SEQUENCE_SQL);
+    const rows = await readConnection(this.orm.em).execute<{ s: string | null }[]>(LATEST_SEQUENCE_SQL);
     return rows[0]?.s ?? '0';
   }
 

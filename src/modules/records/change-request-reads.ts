@@ -2,6 +2,7 @@
 
 import { validate as isUuid } from 'uuid';
 import type { Orm } from '../../db/orm.ts';
+import { readConnection } from '../../db/read-connection.ts';
 import { CanonError } from '../../errors.ts';
 import { authorize } from '../auth/ability.ts';
 import type { CallContext } from '../auth/actor-context.ts';
@@ -75,15 +76,12 @@ export class ChangeRequestReads {
     add("proposed->>'site' = ?", filter.site);
     add('created_at < ?', filter.createdBefore);
     add('created_at >= ?', filter.createdAfter);
-    const rows = await this.orm.em
-      .fork()
-      .getConnection()
-      .execute<{ domain: string; n: number }[]>(
-        `select domain, count(*)::int as n from change_request
+    const rows = await readConnection(this.orm.em.fork()).execute<{ domain: string; n: number }[]>(
+      `select domain, count(*)::int as n from change_request
           ${conditions.length > 0 ? `where ${conditions.join(' and ')}` : ''}
           group by domain order by domain`,
-        params,
-      );
+      params,
+    );
     return rows.map((r) => ({ domain: r.domain, count: Number(r.n) }));
   }
 

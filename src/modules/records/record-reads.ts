@@ -5,6 +5,7 @@
 
 import { validate as isUuid } from 'uuid';
 import type { Em, Orm } from '../../db/orm.ts';
+import { readConnection } from '../../db/read-connection.ts';
 import { CanonError } from '../../errors.ts';
 import { authorize } from '../auth/ability.ts';
 import type { CallContext } from '../auth/actor-context.ts';
@@ -30,14 +31,12 @@ export class RecordReads {
   /** Records as of a moment (default now): the revision effective then, joined to the record. */
   private async currentRows(em: Em, recordIds: string[], asOf: Date): Promise<Map<string, CurrentRow>> {
     if (recordIds.length === 0) return new Map();
-    const rows = await em
-      .getConnection()
-      .execute<CurrentRow[]>(
-        currentRevisionsSql(`rv.record_id in (${recordIds.map(() => '?').join(',')})`, '?', asOf),
-        [...recordIds, asOf],
-        'all',
-        em.getTransactionContext(),
-      );
+    const rows = await readConnection(em).execute<CurrentRow[]>(
+      currentRevisionsSql(`rv.record_id in (${recordIds.map(() => '?').join(',')})`, '?', asOf),
+      [...recordIds, asOf],
+      'all',
+      em.getTransactionContext(),
+    );
     return new Map(rows.map((r) => [r.record_id, r]));
   }
 
@@ -147,7 +146,7 @@ export class RecordReads {
     // (`count`) when asked. The page itself walks the key index and stops at its end.
     const withTotal = Boolean(options.withTotal && !page.after);
     const total = withTotal ? `, (select count(*) from (${all.sql}) counted) as total_count` : '';
-    const rows = await em.getConnection().execute<(CurrentRow & { total_count?: string })[]>(
+    const rows = await readConnection(em).execute<(CurrentRow & { total_count?: string })[]>(
       `select cur.*${total} from ${q.from} where ${q.where}${after}
         order by g.key, g.key_scope, g.id limit ?`,
       [...(withTotal ? all.params : []), ...q.params, ...(page.after ?? []), page.limit + 1],
@@ -162,10 +161,10 @@ export class RecordReads {
   async count(ctx: CallContext, filter: ListFilter): Promise<number> {
     authorize(ctx.ability, ctx.actor, 'read', 'GoldenRecord');
     const { all } = listQuery(filter);
-    const rows = await this.orm.em
-      .fork()
-      .getConnection()
-      .execute<{ n: string }[]>(`select count(*)::text as n from (${all.sql}) cur`, all.params);
+    const rows = await readConnection(this.orm.em.fork()).execute<{ n: string }[]>(
+      `select count(*)::text as n from (${all.sql}) cur`,
+      all.params,
+    );
     return Number(rows[0].n);
   }
 
@@ -186,7 +185,7 @@ export class RecordReads {
     authorize(ctx.ability, ctx.actor, 'read', 'GoldenRecord');
     if (parents.length === 0) return [];
     const em = this.orm.em.fork();
-    const rows = await em.getConnection().execute<(CurrentRow & { key_scope: string })[]>(
+    const rows = await readConnection(em).execute<(CurrentRow & { key_scope: string })[]>(
       `with cur as (${currentRevisionsSql('g0.domain = ?', '?', asOf)})
         select cur.*, g.key_scope from cur join golden_record g on g.id = cur.record_id
          where cur.status = 'ACTIVE' and cur.data->>'parent' in (${parents.map(() => '?').join(',')})
@@ -216,7 +215,7 @@ export class RecordReads {
     authorize(ctx.ability, ctx.actor, 'read', 'GoldenRecord');
     if (!isUuid(recordId)) return [];
     const em = this.orm.em.fork();
-    const refs = await em.getConnection().execute<{ from_record: string; field: string }[]>(
+    const refs = await readConnection(em).execute<{ from_record: string; field: string }[]>(
       `select distinct on (from_record) from_record, field from record_reference
           where to_record = ? ${page.after ? 'and from_record > ?::uuid' : ''}
           order by from_record, field limit ?`,
@@ -351,14 +350,12 @@ export class RecordReads {
     ids: readonly string[],
   ): Promise<{ id: string; domain: string; status: string; key: string }[]> {
     if (ids.length === 0) return [];
-    return em
-      .getConnection()
-      .execute<{ id: string; domain: string; status: string; key: string }[]>(
-        `select id, domain, status, key from golden_record where id in (${ids.map(() => '?').join(',')})`,
-        [...ids],
-        'all',
-        em.getTransactionContext(),
-      );
+    return readConnection(em).execute<{ id: string; domain: string; status: string; key: string }[]>(
+      `select id, domain, status, key from golden_record where id in (${ids.map(() => '?').join(',')})`,
+      [...ids],
+      'all',
+      em.getTransactionContext(),
+    );
   }
 }
 

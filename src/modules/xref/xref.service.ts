@@ -1,6 +1,7 @@
 import { validate as isUuid } from 'uuid';
 import type { Orm } from '../../db/orm.ts';
 import { PreparedQueries } from '../../db/prepared.ts';
+import { readConnection } from '../../db/read-connection.ts';
 import { CanonError } from '../../errors.ts';
 import type { AuditService } from '../audit/audit.service.ts';
 import { authorize } from '../auth/ability.ts';
@@ -169,7 +170,7 @@ export class XrefService {
     const rows =
       ids.length === 0
         ? []
-        : await this.orm.em.getConnection().execute<Row[]>(
+        : await readConnection(this.orm.em).execute<Row[]>(
             `select system_code, domain, external_id, external_key, record_id, record_key as key, state, synced_at
                from xref
               where record_id in (${ids.map(() => '?').join(',')}) and state = 'ACTIVE'
@@ -196,7 +197,7 @@ export class XrefService {
       throw new CanonError('BAD_USER_INPUT', 'Not a cursor of this map.', { path: ['after'] });
     await this.requireMapNames(ctx, system, domain);
     const afterId = after ?? '0';
-    const rows = await this.orm.em.getConnection().execute<(Row & { id: string })[]>(
+    const rows = await readConnection(this.orm.em).execute<(Row & { id: string })[]>(
       `select id::text, system_code, domain, external_id, external_key, record_id, record_key as key, state, synced_at
          from xref
         where system_code = ? and domain = ? and state = 'ACTIVE' and id > ?

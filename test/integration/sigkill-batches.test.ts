@@ -1,0 +1,149 @@
+/**
+ * Canon killed with SIGKILL while it writes batches of cross-references, twenty times: a batch is
+ * one transaction, so after every kill each batch is in the database whole or not at all, and every
+ * batch Canon acknowledged is there whole. Canon runs as a child process (`npm start`'s entry point)
+ * on a PostgreSQL cluster of the test's own.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp } from '../support/app.ts';
+import { createRecord, itemData, registerSystem, uniqueCode } from '../support/factories.ts';
+import { type PrivateCluster, startPrivateCluster } from '../support/private-cluster.ts';
+
+const KILLS = 20;
+const BATCH = 200;
+const SYSTEM = 'kill-test';
+
+let cluster: PrivateCluster;
+let recordId: string;
+const adminToken = `kill-test-admin-${randomBytes(16).toString('hex')}`;
+
+beforeAll(async () => {
+  cluster = await startPrivateCluster();
+  // the data the batches link to, made once through an in-process Canon
+  const setup = await startTestApp({ bootstrapAdminToken: adminToken }, { database: cluster.database });
+  try {
+    await registerSystem(setup, { code: SYSTEM });
+    recordId = (await createRecord(setup, 'item', itemData(uniqueCode('KILL')))).recordId;
+  } finally {
+    await setup.close();
+  }
+}, 120_000);
+afterAll(async () => {
+  await cluster?.remove();
+});
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}
+
+async function startChild(port: number): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['src/server.ts'], {
+    env: {
+      ...process.env,
+      DATABASE_URL: cluster.url,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'silent',
+      CANON_BOOTSTRAP_ADMIN_TOKEN: adminToken,
+      CANON_RATE_LIMITS: 'admin=100000/100000',
+    },
+    stdio: 'ignore',
+  });
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`Canon exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/ready`)).status === 200) return child;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error('Canon did not become ready');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const LINK = `mutation($input: LinkXrefsInput!) { linkXrefs(input: $input) {
+  ... on LinkXrefsPayload { linked } ... on Error { code } } }`;
+
+/** Sends batches one after another until the process dies; the batches acknowledged and sent. */
+async function sendBatches(port: number, round: number): Promise<{ sent: string[]; acknowledged: string[] }> {
+  const sent: string[] = [];
+  const acknowledged: string[] = [];
+  for (let n = 0; ; n++) {
+    const batch = `r${round}b${n}`;
+    sent.push(batch);
+    const links = Array.from({ length: BATCH }, (_, i) => ({ externalId: `${batch}-${i}`, recordId }));
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` },
+        body: JSON.stringify({
+          query: LINK,
+          variables: { input: { system: SYSTEM, domain: 'item', links } },
+        }),
+      });
+      const body = (await res.json()) as { data?: { linkXrefs?: { linked?: number } } };
+      if (body.data?.linkXrefs?.linked === BATCH) acknowledged.push(batch);
+      else throw new Error(`batch refused: ${JSON.stringify(body)}`);
+    } catch (error) {
+      if (error instanceof Error && error.message.startsWith('batch refused')) throw error;
+      return { sent, acknowledged }; // the connection died with the process
+    }
+  }
+}
+
+async function batchesInDatabase(): Promise<Map<string, number>> {
+  const client = new pg.Client({ connectionString: cluster.url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ batch: string; n: string }>(
+      `select split_part(external_id, '-', 1) as batch, count(*)::text as n
+         from xref where system_code = $1 group by 1`,
+      [SYSTEM],
+    );
+    return new Map(rows.map((r) => [r.batch, Number(r.n)]));
+  } finally {
+    await client.end();
+  }
+}
+
+describe('SIGKILL during batched writes', () => {
+  it(`leaves no partial batch over ${KILLS} kills, and loses no acknowledged one`, async () => {
+    const sent: string[] = [];
+    const acknowledged: string[] = [];
+    for (let round = 0; round < KILLS; round++) {
+      const port = await freePort();
+      const child = await startChild(port);
+      const exited = new Promise((r) => child.once('exit', r));
+      const sending = sendBatches(port, round);
+      // kill at a random moment, most often in the middle of a batch's transaction
+      await new Promise((r) => setTimeout(r, 150 + Math.random() * 600));
+      child.kill('SIGKILL');
+      await exited;
+      const result = await sending;
+      sent.push(...result.sent);
+      acknowledged.push(...result.acknowledged);
+    }
+    const stored = await batchesInDatabase();
+    const partial = [...stored].filter(([, n]) => n !== BATCH);
+    const lost = acknowledged.filter((b) => stored.get(b) !== BATCH);
+    const unacknowledgedButStored = sent.filter((b) => !acknowledged.includes(b) && stored.has(b)).length;
+    console.log(
+      `[sigkill] ${KILLS} kills: ${sent.length} batches of ${BATCH} sent, ${acknowledged.length} acknowledged, ` +
+        `${stored.size} stored whole (${unacknowledgedButStored} committed as the process died, before the answer), ` +
+        `${partial.length} partial, ${lost.length} acknowledged but missing`,
+    );
+    expect(acknowledged.length).toBeGreaterThan(KILLS);
+    expect(partial).toEqual([]);
+    expect(lost).toEqual([]);
+  }, 300_000);
+});
