@@ -6,7 +6,8 @@
  * transaction in flight during an outage leaked one, until the pool was empty and Canon refused all
  * writes after PostgreSQL was long back (test/integration/database-faults.test.ts). When the session
  * is gone, PostgreSQL has already rolled the transaction back; the rollback is then treated as done,
- * and the pool discards the broken client on release.
+ * and the pool discards the broken client on release. BEGIN failing on a dead connection kept it
+ * checked out the same way.
  */
 import type { Configuration } from '@mikro-orm/core';
 import { PostgreSqlConnection, PostgreSqlDriver } from '@mikro-orm/postgresql';
@@ -15,13 +16,31 @@ import { classifyDatabaseError } from './error-classes.ts';
 type Dialect = ReturnType<PostgreSqlConnection['createKyselyDialect']>;
 type Driver = ReturnType<Dialect['createDriver']>;
 
+/** A failure that means the session is gone (PostgreSQL never refuses BEGIN or ROLLBACK on a live one). */
+function sessionGone(error: unknown): boolean {
+  return (
+    classifyDatabaseError(error) === 'SERVICE_UNAVAILABLE' ||
+    /not queryable|closed|terminated/i.test(String((error as Error)?.message))
+  );
+}
+
 function releasingDriver(driver: Driver): Driver {
+  const begin = driver.beginTransaction.bind(driver);
   const rollback = driver.rollbackTransaction.bind(driver);
+  // Kysely also keeps the connection when BEGIN itself fails. Letting the transaction start on the
+  // dead session instead makes its first statement fail, and the rollback below releases it.
+  driver.beginTransaction = async (connection, settings) => {
+    try {
+      await begin(connection, settings);
+    } catch (error) {
+      if (!sessionGone(error)) throw error;
+    }
+  };
   driver.rollbackTransaction = async (connection) => {
     try {
       await rollback(connection);
     } catch (error) {
-      if (classifyDatabaseError(error) !== 'SERVICE_UNAVAILABLE') throw error;
+      if (!sessionGone(error)) throw error;
     }
   };
   return driver;

@@ -177,6 +177,19 @@ describe('PostgreSQL faults under load', () => {
     );
   }, 90_000);
 
+  it('gives every pooled connection back after the faults', async () => {
+    const pool = async () => {
+      const text = await (await fetch(`${t.url}/metrics`)).text();
+      const value = (name: string) => Number(new RegExp(`^${name} (\\d+)`, 'm').exec(text)?.[1]);
+      return { open: value('canon_db_pool_connections'), idle: value('canon_db_pool_idle_connections') };
+    };
+    const settledMs = await msUntil(async () => {
+      const { open, idle } = await pool();
+      return open === idle;
+    }, 10_000);
+    expect(settledMs, JSON.stringify(await pool())).toBeLessThan(10_000);
+  });
+
   it('answers a read that outlives the read statement timeout with a typed refusal, in time', async () => {
     const blocker = new pg.Client({ connectionString: cluster.url });
     await blocker.connect();

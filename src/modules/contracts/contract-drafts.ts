@@ -168,6 +168,12 @@ export class ContractDrafts {
             );
         }
         const before = { fingerprint: row.fingerprint, changelog: row.changelog ?? null };
+        // the draft it already is (a retry, a double click) changes nothing and is not audited again
+        if (
+          fingerprint === row.fingerprint &&
+          (input.changelog === undefined || (input.changelog ?? null) === before.changelog)
+        )
+          return row;
         row.schema = schema;
         row.fingerprint = fingerprint;
         if (input.changelog !== undefined) row.changelog = input.changelog;
@@ -249,19 +255,22 @@ export class ContractDrafts {
         if (input.compatibility !== undefined) contract.compatibility = input.compatibility;
         if (input.description !== undefined) contract.description = input.description;
         if (input.ownerTeam !== undefined) contract.ownerTeam = input.ownerTeam;
+        const after = {
+          compatibility: contract.compatibility,
+          description: contract.description ?? null,
+          ownerTeam: contract.ownerTeam ?? null,
+          majorPolicy: contract.majorPolicy,
+          proposalMajor: contract.proposalMajor ?? null,
+        };
+        // the same update again (a retry, a double click) changes nothing and is not audited again
+        if (JSON.stringify(after) === JSON.stringify(before)) return contract;
         await em.flush();
         await this.audit.record(em, ctx, {
           action: 'CONTRACT_UPDATED',
           subjectType: 'Contract',
           subjectId: contract.id,
           before,
-          after: {
-            compatibility: contract.compatibility,
-            description: contract.description ?? null,
-            ownerTeam: contract.ownerTeam ?? null,
-            majorPolicy: contract.majorPolicy,
-            proposalMajor: contract.proposalMajor ?? null,
-          },
+          after,
         });
         return contract;
       },

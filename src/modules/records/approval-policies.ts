@@ -59,6 +59,8 @@ export class ApprovalPolicies {
         await this.contracts.validatorFor(em, domain); // the domain must have a published contract
         let policy = await em.findOne(ApprovalPolicy, { domain });
         const before = policy?.requiredApprovals ?? DEFAULT_REQUIRED_APPROVALS;
+        // setting the policy it already has (a retry, a double click) changes nothing and is not audited again
+        if (policy && policy.requiredApprovals === requiredApprovals) return policy;
         if (policy) policy.requiredApprovals = requiredApprovals;
         else
           policy = em.create(ApprovalPolicy, { domain, requiredApprovals, updatedBy: ctx.actor?.id ?? null });

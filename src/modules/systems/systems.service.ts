@@ -180,6 +180,9 @@ export class SystemsService {
             system.sites = [...new Set(input.sites)].sort();
           }
           if (input.active !== undefined) system.active = input.active;
+          const after = { name: system.name, sites: system.sites, active: system.active };
+          // the same update again (a retry, a double click) changes nothing and is not audited again
+          if (JSON.stringify(after) === JSON.stringify(before)) return system;
           await em.flush();
           await this.audit.record(em, ctx, {
             action: input.active === false && before.active ? 'SYSTEM_DEACTIVATED' : 'SYSTEM_UPDATED',

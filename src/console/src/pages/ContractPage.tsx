@@ -192,10 +192,13 @@ export default function ContractPage({ name }: { name: string }) {
             </Table.Tbody>
           </Table>
           {versions.find((v) => v.package)?.package?.npmrc ? (
-            <Text size="sm" mt="sm">
-              Point npm at Canon first (.npmrc):{' '}
+            <>
+              {/* a block of code may not sit inside a paragraph */}
+              <Text size="sm" mt="sm">
+                Point npm at Canon first (.npmrc):
+              </Text>
               <Code block>{versions.find((v) => v.package)!.package!.npmrc}</Code>
-            </Text>
+            </>
           ) : null}
         </Tabs.Panel>
         <Tabs.Panel value="schema" pt="md">

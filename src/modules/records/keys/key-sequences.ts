@@ -137,6 +137,14 @@ export class KeySequences {
           );
         let row = await em.findOne(KeySequence, { domain: input.domain });
         const before = row ? toView(row) : null;
+        // the sequence it already has (a retry, a double click) changes nothing and is not audited again
+        if (
+          row &&
+          row.prefix === input.prefix &&
+          row.padding === padding &&
+          (input.nextValue === undefined || row.nextValue === input.nextValue)
+        )
+          return toView(row);
         if (!row)
           row = em.create(KeySequence, {
             domain: input.domain,
