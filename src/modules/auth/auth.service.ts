@@ -15,7 +15,7 @@ import type { Actor, CallContext } from './actor-context.ts';
 import { ApiToken } from './api-token.entity.ts';
 import { requireActiveSystem } from './connector-systems.ts';
 import type { CredentialChanges } from './credential-changes.ts';
-import { kindOfRole, ROLES, type Role } from './roles.ts';
+import { kindOfRole, type Role } from './roles.ts';
 import { hashToken, issueToken, prefixOf } from './token-format.ts';
 import { type CreateTokenInput, validateTokenInput } from './token-input.ts';
 

@@ -9,7 +9,7 @@ import { readConnection } from '../../db/read-connection.ts';
 import { CanonError } from '../../errors.ts';
 import { authorize } from '../auth/ability.ts';
 import type { CallContext } from '../auth/actor-context.ts';
-import { currentRevisionLateralSql, currentRevisionsSql, decodeMoment } from './as-of.ts';
+import { currentRevisionsSql, decodeMoment } from './as-of.ts';
 import type { Data } from './domain-rules.ts';
 import { fieldDiff } from './field-diff.ts';
 import { GoldenRecord } from './golden-record.entity.ts';

@@ -1,0 +1,399 @@
+/**
+ * The mutations of the concurrency sweep (test/integration/concurrency-sweep.test.ts): for each, how
+ * to prepare a fresh call, which audit action it writes, and how to read its effects from the tables.
+ */
+import type { TestApp } from './app.ts';
+import { itemData, mutate, propose, publishVersion, registerSystem, registerVersion } from './factories.ts';
+
+export interface Case {
+  input: Record<string, unknown>;
+  token?: string;
+  /** Effects so far, read from the tables. */
+  effects(): Promise<number>;
+}
+
+export interface Spec {
+  action: string;
+  /** Without a key, the five calls still have exactly one effect (they name one thing). */
+  once: boolean;
+  prepare(n: string): Promise<Case>;
+}
+
+/** What the specs run against; filled in by the test's beforeAll, read only when a case is prepared. */
+export interface SweepEnv {
+  t: TestApp;
+  stewards: [string, string];
+  recordId: string;
+}
+
+export function mutationSpecs(env: SweepEnv) {
+  const sql = async (text: string, params: unknown[] = []): Promise<any[]> =>
+    env.t.app.orm.em
+      .fork()
+      .getConnection()
+      .execute(text, params as never);
+  const count = async (text: string, params: unknown[] = []) => Number((await sql(text, params))[0].n);
+  const lockOf = async (table: string, where: string, params: unknown[], column = 'lock_version') =>
+    count(`select ${column} as n from ${table} where ${where}`, params);
+
+  const SCHEMA = { type: 'object', properties: { code: { type: 'string', description: 'Code.' } } };
+  const WIDER = {
+    type: 'object',
+    properties: { ...SCHEMA.properties, name: { type: 'string', description: 'Name.' } },
+  };
+
+  async function pendingProposal(n: string): Promise<string> {
+    const cr = await propose(env.t, { domain: 'item', data: itemData(`SW-${n}`) }, env.stewards[0]);
+    if (cr.status !== 'PENDING') throw new Error(JSON.stringify(cr));
+    return cr.id;
+  }
+  const statusIs = (id: string, status: string) =>
+    count('select count(*)::int as n from change_request where id = ? and status = ?', [id, status]);
+  async function draft(n: string): Promise<string> {
+    const contract = `sweep-${n}`;
+    await registerVersion(env.t, { contract, version: '1.0.0', schema: SCHEMA });
+    return contract;
+  }
+  async function published(n: string): Promise<string> {
+    const contract = await draft(n);
+    await publishVersion(env.t, contract, '1.0.0');
+    return contract;
+  }
+  const versionLock = (contract: string, version: string) =>
+    lockOf(
+      'contract_version v join contract c on c.id = v.contract_id',
+      'c.name = ? and v.version = ?',
+      [contract, version],
+      'v.lock_version',
+    );
+  async function newToken(n: string) {
+    const token = await mutate(
+      env.t,
+      'createApiToken',
+      { role: 'VIEWER', actorName: `sweep-${n}` },
+      'id actor { id }',
+      {
+        field: 'apiToken',
+      },
+    );
+    return token as { id: string; actor: { id: string } };
+  }
+
+  const specs: Record<string, Spec> = {
+    approveChange: {
+      action: 'CHANGE_APPROVED',
+      once: true,
+      prepare: async (n) => {
+        const id = await pendingProposal(n);
+        return {
+          input: { id },
+          token: env.stewards[1],
+          effects: () =>
+            count('select count(*)::int as n from record_revision where change_request_id = ?', [id]),
+        };
+      },
+    },
+    approveChanges: {
+      action: 'CHANGE_APPROVED',
+      once: true,
+      prepare: async (n) => {
+        const id = await pendingProposal(n);
+        return {
+          input: { ids: [id] },
+          token: env.stewards[1],
+          effects: () =>
+            count('select count(*)::int as n from record_revision where change_request_id = ?', [id]),
+        };
+      },
+    },
+    rejectChange: {
+      action: 'CHANGE_REJECTED',
+      once: true,
+      prepare: async (n) => {
+        const id = await pendingProposal(n);
+        return {
+          input: { id, reason: 'no' },
+          token: env.stewards[1],
+          effects: () => statusIs(id, 'REJECTED'),
+        };
+      },
+    },
+    rejectChanges: {
+      action: 'CHANGE_REJECTED',
+      once: true,
+      prepare: async (n) => {
+        const id = await pendingProposal(n);
+        return {
+          input: { ids: [id], reason: 'no' },
+          token: env.stewards[1],
+          effects: () => statusIs(id, 'REJECTED'),
+        };
+      },
+    },
+    withdrawChange: {
+      action: 'CHANGE_WITHDRAWN',
+      once: true,
+      prepare: async (n) => {
+        const id = await pendingProposal(n);
+        return { input: { id }, token: env.stewards[0], effects: () => statusIs(id, 'WITHDRAWN') };
+      },
+    },
+    proposeChange: {
+      action: 'CHANGE_PROPOSED',
+      once: false,
+      prepare: async (n) => ({
+        input: { domain: 'item', data: itemData(`SWP-${n}`) },
+        token: env.stewards[0],
+        effects: () =>
+          count(
+            `select count(*)::int as n from change_request where domain = 'item' and proposed->>'code' = ?`,
+            [`SWP-${n}`],
+          ),
+      }),
+    },
+    assignSystemOfRecord: {
+      action: 'SYSTEM_OF_RECORD_ASSIGNED',
+      once: true,
+      prepare: async (n) => {
+        const domain = await published(n);
+        return {
+          input: { domain, system: 'sweep-odoo' },
+          effects: () => count('select count(*)::int as n from sor_rule where domain = ?', [domain]),
+        };
+      },
+    },
+    removeSystemOfRecord: {
+      action: 'SYSTEM_OF_RECORD_REMOVED',
+      once: true,
+      prepare: async (n) => {
+        const domain = await published(n);
+        const rule = await mutate(env.t, 'assignSystemOfRecord', { domain, system: 'sweep-odoo' }, 'id', {
+          field: 'systemOfRecordRule',
+        });
+        return {
+          input: { id: rule.id },
+          effects: async () =>
+            1 - (await count('select count(*)::int as n from sor_rule where id = ?', [rule.id])),
+        };
+      },
+    },
+    createApiToken: {
+      action: 'API_TOKEN_CREATED',
+      once: false,
+      prepare: async (n) => ({
+        input: { role: 'VIEWER', actorName: `sweep-${n}` },
+        effects: () =>
+          count(
+            'select count(*)::int as n from api_token t join actor a on a.id = t.actor_id where a.name = ?',
+            [`sweep-${n}`],
+          ),
+      }),
+    },
+    revokeApiToken: {
+      action: 'API_TOKEN_REVOKED',
+      once: true,
+      prepare: async (n) => {
+        const token = await newToken(n);
+        return {
+          input: { id: token.id },
+          effects: () =>
+            count('select count(*)::int as n from api_token where id = ? and revoked_at is not null', [
+              token.id,
+            ]),
+        };
+      },
+    },
+    rotateApiToken: {
+      action: 'API_TOKEN_ROTATED',
+      once: true,
+      prepare: async (n) => {
+        const token = await newToken(n);
+        return {
+          input: { id: token.id },
+          effects: () =>
+            count('select count(*)::int as n from api_token where actor_id = ? and id <> ?', [
+              token.actor.id,
+              token.id,
+            ]),
+        };
+      },
+    },
+    registerSystem: {
+      action: 'SYSTEM_REGISTERED',
+      once: true,
+      prepare: async (n) => ({
+        input: { code: `sweep-${n}`, name: 'Sweep', kind: 'MES' },
+        effects: () => count('select count(*)::int as n from system where code = ?', [`sweep-${n}`]),
+      }),
+    },
+    updateSystem: {
+      action: 'SYSTEM_UPDATED',
+      once: true,
+      prepare: async (n) => {
+        await registerSystem(env.t, { code: `sweep-${n}` });
+        const before = await lockOf('system', 'code = ?', [`sweep-${n}`]);
+        return {
+          input: { code: `sweep-${n}`, name: 'Renamed' },
+          effects: async () => (await lockOf('system', 'code = ?', [`sweep-${n}`])) - before,
+        };
+      },
+    },
+    setApprovalPolicy: {
+      action: 'APPROVAL_POLICY_SET',
+      once: true,
+      prepare: async (n) => {
+        const domain = await published(n);
+        return {
+          input: { domain, requiredApprovals: 2 },
+          effects: () =>
+            count(
+              'select count(*)::int as n from approval_policy where domain = ? and required_approvals = 2',
+              [domain],
+            ),
+        };
+      },
+    },
+    setKeySequence: {
+      action: 'KEY_SEQUENCE_SET',
+      once: true,
+      prepare: async (n) => {
+        const domain = await published(n);
+        return {
+          input: { domain, prefix: 'SW-', padding: 5 },
+          effects: () => count('select count(*)::int as n from key_sequence where domain = ?', [domain]),
+        };
+      },
+    },
+    updateContract: {
+      action: 'CONTRACT_UPDATED',
+      once: true,
+      prepare: async (n) => {
+        const contract = await published(n);
+        const before = await lockOf('contract', 'name = ?', [contract]);
+        return {
+          input: { name: contract, description: 'Swept.' },
+          effects: async () => (await lockOf('contract', 'name = ?', [contract])) - before,
+        };
+      },
+    },
+    registerContractVersion: {
+      action: 'CONTRACT_VERSION_REGISTERED',
+      once: true,
+      prepare: async (n) => {
+        const contract = await published(n);
+        return {
+          input: { contract, version: '1.1.0', schema: WIDER },
+          effects: async () =>
+            count(
+              'select count(*)::int as n from contract_version v join contract c on c.id = v.contract_id where c.name = ?',
+              [contract],
+            ).then((rows) => rows - 1),
+        };
+      },
+    },
+    updateContractDraft: {
+      action: 'CONTRACT_DRAFT_UPDATED',
+      once: true,
+      prepare: async (n) => {
+        const contract = await draft(n);
+        const before = await versionLock(contract, '1.0.0');
+        return {
+          input: { contract, version: '1.0.0', schema: WIDER },
+          effects: async () => (await versionLock(contract, '1.0.0')) - before,
+        };
+      },
+    },
+    deleteContractDraft: {
+      action: 'CONTRACT_DRAFT_DELETED',
+      once: true,
+      prepare: async (n) => {
+        const contract = await published(n);
+        await registerVersion(env.t, { contract, version: '1.1.0', schema: WIDER });
+        return {
+          input: { contract, version: '1.1.0' },
+          effects: async () =>
+            1 -
+            (await count(
+              'select count(*)::int as n from contract_version v join contract c on c.id = v.contract_id where c.name = ?',
+              [contract],
+            )) +
+            1,
+        };
+      },
+    },
+    publishContractVersion: {
+      action: 'CONTRACT_VERSION_PUBLISHED',
+      once: true,
+      prepare: async (n) => {
+        const contract = await draft(n);
+        const before = await versionLock(contract, '1.0.0');
+        return {
+          input: { contract, version: '1.0.0' },
+          effects: async () => (await versionLock(contract, '1.0.0')) - before,
+        };
+      },
+    },
+    deprecateContractVersion: {
+      action: 'CONTRACT_VERSION_DEPRECATED',
+      once: true,
+      prepare: async (n) => {
+        const contract = await published(n);
+        const before = await versionLock(contract, '1.0.0');
+        return {
+          input: { contract, version: '1.0.0', reason: 'old' },
+          effects: async () => (await versionLock(contract, '1.0.0')) - before,
+        };
+      },
+    },
+    retireContractVersion: {
+      action: 'CONTRACT_VERSION_RETIRED',
+      once: true,
+      prepare: async (n) => {
+        const contract = await published(n);
+        await mutate(
+          env.t,
+          'deprecateContractVersion',
+          { contract, version: '1.0.0', reason: 'old' },
+          '__typename',
+        );
+        const before = await versionLock(contract, '1.0.0');
+        return {
+          input: { contract, version: '1.0.0' },
+          effects: async () => (await versionLock(contract, '1.0.0')) - before,
+        };
+      },
+    },
+    linkXrefs: {
+      action: 'XREFS_LINKED',
+      once: true,
+      prepare: async (n) => ({
+        input: {
+          system: 'sweep-odoo',
+          domain: 'item',
+          links: [{ externalId: `x-${n}`, recordId: env.recordId }],
+        },
+        effects: () => count('select count(*)::int as n from xref where external_id = ?', [`x-${n}`]),
+      }),
+    },
+    unlinkXref: {
+      action: 'XREF_UNLINKED',
+      once: true,
+      prepare: async (n) => {
+        await mutate(
+          env.t,
+          'linkXrefs',
+          { system: 'sweep-odoo', domain: 'item', links: [{ externalId: `u-${n}`, recordId: env.recordId }] },
+          'linked',
+        );
+        return {
+          input: { system: 'sweep-odoo', domain: 'item', externalId: `u-${n}` },
+          effects: () =>
+            count(`select count(*)::int as n from xref where external_id = ? and state = 'RETIRED'`, [
+              `u-${n}`,
+            ]),
+        };
+      },
+    },
+  };
+  return { specs, count };
+}
