@@ -19,6 +19,7 @@ import { createHttpServer } from './http/server.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { Metrics, type PoolStats } from './metrics.ts';
 import { loadAuditSigningKey, startAuditCheckpoints } from './modules/audit/checkpoint-schedule.ts';
+import { withoutIdentityProvider } from './modules/auth/oidc/sign-in-flow.ts';
 import { handleNpmRequest } from './modules/publishing/npm-registry.ts';
 import { streamMap } from './modules/xref/map-download.ts';
 import { createServices, type Services } from './services.ts';
@@ -50,6 +51,7 @@ export async function startCanon(
     packageScope: config.packageScope,
     credentialCacheMs: config.credentialCacheMs,
     oidc: config.oidc,
+    publicUrl: config.publicUrl,
   });
   let devAdminToken: string | null = null;
   try {
@@ -107,6 +109,8 @@ export async function startCanon(
         : limiter.take(`address:${req.socket.remoteAddress ?? '?'}`, 'anonymous');
     },
     console: createConsoleHandler(),
+    auth: (req, res, path) =>
+      services.signInFlow ? services.signInFlow.handle(req, res, path) : withoutIdentityProvider(res, path),
     graphql,
     compiledLane,
     metrics,

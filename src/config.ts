@@ -40,6 +40,7 @@ const schema = z.object({
   CANON_CREDENTIAL_CACHE_MS: z.coerce.number().int().min(0).max(600_000).default(2_000),
   CANON_ANONYMOUS_INTROSPECTION: z.enum(['true', 'false', '1', '0']).optional(),
   CANON_AUDIT_SIGNING_KEY_FILE: z.string().optional(),
+  CANON_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   CANON_QUERY_COST_BUDGET: z.coerce.number().int().min(100).max(10_000_000).default(50_000),
   CANON_READ_STATEMENT_TIMEOUT_MS: z.coerce.number().int().positive().optional(),
   CANON_AUDIT_CHECKPOINT_MINUTES: z.coerce.number().positive().max(10_080).default(60),
@@ -81,6 +82,8 @@ export interface CanonConfig {
   auditCheckpointMinutes?: number;
   /** Requests per second and burst by role (src/http/rate-limit.ts); default DEFAULT_RATE_LIMITS. */
   rateLimits?: RateLimits;
+  /** Canon's address as browsers reach it (the sign-in's redirect URI); default: from the Host header. */
+  publicUrl?: string;
   /** Largest cost of one GraphQL operation (src/graphql/cost.ts); default 50,000. */
   queryCostBudget?: number;
   /** Statement timeout of read-only operations; default: a third of statementTimeoutMs, at most 10 s. */
@@ -122,6 +125,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CanonConfig {
     rateLimits: parseRateLimits(c.CANON_RATE_LIMITS),
     oidc: oidcSettingsFrom(c),
     queryCostBudget: c.CANON_QUERY_COST_BUDGET,
+    publicUrl: c.CANON_PUBLIC_URL,
     readStatementTimeoutMs: c.CANON_READ_STATEMENT_TIMEOUT_MS,
     auditSigningKeyFile: c.CANON_AUDIT_SIGNING_KEY_FILE,
     auditCheckpointMinutes: c.CANON_AUDIT_CHECKPOINT_MINUTES,

@@ -8,6 +8,7 @@ import { CredentialChanges } from './modules/auth/credential-changes.ts';
 import { IdentityActors } from './modules/auth/oidc/identity-actors.ts';
 import { OidcVerifier } from './modules/auth/oidc/jwt-verifier.ts';
 import type { OidcSettings } from './modules/auth/oidc/oidc-settings.ts';
+import { SignInFlow } from './modules/auth/oidc/sign-in-flow.ts';
 import { ContractsService } from './modules/contracts/contracts.service.ts';
 import { ChangeFeedService } from './modules/events/change-feed.service.ts';
 import { ChangeNotifier, CREDENTIALS_CHANNEL } from './modules/events/change-notifier.ts';
@@ -30,11 +31,18 @@ export interface Services {
   changeFeed: ChangeFeedService;
   /** Who is calling, from a bearer header (cached; see callers.ts). */
   callers: Callers;
+  /** The console's sign-in with the identity provider (/auth/…); null without one. */
+  signInFlow: SignInFlow | null;
 }
 
 export function createServices(
   orm: Orm,
-  options: { packageScope?: string; credentialCacheMs?: number; oidc?: OidcSettings } = {},
+  options: {
+    packageScope?: string;
+    credentialCacheMs?: number;
+    oidc?: OidcSettings;
+    publicUrl?: string;
+  } = {},
 ): Services {
   const audit = new AuditService();
   const outbox = new OutboxService();
@@ -45,12 +53,10 @@ export function createServices(
   const auth = new AuthService(orm, audit, credentialChanges, systems);
   const records = new RecordsService(orm, audit, outbox, contracts);
   const notifier = new ChangeNotifier();
+  const verifier = options.oidc ? new OidcVerifier(options.oidc) : null;
   const callers = new Callers(auth, systems, credentialChanges, {
     cacheMs: options.credentialCacheMs,
-    identities: options.oidc && {
-      verifier: new OidcVerifier(options.oidc),
-      actors: new IdentityActors(orm, audit),
-    },
+    identities: verifier ? { verifier, actors: new IdentityActors(orm, audit) } : undefined,
     broadcast: async () => {
       await orm.em.getConnection().execute('select pg_notify(?, ?)', [CREDENTIALS_CHANNEL, '']);
     },
@@ -69,5 +75,9 @@ export function createServices(
     xref: new XrefService(orm, audit, outbox, records, systems, contracts),
     changeFeed: new ChangeFeedService(orm, notifier),
     callers,
+    signInFlow:
+      options.oidc && verifier
+        ? new SignInFlow({ settings: options.oidc, verifier, publicUrl: options.publicUrl })
+        : null,
   };
 }

@@ -45,6 +45,8 @@ export interface HttpDeps {
   ) => Promise<void>;
   /** Seconds until the caller may send another request (0: now), per token (rate-limit.ts). */
   rateLimit?: (req: IncomingMessage) => Promise<number>;
+  /** The console's sign-in with the identity provider under /auth/ (GET only). */
+  auth: (req: IncomingMessage, res: ServerResponse, path: string) => Promise<void>;
   /** The steward console's files under /console/. */
   console: (res: ServerResponse, path: string, method: string, requestId: string) => Promise<void>;
 }
@@ -91,9 +93,11 @@ export function createHttpServer(deps: HttpDeps): Server {
             ? 'maps'
             : path === '/console' || path.startsWith('/console/')
               ? 'console'
-              : ['/health', '/ready', '/metrics'].includes(path)
-                ? path.slice(1)
-                : 'other';
+              : path.startsWith('/auth/')
+                ? 'auth'
+                : ['/health', '/ready', '/metrics'].includes(path)
+                  ? path.slice(1)
+                  : 'other';
     const requestLog = log.child({ requestId });
     const started = performance.now();
     res.on('finish', () => {
@@ -163,6 +167,12 @@ export function createHttpServer(deps: HttpDeps): Server {
         const format = new URL(req.url ?? '/', 'http://x').searchParams.get('format') ?? 'ndjson';
         res.setHeader('x-request-id', requestId);
         await deps.maps(req, res, m[1], m[2], format);
+      } else if (route === 'auth') {
+        res.setHeader('x-request-id', requestId);
+        if (req.method !== 'GET' && req.method !== 'HEAD') {
+          res.writeHead(405, { allow: 'GET' });
+          res.end();
+        } else await deps.auth(req, res, path);
       } else if (route === 'console') {
         await deps.console(res, path, req.method ?? 'GET', requestId);
       } else if (route === 'npm') {

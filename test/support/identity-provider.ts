@@ -38,9 +38,14 @@ export const CANON_AUDIENCE = 'https://canon.test';
 
 /** Starts a provider; `keys[0]` signs. `port` 0 picks a free one; `issuer` overrides the advertised issuer. */
 export async function startIdentityProvider(
-  options: { keys: SigningKey[]; port?: number; issuer?: string; people?: Map<string, Person> } = {
-    keys: [],
-  },
+  options: {
+    keys: SigningKey[];
+    port?: number;
+    issuer?: string;
+    people?: Map<string, Person>;
+    /** A public client for a browser sign-in (authorization code + PKCE) with its login form. */
+    browserClient?: { clientId: string; redirectUri: string };
+  } = { keys: [] },
 ): Promise<IdentityProvider> {
   const people = options.people ?? new Map<string, Person>();
   let ttlSeconds = 300;
@@ -58,19 +63,36 @@ export async function startIdentityProvider(
   issuer ||= `http://127.0.0.1:${port}`;
   const provider = new Provider(issuer, {
     jwks: { keys: options.keys.map((k) => k.privateJwk) as never },
-    clients: [...people.keys()].map((id) => ({
-      client_id: id,
-      client_secret: `secret-${id}`,
-      grant_types: ['client_credentials'],
-      redirect_uris: [],
-      response_types: [],
-    })),
+    clients: [
+      ...[...people.keys()].map((id) => ({
+        client_id: id,
+        client_secret: `secret-${id}`,
+        grant_types: ['client_credentials'],
+        redirect_uris: [],
+        response_types: [],
+      })),
+      ...(options.browserClient
+        ? [
+            {
+              client_id: options.browserClient.clientId,
+              token_endpoint_auth_method: 'none' as const,
+              grant_types: ['authorization_code'],
+              response_types: ['code' as const],
+              redirect_uris: [options.browserClient.redirectUri],
+            },
+          ]
+        : []),
+    ],
+    // the login form of oidc-provider's development interactions: any login name signs in
+    findAccount: (_ctx, id) => ({ accountId: id, claims: () => ({ sub: id }) }),
+    scopes: ['openid', 'profile', 'canon'],
     features: {
       clientCredentials: { enabled: true },
-      devInteractions: { enabled: false },
+      devInteractions: { enabled: Boolean(options.browserClient) },
       resourceIndicators: {
         enabled: true,
         defaultResource: () => CANON_AUDIENCE,
+        useGrantedResource: () => true,
         getResourceServerInfo: (_ctx, resource) => ({
           scope: 'canon',
           audience: resource,
@@ -82,7 +104,8 @@ export async function startIdentityProvider(
     },
     ttl: { ClientCredentials: () => ttlSeconds },
     extraTokenClaims: (_ctx, token) => {
-      const person = people.get((token as { clientId?: string }).clientId ?? '') ?? {};
+      const { accountId, clientId } = token as { accountId?: string; clientId?: string };
+      const person = people.get(accountId ?? clientId ?? '') ?? {};
       return { groups: person.groups, preferred_username: person.username };
     },
   });

@@ -82,5 +82,22 @@ describe('configuration', () => {
     );
     expect(() => loadConfig({ ...withIssuer, CANON_OIDC_GROUP_ROLES: 'admins' })).toThrow(/group=role/);
     expect(() => loadConfig({ ...withIssuer, CANON_OIDC_ISSUER: 'ftp://x' })).toThrow(/CANON_OIDC_ISSUER/);
+    expect(loadConfig(withIssuer).oidc?.console).toBeUndefined();
+    expect(
+      loadConfig({
+        ...withIssuer,
+        CANON_OIDC_CLIENT_ID: 'canon-console',
+        CANON_PUBLIC_URL: 'https://canon.plant.example',
+      }),
+    ).toMatchObject({
+      publicUrl: 'https://canon.plant.example',
+      oidc: {
+        console: {
+          clientId: 'canon-console',
+          scopes: 'openid profile email',
+          displayName: 'your company account',
+        },
+      },
+    });
   });
 });

@@ -25,6 +25,10 @@ export const OIDC_ENV = {
   CANON_OIDC_DEFAULT_ROLE: z.enum(IDENTITY_ROLES).optional(),
   CANON_OIDC_CLOCK_TOLERANCE_S: z.coerce.number().int().min(0).max(300).default(30),
   CANON_OIDC_JWKS_COOLDOWN_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
+  CANON_OIDC_CLIENT_ID: z.string().min(1).optional(),
+  CANON_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  CANON_OIDC_SCOPES: z.string().min(1).default('openid profile email'),
+  CANON_OIDC_DISPLAY_NAME: z.string().min(1).max(60).default('your company account'),
 };
 
 type OidcEnv = z.infer<z.ZodObject<typeof OIDC_ENV>>;
@@ -45,5 +49,13 @@ export function oidcSettingsFrom(env: OidcEnv): OidcSettings | undefined {
     defaultRole: env.CANON_OIDC_DEFAULT_ROLE,
     clockToleranceSeconds: env.CANON_OIDC_CLOCK_TOLERANCE_S,
     jwksCooldownMs: env.CANON_OIDC_JWKS_COOLDOWN_MS,
+    console: env.CANON_OIDC_CLIENT_ID
+      ? {
+          clientId: env.CANON_OIDC_CLIENT_ID,
+          clientSecret: env.CANON_OIDC_CLIENT_SECRET,
+          scopes: env.CANON_OIDC_SCOPES,
+          displayName: env.CANON_OIDC_DISPLAY_NAME,
+        }
+      : undefined,
   };
 }

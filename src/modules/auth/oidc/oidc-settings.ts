@@ -45,6 +45,15 @@ export interface OidcSettings {
   clockToleranceSeconds: number;
   /** Shortest time between two JWKS downloads when a token names an unknown key (jose's cooldown). */
   jwksCooldownMs: number;
+  /** The console's client at the provider (authorization code + PKCE); none: the console takes pasted tokens only. */
+  console?: {
+    clientId: string;
+    /** For a confidential client; a public client (PKCE only) has none. */
+    clientSecret?: string;
+    scopes: string;
+    /** Shown on the button: "Sign in with …". */
+    displayName: string;
+  };
 }
 
 /** Strongest first: the order in which several mapped groups decide. */
