@@ -4,7 +4,7 @@
  * under load without touching the shared server. As root, the binaries run as the `postgres` user
  * (PostgreSQL refuses to run as root).
  */
-import { execFile as execFileCb } from 'node:child_process';
+import { execFile as execFileCb, execFileSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -119,6 +119,18 @@ export async function startPrivateCluster(): Promise<PrivateCluster> {
   };
 
   await ctl('-w', '-o', options, 'start');
+  // a test process that ends without its afterAll (a timeout, Ctrl-C) must not leave a server running
+  const stopOnExit = () => {
+    try {
+      const stop = [join(bin, 'pg_ctl'), '-D', data, '-m', 'immediate', 'stop'];
+      if (asRoot) execFileSync('runuser', ['-u', 'postgres', '--', ...stop], { stdio: 'ignore' });
+      else execFileSync(stop[0], stop.slice(1), { stdio: 'ignore' });
+      rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // already stopped
+    }
+  };
+  process.once('exit', stopOnExit);
   const admin = new pg.Client({ connectionString: `${serverUrl}/postgres` });
   await admin.connect();
   await admin.query('create database canon');
@@ -141,6 +153,7 @@ export async function startPrivateCluster(): Promise<PrivateCluster> {
     thaw: () => signal('SIGCONT'),
     waitUntilAccepting,
     remove: async () => {
+      process.removeListener('exit', stopOnExit);
       await signal('SIGCONT').catch(() => {});
       await ctl('-w', '-m', 'immediate', 'stop').catch(() => {});
       rmSync(dir, { recursive: true, force: true });
