@@ -14,6 +14,7 @@ import { ChangeRequestEntity } from '../modules/records/change-request.entity.ts
 import { GoldenRecordEntity } from '../modules/records/golden-record.entity.ts';
 import { KeySequenceEntity } from '../modules/records/keys/key-sequence.entity.ts';
 import { RecordKeyAliasEntity } from '../modules/records/keys/record-key-alias.entity.ts';
+import { RecordCurrentEntity } from '../modules/records/record-current.entity.ts';
 import { RecordReferenceEntity } from '../modules/records/record-reference.entity.ts';
 import { RecordRevisionEntity } from '../modules/records/record-revision.entity.ts';
 import { SorRuleEntity } from '../modules/systems/sor-rule.entity.ts';
@@ -32,6 +33,7 @@ export const entities = [
   IdempotencyKeyEntity,
   GoldenRecordEntity,
   RecordRevisionEntity,
+  RecordCurrentEntity,
   ChangeRequestEntity,
   RecordReferenceEntity,
   RecordKeyAliasEntity,

@@ -5,6 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { Migrator } from '@mikro-orm/migrations';
 import { defineConfig as definePgliteConfig, MikroORM as PgliteORM } from '@mikro-orm/pglite';
 import { defineConfig as definePgConfig, MikroORM as PgORM } from '@mikro-orm/postgresql';
@@ -91,7 +92,12 @@ export function ormConfig(options: DatabaseOptions) {
     });
   }
   if (options.dataDir !== 'memory://') mkdirSync(dirname(options.dataDir), { recursive: true });
-  return definePgliteConfig({ ...common, dbName: 'postgres', driverOptions: { dataDir: options.dataDir } });
+  // pg_trgm backs the record search (migrations create the extension on both databases)
+  return definePgliteConfig({
+    ...common,
+    dbName: 'postgres',
+    driverOptions: { dataDir: options.dataDir, extensions: { pg_trgm } },
+  });
 }
 
 /** The default read timeout: a third of the statement timeout, at most 10 s, at least 1 s. */

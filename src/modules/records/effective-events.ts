@@ -7,6 +7,7 @@
 import type { Em, Orm } from '../../db/orm.ts';
 import type { Logger } from '../../logger.ts';
 import type { OutboxService } from '../events/outbox.service.ts';
+import { refreshStaleCurrent } from './record-current.ts';
 
 interface DueRow {
   id: string;
@@ -42,18 +43,22 @@ export class EffectiveEvents {
 
   /** Announces every revision whose moment has come; answers how many events were appended. */
   async emitDue(): Promise<number> {
-    // the idle case costs one indexed probe and no transaction
-    const [due] = await this.orm.em
-      .fork()
-      .getConnection()
-      .execute<unknown[]>('select 1 from record_revision where effective_event_due_at <= now() limit 1');
-    if (!due) return 0;
+    // the idle case costs two indexed probes and no transaction
+    const conn = this.orm.em.fork().getConnection();
+    const [due] = await conn.execute<unknown[]>(
+      'select 1 from record_revision where effective_event_due_at <= now() limit 1',
+    );
     let total = 0;
-    for (;;) {
+    while (due) {
       const n = await this.orm.em.fork().transactional((em) => this.emitBatch(em));
       total += n.events;
-      if (n.claimed < BATCH) return total;
+      if (n.claimed < BATCH) break;
     }
+    const [stale] = await conn.execute<unknown[]>(
+      'select 1 from record_current where next_effective_from <= now() limit 1',
+    );
+    if (stale) await this.orm.em.fork().transactional((em) => refreshStaleCurrent(em));
+    return total;
   }
 
   private async emitBatch(em: Em): Promise<{ claimed: number; events: number }> {

@@ -9,12 +9,12 @@ import { readConnection } from '../../db/read-connection.ts';
 import { CanonError } from '../../errors.ts';
 import { authorize } from '../auth/ability.ts';
 import type { CallContext } from '../auth/actor-context.ts';
-import { currentRevisionsSql, decodeMoment } from './as-of.ts';
+import { decodeMoment, recordRowsSql } from './as-of.ts';
 import type { Data } from './domain-rules.ts';
 import { fieldDiff } from './field-diff.ts';
 import { GoldenRecord } from './golden-record.entity.ts';
 import { aliasesOf, type KeyAliasRow, recordsByOldKeys } from './keys/key-aliases.ts';
-import { listQuery } from './record-list-query.ts';
+import { listCountSql, listPageSql } from './record-list-query.ts';
 import { RecordRevision } from './record-revision.entity.ts';
 import type { CurrentRow, HistoryEntry, ListFilter, PageRequest, RecordView } from './records.types.ts';
 import { isBuiltInDomain, rulesFor } from './rules-registry.ts';
@@ -31,9 +31,13 @@ export class RecordReads {
   /** Records as of a moment (default now): the revision effective then, joined to the record. */
   private async currentRows(em: Em, recordIds: string[], asOf: Date): Promise<Map<string, CurrentRow>> {
     if (recordIds.length === 0) return new Map();
+    const q = recordRowsSql(asOf, (_r, k) => ({
+      sql: `${k}.record_id in (${recordIds.map(() => '?').join(',')})`,
+      params: [...recordIds],
+    }));
     const rows = await readConnection(em).execute<CurrentRow[]>(
-      currentRevisionsSql(`rv.record_id in (${recordIds.map(() => '?').join(',')})`, '?', asOf),
-      [...recordIds, asOf],
+      q.sql,
+      q.params,
       'all',
       em.getTransactionContext(),
     );
@@ -140,17 +144,11 @@ export class RecordReads {
   ): Promise<{ items: RecordView[]; total: number | null }> {
     authorize(ctx.ability, ctx.actor, 'read', 'GoldenRecord');
     const em = this.orm.em.fork();
-    const { page: q, all } = listQuery(filter);
-    const after = page.after ? ' and (g.key, g.key_scope, g.id) > (?, ?, ?::uuid)' : '';
     // on the first page the total comes in the same statement; after a cursor it is counted apart
     // (`count`) when asked. The page itself walks the key index and stops at its end.
     const withTotal = Boolean(options.withTotal && !page.after);
-    const total = withTotal ? `, (select count(*) from (${all.sql}) counted) as total_count` : '';
-    const rows = await readConnection(em).execute<(CurrentRow & { total_count?: string })[]>(
-      `select cur.*${total} from ${q.from} where ${q.where}${after}
-        order by g.key, g.key_scope, g.id limit ?`,
-      [...(withTotal ? all.params : []), ...q.params, ...(page.after ?? []), page.limit + 1],
-    );
+    const q = listPageSql(filter, { after: page.after, limit: page.limit, withTotal });
+    const rows = await readConnection(em).execute<(CurrentRow & { total_count?: string })[]>(q.sql, q.params);
     return {
       items: await this.views(em, rows),
       total: withTotal ? Number(rows[0]?.total_count ?? 0) : null,
@@ -160,11 +158,8 @@ export class RecordReads {
   /** How many records a list filter matches (for totalCount; computed only when asked). */
   async count(ctx: CallContext, filter: ListFilter): Promise<number> {
     authorize(ctx.ability, ctx.actor, 'read', 'GoldenRecord');
-    const { all } = listQuery(filter);
-    const rows = await readConnection(this.orm.em.fork()).execute<{ n: string }[]>(
-      `select count(*)::text as n from (${all.sql}) cur`,
-      all.params,
-    );
+    const q = listCountSql(filter);
+    const rows = await readConnection(this.orm.em.fork()).execute<{ n: string }[]>(q.sql, q.params);
     return Number(rows[0].n);
   }
 
@@ -185,12 +180,14 @@ export class RecordReads {
     authorize(ctx.ability, ctx.actor, 'read', 'GoldenRecord');
     if (parents.length === 0) return [];
     const em = this.orm.em.fork();
+    const parentKeys = [...new Set(parents.map((p) => p.key))];
+    const q = recordRowsSql(asOf ?? new Date(), (r, k) => ({
+      sql: `${k}.domain = ? and ${r}.status = 'ACTIVE' and ${r}.data->>'parent' in (${parentKeys.map(() => '?').join(',')})`,
+      params: [domain, ...parentKeys],
+    }));
     const rows = await readConnection(em).execute<(CurrentRow & { key_scope: string })[]>(
-      `with cur as (${currentRevisionsSql('g0.domain = ?', '?', asOf)})
-        select cur.*, g.key_scope from cur join golden_record g on g.id = cur.record_id
-         where cur.status = 'ACTIVE' and cur.data->>'parent' in (${parents.map(() => '?').join(',')})
-         order by g.key`,
-      [domain, asOf ?? new Date(), ...new Set(parents.map((p) => p.key))],
+      `select * from (${q.sql}) r order by r.key`,
+      q.params,
     );
     const records =
       rows.length > 0 ? await em.find(GoldenRecord, { id: { $in: rows.map((r) => r.record_id) } }) : [];

@@ -6,7 +6,7 @@
 import type { Em } from '../../db/orm.ts';
 import { CanonError, ValidationError } from '../../errors.ts';
 import type { ContractValidator } from '../contracts/contracts.service.ts';
-import { currentRevisionsSql } from './as-of.ts';
+import { recordRowsSql } from './as-of.ts';
 import type { ChangeOperation } from './change-request.entity.ts';
 import type { Data, DomainRules, Finding, LiveRecord, RuleContext } from './domain-rules.ts';
 import type { GoldenRecord } from './golden-record.entity.ts';
@@ -114,29 +114,39 @@ export class RecordValidation {
   ruleContext(em: Em): RuleContext {
     const conn = em.getConnection();
     const tx = em.getTransactionContext();
-    const current = `select cur.data from (${currentRevisionsSql('rv.record_id = g.id', 'now()')}) cur`;
-    const toLive = (r: { id: string; key: string; data: unknown }): LiveRecord => ({
-      id: r.id,
+    const live = (k: string) =>
+      `exists (select 1 from golden_record g where g.id = ${k}.record_id and g.status = 'ACTIVE')`;
+    const toLive = (r: { record_id: string; key: string; data: unknown }): LiveRecord => ({
+      id: r.record_id,
       key: r.key,
       data: (typeof r.data === 'string' ? JSON.parse(r.data) : r.data) as Data,
     });
+    // live: the record's own status (a retirement recorded for later already frees its key), with a
+    // revision in effect now. "now" is read at each lookup, not the transaction's start: a bulk write checks each row against
+    // the ones it wrote before it in the same transaction
     return {
       em,
       findLive: async (domain, key, scope) => {
-        const rows = await conn.execute<{ id: string; key: string; data: unknown }[]>(
-          `select g.id, g.key, (${current}) as data from golden_record g
-            where g.domain = ? and g.key = ? and g.status = 'ACTIVE' ${scope === undefined ? '' : 'and g.key_scope = ?'} limit 1`,
-          scope === undefined ? [domain, key] : [domain, key, scope],
+        const q = recordRowsSql(new Date(), (_r, k) => ({
+          sql: `${k}.domain = ? and ${k}.key = ? and ${live(k)}${scope === undefined ? '' : ` and ${k}.key_scope = ?`}`,
+          params: scope === undefined ? [domain, key] : [domain, key, scope],
+        }));
+        const rows = await conn.execute<{ record_id: string; key: string; data: unknown }[]>(
+          `${q.sql} limit 1`,
+          q.params,
           'all',
           tx,
         );
         return rows[0]?.data ? toLive(rows[0]) : null;
       },
       findLiveMatching: async (domain, match, excludeId) => {
-        const rows = await conn.execute<{ id: string; key: string; data: unknown }[]>(
-          `select * from (select g.id, g.key, (${current}) as data from golden_record g where g.domain = ? and g.status = 'ACTIVE' ${excludeId ? 'and g.id <> ?' : ''}) x
-            where x.data @> ?::jsonb limit 20`,
-          excludeId ? [domain, excludeId, JSON.stringify(match)] : [domain, JSON.stringify(match)],
+        const q = recordRowsSql(new Date(), (r, k) => ({
+          sql: `${k}.domain = ? and ${live(k)} and ${r}.data @> ?::jsonb${excludeId ? ` and ${k}.record_id <> ?` : ''}`,
+          params: excludeId ? [domain, JSON.stringify(match), excludeId] : [domain, JSON.stringify(match)],
+        }));
+        const rows = await conn.execute<{ record_id: string; key: string; data: unknown }[]>(
+          `${q.sql} limit 20`,
+          q.params,
           'all',
           tx,
         );

@@ -16,6 +16,7 @@ import { GoldenRecord } from './golden-record.entity.ts';
 import { RekeyFollower, type RekeyListener } from './keys/rekey-follower.ts';
 import { assertRekeyable } from './keys/rekey-rules.ts';
 import { applyMergePatch } from './merge-patch.ts';
+import { refreshCurrent } from './record-current.ts';
 import { RecordRevision } from './record-revision.entity.ts';
 import type { RecordValidation } from './record-validation.ts';
 import { rulesFor } from './rules-registry.ts';
@@ -230,6 +231,7 @@ export class RecordWriter {
       effectiveEventDueAt: w.effectiveFrom.getTime() > Date.now() ? w.effectiveFrom : null,
     });
     await em.flush();
+    await refreshCurrent(em, [record.id]);
     await this.replaceReferences(em, record, rules.references(w.data), status === 'ACTIVE');
 
     await this.audit.record(em, ctx, {
