@@ -3,16 +3,18 @@
  * registers the built-in contracts, accepts the bootstrap admin token, wires the services and the
  * HTTP server. No DI container: everything is constructed here, explicitly.
  */
+import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import type { Caller } from './callers.ts';
 import type { CanonConfig } from './config.ts';
 import { classifyDatabaseError } from './db/error-classes.ts';
 import type { Orm } from './db/orm.ts';
-import { CanonError, httpStatusOf, UNAVAILABLE_RETRY_AFTER_S } from './errors.ts';
+import { CanonError } from './errors.ts';
 import { CompiledLane } from './graphql/compiled-lane.ts';
 import { DEFAULT_QUERY_BUDGET } from './graphql/cost.ts';
 import { schema } from './graphql/schema.ts';
 import { contextFor, createGraphQLHandler } from './graphql/yoga.ts';
+import { callerRoute } from './http/caller-route.ts';
 import { createConsoleHandler } from './http/console-assets.ts';
 import { DEFAULT_RATE_LIMITS, RateLimiter } from './http/rate-limit.ts';
 import { createHttpServer } from './http/server.ts';
@@ -92,6 +94,7 @@ export async function startCanon(
     contextFor: (caller, requestId, requestLog) => contextFor(services, caller, requestId, requestLog),
   });
   const limiter = new RateLimiter(config.rateLimits ?? DEFAULT_RATE_LIMITS);
+  const asCaller = callerRoute(services.callers);
   const server = createHttpServer({
     rateLimit: async (req) => {
       let caller: Caller | null = null;
@@ -124,37 +127,42 @@ export async function startCanon(
         anonymousRead: config.npmAnonymousRead ?? false,
         log,
       }),
-    maps: async (req, res, system, domain, format) => {
-      try {
-        const caller = await services.callers.fromHeader(req.headers.authorization);
-        if (!caller)
-          throw new CanonError(
-            'UNAUTHENTICATED',
-            'A valid API token is required (Authorization: Bearer <token>).',
-          );
-        const ctx = {
-          actor: caller.actor,
-          ability: caller.ability,
-          requestId: String(res.getHeader('x-request-id') ?? ''),
-        };
+    maps: (req, res, system, domain, format) =>
+      asCaller(req, res, async (ctx) => {
         await services.xref.requireMapNames(ctx, system, domain);
         await streamMap(req, res, ctx, orm, system, domain, format);
-      } catch (error) {
-        if (!(error instanceof CanonError) || res.headersSent) throw error;
-        const status = httpStatusOf(error.code);
-        if (status === 503) res.setHeader('retry-after', String(UNAVAILABLE_RETRY_AFTER_S));
-        const body = JSON.stringify({
-          errors: [
-            {
-              message: error.message,
-              extensions: { code: error.code, ...(error.fieldPath ? { path: error.fieldPath } : {}) },
+      }),
+    exports: (req, res, domain, query) =>
+      asCaller(req, res, async (ctx) => {
+        const format = query.get('format') ?? 'ndjson';
+        if (format !== 'ndjson' && format !== 'csv')
+          throw new CanonError('BAD_USER_INPUT', 'format is ndjson or csv.', { path: ['format'] });
+        const asOfText = query.get('asOf');
+        const asOf = asOfText ? new Date(asOfText) : undefined;
+        if (asOf && Number.isNaN(asOf.getTime()))
+          throw new CanonError('BAD_USER_INPUT', 'asOf is an ISO 8601 date and time.', { path: ['asOf'] });
+        await services.exports.export(
+          ctx,
+          {
+            domain,
+            format,
+            asOf,
+            system: query.get('system') ?? undefined,
+            allStatuses: query.get('status') === 'ALL',
+          },
+          {
+            start: (sequence) =>
+              res.writeHead(200, {
+                'content-type': format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson',
+                'x-canon-sequence': sequence,
+              }),
+            write: async (text) => {
+              if (!res.write(text)) await once(res, 'drain');
             },
-          ],
-        });
-        res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
-        res.end(body);
-      }
-    },
+          },
+        );
+        res.end();
+      }),
     ready: async () => {
       const readyDetails = () => ({
         listener: services.changeFeed.notifier.health(),

@@ -8,6 +8,8 @@ import { Command } from 'commander';
 import { addAuditCommands } from './cli/audit.ts';
 import { addCodegenCommand } from './cli/codegen.ts';
 import { addContractCommands } from './cli/contracts.ts';
+import { addExportCommand } from './cli/export.ts';
+import { addImportCommand } from './cli/import.ts';
 import { addServerCommands } from './cli/server.ts';
 import { addSystemCommands } from './cli/systems.ts';
 import { addTokenCommands } from './cli/token.ts';
@@ -27,6 +29,8 @@ export function buildCli(): Command {
   addTokenCommands(program);
   addSystemCommands(program);
   addAuditCommands(program);
+  addImportCommand(program);
+  addExportCommand(program);
   return program;
 }
 

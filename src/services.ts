@@ -13,6 +13,8 @@ import { ContractsService } from './modules/contracts/contracts.service.ts';
 import { ChangeFeedService } from './modules/events/change-feed.service.ts';
 import { ChangeNotifier, CREDENTIALS_CHANNEL } from './modules/events/change-notifier.ts';
 import { OutboxService } from './modules/events/outbox.service.ts';
+import { ExportService } from './modules/onboarding/export.service.ts';
+import { ImportService } from './modules/onboarding/import.service.ts';
 import { PublishingService } from './modules/publishing/publishing.service.ts';
 import { RecordsService } from './modules/records/records.service.ts';
 import { SystemsService } from './modules/systems/systems.service.ts';
@@ -28,6 +30,8 @@ export interface Services {
   records: RecordsService;
   systems: SystemsService;
   xref: XrefService;
+  imports: ImportService;
+  exports: ExportService;
   changeFeed: ChangeFeedService;
   /** Who is calling, from a bearer header (cached; see callers.ts). */
   callers: Callers;
@@ -63,6 +67,7 @@ export function createServices(
   });
   notifier.onCredentialsChanged(() => callers.forgetAll());
   notifier.onListenerState((connected) => callers.setListenerDown(!connected));
+  const xref = new XrefService(orm, audit, outbox, records, systems, contracts);
   return {
     orm,
     audit,
@@ -72,7 +77,9 @@ export function createServices(
     publishing,
     records,
     systems,
-    xref: new XrefService(orm, audit, outbox, records, systems, contracts),
+    xref,
+    imports: new ImportService({ orm, audit, records, xref, contracts }),
+    exports: new ExportService({ orm, contracts, xref }),
     changeFeed: new ChangeFeedService(orm, notifier),
     callers,
     signInFlow:

@@ -8,6 +8,7 @@ import { ContractEntity } from '../modules/contracts/contract.entity.ts';
 import { ContractVersionEntity } from '../modules/contracts/contract-version.entity.ts';
 import { OutboxEventEntity } from '../modules/events/outbox-event.entity.ts';
 import { IdempotencyKeyEntity } from '../modules/idempotency/idempotency-key.entity.ts';
+import { ImportJobEntity, ImportReportRowEntity } from '../modules/onboarding/import-job.entity.ts';
 import { PackageVersionEntity } from '../modules/publishing/package-version.entity.ts';
 import { ApprovalPolicyEntity } from '../modules/records/approval-policy.entity.ts';
 import { ChangeRequestEntity } from '../modules/records/change-request.entity.ts';
@@ -42,4 +43,6 @@ export const entities = [
   SystemEntity,
   SorRuleEntity,
   XrefEntity,
+  ImportJobEntity,
+  ImportReportRowEntity,
 ];

@@ -43,6 +43,13 @@ export interface HttpDeps {
     domain: string,
     format: string,
   ) => Promise<void>;
+  /** Record exports under /exports/{domain}. */
+  exports: (
+    req: IncomingMessage,
+    res: ServerResponse,
+    domain: string,
+    query: URLSearchParams,
+  ) => Promise<void>;
   /** Seconds until the caller may send another request (0: now), per token (rate-limit.ts). */
   rateLimit?: (req: IncomingMessage) => Promise<number>;
   /** The console's sign-in with the identity provider under /auth/ (GET only). */
@@ -91,27 +98,34 @@ export function createHttpServer(deps: HttpDeps): Server {
           ? 'npm'
           : path.startsWith('/maps/')
             ? 'maps'
-            : path === '/console' || path.startsWith('/console/')
-              ? 'console'
-              : path.startsWith('/auth/')
-                ? 'auth'
-                : ['/health', '/ready', '/metrics'].includes(path)
-                  ? path.slice(1)
-                  : 'other';
+            : path.startsWith('/exports/')
+              ? 'exports'
+              : path === '/console' || path.startsWith('/console/')
+                ? 'console'
+                : path.startsWith('/auth/')
+                  ? 'auth'
+                  : ['/health', '/ready', '/metrics'].includes(path)
+                    ? path.slice(1)
+                    : 'other';
     const requestLog = log.child({ requestId });
     const started = performance.now();
     res.on('finish', () => {
       metrics.httpRequests.inc({ route, status: String(res.statusCode) });
       // probes, scrapes and console assets would drown the access log at info level
       const level =
-        route === 'graphql' || route === 'npm' || route === 'maps' || route === 'other' ? 'info' : 'debug';
+        route === 'graphql' || route === 'npm' || route === 'maps' || route === 'exports' || route === 'other'
+          ? 'info'
+          : 'debug';
       requestLog[level](
         { method: req.method, path, status: res.statusCode, ms: Math.round(performance.now() - started) },
         'request',
       );
     });
     try {
-      if ((route === 'graphql' || route === 'maps' || route === 'npm') && deps.rateLimit) {
+      if (
+        (route === 'graphql' || route === 'maps' || route === 'exports' || route === 'npm') &&
+        deps.rateLimit
+      ) {
         const retryAfter = await deps.rateLimit(req);
         if (retryAfter > 0) {
           res.setHeader('retry-after', String(retryAfter));
@@ -167,6 +181,26 @@ export function createHttpServer(deps: HttpDeps): Server {
         const format = new URL(req.url ?? '/', 'http://x').searchParams.get('format') ?? 'ndjson';
         res.setHeader('x-request-id', requestId);
         await deps.maps(req, res, m[1], m[2], format);
+      } else if (route === 'exports') {
+        const m = /^\/exports\/([a-z0-9-]+)\/?$/.exec(path);
+        if (!m || req.method !== 'GET') {
+          sendJson(
+            res,
+            404,
+            {
+              errors: [
+                {
+                  message: 'Use GET /exports/{domain}?format=ndjson|csv[&asOf=…][&system=…].',
+                  extensions: { code: 'NOT_FOUND' },
+                },
+              ],
+            },
+            requestId,
+          );
+          return;
+        }
+        res.setHeader('x-request-id', requestId);
+        await deps.exports(req, res, m[1], new URL(req.url ?? '/', 'http://x').searchParams);
       } else if (route === 'auth') {
         res.setHeader('x-request-id', requestId);
         if (req.method !== 'GET' && req.method !== 'HEAD') {

@@ -1,4 +1,5 @@
 import { defineEntity, p } from '@mikro-orm/core';
+import { GoldenRecord } from './golden-record.entity.ts';
 
 /**
  * The revision of each golden record in effect when it was last written, kept beside the record in
@@ -13,7 +14,7 @@ export const RecordCurrentEntity = defineEntity({
   name: 'RecordCurrent',
   tableName: 'record_current',
   properties: {
-    recordId: p.uuid().primary(),
+    record: () => p.oneToOne(GoldenRecord).owner().primary(),
     domain: p.string().length(100),
     key: p.string().length(300),
     keyScope: p.string().length(20),
@@ -27,8 +28,8 @@ export const RecordCurrentEntity = defineEntity({
   },
   indexes: [
     // pages walk a domain in key order and stop at the page's end
-    { name: 'record_current_domain_key', properties: ['domain', 'key', 'keyScope', 'recordId'] },
-    { name: 'record_current_domain_site_key', properties: ['domain', 'site', 'key', 'keyScope', 'recordId'] },
+    { name: 'record_current_domain_key', properties: ['domain', 'key', 'keyScope', 'record'] },
+    { name: 'record_current_domain_site_key', properties: ['domain', 'site', 'key', 'keyScope', 'record'] },
     // rows not valid now: a handful, found by these two when a read needs history instead
     { name: 'record_current_domain_effective', properties: ['domain', 'effectiveFrom'] },
     {

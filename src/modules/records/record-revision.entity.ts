@@ -25,6 +25,8 @@ export const RecordRevisionEntity = defineEntity({
     contractVersionId: p.uuid(),
     effectiveFrom: p.datetime(),
     changeRequestId: p.uuid().nullable(),
+    /** The bulk import that wrote it (applied directly, without a change request). */
+    importJobId: p.uuid().nullable(),
     createdBy: p.uuid().nullable(),
     createdByName: p.string().length(200).nullable(),
     reason: p.text().nullable(),

@@ -24,24 +24,64 @@ export class RecordValidation {
     previous: Data | null,
     record: GoldenRecord | null,
   ): Promise<void> {
-    const schemaErrors = validator.validate(data);
-    if (schemaErrors.length > 0) {
-      throw new ValidationError(
-        'CONTRACT_VALIDATION_FAILED',
-        `The ${rules.domain} payload does not satisfy the ${validator.version} contract.`,
-        schemaErrors.map((e) => ({
-          code: e.keyword ?? 'schema',
-          path: e.path === '/' ? '' : e.path,
-          severity: 'ERROR' as const,
-          message: e.message,
-        })),
-      );
-    }
     if (operation === 'RETIRE') {
+      const schemaFindings = this.contractFindings(validator, data);
+      if (schemaFindings.length > 0) throw this.refusal(rules, validator, schemaFindings, true);
       await this.assertNotReferenced(em, record!);
       return;
     }
-    const ctx = this.ruleContext(em);
+    const result = await this.findings(
+      em,
+      this.ruleContext(em),
+      rules,
+      validator,
+      data,
+      previous,
+      record?.id ?? null,
+    );
+    if (result.findings.length > 0) throw this.refusal(rules, validator, result.findings, result.contract);
+  }
+
+  private refusal(rules: DomainRules, validator: ContractValidator, findings: Finding[], contract: boolean) {
+    return contract
+      ? new ValidationError(
+          'CONTRACT_VALIDATION_FAILED',
+          `The ${rules.domain} payload does not satisfy the ${validator.version} contract.`,
+          findings.map((f) => ({ ...f, severity: 'ERROR' as const })),
+        )
+      : new ValidationError(
+          findings[0].code,
+          findings.map((f) => f.message).join(' '),
+          findings.map((f) => ({ ...f, severity: 'ERROR' as const })),
+        );
+  }
+
+  /** What the contract (ajv, every error) finds in a payload; `code` is the failing keyword. */
+  contractFindings(validator: ContractValidator, data: Data): Finding[] {
+    return validator.validate(data).map((e) => ({
+      code: (e.keyword ?? 'schema') as Finding['code'],
+      path: e.path === '/' ? '' : e.path,
+      message: e.message,
+    }));
+  }
+
+  /**
+   * Everything that keeps a payload (create or update) from becoming a revision, without throwing:
+   * the contract's errors (`contract: true`, then nothing else is checked), or the domain rules'
+   * findings — references, checks, key taken or reserved. `ctx` answers the lookups (a bulk write
+   * passes one that also sees the rows it accepted before this one).
+   */
+  async findings(
+    em: Em,
+    ctx: RuleContext,
+    rules: DomainRules,
+    validator: ContractValidator,
+    data: Data,
+    previous: Data | null,
+    recordId: string | null,
+  ): Promise<{ contract: boolean; findings: Finding[] }> {
+    const schemaFindings = this.contractFindings(validator, data);
+    if (schemaFindings.length > 0) return { contract: true, findings: schemaFindings };
     const findings: Finding[] = keyTextFindings(data, rules.keyFields);
     for (const ref of rules.references(data)) {
       const target = await ctx.findLive(ref.domain, ref.key, ref.scope);
@@ -56,7 +96,7 @@ export class RecordValidation {
         });
       }
     }
-    findings.push(...(await rules.check(ctx, data, previous, record?.id ?? null)));
+    findings.push(...(await rules.check(ctx, data, previous, recordId)));
     const key = rules.keyOf(data);
     if (key === '')
       findings.push({
@@ -66,7 +106,7 @@ export class RecordValidation {
       });
     const scope = rules.siteScoped ? (rules.siteOf(data) ?? '') : '';
     const taken = await ctx.findLive(rules.domain, key, scope);
-    if (taken && taken.id !== record?.id) {
+    if (taken && taken.id !== recordId) {
       findings.push({
         code: 'DUPLICATE_KEY',
         path: '',
@@ -74,7 +114,7 @@ export class RecordValidation {
       });
     } else if (!taken) {
       // a live record's old key stays its alias: another record taking it would make lookups ambiguous
-      const renamed = await liveOwnerOfOldKey(em, rules.domain, key, scope, record?.id ?? null);
+      const renamed = await liveOwnerOfOldKey(em, rules.domain, key, scope, recordId);
       if (renamed) {
         findings.push({
           code: 'DUPLICATE_KEY',
@@ -83,13 +123,7 @@ export class RecordValidation {
         });
       }
     }
-    if (findings.length > 0) {
-      throw new ValidationError(
-        findings[0].code,
-        findings.map((f) => f.message).join(' '),
-        findings.map((f) => ({ ...f, severity: 'ERROR' as const })),
-      );
-    }
+    return { contract: false, findings };
   }
 
   async assertNotReferenced(em: Em, record: GoldenRecord): Promise<void> {

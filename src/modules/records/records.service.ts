@@ -4,13 +4,15 @@
  * proposals (proposals.ts), the stewards' decisions (decisions.ts), applying (record-writer.ts),
  * validation (record-validation.ts) and approval policies (approval-policies.ts).
  */
-import type { Orm } from '../../db/orm.ts';
+import type { Em, Orm } from '../../db/orm.ts';
 import type { AuditService } from '../audit/audit.service.ts';
 import type { ContractsService } from '../contracts/contracts.service.ts';
 import type { OutboxService } from '../events/outbox.service.ts';
 import { ApprovalPolicies } from './approval-policies.ts';
+import { BulkApply } from './bulk-apply.ts';
 import { ChangeRequestReads } from './change-request-reads.ts';
 import { Decisions } from './decisions.ts';
+import type { Data } from './domain-rules.ts';
 import { EffectiveEvents } from './effective-events.ts';
 import { KeySequences } from './keys/key-sequences.ts';
 import type { RekeyListener } from './keys/rekey-follower.ts';
@@ -18,6 +20,7 @@ import { Proposals } from './proposals.ts';
 import { RecordReads } from './record-reads.ts';
 import { RecordValidation } from './record-validation.ts';
 import { RecordWriter } from './record-writer.ts';
+import { rulesFor } from './rules-registry.ts';
 
 export type { KeyChange, RekeyListener } from './keys/rekey-follower.ts';
 export type {
@@ -57,7 +60,21 @@ export class RecordsService {
     this.decisions = new Decisions(orm, audit, writer, outbox);
     this.writer = writer;
     this.effectiveEvents = new EffectiveEvents(orm, outbox);
+    this.bulk = new BulkApply({ audit, outbox, contracts, validation });
+    this.contracts = contracts;
   }
+
+  /** The business keys of payloads of a domain, as its rules compute them. */
+  async businessKeysOf(em: Em, domain: string, payloads: readonly Data[]): Promise<string[]> {
+    const validator = await this.contracts.validatorFor(em, domain);
+    const rules = rulesFor(domain, validator.schema);
+    return payloads.map((d) => rules.keyOf(d));
+  }
+
+  private readonly contracts: ContractsService;
+
+  /** Many payloads of a domain applied at once, in the caller's transaction (imports). */
+  readonly bulk: BulkApply;
 
   /** Announces revisions whose future moment has come (RECORD_EFFECTIVE); started by the app. */
   readonly effectiveEvents: EffectiveEvents;

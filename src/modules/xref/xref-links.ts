@@ -91,149 +91,160 @@ export class XrefLinks {
       'linkXrefs',
       input,
       this.linkReplay(input),
-      async (em) => {
-        const conn = em.getConnection();
-        const tx = em.getTransactionContext();
-        const active = await this.systems.activeIn(em, input.system);
-        if (active === null)
-          throw new CanonError('NOT_FOUND', `The system ${input.system} is not registered.`, {
-            path: ['system'],
-          });
-        if (!active)
-          throw new CanonError('INVALID_STATE', `The system ${input.system} is deactivated.`, {
-            path: ['system'],
-          });
-        const recordIds = [...new Set(input.links.map((l) => l.recordId))];
-        const records = await this.records.identities(em, recordIds);
-        const missing = input.links.filter(
-          (l) =>
-            !records.some((r) => r.id === l.recordId && r.domain === input.domain && r.status === 'ACTIVE'),
-        );
-        if (missing.length > 0) {
-          throw new CanonError(
-            'REFERENCE_NOT_FOUND',
-            `${missing.length} link(s) name no live ${input.domain} record.`,
-            {
-              path: ['links'],
-              details: missing.slice(0, 50).map((l) => ({
-                path: l.externalId,
-                message: `record ${l.recordId} is not a live ${input.domain} record`,
-              })),
-            },
-          );
-        }
-        // serialise link batches of one (system, domain) so concurrent batches cannot both claim an id
-        await conn.execute(
-          'select pg_advisory_xact_lock(hashtext(?))',
-          [`xref:${input.system}:${input.domain}`],
-          'all',
-          tx,
-        );
-        const ids = [...seen.keys()];
-        const existing = await conn.execute<
-          { external_id: string; record_id: string; external_key: string | null }[]
-        >(
-          `select external_id, record_id, external_key from xref
-          where system_code = ? and domain = ? and state = 'ACTIVE' and external_id = any(?::text[])`,
-          [input.system, input.domain, toPgArray(ids)],
-          'all',
-          tx,
-        );
-        const conflicts = existing.filter((e) => seen.get(e.external_id) !== e.record_id);
-        if (conflicts.length > 0) {
-          throw new CanonError(
-            'DUPLICATE_KEY',
-            `${conflicts.length} id(s) are already linked to other records; unlink them first.`,
-            {
-              path: ['links'],
-              details: conflicts
-                .slice(0, 50)
-                .map((c) => ({ path: c.external_id, message: `linked to ${c.record_id}` })),
-            },
-          );
-        }
-        // sort the batch into new links and new xml ids for live links, then write each set at once
-        const known = new Map(existing.map((e) => [e.external_id, e.external_key]));
-        const fresh = new Map<string, { recordId: string; externalKey: string | null }>();
-        const rekeyed = new Map<string, string | null>();
-        let linked = 0;
-        let unchanged = 0;
-        for (const l of input.links) {
-          const pending = fresh.get(l.externalId);
-          // the external key the id has at this point of the batch; undefined: not linked yet
-          let current: string | null | undefined;
-          if (pending) current = pending.externalKey;
-          else if (rekeyed.has(l.externalId)) current = rekeyed.get(l.externalId) ?? null;
-          else if (known.has(l.externalId)) current = known.get(l.externalId) ?? null;
-          if (current === undefined) {
-            fresh.set(l.externalId, { recordId: l.recordId, externalKey: l.externalKey ?? null });
-            linked++;
-          } else if (l.externalKey !== undefined && (l.externalKey ?? null) !== current) {
-            if (pending) pending.externalKey = l.externalKey ?? null;
-            else rekeyed.set(l.externalId, l.externalKey ?? null);
-            linked++;
-          } else unchanged++;
-        }
-        await this.assertExternalKeysUnique(em, input, existing, fresh, rekeyed);
-        if (rekeyed.size > 0) {
-          await conn.execute(
-            `update xref x set external_key = u.k, synced_at = now(), updated_at = now()
-             from unnest(?::text[], ?::text[]) as u(id, k)
-            where x.system_code = ? and x.domain = ? and x.state = 'ACTIVE' and x.external_id = u.id`,
-            [toPgArray([...rekeyed.keys()]), toPgArray([...rekeyed.values()]), input.system, input.domain],
-            'all',
-            tx,
-          );
-        }
-        if (fresh.size > 0) {
-          const links = [...fresh.entries()];
-          const keyOf = new Map(records.map((r) => [r.id, r.key]));
-          await conn.execute(
-            `insert into xref (system_code, domain, external_id, external_key, record_id, record_key, state, synced_at, created_at, updated_at)
-           select ?, ?, u.id, u.k, u.r::uuid, u.rk, 'ACTIVE', now(), now(), now()
-             from unnest(?::text[], ?::text[], ?::text[], ?::text[]) with ordinality as u(id, k, r, rk, ord)
-            order by u.ord`,
-            [
-              input.system,
-              input.domain,
-              toPgArray(links.map(([id]) => id)),
-              toPgArray(links.map(([, l]) => l.externalKey)),
-              toPgArray(links.map(([, l]) => l.recordId)),
-              toPgArray(links.map(([, l]) => keyOf.get(l.recordId) ?? null)),
-            ],
-            'all',
-            tx,
-          );
-          await this.outbox.appendMany(
-            em,
-            links.map(([externalId, l]) => ({
-              type: 'XREF_LINKED' as const,
-              domain: input.domain,
-              subjectId: l.recordId,
-              payload: { system: input.system, externalId, externalKey: l.externalKey, recordId: l.recordId },
-              origin: originOf(ctx),
-            })),
-          );
-        }
-        if (linked > 0) {
-          await this.audit.record(em, ctx, {
-            action: 'XREFS_LINKED',
-            subjectType: 'XrefMap',
-            subjectId: `${input.system}/${input.domain}`,
-            after: { linked, unchanged, sample: input.links.slice(0, 20) },
-          });
-        }
-        const rows = await conn.execute<Row[]>(
-          `select system_code, domain, external_id, external_key, record_id, record_key as key, state, synced_at
-           from xref
-          where system_code = ? and domain = ? and state = 'ACTIVE' and external_id = any(?::text[])`,
-          [input.system, input.domain, toPgArray(ids)],
-          'all',
-          tx,
-        );
-        return { linked, unchanged, xrefs: rows.map(toView) };
-      },
+      (em) => this.linkWithin(em, ctx, input),
     );
+  }
+
+  /**
+   * The links of a batch written in the caller's transaction (linkXrefs, and imports linking the ids
+   * of the rows they wrote); the caller has checked the input's shape and the caller's right.
+   */
+  async linkWithin(
+    em: Em,
+    ctx: CallContext,
+    input: { system: string; domain: string; links: LinkInput[] },
+  ): Promise<LinkResult> {
+    this.assertManage(ctx, input.system);
+    const seen = new Map(input.links.map((l) => [l.externalId, l.recordId]));
+    const conn = em.getConnection();
+    const tx = em.getTransactionContext();
+    const active = await this.systems.activeIn(em, input.system);
+    if (active === null)
+      throw new CanonError('NOT_FOUND', `The system ${input.system} is not registered.`, {
+        path: ['system'],
+      });
+    if (!active)
+      throw new CanonError('INVALID_STATE', `The system ${input.system} is deactivated.`, {
+        path: ['system'],
+      });
+    const recordIds = [...new Set(input.links.map((l) => l.recordId))];
+    const records = await this.records.identities(em, recordIds);
+    const missing = input.links.filter(
+      (l) => !records.some((r) => r.id === l.recordId && r.domain === input.domain && r.status === 'ACTIVE'),
+    );
+    if (missing.length > 0) {
+      throw new CanonError(
+        'REFERENCE_NOT_FOUND',
+        `${missing.length} link(s) name no live ${input.domain} record.`,
+        {
+          path: ['links'],
+          details: missing.slice(0, 50).map((l) => ({
+            path: l.externalId,
+            message: `record ${l.recordId} is not a live ${input.domain} record`,
+          })),
+        },
+      );
+    }
+    // serialise link batches of one (system, domain) so concurrent batches cannot both claim an id
+    await conn.execute(
+      'select pg_advisory_xact_lock(hashtext(?))',
+      [`xref:${input.system}:${input.domain}`],
+      'all',
+      tx,
+    );
+    const ids = [...seen.keys()];
+    const existing = await conn.execute<
+      { external_id: string; record_id: string; external_key: string | null }[]
+    >(
+      `select external_id, record_id, external_key from xref
+      where system_code = ? and domain = ? and state = 'ACTIVE' and external_id = any(?::text[])`,
+      [input.system, input.domain, toPgArray(ids)],
+      'all',
+      tx,
+    );
+    const conflicts = existing.filter((e) => seen.get(e.external_id) !== e.record_id);
+    if (conflicts.length > 0) {
+      throw new CanonError(
+        'DUPLICATE_KEY',
+        `${conflicts.length} id(s) are already linked to other records; unlink them first.`,
+        {
+          path: ['links'],
+          details: conflicts
+            .slice(0, 50)
+            .map((c) => ({ path: c.external_id, message: `linked to ${c.record_id}` })),
+        },
+      );
+    }
+    // sort the batch into new links and new xml ids for live links, then write each set at once
+    const known = new Map(existing.map((e) => [e.external_id, e.external_key]));
+    const fresh = new Map<string, { recordId: string; externalKey: string | null }>();
+    const rekeyed = new Map<string, string | null>();
+    let linked = 0;
+    let unchanged = 0;
+    for (const l of input.links) {
+      const pending = fresh.get(l.externalId);
+      // the external key the id has at this point of the batch; undefined: not linked yet
+      let current: string | null | undefined;
+      if (pending) current = pending.externalKey;
+      else if (rekeyed.has(l.externalId)) current = rekeyed.get(l.externalId) ?? null;
+      else if (known.has(l.externalId)) current = known.get(l.externalId) ?? null;
+      if (current === undefined) {
+        fresh.set(l.externalId, { recordId: l.recordId, externalKey: l.externalKey ?? null });
+        linked++;
+      } else if (l.externalKey !== undefined && (l.externalKey ?? null) !== current) {
+        if (pending) pending.externalKey = l.externalKey ?? null;
+        else rekeyed.set(l.externalId, l.externalKey ?? null);
+        linked++;
+      } else unchanged++;
+    }
+    await this.assertExternalKeysUnique(em, input, existing, fresh, rekeyed);
+    if (rekeyed.size > 0) {
+      await conn.execute(
+        `update xref x set external_key = u.k, synced_at = now(), updated_at = now()
+         from unnest(?::text[], ?::text[]) as u(id, k)
+        where x.system_code = ? and x.domain = ? and x.state = 'ACTIVE' and x.external_id = u.id`,
+        [toPgArray([...rekeyed.keys()]), toPgArray([...rekeyed.values()]), input.system, input.domain],
+        'all',
+        tx,
+      );
+    }
+    if (fresh.size > 0) {
+      const links = [...fresh.entries()];
+      const keyOf = new Map(records.map((r) => [r.id, r.key]));
+      await conn.execute(
+        `insert into xref (system_code, domain, external_id, external_key, record_id, record_key, state, synced_at, created_at, updated_at)
+       select ?, ?, u.id, u.k, u.r::uuid, u.rk, 'ACTIVE', now(), now(), now()
+         from unnest(?::text[], ?::text[], ?::text[], ?::text[]) with ordinality as u(id, k, r, rk, ord)
+        order by u.ord`,
+        [
+          input.system,
+          input.domain,
+          toPgArray(links.map(([id]) => id)),
+          toPgArray(links.map(([, l]) => l.externalKey)),
+          toPgArray(links.map(([, l]) => l.recordId)),
+          toPgArray(links.map(([, l]) => keyOf.get(l.recordId) ?? null)),
+        ],
+        'all',
+        tx,
+      );
+      await this.outbox.appendMany(
+        em,
+        links.map(([externalId, l]) => ({
+          type: 'XREF_LINKED' as const,
+          domain: input.domain,
+          subjectId: l.recordId,
+          payload: { system: input.system, externalId, externalKey: l.externalKey, recordId: l.recordId },
+          origin: originOf(ctx),
+        })),
+      );
+    }
+    if (linked > 0) {
+      await this.audit.record(em, ctx, {
+        action: 'XREFS_LINKED',
+        subjectType: 'XrefMap',
+        subjectId: `${input.system}/${input.domain}`,
+        after: { linked, unchanged, sample: input.links.slice(0, 20) },
+      });
+    }
+    const rows = await conn.execute<Row[]>(
+      `select system_code, domain, external_id, external_key, record_id, record_key as key, state, synced_at
+       from xref
+      where system_code = ? and domain = ? and state = 'ACTIVE' and external_id = any(?::text[])`,
+      [input.system, input.domain, toPgArray(ids)],
+      'all',
+      tx,
+    );
+    return { linked, unchanged, xrefs: rows.map(toView) };
   }
 
   /**

@@ -86,6 +86,4 @@ export const toView = (r: Row): XrefView => ({
 });
 
 /** A PostgreSQL text[] literal (values quoted and escaped, null as NULL), passed as one parameter. */
-export function toPgArray(values: readonly (string | null)[]): string {
-  return `{${values.map((v) => (v === null ? 'NULL' : `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`)).join(',')}}`;
-}
+export { toPgArray } from '../../db/pg-array.ts';

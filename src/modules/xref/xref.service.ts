@@ -1,5 +1,5 @@
 import { validate as isUuid } from 'uuid';
-import type { Orm } from '../../db/orm.ts';
+import type { Em, Orm } from '../../db/orm.ts';
 import { PreparedQueries } from '../../db/prepared.ts';
 import { readConnection } from '../../db/read-connection.ts';
 import { CanonError } from '../../errors.ts';
@@ -82,6 +82,27 @@ export class XrefService {
     idempotencyKey?: string | null,
   ): Promise<XrefView> {
     return this.links.unlink(ctx, input, idempotencyKey);
+  }
+
+  /** Links written in the caller's transaction (imports); see XrefLinks.linkWithin. */
+  linkWithin: XrefLinks['linkWithin'] = (...a) => this.links.linkWithin(...a);
+
+  /** The keys of the records a system's ids are linked to now, in the caller's transaction (id → key). */
+  async linkedKeysIn(
+    em: Em,
+    system: string,
+    domain: string,
+    externalIds: readonly string[],
+  ): Promise<Map<string, string>> {
+    if (externalIds.length === 0) return new Map();
+    const rows = await em.getConnection().execute<{ external_id: string; record_key: string }[]>(
+      `select external_id, record_key from xref
+        where system_code = ? and domain = ? and state = 'ACTIVE' and external_id = any(?::text[])`,
+      [system, domain, toPgArray(externalIds)],
+      'all',
+      em.getTransactionContext(),
+    );
+    return new Map(rows.map((r) => [r.external_id, r.record_key]));
   }
 
   /** Ids to canonical records, in input order (null for unknown ids): one statement. */

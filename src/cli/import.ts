@@ -1,0 +1,247 @@
+/**
+ * `canon import <file>`: a CSV or NDJSON file into a domain, batch by batch, with a progress bar on a
+ * terminal (plain lines otherwise), a per-row report, and an exit code that says whether any row was
+ * refused (0 none, 2 some, 1 the import itself failed). Ctrl-C stops after the batch in flight;
+ * `--resume` continues the same file from the last committed batch.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { basename, extname } from 'node:path';
+import { finished } from 'node:stream/promises';
+import cliProgress from 'cli-progress';
+import { type Command, Option } from 'commander';
+import { stringify } from 'csv-stringify';
+import type { CallContext } from '../modules/auth/actor-context.ts';
+import type { ImportService } from '../modules/onboarding/import.service.ts';
+import type { ImportJob } from '../modules/onboarding/import-job.entity.ts';
+import {
+  canonMapping,
+  declarativeMapping,
+  loadMappingFile,
+  type RowMapping,
+} from '../modules/onboarding/mappings.ts';
+import { BUILT_IN_MAPPINGS, builtInMapping } from '../modules/onboarding/odoo-mappings.ts';
+import type { SourceEncoding, SourceFormat } from '../modules/onboarding/row-sources.ts';
+import { systemContext } from '../startup.ts';
+import { positiveInt, withServices } from './support.ts';
+
+interface ImportOptions {
+  domain: string;
+  system?: string;
+  mapping: string;
+  mode: 'apply';
+  batch: number;
+  skipInvalid?: boolean;
+  resume?: boolean;
+  format?: SourceFormat;
+  encoding: SourceEncoding;
+  report?: string;
+  reportFormat?: 'csv' | 'ndjson';
+}
+
+async function sha256Of(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+export async function resolveMapping(
+  imports: ImportService,
+  name: string,
+  domain: string,
+): Promise<RowMapping> {
+  const builtIn = builtInMapping(name);
+  if (builtIn) return builtIn;
+  const schema = await imports.schemaOf(domain);
+  if (name === 'canon') return canonMapping(schema);
+  return declarativeMapping(basename(name), await loadMappingFile(name), schema);
+}
+
+/** Writes a job's report (every line, in order) as CSV or NDJSON. */
+export async function writeReport(
+  imports: ImportService,
+  ctx: CallContext,
+  job: ImportJob,
+  path: string,
+  format: 'csv' | 'ndjson',
+): Promise<number> {
+  const out = createWriteStream(path);
+  const csv =
+    format === 'csv'
+      ? stringify({ header: true, columns: ['row', 'businessKey', 'pointer', 'code', 'message'] })
+      : null;
+  csv?.pipe(out);
+  let after: string | undefined;
+  let n = 0;
+  for (;;) {
+    const page = await imports.report(ctx, job.id, { after, limit: 5_000 });
+    for (const r of page) {
+      const line = {
+        row: r.rowNumber,
+        businessKey: r.businessKey,
+        pointer: r.pointer,
+        code: r.code,
+        message: r.message,
+      };
+      if (csv) csv.write(line);
+      else out.write(`${JSON.stringify(line)}\n`);
+    }
+    n += page.length;
+    if (page.length < 5_000) break;
+    after = page[page.length - 1].id;
+  }
+  if (csv) csv.end();
+  else out.end();
+  await finished(out);
+  return n;
+}
+
+function progressReporter(): { update: (job: ImportJob) => void; stop: () => void } {
+  const started = Date.now();
+  const rate = (job: ImportJob) => Math.round(job.rowsDone / Math.max(0.001, (Date.now() - started) / 1000));
+  if (process.stderr.isTTY) {
+    const bar = new cliProgress.SingleBar(
+      {
+        format: 'import |{bar}| {value} rows · {rate} rows/s · {refused} refused · ETA {eta_formatted}',
+        stream: process.stderr,
+        hideCursor: true,
+      },
+      cliProgress.Presets.shades_classic,
+    );
+    bar.start(0, 0, { rate: 0, refused: 0 });
+    return {
+      update: (job) => {
+        bar.setTotal(Math.max(job.rowsDone, job.rowsTotal ?? 0));
+        bar.update(job.rowsDone, { rate: rate(job), refused: job.rowsRefused });
+      },
+      stop: () => bar.stop(),
+    };
+  }
+  let last = 0;
+  return {
+    update: (job) => {
+      if (Date.now() - last < 2_000) return;
+      last = Date.now();
+      console.error(`import: ${job.rowsDone} rows, ${rate(job)} rows/s, ${job.rowsRefused} refused`);
+    },
+    stop: () => undefined,
+  };
+}
+
+export function addImportCommand(program: Command): void {
+  program
+    .command('import <file>')
+    .description('import a CSV or NDJSON file into a domain, validated and audited, batch by batch')
+    .requiredOption('--domain <domain>', 'the domain the rows belong to, e.g. item')
+    .option(
+      '--system <code>',
+      "link each row's external id (the mapping's id column) to its record in this system's map",
+    )
+    .option(
+      '--mapping <name|file>',
+      `canon (columns named after the contract's fields), ${BUILT_IN_MAPPINGS.join(', ')}, or a mapping file (JSON)`,
+      'canon',
+    )
+    .addOption(
+      new Option('--mode <mode>', 'apply: write the records directly (administrators; audited as one import)')
+        .choices(['apply'])
+        .default('apply'),
+    )
+    .option('--batch <n>', 'rows per transaction', positiveInt, 1000)
+    .option(
+      '--skip-invalid',
+      'apply the valid rows of a batch that has refused rows (default: the batch is refused whole)',
+    )
+    .option(
+      '--resume',
+      'continue the unfinished import of the same file and options after its last committed batch',
+    )
+    .addOption(
+      new Option('--format <format>', 'the file format (default: from the extension)').choices([
+        'csv',
+        'ndjson',
+      ]),
+    )
+    .addOption(
+      new Option('--encoding <encoding>', 'the file text encoding')
+        .choices(['utf8', 'latin1'])
+        .default('utf8'),
+    )
+    .option(
+      '--report <file>',
+      'write every refused row (row, businessKey, pointer, code, message) to this file',
+    )
+    .addOption(
+      new Option('--report-format <format>', 'the report format (default: from the extension)').choices([
+        'csv',
+        'ndjson',
+      ]),
+    )
+    .action(async (file: string, opts: ImportOptions) => {
+      const format: SourceFormat =
+        opts.format ?? (['.ndjson', '.jsonl'].includes(extname(file).toLowerCase()) ? 'ndjson' : 'csv');
+      await withServices('canon import', async (services) => {
+        const ctx = systemContext('cli');
+        const mapping = await resolveMapping(services.imports, opts.mapping, opts.domain);
+        const fingerprint = createHash('sha256')
+          .update(await sha256Of(file))
+          .update(
+            JSON.stringify([
+              opts.domain,
+              opts.system ?? null,
+              opts.mapping,
+              opts.mode,
+              opts.batch,
+              Boolean(opts.skipInvalid),
+              format,
+              opts.encoding,
+            ]),
+          )
+          .digest('hex');
+        let stop = false;
+        const onSigint = () => {
+          if (stop) process.exit(130);
+          stop = true;
+          console.error(
+            '\nstopping after the batch in flight (Ctrl-C again to quit at once; --resume continues)',
+          );
+        };
+        process.on('SIGINT', onSigint);
+        const progress = progressReporter();
+        let job: ImportJob;
+        try {
+          job = await services.imports.run(
+            ctx,
+            {
+              domain: opts.domain,
+              system: opts.system,
+              mapping,
+              format,
+              encoding: opts.encoding,
+              batchSize: opts.batch,
+              skipInvalid: Boolean(opts.skipInvalid),
+              resume: Boolean(opts.resume),
+              source: basename(file),
+              fingerprint,
+            },
+            createReadStream(file),
+            { onProgress: (p) => progress.update(p.job), shouldStop: () => stop },
+          );
+        } finally {
+          progress.stop();
+          process.off('SIGINT', onSigint);
+        }
+        console.log(
+          `import ${job.id} ${job.status.toLowerCase()}: ${job.rowsDone} rows, ${job.rowsCreated} created, ${job.rowsUpdated} updated, ${job.rowsUnchanged} unchanged, ${job.rowsRefused} refused${opts.system ? `, ${job.xrefsLinked} ids linked` : ''}`,
+        );
+        if (opts.report) {
+          const reportFormat =
+            opts.reportFormat ?? (extname(opts.report).toLowerCase() === '.csv' ? 'csv' : 'ndjson');
+          const lines = await writeReport(services.imports, ctx, job, opts.report, reportFormat);
+          console.log(`report: ${lines} line(s) in ${opts.report}`);
+        }
+        if (job.status === 'CANCELLED') process.exitCode = 130;
+        else if (job.rowsRefused > 0) process.exitCode = 2;
+      });
+    });
+}

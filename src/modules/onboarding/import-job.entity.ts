@@ -1,0 +1,72 @@
+import { defineEntity, p } from '@mikro-orm/core';
+import { newId } from '../../db/ids.ts';
+import { timestamps } from '../../db/timestamps.ts';
+
+export const IMPORT_STATUSES = ['RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED'] as const;
+export type ImportStatus = (typeof IMPORT_STATUSES)[number];
+export const IMPORT_MODES = ['APPLY', 'PROPOSE'] as const;
+export type ImportMode = (typeof IMPORT_MODES)[number];
+
+/**
+ * One bulk import of a file into a domain: its options, counts and the last row of the last batch
+ * committed — updated in each batch's own transaction, so a run that died resumes right after it.
+ * `fingerprint` (the file's sha256 with the options) finds the job a `--resume` continues.
+ */
+export const ImportJobEntity = defineEntity({
+  name: 'ImportJob',
+  tableName: 'import_job',
+  properties: {
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => newId()),
+    domain: p.string().length(100),
+    systemCode: p.string().length(50).nullable(),
+    mode: p.enum(IMPORT_MODES),
+    status: p.enum(IMPORT_STATUSES).default('RUNNING'),
+    source: p.string().length(500),
+    format: p.string().length(10),
+    mapping: p.string().length(200),
+    fingerprint: p.string().length(64).index(),
+    batchSize: p.integer(),
+    skipInvalid: p.boolean().default(false),
+    rowsDone: p.integer().default(0),
+    rowsRefused: p.integer().default(0),
+    rowsCreated: p.integer().default(0),
+    rowsUpdated: p.integer().default(0),
+    rowsUnchanged: p.integer().default(0),
+    xrefsLinked: p.integer().default(0),
+    batchesCommitted: p.integer().default(0),
+    /** Number of the last data row of the last committed batch (0: none yet). */
+    lastCommittedRow: p.integer().default(0),
+    /** Rows in the file, when known (after a first pass or once finished). */
+    rowsTotal: p.integer().nullable(),
+    startedBy: p.uuid().nullable(),
+    startedByName: p.string().length(200).nullable(),
+    finishedAt: p.datetime().nullable(),
+    message: p.text().nullable(),
+    ...timestamps(),
+  },
+});
+export class ImportJob extends ImportJobEntity.class {}
+ImportJobEntity.setClass(ImportJob);
+
+/** One line of an import's report: a row refused (or a header problem), where and why. */
+export const ImportReportRowEntity = defineEntity({
+  name: 'ImportReportRow',
+  tableName: 'import_report_row',
+  properties: {
+    id: p.bigint('string').primary().autoincrement(),
+    jobId: p.uuid(),
+    /** Line of the file (1 = the CSV header); for NDJSON the line number. */
+    rowNumber: p.integer(),
+    businessKey: p.string().length(300).nullable(),
+    /** JSON pointer into the mapped payload, or the column ('' = the whole row). */
+    pointer: p.string().length(300),
+    code: p.string().length(60),
+    message: p.text(),
+  },
+  indexes: [{ name: 'import_report_row_job', properties: ['jobId', 'rowNumber', 'id'] }],
+});
+export class ImportReportRow extends ImportReportRowEntity.class {}
+ImportReportRowEntity.setClass(ImportReportRow);

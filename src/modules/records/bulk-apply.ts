@@ -1,0 +1,285 @@
+/**
+ * Applying many payloads of one domain at once (bulk imports in apply mode), governed like single
+ * writes: each row is matched to the live record with its business key, merged over it (fields the
+ * row does not carry are kept), left alone when nothing changes, validated against the published
+ * contract and the domain's rules — seeing the rows accepted before it in the same batch — and the
+ * accepted ones written set-based (bulk-writes.ts) in the caller's transaction. A batch with a refused
+ * row writes nothing unless the caller skips invalid rows.
+ */
+import { isDeepStrictEqual } from 'node:util';
+import type { Em } from '../../db/orm.ts';
+import { toPgArray } from '../../db/pg-array.ts';
+import type { AuditService } from '../audit/audit.service.ts';
+import { authorize } from '../auth/ability.ts';
+import type { CallContext } from '../auth/actor-context.ts';
+import type { ContractsService } from '../contracts/contracts.service.ts';
+import type { EventOrigin, OutboxService } from '../events/outbox.service.ts';
+import { recordRowsSql } from './as-of.ts';
+import { type BulkWrite, writeBulk } from './bulk-writes.ts';
+import type { Data, Finding, LiveRecord, RuleContext } from './domain-rules.ts';
+import type { RecordValidation } from './record-validation.ts';
+import { rulesFor } from './rules-registry.ts';
+
+export interface BulkRow {
+  /** The caller's reference of the row (its line in a file). */
+  ref: number;
+  data: Data;
+}
+
+export type BulkOutcome =
+  | {
+      ref: number;
+      status: 'CREATED' | 'UPDATED' | 'UNCHANGED';
+      recordId: string;
+      key: string;
+      revision: number;
+    }
+  | { ref: number; status: 'REFUSED'; key: string | null; findings: Finding[] }
+  /** Valid, but not written: another row of its batch was refused and invalid rows are not skipped. */
+  | { ref: number; status: 'NOT_APPLIED'; key: string | null };
+
+interface Existing {
+  record_id: string;
+  key: string;
+  key_scope: string;
+  revision: number;
+  data: Data;
+}
+
+export class BulkApply {
+  private readonly deps: {
+    audit: AuditService;
+    outbox: OutboxService;
+    contracts: ContractsService;
+    validation: RecordValidation;
+  };
+
+  constructor(deps: BulkApply['deps']) {
+    this.deps = deps;
+  }
+
+  async apply(
+    em: Em,
+    ctx: CallContext,
+    input: {
+      domain: string;
+      rows: readonly BulkRow[];
+      skipInvalid: boolean;
+      importJobId: string;
+      origin: EventOrigin;
+      reason: string;
+    },
+  ): Promise<BulkOutcome[]> {
+    // applying without a change request is an administrator's act
+    authorize(ctx.ability, ctx.actor, 'manage', 'GoldenRecord');
+    const validator = await this.deps.contracts.validatorFor(em, input.domain);
+    const rules = rulesFor(input.domain, validator.schema);
+    const scopeOf = (d: Data) => (rules.siteScoped ? (rules.siteOf(d) ?? '') : '');
+    // a row without its key fields has no key (the contract check then says which field is missing)
+    const keyOf = (d: Data) =>
+      rules.keyFields.every((p) => valueAt(d, p) !== undefined && valueAt(d, p) !== null)
+        ? rules.keyOf(d)
+        : '';
+    const existing = await this.lockExisting(
+      em,
+      input.domain,
+      input.rows.map((r) => keyOf(r.data)),
+    );
+    const ctxRules = this.overlayContext(em);
+    const outcomes: BulkOutcome[] = [];
+    const writes: (BulkWrite & { ref: number; key: string })[] = [];
+    const seen = new Set<string>();
+    for (const row of input.rows) {
+      const key = keyOf(row.data);
+      const scope = scopeOf(row.data);
+      const current = existing.get(`${key}\u0000${scope}`);
+      const data = current ? { ...current.data, ...row.data } : row.data;
+      if (seen.has(`${key}\u0000${scope}`)) {
+        outcomes.push({
+          ref: row.ref,
+          status: 'REFUSED',
+          key,
+          findings: [
+            { code: 'DUPLICATE_KEY', path: '', message: `An earlier row of this batch has the key ${key}.` },
+          ],
+        });
+        continue;
+      }
+      if (key !== '') seen.add(`${key}\u0000${scope}`);
+      if (current && isDeepStrictEqual(data, current.data)) {
+        outcomes.push({
+          ref: row.ref,
+          status: 'UNCHANGED',
+          recordId: current.record_id,
+          key,
+          revision: current.revision,
+        });
+        continue;
+      }
+      const result = await this.deps.validation.findings(
+        em,
+        ctxRules.context,
+        rules,
+        validator,
+        data,
+        current?.data ?? null,
+        current?.record_id ?? null,
+      );
+      if (result.findings.length > 0) {
+        outcomes.push({
+          ref: row.ref,
+          status: 'REFUSED',
+          key: key === '' ? null : key,
+          findings: result.contract
+            ? result.findings.map((f) => ({
+                ...f,
+                // a missing property is reported at its own pointer, not at the object that lacks it
+                path:
+                  (f.code as string) === 'required'
+                    ? `${f.path}/${/'([^']+)'/.exec(f.message)?.[1] ?? ''}`
+                    : f.path,
+                code: 'CONTRACT_VALIDATION_FAILED',
+                message: `${f.message} (${f.code})`,
+              }))
+            : result.findings,
+        });
+        continue;
+      }
+      ctxRules.accept(input.domain, key, scope, current?.record_id ?? `pending:${row.ref}`, data);
+      writes.push({
+        ref: row.ref,
+        key,
+        recordId: current?.record_id ?? null,
+        data,
+        source: `row ${row.ref}`,
+      });
+      outcomes.push({
+        ref: row.ref,
+        status: current ? 'UPDATED' : 'CREATED',
+        recordId: '',
+        key,
+        revision: 0,
+      });
+    }
+    const refused = outcomes.some((o) => o.status === 'REFUSED');
+    if (refused && !input.skipInvalid) {
+      return outcomes.map((o) =>
+        o.status === 'CREATED' || o.status === 'UPDATED'
+          ? { ref: o.ref, status: 'NOT_APPLIED', key: o.key }
+          : o,
+      );
+    }
+    const written = await writeBulk(em, ctx, this.deps, {
+      domain: input.domain,
+      validator,
+      writes,
+      importJobId: input.importJobId,
+      origin: input.origin,
+      reason: input.reason,
+    });
+    const byRef = new Map(writes.map((w, i) => [w.ref, written[i]]));
+    return outcomes.map((o) => {
+      const w = byRef.get(o.ref);
+      return w && (o.status === 'CREATED' || o.status === 'UPDATED')
+        ? { ...o, recordId: w.recordId, revision: w.revision }
+        : o;
+    });
+  }
+
+  /** The live records with the batch's keys, locked for the batch's transaction, by key and scope. */
+  private async lockExisting(em: Em, domain: string, keys: string[]): Promise<Map<string, Existing>> {
+    const wanted = [...new Set(keys.filter((k) => k !== ''))];
+    if (wanted.length === 0) return new Map();
+    const conn = em.getConnection();
+    const tx = em.getTransactionContext();
+    await conn.execute(
+      `select id from golden_record where domain = ? and key = any(?::text[]) and status = 'ACTIVE' order by id for update`,
+      [domain, toPgArray(wanted)],
+      'all',
+      tx,
+    );
+    const q = recordRowsSql(new Date(), (_r, k) => ({
+      sql: `${k}.domain = ? and ${k}.key = any(?::text[])
+            and exists (select 1 from golden_record g where g.id = ${k}.record_id and g.status = 'ACTIVE')`,
+      params: [domain, toPgArray(wanted)],
+    }));
+    const rows = await conn.execute<Existing[]>(q.sql, q.params, 'all', tx);
+    return new Map(
+      rows
+        .filter((r) => r.data !== null)
+        .map((r) => [
+          `${r.key}\u0000${r.key_scope}`,
+          { ...r, data: (typeof r.data === 'string' ? JSON.parse(r.data) : r.data) as Data },
+        ]),
+    );
+  }
+
+  /**
+   * The rules' lookups for a batch: records accepted earlier in the batch first (a parent location in
+   * the rows above its children), then the database; live-record lookups memoised for the batch.
+   */
+  private overlayContext(em: Em): {
+    context: RuleContext;
+    accept: (domain: string, key: string, scope: string, id: string, data: Data) => void;
+  } {
+    const base = this.deps.validation.ruleContext(em);
+    const accepted = new Map<string, LiveRecord>();
+    const memo = new Map<string, Promise<LiveRecord | null>>();
+    const id = (domain: string, key: string, scope?: string) => `${domain}\u0000${key}\u0000${scope ?? '*'}`;
+    return {
+      context: {
+        em,
+        findLive: (domain, key, scope) => {
+          const own =
+            accepted.get(id(domain, key, scope)) ??
+            (scope === undefined ? undefined : accepted.get(id(domain, key)));
+          if (own) return Promise.resolve(own);
+          const k = id(domain, key, scope);
+          let hit = memo.get(k);
+          if (!hit) {
+            hit = base.findLive(domain, key, scope);
+            memo.set(k, hit);
+          }
+          return hit;
+        },
+        findLiveMatching: async (domain, match, excludeId) => {
+          const found = (await base.findLiveMatching(domain, match, excludeId)).filter(
+            (r) => ![...accepted.values()].some((a) => a.id === r.id),
+          );
+          for (const [k, r] of accepted) {
+            if (k.startsWith(`${domain}\u0000`) && r.id !== excludeId && contains(r.data, match))
+              found.push(r);
+          }
+          return found;
+        },
+      },
+      accept: (domain, key, scope, recordId, data) => {
+        const record = { id: recordId, key, data };
+        accepted.set(id(domain, key, scope), record);
+        accepted.set(id(domain, key), record);
+        memo.delete(id(domain, key, scope));
+        memo.delete(id(domain, key));
+      },
+    };
+  }
+}
+
+function valueAt(data: Data, pointer: string): unknown {
+  return pointer
+    .split('/')
+    .slice(1)
+    .reduce<unknown>(
+      (at, part) =>
+        at && typeof at === 'object' ? (at as Data)[part.replace(/~1/g, '/').replace(/~0/g, '~')] : undefined,
+      data,
+    );
+}
+
+/** jsonb containment (`@>`) of plain JSON values, as PostgreSQL defines it for objects and scalars. */
+function contains(value: unknown, match: unknown): boolean {
+  if (match === null || typeof match !== 'object') return isDeepStrictEqual(value, match);
+  if (Array.isArray(match))
+    return Array.isArray(value) && match.every((m) => value.some((v) => contains(v, m)));
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  return Object.entries(match).every(([k, m]) => contains((value as Data)[k], m));
+}
