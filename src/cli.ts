@@ -10,6 +10,7 @@ import { addCodegenCommand } from './cli/codegen.ts';
 import { addContractCommands } from './cli/contracts.ts';
 import { addExportCommand } from './cli/export.ts';
 import { addImportCommand } from './cli/import.ts';
+import { addReconcileCommands } from './cli/reconcile.ts';
 import { addServerCommands } from './cli/server.ts';
 import { addSystemCommands } from './cli/systems.ts';
 import { addTokenCommands } from './cli/token.ts';
@@ -31,6 +32,7 @@ export function buildCli(): Command {
   addAuditCommands(program);
   addImportCommand(program);
   addExportCommand(program);
+  addReconcileCommands(program);
   return program;
 }
 

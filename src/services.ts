@@ -15,6 +15,7 @@ import { ChangeNotifier, CREDENTIALS_CHANNEL } from './modules/events/change-not
 import { OutboxService } from './modules/events/outbox.service.ts';
 import { ExportService } from './modules/onboarding/export.service.ts';
 import { ImportService } from './modules/onboarding/import.service.ts';
+import { ReconcileService } from './modules/onboarding/reconcile.service.ts';
 import { PublishingService } from './modules/publishing/publishing.service.ts';
 import { RecordsService } from './modules/records/records.service.ts';
 import { SystemsService } from './modules/systems/systems.service.ts';
@@ -32,6 +33,7 @@ export interface Services {
   xref: XrefService;
   imports: ImportService;
   exports: ExportService;
+  reconcile: ReconcileService;
   changeFeed: ChangeFeedService;
   /** Who is calling, from a bearer header (cached; see callers.ts). */
   callers: Callers;
@@ -80,6 +82,7 @@ export function createServices(
     xref,
     imports: new ImportService({ orm, audit, records, xref, contracts }),
     exports: new ExportService({ orm, contracts, xref }),
+    reconcile: new ReconcileService({ orm, records, xref, systems }),
     changeFeed: new ChangeFeedService(orm, notifier),
     callers,
     signInFlow:

@@ -16,10 +16,12 @@ import type { CallContext } from '../../src/modules/auth/actor-context.ts';
 import type { ImportRequest } from '../../src/modules/onboarding/import.service.ts';
 import { canonMapping, type RowMapping } from '../../src/modules/onboarding/mappings.ts';
 import { builtInMapping } from '../../src/modules/onboarding/odoo-mappings.ts';
+import type { Difference } from '../../src/modules/onboarding/reconcile.service.ts';
+import { importXrefs } from '../../src/modules/onboarding/xref-import.ts';
 import { systemContext } from '../../src/startup.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
-import { nodes, registerSystem, uniqueCode } from '../support/factories.ts';
+import { assignSystemOfRecord, nodes, registerSystem, uniqueCode } from '../support/factories.ts';
 
 vi.setConfig({ testTimeout: 300_000 });
 
@@ -371,6 +373,71 @@ describe('export', () => {
     expect(
       (await fetch(`${t.url}/exports/nope`, { headers: { authorization: `Bearer ${viewer}` } })).status,
     ).toBe(404);
+  });
+});
+
+describe('reconcile and xrefs import', () => {
+  it("finds the system's differences, and proposes its values for the fields it owns", async () => {
+    const system = uniqueCode('rec').toLowerCase();
+    await registerSystem(t, { code: system, name: 'WMS', kind: 'WMS' });
+    await assignSystemOfRecord(t, { system, domain: 'work-center', fields: ['/name'] });
+    const p = uniqueCode('REC').toUpperCase();
+    const mapping = canonMapping(await imports().schemaOf('work-center'));
+    await run(
+      request('work-center', mapping, { system }),
+      `externalId,code,name,capacity\nw1,${p}-1,One,1\nw2,${p}-2,Two,2\nw3,${p}-3,Three,3\n`,
+    );
+    const extract = `externalId,code,name,capacity\nw1,${p}-1,One,1\nw2,${p}-2,Two (renamed),5\nw9,${p}-9,Nine,1\n`;
+    const differences: Difference[] = [];
+    const summary = await t.app.services.reconcile.run(
+      admin,
+      { system, domain: 'work-center', mapping, format: 'csv', propose: true },
+      Readable.from([extract]),
+      (d) => {
+        differences.push(d);
+      },
+    );
+    expect(summary).toMatchObject({ rows: 3, matched: 2, identical: 1, proposals: 1 });
+    expect(differences.map((d) => [d.kind, d.key, d.pointer, d.canon ?? null, d.system ?? null])).toEqual([
+      ['FIELD_MISMATCH', `${p}-2`, '/name', 'Two', 'Two (renamed)'],
+      ['FIELD_MISMATCH', `${p}-2`, '/capacity', 2, 5],
+      ['UNKNOWN_TO_CANON', `${p}-9`, '', null, null],
+      ['MISSING_IN_SYSTEM', `${p}-3`, '', null, null],
+    ]);
+    // only the owned field is proposed
+    const r = await t.gql(
+      `{ changeRequests(first: 50, domain: "work-center") { edges { node { recordId status diff { path after } reason } } } }`,
+    );
+    expect(r.errors).toBeUndefined();
+    const mine = nodes(r.data.changeRequests).filter((c: any) => c.reason?.includes(system));
+    expect(mine).toHaveLength(1);
+    expect(mine[0].diff).toEqual([{ path: '/name', after: 'Two (renamed)' }]);
+  });
+
+  it('links ids to existing records by key, idempotently, refusing unknown keys', async () => {
+    const system = uniqueCode('xi').toLowerCase();
+    await registerSystem(t, { code: system, name: 'PLM', kind: 'PLM' });
+    const p = uniqueCode('XI').toUpperCase();
+    await run(
+      request('work-center', canonMapping(await imports().schemaOf('work-center'))),
+      `code,name\n${p}-1,One\n`,
+    );
+    const file = `externalId,key,externalKey\nplm-${p},${p}-1,PLM.${p}\nplm-x,${p}-NOPE,\n`;
+    const first = await importXrefs(
+      t.app.services,
+      admin,
+      { system, domain: 'work-center', format: 'csv' },
+      Readable.from([file]),
+    );
+    expect(first).toMatchObject({ rows: 2, linked: 1, unchanged: 0 });
+    expect(first.refused).toMatchObject([{ row: 3, code: 'REFERENCE_NOT_FOUND' }]);
+    const again = await importXrefs(
+      t.app.services,
+      admin,
+      { system, domain: 'work-center', format: 'csv' },
+      Readable.from([file]),
+    );
+    expect(again).toMatchObject({ linked: 0, unchanged: 1 });
   });
 });
 

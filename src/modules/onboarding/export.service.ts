@@ -29,7 +29,7 @@ export interface ExportRequest {
 const PAGE = 2_000;
 
 /** A spreadsheet runs a cell starting with = + - @ as a formula: such cells get a leading apostrophe. */
-const neutralised = (v: string) => (/^[=+@\t\r-]/.test(v) ? `'${v}` : v);
+export const neutralised = (v: string) => (/^[=+@\t\r-]/.test(v) ? `'${v}` : v);
 
 interface Row {
   record_id: string;

@@ -17,6 +17,7 @@ import type { EventOrigin, OutboxService } from '../events/outbox.service.ts';
 import { recordRowsSql } from './as-of.ts';
 import { type BulkWrite, writeBulk } from './bulk-writes.ts';
 import type { Data, Finding, LiveRecord, RuleContext } from './domain-rules.ts';
+import { type AliasHit, liveOwnerOfOldKey, recordsByOldKeys } from './keys/key-aliases.ts';
 import type { RecordValidation } from './record-validation.ts';
 import { rulesFor } from './rules-registry.ts';
 
@@ -85,7 +86,9 @@ export class BulkApply {
       input.domain,
       input.rows.map((r) => keyOf(r.data)),
     );
-    const ctxRules = this.overlayContext(em);
+    const batchKeys = new Set(input.rows.map((r) => keyOf(r.data)).filter(Boolean));
+    const aliases = await recordsByOldKeys(em, input.domain, [...batchKeys]);
+    const ctxRules = this.overlayContext(em, input.domain, existing, aliases, batchKeys);
     const outcomes: BulkOutcome[] = [];
     const writes: (BulkWrite & { ref: number; key: string })[] = [];
     const seen = new Set<string>();
@@ -218,11 +221,25 @@ export class BulkApply {
    * The rules' lookups for a batch: records accepted earlier in the batch first (a parent location in
    * the rows above its children), then the database; live-record lookups memoised for the batch.
    */
-  private overlayContext(em: Em): {
+  private overlayContext(
+    em: Em,
+    ownDomain: string,
+    existing: Map<string, Existing>,
+    aliases: AliasHit[],
+    batchKeys: Set<string>,
+  ): {
     context: RuleContext;
     accept: (domain: string, key: string, scope: string, id: string, data: Data) => void;
   } {
     const base = this.deps.validation.ruleContext(em);
+    // the batch's own keys were all read (and locked) up front: a key of the domain not among them
+    // has no live record, with no query per row
+    const byKey = new Map<string, Existing[]>();
+    for (const e of existing.values()) byKey.set(e.key, [...(byKey.get(e.key) ?? []), e]);
+    const fromPreload = (key: string, scope?: string): LiveRecord | null => {
+      const e = (byKey.get(key) ?? []).find((x) => scope === undefined || x.key_scope === scope);
+      return e ? { id: e.record_id, key: e.key, data: e.data } : null;
+    };
     const accepted = new Map<string, LiveRecord>();
     const memo = new Map<string, Promise<LiveRecord | null>>();
     const id = (domain: string, key: string, scope?: string) => `${domain}\u0000${key}\u0000${scope ?? '*'}`;
@@ -234,6 +251,7 @@ export class BulkApply {
             accepted.get(id(domain, key, scope)) ??
             (scope === undefined ? undefined : accepted.get(id(domain, key)));
           if (own) return Promise.resolve(own);
+          if (domain === ownDomain && batchKeys.has(key)) return Promise.resolve(fromPreload(key, scope));
           const k = id(domain, key, scope);
           let hit = memo.get(k);
           if (!hit) {
@@ -241,6 +259,18 @@ export class BulkApply {
             memo.set(k, hit);
           }
           return hit;
+        },
+        reservedAlias: async (domain, key, scope, excludeId) => {
+          if (domain !== ownDomain || !batchKeys.has(key))
+            return base.reservedAlias
+              ? base.reservedAlias(domain, key, scope, excludeId)
+              : liveOwnerOfOldKey(em, domain, key, scope, excludeId);
+          return (
+            aliases.find(
+              (h) =>
+                h.alias === key && h.keyScope === scope && h.status === 'ACTIVE' && h.recordId !== excludeId,
+            ) ?? null
+          );
         },
         findLiveMatching: async (domain, match, excludeId) => {
           const found = (await base.findLiveMatching(domain, match, excludeId)).filter(

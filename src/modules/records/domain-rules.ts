@@ -35,6 +35,16 @@ export interface RuleContext {
   findLive(domain: string, key: string, scope?: string): Promise<LiveRecord | null>;
   /** ACTIVE records of a domain whose payload contains `match` (jsonb containment), excluding one id. */
   findLiveMatching(domain: string, match: Data, excludeId?: string | null): Promise<LiveRecord[]>;
+  /**
+   * The live record (other than `excludeId`) that had this key before a rekey, whose old key stays
+   * reserved; absent: looked up in the database each time.
+   */
+  reservedAlias?(
+    domain: string,
+    key: string,
+    scope: string,
+    excludeId: string | null,
+  ): Promise<{ currentKey: string } | null>;
 }
 
 export interface DomainRules {

@@ -86,7 +86,9 @@ export class RecordValidation {
     for (const ref of rules.references(data)) {
       const target = await ctx.findLive(ref.domain, ref.key, ref.scope);
       if (!target) {
-        const renamed = await liveOwnerOfOldKey(em, ref.domain, ref.key, ref.scope ?? '', null);
+        const renamed = await (ctx.reservedAlias
+          ? ctx.reservedAlias(ref.domain, ref.key, ref.scope ?? '', null)
+          : liveOwnerOfOldKey(em, ref.domain, ref.key, ref.scope ?? '', null));
         findings.push({
           code: 'REFERENCE_NOT_FOUND',
           path: ref.field,
@@ -114,7 +116,9 @@ export class RecordValidation {
       });
     } else if (!taken) {
       // a live record's old key stays its alias: another record taking it would make lookups ambiguous
-      const renamed = await liveOwnerOfOldKey(em, rules.domain, key, scope, recordId);
+      const renamed = await (ctx.reservedAlias
+        ? ctx.reservedAlias(rules.domain, key, scope, recordId)
+        : liveOwnerOfOldKey(em, rules.domain, key, scope, recordId));
       if (renamed) {
         findings.push({
           code: 'DUPLICATE_KEY',

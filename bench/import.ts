@@ -1,0 +1,279 @@
+/**
+ * `npm run bench:import` (part of `npm run bench`): bulk onboarding on the PostgreSQL server
+ * (DATABASE_URL, default postgres://root@127.0.0.1:5432/postgres; scratch databases are created and
+ * dropped). N items (BENCH_IMPORT_ROWS, default 100,000) are imported in apply mode from a CSV
+ * generated on the fly (validation, rules, revisions, current rows, change events, audit, one xref
+ * each), then a second system's ids are linked by key (`xrefs import`: N more xrefs). The reference,
+ * measured in the same run on the same server, is PostgreSQL's own COPY of the same rows into the
+ * same tables (records, revisions, current rows, 2N xrefs) — the ceiling of any loader. Then reads on
+ * the loaded store: a filtered page of `items(first: 100)`, a key lookup, and an export of every
+ * item. Results go into docs/benchmarks.md between the bench:import markers.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import autocannon from 'autocannon';
+import { from as copyFrom } from 'pg-copy-streams';
+import { startCanon } from '../src/app.ts';
+import { DEFAULT_RATE_LIMITS } from '../src/http/rate-limit.ts';
+import { createLogger } from '../src/logger.ts';
+import { canonMapping } from '../src/modules/onboarding/mappings.ts';
+import { importXrefs } from '../src/modules/onboarding/xref-import.ts';
+import { systemContext } from '../src/startup.ts';
+import { admin, benchConfig } from './pg.ts';
+
+const DOCS = resolve(import.meta.dirname, '../docs/benchmarks.md');
+const SERVER_URL = process.env.DATABASE_URL || 'postgres://root@127.0.0.1:5432/postgres';
+const ROWS = Number(process.env.BENCH_IMPORT_ROWS ?? 100_000);
+const code = (i: number) => `BULK-${String(i).padStart(7, '0')}`;
+
+/** The CSV an onboarding would load, produced as it is read (constant memory for any N). */
+function itemsCsv(n: number): Readable {
+  let i = 0;
+  return new Readable({
+    read() {
+      if (i === 0) this.push('externalId,code,name,type,uom,tracking,barcode\n');
+      const lines: string[] = [];
+      for (let k = 0; k < 2_000 && i < n; k++, i++)
+        lines.push(`odoo-${i},${code(i)},Item ${i},goods,C62,${i % 10 === 0 ? 'lot' : 'none'},\n`);
+      this.push(lines.join(''));
+      if (i >= n) this.push(null);
+    },
+  });
+}
+
+function xrefsCsv(n: number): Readable {
+  let i = 0;
+  return new Readable({
+    read() {
+      if (i === 0) this.push('externalId,key\n');
+      const lines: string[] = [];
+      for (let k = 0; k < 5_000 && i < n; k++, i++) lines.push(`plm-${i},${code(i)}\n`);
+      this.push(lines.join(''));
+      if (i >= n) this.push(null);
+    },
+  });
+}
+
+async function scratchDatabase(tag: string): Promise<string> {
+  const name = `canon_bench_${tag}_${randomBytes(4).toString('hex')}`;
+  await admin(SERVER_URL, (c) => c.query(`create database "${name}"`));
+  const url = new URL(SERVER_URL);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+const dropDatabase = (url: string) =>
+  admin(SERVER_URL, (c) =>
+    c.query(`drop database if exists "${new URL(url).pathname.slice(1)}" with (force)`),
+  );
+
+/** COPY of the rows the import writes, into a migrated Canon database: the loader's ceiling. */
+async function copyReference(url: string, n: number): Promise<number> {
+  return admin(url, async (c) => {
+    const cv = (
+      await c.query(
+        `select v.id from contract_version v join contract k on k.id = v.contract_id where k.name = 'item' order by v.published_at desc limit 1`,
+      )
+    ).rows[0].id;
+    const ids = Array.from({ length: n }, () => randomUUID());
+    const now = new Date().toISOString();
+    const data = (i: number) =>
+      JSON.stringify({
+        code: code(i),
+        name: `Item ${i}`,
+        type: 'goods',
+        uom: 'C62',
+        tracking: i % 10 === 0 ? 'lot' : 'none',
+      }).replace(/\\/g, '\\\\');
+    const copy = async (sql: string, line: (i: number) => string) => {
+      let i = 0;
+      const source = new Readable({
+        read() {
+          const lines: string[] = [];
+          for (let k = 0; k < 2_000 && i < n; k++, i++) lines.push(line(i));
+          this.push(lines.join(''));
+          if (i >= n) this.push(null);
+        },
+      });
+      await pipeline(source, c.query(copyFrom(sql)));
+    };
+    const t0 = performance.now();
+    await c.query('begin');
+    await copy(
+      'copy golden_record (id, domain, key, site, key_scope, status, latest_revision, created_at, updated_at, lock_version) from stdin',
+      (i) => `${ids[i]}\titem\t${code(i)}\t\\N\t\tACTIVE\t1\t${now}\t${now}\t1\n`,
+    );
+    await copy(
+      'copy record_revision (id, record_id, revision, data, status, operation, contract_version, contract_version_id, effective_from, created_at) from stdin',
+      (i) => `${randomUUID()}\t${ids[i]}\t1\t${data(i)}\tACTIVE\tCREATE\titem@1.1.0\t${cv}\t${now}\t${now}\n`,
+    );
+    await copy(
+      'copy record_current (record_id, domain, key, key_scope, site, revision, data, status, effective_from, contract_version) from stdin',
+      (i) => `${ids[i]}\titem\t${code(i)}\t\t\\N\t1\t${data(i)}\tACTIVE\t${now}\titem@1.1.0\n`,
+    );
+    for (const system of ['odoo-ref', 'plm-ref'])
+      await copy(
+        `copy xref (system_code, domain, external_id, record_id, record_key, state, synced_at, created_at, updated_at) from stdin`,
+        (i) => `${system}\titem\t${system}-${i}\t${ids[i]}\t${code(i)}\tACTIVE\t${now}\t${now}\t${now}\n`,
+      );
+    await c.query('commit');
+    return performance.now() - t0;
+  });
+}
+
+const peakRss = () => {
+  let peak = process.memoryUsage().rss;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 100);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      return peak;
+    },
+  };
+};
+
+async function main(): Promise<void> {
+  const url = await scratchDatabase('import');
+  const token = `bench-admin-${randomBytes(16).toString('hex')}`;
+  const app = await startCanon(
+    benchConfig(url, token, {
+      statementTimeoutMs: 600_000,
+      // the reads are measured as a connector's would be: far above the admin role's default rate
+      rateLimits: { ...DEFAULT_RATE_LIMITS, admin: { perSecond: 1e6, burst: 1e6 } },
+    }),
+    {
+      log: createLogger('silent'),
+    },
+  );
+  const ctx = systemContext('bench');
+  const lines: string[] = [];
+  try {
+    for (const s of [
+      ['odoo-bench', 'ERP'],
+      ['plm-bench', 'PLM'],
+      ['odoo-ref', 'ERP'],
+      ['plm-ref', 'PLM'],
+    ] as const)
+      await app.services.systems.register(ctx, { code: s[0], name: s[0], kind: s[1] });
+    const mapping = canonMapping(await app.services.imports.schemaOf('item'));
+
+    const rss = peakRss();
+    const t0 = performance.now();
+    const job = await app.services.imports.run(
+      ctx,
+      {
+        domain: 'item',
+        system: 'odoo-bench',
+        mapping,
+        format: 'csv',
+        batchSize: 1000,
+        skipInvalid: false,
+        resume: false,
+        source: 'bench.csv',
+        fingerprint: randomUUID(),
+      },
+      itemsCsv(ROWS),
+    );
+    const importMs = performance.now() - t0;
+    const t1 = performance.now();
+    const linked = await importXrefs(
+      app.services,
+      ctx,
+      { system: 'plm-bench', domain: 'item', format: 'csv' },
+      xrefsCsv(ROWS),
+    );
+    const xrefMs = performance.now() - t1;
+    const peak = rss.stop();
+    if (job.rowsCreated !== ROWS || linked.linked !== ROWS)
+      throw new Error(`import incomplete: ${JSON.stringify({ job, linked: linked.linked })}`);
+    console.log(
+      `import: ${ROWS} items in ${(importMs / 1000).toFixed(1)} s, xrefs of a second system in ${(xrefMs / 1000).toFixed(1)} s, peak RSS ${(peak / 2 ** 20).toFixed(0)} MB`,
+    );
+
+    // the reference: COPY of the same rows, on a fresh migrated database of the same server
+    const refUrl = await scratchDatabase('copy');
+    const ref = await startCanon(benchConfig(refUrl, token), { log: createLogger('silent') });
+    await ref.close();
+    let copyMs: number;
+    try {
+      copyMs = await copyReference(refUrl, ROWS);
+    } finally {
+      await dropDatabase(refUrl);
+    }
+    console.log(
+      `COPY reference: ${ROWS} records (+ revisions, current rows, ${2 * ROWS} xrefs) in ${(copyMs / 1000).toFixed(1)} s`,
+    );
+
+    // reads on the loaded store
+    await admin(url, (c) => c.query('analyze'));
+    const gqlBody = (query: string) => JSON.stringify({ query });
+    const load = async (query: string) => {
+      const r = await autocannon({
+        url: `${app.url}/graphql`,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: gqlBody(query),
+        connections: 8,
+        duration: 10,
+      });
+      if (r.non2xx > 0 || r.errors > 0) throw new Error(`${query}: ${r.non2xx} non-2xx, ${r.errors} errors`);
+      return { rps: r.requests.average, p99: r.latency.p99 };
+    };
+    const page = await load(
+      '{ items(first: 100, filter: { keyPrefix: "BULK-00042", dataContains: { tracking: "none" } }) { edges { node { code name } } } }',
+    );
+    const lookup = await load('{ item(code: "BULK-0031337") { ... on Item { code name revision } } }');
+    const t2 = performance.now();
+    let bytes = 0;
+    const exported = await app.services.exports.export(
+      ctx,
+      { domain: 'item', format: 'ndjson' },
+      {
+        write: async (text) => {
+          bytes += text.length;
+        },
+      },
+    );
+    const exportMs = performance.now() - t2;
+    console.log(
+      `reads: page ${page.rps.toFixed(0)} req/s p99 ${page.p99} ms; key lookup ${lookup.rps.toFixed(0)} req/s p99 ${lookup.p99} ms; export ${exported} items (${(bytes / 2 ** 20).toFixed(0)} MB) in ${(exportMs / 1000).toFixed(1)} s`,
+    );
+
+    const importRate = ROWS / (importMs / 1000);
+    const copyRate = ROWS / (copyMs / 1000);
+    const withXrefs = ROWS / ((importMs + xrefMs) / 1000);
+    lines.push(
+      `Measured ${new Date().toISOString().slice(0, 10)} on this machine (PostgreSQL server, Canon's services in-process, batches of 1,000). Reference in the same run: PostgreSQL's COPY of the same ${ROWS.toLocaleString('en-US')} records with their revisions, current rows and ${(2 * ROWS).toLocaleString('en-US')} xrefs, ${(copyMs / 1000).toFixed(1)} s (${copyRate.toFixed(0)} records/s).`,
+      '',
+      '| measure | result | ratio to COPY | goal |',
+      '| --- | --- | --- | --- |',
+      `| import, apply mode (validation, rules, revisions, audit, events, 1 xref each) | ${importRate.toFixed(0)} rows/s | ${(importRate / copyRate).toFixed(3)} | ≥ 0.5 |`,
+      `| … and a second system's ids linked by key (${(2 * ROWS).toLocaleString('en-US')} xrefs in all) | ${withXrefs.toFixed(0)} rows/s | ${(withXrefs / copyRate).toFixed(3)} | ≥ 0.5 |`,
+      `| peak RSS of the process during the import | ${(peak / 2 ** 20).toFixed(0)} MB | | ≤ 300 MB |`,
+      `| \`items(first: 100)\` with a key prefix and a payload filter, on ${ROWS.toLocaleString('en-US')} items (8 connections) | ${page.rps.toFixed(0)} req/s, p99 ${page.p99} ms | | ≥ 1,000 req/s, p99 ≤ 50 ms |`,
+      `| \`item(code:)\` key lookup (8 connections) | ${lookup.rps.toFixed(0)} req/s, p99 ${lookup.p99} ms | | ≥ 3,000 req/s |`,
+      `| export of every item (NDJSON, one snapshot) | ${(exportMs / 1000).toFixed(1)} s | | ≤ 10 s for 1,000,000 |`,
+    );
+  } finally {
+    await app.close();
+    await dropDatabase(url);
+  }
+  const text = readFileSync(DOCS, 'utf8');
+  const start = '<!-- bench:import:start -->';
+  const end = '<!-- bench:import:end -->';
+  const block = `${start}\n${lines.join('\n')}\n${end}`;
+  writeFileSync(
+    DOCS,
+    text.includes(start)
+      ? text.replace(new RegExp(`${start}[\\s\\S]*?${end}`), block)
+      : `${text.trimEnd()}\n\n${block}\n`,
+  );
+  console.log(lines.join('\n'));
+}
+
+await main();

@@ -1,0 +1,128 @@
+/**
+ * `canon import` killed with SIGKILL at random moments and run again with `--resume` each time ends
+ * exactly as one clean run: every row once, every id linked once, one audit event per batch, no
+ * partial batch (the CI-sized version of bench's 100,000-row run).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createServices } from '../../src/services.ts';
+import { openCanonDatabase, systemContext } from '../../src/startup.ts';
+import { testConfig } from '../support/app.ts';
+import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+
+vi.setConfig({ testTimeout: 900_000 });
+
+const CLI = resolve(import.meta.dirname, '../../src/cli.ts');
+const ROWS = 1_500;
+const BATCH = 50;
+const KILLS = 5;
+
+let work: string;
+let db: TestDatabase;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), 'canon-import-kill-'));
+  db = await createTestDatabase();
+  env = db.databaseUrl
+    ? { DATABASE_URL: db.databaseUrl }
+    : { DATABASE_URL: '', CANON_DATA_DIR: join(work, 'data') };
+});
+afterAll(async () => {
+  await db?.drop();
+  rmSync(work, { recursive: true, force: true });
+});
+
+function canon(args: string[]): { child: ChildProcess; done: Promise<number | null> } {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.resume();
+  child.stderr?.resume();
+  return { child, done: new Promise((r) => child.once('exit', (code) => r(code))) };
+}
+
+describe('canon import under SIGKILL', () => {
+  it(`resumes after ${KILLS} kills with the result of one clean run`, async () => {
+    const file = join(work, 'items.csv');
+    writeFileSync(
+      file,
+      [
+        'externalId,code,name,type,uom,tracking',
+        ...Array.from(
+          { length: ROWS },
+          (_, i) => `k-${i},KILL-${String(i).padStart(5, '0')},Item ${i},goods,C62,none`,
+        ),
+      ].join('\n'),
+    );
+    expect(await canon(['systems', 'add', 'odoo-kill', '--name', 'Odoo', '--kind', 'ERP']).done).toBe(0);
+    const args = [
+      'import',
+      file,
+      '--domain',
+      'item',
+      '--system',
+      'odoo-kill',
+      '--batch',
+      String(BATCH),
+      '--resume',
+    ];
+    let kills = 0;
+    for (let attempt = 0; attempt < 40 && kills < KILLS; attempt++) {
+      const run = canon(args);
+      // let it start and commit some batches, then kill it wherever it is
+      await new Promise((r) => setTimeout(r, 4_000 + Math.random() * 6_000));
+      if (run.child.exitCode === null) {
+        run.child.kill('SIGKILL');
+        kills++;
+      }
+      await run.done;
+    }
+    expect(await canon(args).done).toBe(0);
+
+    // the final state, read on the database the CLI used
+    const opened = await openCanonDatabase(
+      testConfig(db, env.CANON_DATA_DIR ? { dataDir: env.CANON_DATA_DIR } : {}),
+      'test',
+    );
+    try {
+      const services = createServices(opened.orm);
+      const conn = opened.orm.em.fork().getConnection();
+      const n = async (sql: string) => Number((await conn.execute<{ n: string }[]>(sql))[0].n);
+      expect(await n("select count(*)::text as n from golden_record where key like 'KILL-%'")).toBe(ROWS);
+      expect(
+        await n(
+          "select count(*)::text as n from record_revision r join golden_record g on g.id = r.record_id where g.key like 'KILL-%'",
+        ),
+      ).toBe(ROWS);
+      expect(
+        await n("select count(*)::text as n from xref where system_code = 'odoo-kill' and state = 'ACTIVE'"),
+      ).toBe(ROWS);
+      const jobs = await conn.execute<
+        { id: string; status: string; rows_done: number; rows_created: number; batches_committed: number }[]
+      >(
+        "select id, status, rows_done, rows_created, batches_committed from import_job where domain = 'item' order by created_at",
+      );
+      // one job, resumed every time; its counts are those of one clean run
+      expect(jobs.map((j) => [j.status, j.rows_done, j.rows_created, j.batches_committed])).toEqual([
+        ['COMPLETED', ROWS, ROWS, ROWS / BATCH],
+      ]);
+      expect(
+        await n(
+          `select count(*)::text as n from audit_event where action = 'RECORDS_IMPORTED' and subject_id = '${jobs[0].id}'`,
+        ),
+      ).toBe(ROWS / BATCH);
+      const chain = await services.audit.verifyChain(opened.orm.em.fork(), systemContext('test'));
+      expect(chain.valid).toBe(true);
+      console.log(
+        `[import-kills] ${kills} SIGKILLs, resumed each time: ${ROWS} rows, ${ROWS / BATCH} batches, 0 duplicates`,
+      );
+    } finally {
+      await opened.close();
+    }
+  });
+});
