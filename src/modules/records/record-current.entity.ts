@@ -30,6 +30,11 @@ export const RecordCurrentEntity = defineEntity({
     // pages walk a domain in key order and stop at the page's end
     { name: 'record_current_domain_key', properties: ['domain', 'key', 'keyScope', 'record'] },
     { name: 'record_current_domain_site_key', properties: ['domain', 'site', 'key', 'keyScope', 'record'] },
+    // keyPrefix filters (LIKE 'p%') need a pattern index: the default one follows the collation
+    {
+      name: 'record_current_key_prefix',
+      expression: `create index "record_current_key_prefix" on "record_current" ("domain", "key" varchar_pattern_ops)`,
+    },
     // rows not valid now: a handful, found by these two when a read needs history instead
     { name: 'record_current_domain_effective', properties: ['domain', 'effectiveFrom'] },
     {
