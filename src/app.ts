@@ -22,6 +22,7 @@ import { createLogger, type Logger } from './logger.ts';
 import { Metrics, type PoolStats } from './metrics.ts';
 import { loadAuditSigningKey, startAuditCheckpoints } from './modules/audit/checkpoint-schedule.ts';
 import { withoutIdentityProvider } from './modules/auth/oidc/sign-in-flow.ts';
+import { handleImportUpload } from './modules/onboarding/import-upload.ts';
 import { handleNpmRequest } from './modules/publishing/npm-registry.ts';
 import { streamMap } from './modules/xref/map-download.ts';
 import { createServices, type Services } from './services.ts';
@@ -132,6 +133,8 @@ export async function startCanon(
         await services.xref.requireMapNames(ctx, system, domain);
         await streamMap(req, res, ctx, orm, system, domain, format);
       }),
+    imports: (req, res, domain, query) =>
+      asCaller(req, res, (ctx) => handleImportUpload(services.imports, ctx, req, res, domain, query)),
     exports: (req, res, domain, query) =>
       asCaller(req, res, async (ctx) => {
         const format = query.get('format') ?? 'ndjson';
@@ -203,6 +206,8 @@ export async function startCanon(
     closing ??= (async () => {
       open = false;
       await services.records.effectiveEvents.stop();
+      // background imports stop after their batch in flight (CANCELLED: resumable)
+      await services.imports.stopAll();
       checkpoints?.stop();
       // followers of the change feed end first, so their streams close and the server can stop
       await services.changeFeed.notifier.close();

@@ -21,5 +21,6 @@ import '../modules/records/work-center/work-center.graphql.ts';
 import '../modules/systems/systems.graphql.ts';
 import '../modules/xref/xref.graphql.ts';
 import '../modules/events/events.graphql.ts';
+import '../modules/onboarding/onboarding.graphql.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -43,6 +43,13 @@ export interface HttpDeps {
     domain: string,
     format: string,
   ) => Promise<void>;
+  /** File uploads that start an import: POST /imports/{domain}. */
+  imports: (
+    req: IncomingMessage,
+    res: ServerResponse,
+    domain: string,
+    query: URLSearchParams,
+  ) => Promise<void>;
   /** Record exports under /exports/{domain}. */
   exports: (
     req: IncomingMessage,
@@ -59,6 +66,9 @@ export interface HttpDeps {
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
+
+/** How long an idle keep-alive connection stays open. */
+export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
 function sendJson(res: ServerResponse, status: number, body: unknown, requestId: string): void {
   const text = JSON.stringify(body);
@@ -87,56 +97,213 @@ async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
 
 export function createHttpServer(deps: HttpDeps): Server {
   const { metrics, log } = deps;
-  return createServer(async (req, res) => {
-    const incoming = req.headers['x-request-id'];
-    const requestId = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-    const path = (req.url ?? '/').split('?')[0];
-    const route =
-      path === '/graphql'
-        ? 'graphql'
-        : path.startsWith('/npm/')
-          ? 'npm'
-          : path.startsWith('/maps/')
-            ? 'maps'
-            : path.startsWith('/exports/')
-              ? 'exports'
-              : path === '/console' || path.startsWith('/console/')
-                ? 'console'
-                : path.startsWith('/auth/')
-                  ? 'auth'
-                  : ['/health', '/ready', '/metrics'].includes(path)
-                    ? path.slice(1)
-                    : 'other';
-    const requestLog = log.child({ requestId });
-    const started = performance.now();
-    res.on('finish', () => {
-      metrics.httpRequests.inc({ route, status: String(res.statusCode) });
-      // probes, scrapes and console assets would drown the access log at info level
-      const level =
-        route === 'graphql' || route === 'npm' || route === 'maps' || route === 'exports' || route === 'other'
-          ? 'info'
-          : 'debug';
-      requestLog[level](
-        { method: req.method, path, status: res.statusCode, ms: Math.round(performance.now() - started) },
-        'request',
-      );
-    });
-    try {
-      if (
-        (route === 'graphql' || route === 'maps' || route === 'exports' || route === 'npm') &&
-        deps.rateLimit
-      ) {
-        const retryAfter = await deps.rateLimit(req);
-        if (retryAfter > 0) {
-          res.setHeader('retry-after', String(retryAfter));
+  // Idle keep-alive connections stay open longer than load balancers and HTTP clients keep theirs
+  // (AWS ALB 60 s, undici 4 s): with Node's 5 s default a client could send a request on a
+  // connection the server was closing that moment and get ECONNRESET. Headers must still arrive
+  // within a bound, and it is longer than the idle time, as Node requires.
+  const server = createServer(
+    { keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS, headersTimeout: KEEP_ALIVE_TIMEOUT_MS + 5_000 },
+    async (req, res) => {
+      const incoming = req.headers['x-request-id'];
+      const requestId = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+      const path = (req.url ?? '/').split('?')[0];
+      const route =
+        path === '/graphql'
+          ? 'graphql'
+          : path.startsWith('/npm/')
+            ? 'npm'
+            : path.startsWith('/maps/')
+              ? 'maps'
+              : path.startsWith('/exports/')
+                ? 'exports'
+                : path.startsWith('/imports/')
+                  ? 'imports'
+                  : path === '/console' || path.startsWith('/console/')
+                    ? 'console'
+                    : path.startsWith('/auth/')
+                      ? 'auth'
+                      : ['/health', '/ready', '/metrics'].includes(path)
+                        ? path.slice(1)
+                        : 'other';
+      const requestLog = log.child({ requestId });
+      const started = performance.now();
+      res.on('finish', () => {
+        metrics.httpRequests.inc({ route, status: String(res.statusCode) });
+        // probes, scrapes and console assets would drown the access log at info level
+        const level =
+          route === 'graphql' ||
+          route === 'npm' ||
+          route === 'maps' ||
+          route === 'exports' ||
+          route === 'other'
+            ? 'info'
+            : 'debug';
+        requestLog[level](
+          { method: req.method, path, status: res.statusCode, ms: Math.round(performance.now() - started) },
+          'request',
+        );
+      });
+      try {
+        if (
+          (route === 'graphql' ||
+            route === 'maps' ||
+            route === 'exports' ||
+            route === 'imports' ||
+            route === 'npm') &&
+          deps.rateLimit
+        ) {
+          const retryAfter = await deps.rateLimit(req);
+          if (retryAfter > 0) {
+            res.setHeader('retry-after', String(retryAfter));
+            sendJson(
+              res,
+              429,
+              {
+                errors: [
+                  {
+                    message: `Too many requests for this token; retry in ${retryAfter} s.`,
+                    extensions: { code: 'RATE_LIMITED', retryAfter },
+                  },
+                ],
+              },
+              requestId,
+            );
+            req.resume();
+            return;
+          }
+        }
+        if (path === '/health' && req.method === 'GET') {
+          sendJson(res, 200, { status: 'ok' }, requestId);
+        } else if (path === '/ready' && req.method === 'GET') {
+          const r = await deps.ready();
           sendJson(
             res,
-            429,
+            r.ready ? 200 : 503,
+            r.ready ? { status: 'ready', ...r.details } : { status: 'not ready', reason: r.reason },
+            requestId,
+          );
+        } else if (path === '/metrics' && req.method === 'GET') {
+          const text = await metrics.registry.metrics();
+          res.writeHead(200, { 'content-type': metrics.registry.contentType, 'x-request-id': requestId });
+          res.end(text);
+        } else if (route === 'maps') {
+          const m = /^\/maps\/([a-z0-9-]+)\/([a-z0-9-]+)\/?$/.exec(path);
+          if (!m || req.method !== 'GET') {
+            sendJson(
+              res,
+              404,
+              {
+                errors: [
+                  {
+                    message: 'Use GET /maps/{system}/{domain}?format=ndjson|csv.',
+                    extensions: { code: 'NOT_FOUND' },
+                  },
+                ],
+              },
+              requestId,
+            );
+            return;
+          }
+          const format = new URL(req.url ?? '/', 'http://x').searchParams.get('format') ?? 'ndjson';
+          res.setHeader('x-request-id', requestId);
+          await deps.maps(req, res, m[1], m[2], format);
+        } else if (route === 'exports') {
+          const m = /^\/exports\/([a-z0-9-]+)\/?$/.exec(path);
+          if (!m || req.method !== 'GET') {
+            sendJson(
+              res,
+              404,
+              {
+                errors: [
+                  {
+                    message: 'Use GET /exports/{domain}?format=ndjson|csv[&asOf=…][&system=…].',
+                    extensions: { code: 'NOT_FOUND' },
+                  },
+                ],
+              },
+              requestId,
+            );
+            return;
+          }
+          res.setHeader('x-request-id', requestId);
+          await deps.exports(req, res, m[1], new URL(req.url ?? '/', 'http://x').searchParams);
+        } else if (route === 'imports') {
+          const m = /^\/imports\/([a-z0-9-]+)\/?$/.exec(path);
+          if (!m || req.method !== 'POST') {
+            req.resume();
+            sendJson(
+              res,
+              404,
+              {
+                errors: [
+                  {
+                    message: 'Use POST /imports/{domain}?system=…&mapping=… with the file as the body.',
+                    extensions: { code: 'NOT_FOUND' },
+                  },
+                ],
+              },
+              requestId,
+            );
+            return;
+          }
+          res.setHeader('x-request-id', requestId);
+          await deps.imports(req, res, m[1], new URL(req.url ?? '/', 'http://x').searchParams);
+        } else if (route === 'auth') {
+          res.setHeader('x-request-id', requestId);
+          if (req.method !== 'GET' && req.method !== 'HEAD') {
+            res.writeHead(405, { allow: 'GET' });
+            res.end();
+          } else await deps.auth(req, res, path);
+        } else if (route === 'console') {
+          await deps.console(res, path, req.method ?? 'GET', requestId);
+        } else if (route === 'npm') {
+          res.setHeader('x-request-id', requestId);
+          await deps.npm(req, res, path);
+        } else if (path === '/graphql') {
+          res.setHeader('x-request-id', requestId);
+          if (req.method !== 'GET' && req.method !== 'HEAD') {
+            // read here, under the size limit; the adapter takes a body already read from `req.body`
+            const body = await readBody(req, deps.maxBodyBytes);
+            const problem = body.length > 0 ? checkRequestBody(body.toString('utf8')) : null;
+            if (problem) {
+              sendJson(
+                res,
+                400,
+                {
+                  errors: [
+                    { message: problem.message, extensions: { code: 'BAD_USER_INPUT', path: problem.path } },
+                  ],
+                },
+                requestId,
+              );
+              return;
+            }
+            if (body.length > 0) {
+              if (await deps.compiledLane?.handle(req, res, body, requestId, requestLog)) return;
+              (req as IncomingMessage & { body?: Buffer }).body = body;
+            }
+          }
+          await deps.graphql.requestListener(req, res, { requestId, log: requestLog });
+        } else {
+          sendJson(
+            res,
+            404,
+            {
+              errors: [{ message: `No route for ${req.method} ${path}.`, extensions: { code: 'NOT_FOUND' } }],
+            },
+            requestId,
+          );
+        }
+      } catch (error) {
+        if (error instanceof BodyTooLarge) {
+          sendJson(
+            res,
+            413,
             {
               errors: [
                 {
-                  message: `Too many requests for this token; retry in ${retryAfter} s.`,
-                  extensions: { code: 'RATE_LIMITED', retryAfter },
+                  message: `The request body exceeds ${deps.maxBodyBytes} bytes.`,
+                  extensions: { code: 'PAYLOAD_TOO_LARGE' },
                 },
               ],
             },
@@ -145,146 +312,30 @@ export function createHttpServer(deps: HttpDeps): Server {
           req.resume();
           return;
         }
-      }
-      if (path === '/health' && req.method === 'GET') {
-        sendJson(res, 200, { status: 'ok' }, requestId);
-      } else if (path === '/ready' && req.method === 'GET') {
-        const r = await deps.ready();
-        sendJson(
-          res,
-          r.ready ? 200 : 503,
-          r.ready ? { status: 'ready', ...r.details } : { status: 'not ready', reason: r.reason },
-          requestId,
-        );
-      } else if (path === '/metrics' && req.method === 'GET') {
-        const text = await metrics.registry.metrics();
-        res.writeHead(200, { 'content-type': metrics.registry.contentType, 'x-request-id': requestId });
-        res.end(text);
-      } else if (route === 'maps') {
-        const m = /^\/maps\/([a-z0-9-]+)\/([a-z0-9-]+)\/?$/.exec(path);
-        if (!m || req.method !== 'GET') {
+        const kind = classifyDatabaseError(error);
+        if (kind && !res.headersSent) {
+          const code = DATABASE_ERROR_CODES[kind];
+          if (code === 'SERVICE_UNAVAILABLE') res.setHeader('retry-after', String(UNAVAILABLE_RETRY_AFTER_S));
+          requestLog.warn({ err: error }, 'request refused');
           sendJson(
             res,
-            404,
-            {
-              errors: [
-                {
-                  message: 'Use GET /maps/{system}/{domain}?format=ndjson|csv.',
-                  extensions: { code: 'NOT_FOUND' },
-                },
-              ],
-            },
+            httpStatusOf(code),
+            { errors: [{ message: DATABASE_ERROR_MESSAGES[kind], extensions: { code } }] },
             requestId,
           );
           return;
         }
-        const format = new URL(req.url ?? '/', 'http://x').searchParams.get('format') ?? 'ndjson';
-        res.setHeader('x-request-id', requestId);
-        await deps.maps(req, res, m[1], m[2], format);
-      } else if (route === 'exports') {
-        const m = /^\/exports\/([a-z0-9-]+)\/?$/.exec(path);
-        if (!m || req.method !== 'GET') {
+        requestLog.error({ err: error }, 'request failed');
+        if (!res.headersSent) {
           sendJson(
             res,
-            404,
-            {
-              errors: [
-                {
-                  message: 'Use GET /exports/{domain}?format=ndjson|csv[&asOf=…][&system=…].',
-                  extensions: { code: 'NOT_FOUND' },
-                },
-              ],
-            },
+            500,
+            { errors: [{ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] },
             requestId,
           );
-          return;
-        }
-        res.setHeader('x-request-id', requestId);
-        await deps.exports(req, res, m[1], new URL(req.url ?? '/', 'http://x').searchParams);
-      } else if (route === 'auth') {
-        res.setHeader('x-request-id', requestId);
-        if (req.method !== 'GET' && req.method !== 'HEAD') {
-          res.writeHead(405, { allow: 'GET' });
-          res.end();
-        } else await deps.auth(req, res, path);
-      } else if (route === 'console') {
-        await deps.console(res, path, req.method ?? 'GET', requestId);
-      } else if (route === 'npm') {
-        res.setHeader('x-request-id', requestId);
-        await deps.npm(req, res, path);
-      } else if (path === '/graphql') {
-        res.setHeader('x-request-id', requestId);
-        if (req.method !== 'GET' && req.method !== 'HEAD') {
-          // read here, under the size limit; the adapter takes a body already read from `req.body`
-          const body = await readBody(req, deps.maxBodyBytes);
-          const problem = body.length > 0 ? checkRequestBody(body.toString('utf8')) : null;
-          if (problem) {
-            sendJson(
-              res,
-              400,
-              {
-                errors: [
-                  { message: problem.message, extensions: { code: 'BAD_USER_INPUT', path: problem.path } },
-                ],
-              },
-              requestId,
-            );
-            return;
-          }
-          if (body.length > 0) {
-            if (await deps.compiledLane?.handle(req, res, body, requestId, requestLog)) return;
-            (req as IncomingMessage & { body?: Buffer }).body = body;
-          }
-        }
-        await deps.graphql.requestListener(req, res, { requestId, log: requestLog });
-      } else {
-        sendJson(
-          res,
-          404,
-          { errors: [{ message: `No route for ${req.method} ${path}.`, extensions: { code: 'NOT_FOUND' } }] },
-          requestId,
-        );
+        } else res.end();
       }
-    } catch (error) {
-      if (error instanceof BodyTooLarge) {
-        sendJson(
-          res,
-          413,
-          {
-            errors: [
-              {
-                message: `The request body exceeds ${deps.maxBodyBytes} bytes.`,
-                extensions: { code: 'PAYLOAD_TOO_LARGE' },
-              },
-            ],
-          },
-          requestId,
-        );
-        req.resume();
-        return;
-      }
-      const kind = classifyDatabaseError(error);
-      if (kind && !res.headersSent) {
-        const code = DATABASE_ERROR_CODES[kind];
-        if (code === 'SERVICE_UNAVAILABLE') res.setHeader('retry-after', String(UNAVAILABLE_RETRY_AFTER_S));
-        requestLog.warn({ err: error }, 'request refused');
-        sendJson(
-          res,
-          httpStatusOf(code),
-          { errors: [{ message: DATABASE_ERROR_MESSAGES[kind], extensions: { code } }] },
-          requestId,
-        );
-        return;
-      }
-      requestLog.error({ err: error }, 'request failed');
-      if (!res.headersSent) {
-        sendJson(
-          res,
-          500,
-          { errors: [{ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] },
-          requestId,
-        );
-      } else res.end();
-    }
-  });
+    },
+  );
+  return server;
 }

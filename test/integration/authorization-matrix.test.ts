@@ -105,7 +105,13 @@ const MATRIX: Record<string, Entry> = {
     doc: '{ changeFeed(afterSequence: "0", first: 1) { edges { node { sequence } } } }',
     allowed: readers,
   },
+  importJob: { doc: '{ importJob(id: "00000000-0000-7000-8000-000000000000") { id } }', allowed: readers },
+  importJobs: { doc: '{ importJobs(first: 1) { edges { node { id } } } }', allowed: readers },
   // mutations
+  cancelImport: {
+    doc: `mutation { cancelImport(input: { id: "00000000-0000-7000-8000-000000000000" }) { ... on CancelImportPayload { importJob { id } } ${E} } }`,
+    allowed: ['admin'],
+  },
   createApiToken: {
     doc: `mutation { createApiToken(input: { role: VIEWER }) { ... on CreateApiTokenPayload { token } ${E} } }`,
     allowed: ['admin'],

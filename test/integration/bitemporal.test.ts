@@ -164,25 +164,28 @@ describe('record.effective', () => {
   it('survives a stopped scheduler: another instance announces each due revision exactly once', async () => {
     await t.app.services.records.effectiveEvents.stop();
     const ids: string[] = [];
+    // far enough ahead to be still in the future when written, however loaded the machine
+    let due = 0;
     for (let i = 0; i < 3; i++) {
       const cr = await propose(
         t,
         { domain: 'work-center', data: { code: code(`EFS${i}`), name: 'Now' } },
         proposer,
       );
+      due = Date.now() + 2_000;
       await propose(
         t,
         {
           domain: 'work-center',
           recordId: cr.recordId,
           patch: { name: 'Soon' },
-          effectiveFrom: new Date(Date.now() + 300).toISOString(),
+          effectiveFrom: new Date(due).toISOString(),
         },
         proposer,
       );
       ids.push(cr.recordId);
     }
-    await sleep(600);
+    await sleep(due - Date.now() + 300);
     // two instances (replicas, or one restarted) race for the same due revisions
     const { orm, outbox } = t.app.services;
     const [a, b] = await Promise.all([

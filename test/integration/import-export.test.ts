@@ -376,6 +376,72 @@ describe('export', () => {
   });
 });
 
+describe('imports over HTTP and GraphQL', () => {
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  const upload = (query: string, body: string, token: string | null = t.adminToken) =>
+    fetch(`${t.url}/imports/work-center?${query}`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/csv', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body,
+    });
+  const follow = async (id: string) => {
+    for (let i = 0; ; i++) {
+      const r = await t.gql(
+        'query($id: ID!) { importJob(id: $id) { status rowsDone rowsCreated rowsRefused batchesCommitted progress cancelRequested report { row code pointer } } }',
+        { id },
+      );
+      expect(r.errors).toBeUndefined();
+      if (r.data.importJob.status !== 'RUNNING' || i > 600) return r.data.importJob;
+      await sleep(100);
+    }
+  };
+
+  it('imports an uploaded file in the background and reports on it', async () => {
+    const p = uniqueCode('UP').toUpperCase();
+    const res = await upload('skipInvalid=true&name=wc.csv', `code,name\n${p}-1,One\n${p}-2,\n`);
+    expect(res.status).toBe(202);
+    const { importJob } = (await res.json()) as { importJob: { id: string } };
+    expect(await follow(importJob.id)).toMatchObject({
+      status: 'COMPLETED',
+      rowsDone: 2,
+      rowsCreated: 1,
+      rowsRefused: 1,
+      progress: 1,
+      report: [{ row: 3, code: 'CONTRACT_VALIDATION_FAILED', pointer: '/name' }],
+    });
+    const listed = await t.gql('{ importJobs(first: 5) { edges { node { id source } } } }');
+    expect(nodes(listed.data.importJobs)).toContainEqual({ id: importJob.id, source: 'wc.csv' });
+    const cancelled = await t.gql(
+      'mutation($id: ID!) { cancelImport(input: { id: $id }) { ... on Error { code } } }',
+      { id: importJob.id },
+    );
+    expect(cancelled.data.cancelImport.code).toBe('INVALID_STATE');
+    expect((await upload('', 'code,name\nX,Y\n', await t.tokenFor('viewer'))).status).toBe(403);
+    expect((await upload('', 'code,name\nX,Y\n', null)).status).toBe(401);
+    expect((await upload('mapping=nope', 'code,name\nX,Y\n')).status).toBe(400);
+    expect((await fetch(`${t.url}/imports/work-center`)).status).toBe(404);
+  });
+
+  it('stops a running import after its batch in flight when cancelled', async () => {
+    const p = uniqueCode('CAN').toUpperCase();
+    const rows = Array.from({ length: 3000 }, (_, i) => `${p}-${i},Row ${i}`).join('\n');
+    const res = await upload('batch=10', `code,name\n${rows}\n`);
+    const { importJob } = (await res.json()) as { importJob: { id: string } };
+    const r = await t.gql(
+      'mutation($id: ID!) { cancelImport(input: { id: $id }) { ... on CancelImportPayload { importJob { cancelRequested } } } }',
+      { id: importJob.id },
+    );
+    expect(r.data.cancelImport.importJob.cancelRequested).toBe(true);
+    const job = await follow(importJob.id);
+    expect(job.status).toBe('CANCELLED');
+    expect(job.rowsDone).toBeLessThan(3000);
+    expect(job.rowsDone).toBe(job.batchesCommitted * 10);
+    expect(await count('select count(*)::text as n from golden_record where key like ?', [`${p}-%`])).toBe(
+      job.rowsCreated,
+    );
+  });
+});
+
 describe('reconcile and xrefs import', () => {
   it("finds the system's differences, and proposes its values for the fields it owns", async () => {
     const system = uniqueCode('rec').toLowerCase();

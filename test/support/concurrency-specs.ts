@@ -253,6 +253,26 @@ export function mutationSpecs(env: SweepEnv) {
         };
       },
     },
+    cancelImport: {
+      action: 'IMPORT_CANCELLED',
+      once: true,
+      prepare: async (n) => {
+        // a running import (its runner is not needed: cancelling only records the request)
+        const [job] = await sql(
+          `insert into import_job (id, domain, mode, status, source, format, mapping, fingerprint, batch_size, created_at, updated_at)
+           values (gen_random_uuid(), 'item', 'APPLY', 'RUNNING', ?, 'csv', 'canon', ?, 100, now(), now()) returning id`,
+          [`sweep-${n}.csv`, `sweep-${n}`],
+        );
+        return {
+          input: { id: job.id },
+          effects: () =>
+            count(
+              'select count(*)::int as n from import_job where id = ? and cancel_requested_at is not null',
+              [job.id],
+            ),
+        };
+      },
+    },
     setKeySequence: {
       action: 'KEY_SEQUENCE_SET',
       once: true,

@@ -44,6 +44,8 @@ export const ImportJobEntity = defineEntity({
     startedBy: p.uuid().nullable(),
     startedByName: p.string().length(200).nullable(),
     finishedAt: p.datetime().nullable(),
+    /** Set by cancelImport: the run stops after the batch in flight. */
+    cancelRequestedAt: p.datetime().nullable(),
     message: p.text().nullable(),
     ...timestamps(),
   },

@@ -7,6 +7,7 @@
  */
 import type { Readable } from 'node:stream';
 import { LockMode } from '@mikro-orm/core';
+import { validate as isUuid } from 'uuid';
 import type { Em, Orm } from '../../db/orm.ts';
 import { CanonError } from '../../errors.ts';
 import type { AuditService } from '../audit/audit.service.ts';
@@ -14,6 +15,7 @@ import { authorize } from '../auth/ability.ts';
 import type { CallContext } from '../auth/actor-context.ts';
 import type { ContractsService } from '../contracts/contracts.service.ts';
 import { originOf } from '../events/outbox.service.ts';
+import { idempotentTransaction, type Replayable } from '../idempotency/idempotency.service.ts';
 import type { BulkOutcome } from '../records/bulk-apply.ts';
 import type { RecordsService } from '../records/records.service.ts';
 import type { XrefService } from '../xref/xref.service.ts';
@@ -83,7 +85,11 @@ export class ImportService {
     ctx: CallContext,
     request: ImportRequest,
     input: Readable,
-    hooks: { onProgress?: (p: ImportProgress) => void; shouldStop?: () => boolean } = {},
+    hooks: {
+      onProgress?: (p: ImportProgress) => void;
+      shouldStop?: () => boolean;
+      onOpen?: (job: ImportJob) => void;
+    } = {},
   ): Promise<ImportJob> {
     authorize(ctx.ability, ctx.actor, 'manage', 'GoldenRecord');
     if (request.mapping.domain && request.mapping.domain !== request.domain)
@@ -101,6 +107,56 @@ export class ImportService {
     await this.contracts.validatorFor(this.orm.em.fork(), request.domain);
     if (request.system) await this.xref.requireMapNames(ctx, request.system, request.domain);
     const job = await this.openJob(ctx, request);
+    return this.process(ctx, request, job, input, hooks);
+  }
+
+  /**
+   * Starts an import and runs it in the background (uploads over HTTP): answers the job at once;
+   * `importJob(id)` follows it, `cancelImport` stops it after the batch in flight.
+   */
+  async start(
+    ctx: CallContext,
+    request: ImportRequest,
+    input: Readable,
+    onEnd?: () => void,
+  ): Promise<ImportJob> {
+    let started: (job: ImportJob) => void = () => undefined;
+    let failed: (error: unknown) => void = () => undefined;
+    const opened = new Promise<ImportJob>((resolve, reject) => {
+      started = resolve;
+      failed = reject;
+    });
+    const running = this.run(ctx, request, input, { onOpen: started, shouldStop: () => this.stopping })
+      .catch((error) => failed(error))
+      .finally(() => {
+        this.background.delete(running);
+        onEnd?.();
+      });
+    this.background.add(running);
+    return opened;
+  }
+
+  /** Stops background imports after their batch in flight (on shutdown); they end CANCELLED. */
+  async stopAll(): Promise<void> {
+    this.stopping = true;
+    await Promise.allSettled([...this.background]);
+  }
+
+  private stopping = false;
+  private readonly background = new Set<Promise<unknown>>();
+
+  private async process(
+    ctx: CallContext,
+    request: ImportRequest,
+    job: ImportJob,
+    input: Readable,
+    hooks: {
+      onProgress?: (p: ImportProgress) => void;
+      shouldStop?: () => boolean;
+      onOpen?: (job: ImportJob) => void;
+    },
+  ): Promise<ImportJob> {
+    hooks.onOpen?.(job);
     const lookups = this.lookups(ctx, request.system);
     let header: string[] | null = null;
     let batch: SourceRow[] = [];
@@ -120,12 +176,14 @@ export class ImportService {
         batch.push(row);
         if (batch.length >= request.batchSize) {
           await flush();
-          if (hooks.shouldStop?.())
+          if (hooks.shouldStop?.() || job.cancelRequestedAt)
             return await this.finish(
               ctx,
               job,
               'CANCELLED',
-              'Stopped by the user; run again with --resume to continue.',
+              job.cancelRequestedAt
+                ? 'Cancelled; importing the same file again with resume continues after the last committed batch.'
+                : 'Stopped by the user; run again with --resume to continue.',
             );
         }
       }
@@ -403,6 +461,7 @@ export class ImportService {
       xrefsLinked: current.xrefsLinked,
       batchesCommitted: current.batchesCommitted,
       lastCommittedRow: current.lastCommittedRow,
+      cancelRequestedAt: current.cancelRequestedAt,
     });
   }
 
@@ -422,10 +481,68 @@ export class ImportService {
     };
   }
 
+  /**
+   * Asks a running import to stop after its batch in flight (whichever process runs it: it reads the
+   * request with each batch's commit). A finished import cannot be cancelled; asking twice is one ask.
+   */
+  async cancel(ctx: CallContext, id: string, idempotencyKey?: string | null): Promise<ImportJob> {
+    authorize(ctx.ability, ctx.actor, 'manage', 'GoldenRecord');
+    const replay = (em: Em): Replayable<ImportJob> => ({
+      idOf: (j) => j.id,
+      replay: (jobId) => em.findOneOrFail(ImportJob, { id: jobId }),
+    });
+    return idempotentTransaction(
+      this.orm,
+      ctx,
+      idempotencyKey,
+      'cancelImport',
+      { id },
+      replay,
+      async (em) => {
+        const job = isUuid(id)
+          ? await em.findOne(ImportJob, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE })
+          : null;
+        if (!job) throw new CanonError('NOT_FOUND', `No import ${id}.`, { path: ['id'] });
+        if (job.status === 'COMPLETED' || job.status === 'FAILED')
+          throw new CanonError(
+            'INVALID_STATE',
+            `The import is ${job.status.toLowerCase()}; there is nothing to cancel.`,
+            { path: ['id'] },
+          );
+        if (job.cancelRequestedAt || job.status === 'CANCELLED') return job;
+        job.cancelRequestedAt = new Date();
+        await em.flush();
+        await this.audit.record(em, ctx, {
+          action: 'IMPORT_CANCELLED',
+          subjectType: 'ImportJob',
+          subjectId: job.id,
+          after: { rowsDone: job.rowsDone },
+        });
+        return job;
+      },
+    );
+  }
+
+  /** The newest imports first: a keyset page after (createdAt, id), with one more row when there are more. */
+  async jobs(ctx: CallContext, page: { limit: number; after?: [string, string] }): Promise<ImportJob[]> {
+    authorize(ctx.ability, ctx.actor, 'read', 'GoldenRecord');
+    const after = page.after;
+    const at = after ? new Date(after[0]) : null;
+    if (after && (Number.isNaN(at!.getTime()) || !isUuid(after[1])))
+      throw new CanonError('BAD_USER_INPUT', 'The cursor is not one of this list.', { path: ['after'] });
+    return this.orm.em
+      .fork()
+      .find(
+        ImportJob,
+        after ? { $or: [{ createdAt: { $lt: at! } }, { createdAt: at!, id: { $lt: after[1] } }] } : {},
+        { orderBy: { createdAt: 'desc', id: 'desc' }, limit: page.limit + 1 },
+      );
+  }
+
   /** An import job, for its owner and administrators. */
   async job(ctx: CallContext, id: string): Promise<ImportJob | null> {
     authorize(ctx.ability, ctx.actor, 'read', 'GoldenRecord');
-    return this.orm.em.fork().findOne(ImportJob, { id });
+    return isUuid(id) ? this.orm.em.fork().findOne(ImportJob, { id }) : null;
   }
 
   /** The report of a job in row order, a page after a report line id. */

@@ -1,0 +1,169 @@
+/** Bulk imports over GraphQL: `importJob`, `importJobs` and `cancelImport` (uploads go to POST /imports/{domain}). */
+
+import { CanonError } from '../../errors.ts';
+import { builder } from '../../graphql/builder.ts';
+import { connectionOf, encodeCursor, forwardPage } from '../../graphql/cursors.ts';
+import { canonErrors } from '../../graphql/errors.ts';
+import { connectionNames, IDEMPOTENCY_KEY_DESCRIPTION } from '../../graphql/naming.ts';
+import { IMPORT_MODES, IMPORT_STATUSES, type ImportJob, type ImportReportRow } from './import-job.entity.ts';
+
+const ImportStatusEnum = builder.enumType('ImportStatus', {
+  description: 'Where an import is: running, completed (every row read), failed, or cancelled (resumable).',
+  values: Object.fromEntries(IMPORT_STATUSES.map((s) => [s, { value: s }])) as Record<
+    (typeof IMPORT_STATUSES)[number],
+    { value: (typeof IMPORT_STATUSES)[number] }
+  >,
+});
+const ImportModeEnum = builder.enumType('ImportMode', {
+  description: 'APPLY writes the records directly (administrators, audited as one import).',
+  values: Object.fromEntries(IMPORT_MODES.map((s) => [s, { value: s }])) as Record<
+    (typeof IMPORT_MODES)[number],
+    { value: (typeof IMPORT_MODES)[number] }
+  >,
+});
+
+const ImportReportLineRef = builder.objectRef<ImportReportRow>('ImportReportLine').implement({
+  description: 'A refused row of an import (or a header problem, on line 1): where and why.',
+  fields: (t) => ({
+    id: t.exposeID('id', { description: 'Its place in the report (page with `after`).' }),
+    row: t.exposeInt('rowNumber', { description: 'Line of the file (1 = the CSV header).' }),
+    businessKey: t.exposeString('businessKey', {
+      nullable: true,
+      description: "The row's business key, when it has one.",
+    }),
+    pointer: t.exposeString('pointer', {
+      description: "JSON pointer into the row's payload, or the column ('' = the row).",
+    }),
+    code: t.exposeString('code', { description: 'Why (docs/import-export.md lists the codes).' }),
+    message: t.exposeString('message', { description: 'A sentence.' }),
+  }),
+});
+
+export const ImportJobRef = builder.objectRef<ImportJob>('ImportJob').implement({
+  description: 'One bulk import of a file into a domain, with its counts and report.',
+  fields: (t) => ({
+    id: t.exposeID('id', { description: 'The import.' }),
+    domain: t.exposeString('domain', { description: 'The domain the rows went into.' }),
+    systemCode: t.exposeString('systemCode', {
+      nullable: true,
+      description: 'The system whose ids were linked.',
+    }),
+    mode: t.field({ type: ImportModeEnum, description: 'How rows were written.', resolve: (j) => j.mode }),
+    status: t.field({ type: ImportStatusEnum, description: 'Where it is.', resolve: (j) => j.status }),
+    source: t.exposeString('source', { description: 'The file name as given.' }),
+    mapping: t.exposeString('mapping', {
+      description: 'The mapping used (canon, odoo:<model>, or a file name).',
+    }),
+    rowsDone: t.exposeInt('rowsDone', { description: 'Rows read so far.' }),
+    rowsRefused: t.exposeInt('rowsRefused', { description: 'Rows refused so far (see report).' }),
+    rowsCreated: t.exposeInt('rowsCreated', { description: 'Records created.' }),
+    rowsUpdated: t.exposeInt('rowsUpdated', {
+      description: 'Records revised (only the fields that changed).',
+    }),
+    rowsUnchanged: t.exposeInt('rowsUnchanged', {
+      description: 'Rows equal to their record: nothing written.',
+    }),
+    xrefsLinked: t.exposeInt('xrefsLinked', { description: "The system's ids newly linked." }),
+    batchesCommitted: t.exposeInt('batchesCommitted', {
+      description: 'Batches committed (each one transaction).',
+    }),
+    rowsTotal: t.exposeInt('rowsTotal', {
+      nullable: true,
+      description: 'Rows in the file, once known (at the end).',
+    }),
+    progress: t.float({
+      nullable: true,
+      description: 'rowsDone ÷ rowsTotal, when the total is known.',
+      resolve: (j) => (j.rowsTotal ? j.rowsDone / j.rowsTotal : null),
+    }),
+    cancelRequested: t.boolean({
+      description: 'cancelImport was asked; it stops after the batch in flight.',
+      resolve: (j) => Boolean(j.cancelRequestedAt),
+    }),
+    startedByName: t.exposeString('startedByName', { nullable: true, description: 'Who started it.' }),
+    message: t.exposeString('message', { nullable: true, description: 'Why it failed or stopped.' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it started.' }),
+    finishedAt: t.expose('finishedAt', { type: 'DateTime', nullable: true, description: 'When it ended.' }),
+    report: t.field({
+      type: [ImportReportLineRef],
+      description: 'Report lines in order, up to `first` (≤ 1,000) after the line `after`.',
+      args: {
+        first: t.arg.int({ description: 'How many (default 100, at most 1,000).' }),
+        after: t.arg.id({ description: 'The id of the last line already read.' }),
+      },
+      resolve: (j, args, ctx) => {
+        const first = args.first ?? 100;
+        if (first < 1 || first > 1000)
+          throw new CanonError('BAD_USER_INPUT', 'first is 1 to 1000.', { path: ['first'] });
+        const after = args.after ? String(args.after) : undefined;
+        if (after !== undefined && !/^\d{1,18}$/.test(after))
+          throw new CanonError('BAD_USER_INPUT', 'after is a report line id.', { path: ['after'] });
+        return ctx.services.imports.report(ctx, j.id, { after, limit: first });
+      },
+    }),
+  }),
+});
+
+const CancelImportInput = builder.inputType('CancelImportInput', {
+  description: 'The import to stop.',
+  fields: (t) => ({
+    id: t.id({ required: true, description: 'The import.' }),
+    idempotencyKey: t.string({ description: IDEMPOTENCY_KEY_DESCRIPTION }),
+  }),
+});
+
+const CancelImportPayload = builder.objectRef<ImportJob>('CancelImportPayload').implement({
+  description: 'The import, asked to stop.',
+  fields: (t) => ({
+    importJob: t.field({ type: ImportJobRef, description: 'The import.', resolve: (j) => j }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  importJob: t.field({
+    type: ImportJobRef,
+    nullable: true,
+    authScopes: { authenticated: true },
+    description: 'A bulk import by id, with its progress and report; null when unknown.',
+    args: { id: t.arg.id({ required: true, description: 'The import.' }) },
+    resolve: (_r, { id }, ctx) => ctx.services.imports.job(ctx, String(id)),
+  }),
+  importJobs: t.connection(
+    {
+      type: ImportJobRef,
+      authScopes: { authenticated: true },
+      description: 'Bulk imports, newest first.',
+      resolve: async (_r, args, ctx) => {
+        const page = forwardPage<[string, string]>(args, 'import', { defaultSize: 20, maxSize: 100 });
+        const jobs = await ctx.services.imports.jobs(ctx, page);
+        return connectionOf(
+          jobs,
+          page.limit,
+          (j) => encodeCursor('import', [j.createdAt.toISOString(), j.id]),
+          {
+            hasPreviousPage: Boolean(page.after),
+          },
+        );
+      },
+    },
+    connectionNames('ImportJob', 'bulk imports')[0],
+    connectionNames('ImportJob', 'bulk imports')[1],
+  ),
+}));
+
+builder.mutationFields((t) => ({
+  cancelImport: t.field({
+    type: CancelImportPayload,
+    errors: { ...canonErrors, directResult: true },
+    description:
+      'Stops a running import after its batch in flight (administrators); what was committed stays.',
+    args: {
+      input: t.arg({
+        type: CancelImportInput,
+        required: true,
+        description: 'What to do; see the input type.',
+      }),
+    },
+    resolve: (_r, { input }, ctx) => ctx.services.imports.cancel(ctx, String(input.id), input.idempotencyKey),
+  }),
+}));
