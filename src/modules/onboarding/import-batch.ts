@@ -1,0 +1,224 @@
+/**
+ * One batch of an import, committed in one transaction: the rows mapped (lookups may query, outside
+ * the transaction), ids already linked elsewhere refused, the rows applied through the records
+ * module, the system's ids linked, the report lines and the job's counts and cursor written with
+ * them — so a batch is in the database whole or not at all.
+ */
+import { LockMode } from '@mikro-orm/core';
+import type { Em, Orm } from '../../db/orm.ts';
+import type { CallContext } from '../auth/actor-context.ts';
+import { originOf } from '../events/outbox.service.ts';
+import type { BulkOutcome } from '../records/bulk-apply.ts';
+import type { RecordsService } from '../records/records.service.ts';
+import type { XrefService } from '../xref/xref.service.ts';
+import type { ImportRequest } from './import.service.ts';
+import { ImportJob, type ImportReportRow, ImportReportRowEntity } from './import-job.entity.ts';
+import type { Lookups, MappedRow } from './mappings.ts';
+import type { SourceRow } from './row-sources.ts';
+
+type ReportLine = Pick<ImportReportRow, 'rowNumber' | 'businessKey' | 'pointer' | 'code' | 'message'>;
+
+export class ImportBatch {
+  private readonly orm: Orm;
+  private readonly records: RecordsService;
+  private readonly xref: XrefService;
+
+  constructor(deps: { orm: Orm; records: RecordsService; xref: XrefService }) {
+    this.orm = deps.orm;
+    this.records = deps.records;
+    this.xref = deps.xref;
+  }
+
+  /** Maps the rows outside the transaction (lookups may query), then applies them in one. */
+  async commit(
+    ctx: CallContext,
+    job: ImportJob,
+    request: ImportRequest,
+    rows: SourceRow[],
+    lookups: Lookups,
+    header: string[] | null,
+  ): Promise<void> {
+    const report: ReportLine[] = [];
+    if (header) {
+      for (const column of header.filter((c) => !request.mapping.knowsColumn(c)))
+        report.push({
+          rowNumber: 1,
+          businessKey: null,
+          pointer: column,
+          code: 'UNKNOWN_COLUMN',
+          message: `The column "${column}" is not part of the mapping ${request.mapping.name}; it was not imported.`,
+        });
+    }
+    const candidates: (MappedRow & { line: number })[] = [];
+    for (const row of rows) {
+      if (row.problem) {
+        report.push({
+          rowNumber: row.line,
+          businessKey: null,
+          pointer: row.problem.pointer,
+          code: row.problem.code,
+          message: row.problem.message,
+        });
+        continue;
+      }
+      const mapped = await request.mapping.map(row, lookups);
+      if (mapped.findings.length > 0) {
+        for (const f of mapped.findings)
+          report.push({
+            rowNumber: row.line,
+            businessKey: null,
+            pointer: f.pointer,
+            code: f.code,
+            message: f.message,
+          });
+        continue;
+      }
+      candidates.push({ ...mapped, line: row.line });
+    }
+    const refusedEarly = new Set(report.filter((r) => r.rowNumber > 1).map((r) => r.rowNumber));
+    await this.orm.em.fork().transactional(async (em) => {
+      const usable = await this.withoutLinkConflicts(em, request, candidates, report);
+      const blockEverything =
+        !request.skipInvalid && (refusedEarly.size > 0 || usable.length < candidates.length);
+      const outcomes: BulkOutcome[] = blockEverything
+        ? usable.map((c) => ({ ref: c.line, status: 'NOT_APPLIED', key: null }))
+        : await this.records.bulk.apply(em, ctx, {
+            domain: request.domain,
+            rows: usable.map((c) => ({ ref: c.line, data: c.data })),
+            skipInvalid: request.skipInvalid,
+            importJobId: job.id,
+            origin: originOf(ctx),
+            reason: `import ${job.id} (${job.source})`,
+          });
+      const linked = await this.linkIds(em, ctx, request, usable, outcomes);
+      this.reportOutcomes(outcomes, report);
+      await this.saveProgress(em, job, rows, outcomes, report, linked);
+    });
+  }
+
+  /** Rows whose external id is already linked to another record are refused (the link would move). */
+  private async withoutLinkConflicts(
+    em: Em,
+    request: ImportRequest,
+    candidates: (MappedRow & { line: number })[],
+    report: ReportLine[],
+  ): Promise<(MappedRow & { line: number })[]> {
+    if (!request.system) return candidates;
+    const ids = candidates.flatMap((c) => (c.externalId ? [c.externalId] : []));
+    const linked = await this.xref.linkedKeysIn(em, request.system, request.domain, ids);
+    const keys = await this.records.businessKeysOf(
+      em,
+      request.domain,
+      candidates.map((c) => c.data),
+    );
+    return candidates.filter((c, i) => {
+      const to = c.externalId ? linked.get(c.externalId) : undefined;
+      if (to === undefined || to === keys[i]) return true;
+      report.push({
+        rowNumber: c.line,
+        businessKey: keys[i] || null,
+        pointer: 'externalId',
+        code: 'DUPLICATE_KEY',
+        message: `${request.system} id ${c.externalId} is linked to the ${request.domain} record ${to}; unlink it first to link it to ${keys[i]}.`,
+      });
+      return false;
+    });
+  }
+
+  private async linkIds(
+    em: Em,
+    ctx: CallContext,
+    request: ImportRequest,
+    usable: (MappedRow & { line: number })[],
+    outcomes: BulkOutcome[],
+  ): Promise<number> {
+    if (!request.system) return 0;
+    const byLine = new Map(usable.map((c) => [c.line, c]));
+    const links = outcomes.flatMap((o) => {
+      const c = byLine.get(o.ref);
+      if (!c?.externalId || !('recordId' in o) || !o.recordId) return [];
+      return [
+        {
+          externalId: c.externalId,
+          recordId: o.recordId,
+          ...(c.externalKey ? { externalKey: c.externalKey } : {}),
+        },
+      ];
+    });
+    if (links.length === 0) return 0;
+    const result = await this.xref.linkWithin(em, ctx, {
+      system: request.system,
+      domain: request.domain,
+      links,
+    });
+    return result.linked;
+  }
+
+  private reportOutcomes(outcomes: BulkOutcome[], report: ReportLine[]): void {
+    for (const o of outcomes) {
+      if (o.status === 'REFUSED')
+        for (const f of o.findings)
+          report.push({
+            rowNumber: o.ref,
+            businessKey: o.key,
+            pointer: f.path,
+            code: f.code,
+            message: f.message,
+          });
+      else if (o.status === 'NOT_APPLIED')
+        report.push({
+          rowNumber: o.ref,
+          businessKey: o.key,
+          pointer: '',
+          code: 'BATCH_REFUSED',
+          message:
+            'Not applied: another row of its batch was refused (run with --skip-invalid to apply the valid rows).',
+        });
+    }
+  }
+
+  private async saveProgress(
+    em: Em,
+    job: ImportJob,
+    rows: SourceRow[],
+    outcomes: BulkOutcome[],
+    report: ReportLine[],
+    linked: number,
+  ): Promise<void> {
+    const refusedRows = new Set(
+      report.filter((r) => r.rowNumber > 1 && r.code !== 'UNKNOWN_COLUMN').map((r) => r.rowNumber),
+    );
+    const current = await em.findOneOrFail(
+      ImportJob,
+      { id: job.id },
+      { lockMode: LockMode.PESSIMISTIC_WRITE },
+    );
+    current.rowsDone += rows.length;
+    current.rowsRefused += refusedRows.size;
+    current.rowsCreated += outcomes.filter((o) => o.status === 'CREATED').length;
+    current.rowsUpdated += outcomes.filter((o) => o.status === 'UPDATED').length;
+    current.rowsUnchanged += outcomes.filter((o) => o.status === 'UNCHANGED').length;
+    current.xrefsLinked += linked;
+    current.batchesCommitted += 1;
+    current.lastCommittedRow = Math.max(current.lastCommittedRow, ...rows.map((r) => r.line));
+    for (const line of report)
+      em.create(ImportReportRowEntity, {
+        jobId: job.id,
+        ...line,
+        businessKey: line.businessKey?.slice(0, 300) ?? null,
+        pointer: line.pointer.slice(0, 300),
+      });
+    await em.flush();
+    Object.assign(job, {
+      rowsDone: current.rowsDone,
+      rowsRefused: current.rowsRefused,
+      rowsCreated: current.rowsCreated,
+      rowsUpdated: current.rowsUpdated,
+      rowsUnchanged: current.rowsUnchanged,
+      xrefsLinked: current.xrefsLinked,
+      batchesCommitted: current.batchesCommitted,
+      lastCommittedRow: current.lastCommittedRow,
+      cancelRequestedAt: current.cancelRequestedAt,
+    });
+  }
+}
