@@ -81,7 +81,7 @@ export function createServices(
     systems,
     xref,
     imports: new ImportService({ orm, audit, records, xref, contracts }),
-    exports: new ExportService({ orm, contracts, xref }),
+    exports: new ExportService({ orm, contracts, xref, records, outbox }),
     reconcile: new ReconcileService({ orm, records, xref, systems }),
     changeFeed: new ChangeFeedService(orm, notifier),
     callers,

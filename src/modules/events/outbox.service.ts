@@ -89,6 +89,14 @@ export class OutboxService {
     return event;
   }
 
+  /** The newest committed sequence as the caller's transaction sees it ('0' when none). */
+  async latestSequenceIn(em: Em): Promise<string> {
+    const [row] = await em
+      .getConnection()
+      .execute<{ s: string }[]>(LATEST_SEQUENCE_SQL, [], 'all', em.getTransactionContext());
+    return String(row?.s ?? '0');
+  }
+
   /** Appends events in the given order: one lock, one insert (batched by the ORM), one NOTIFY. */
   async appendMany(em: Em, inputs: readonly OutboxInput[]): Promise<OutboxEvent[]> {
     if (inputs.length === 0) return [];

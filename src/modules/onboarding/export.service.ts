@@ -6,13 +6,13 @@
  */
 import { IsolationLevel } from '@mikro-orm/core';
 import { stringify } from 'csv-stringify/sync';
-import type { Em, Orm } from '../../db/orm.ts';
-import { toPgArray } from '../../db/pg-array.ts';
+import type { Orm } from '../../db/orm.ts';
 import { authorize } from '../auth/ability.ts';
 import type { CallContext } from '../auth/actor-context.ts';
 import type { ContractsService } from '../contracts/contracts.service.ts';
-import { LATEST_SEQUENCE_SQL } from '../events/outbox.service.ts';
-import { listPageSql } from '../records/record-list-query.ts';
+import type { OutboxService } from '../events/outbox.service.ts';
+import type { RecordsService } from '../records/records.service.ts';
+import type { ExportRow } from '../records/records.types.ts';
 import type { XrefService } from '../xref/xref.service.ts';
 
 export type ExportFormat = 'ndjson' | 'csv';
@@ -31,27 +31,28 @@ const PAGE = 2_000;
 /** A spreadsheet runs a cell starting with = + - @ as a formula: such cells get a leading apostrophe. */
 export const neutralised = (v: string) => (/^[=+@\t\r-]/.test(v) ? `'${v}` : v);
 
-interface Row {
-  record_id: string;
-  key: string;
-  key_scope: string;
-  site: string | null;
-  status: string;
-  revision: number;
-  data: Record<string, unknown> | string;
-  effective_from: Date;
-  contract_version: string;
-}
+type Row = ExportRow;
 
 export class ExportService {
   private readonly orm: Orm;
   private readonly contracts: ContractsService;
   private readonly xref: XrefService;
 
-  constructor(deps: { orm: Orm; contracts: ContractsService; xref: XrefService }) {
+  private readonly records: RecordsService;
+  private readonly outbox: OutboxService;
+
+  constructor(deps: {
+    orm: Orm;
+    contracts: ContractsService;
+    xref: XrefService;
+    records: RecordsService;
+    outbox: OutboxService;
+  }) {
     this.orm = deps.orm;
     this.contracts = deps.contracts;
     this.xref = deps.xref;
+    this.records = deps.records;
+    this.outbox = deps.outbox;
   }
 
   /**
@@ -75,10 +76,7 @@ export class ExportService {
     const asOf = request.asOf ?? new Date();
     return this.orm.em.fork().transactional(
       async (em) => {
-        const conn = em.getConnection();
-        const tx = em.getTransactionContext();
-        const [seq] = await conn.execute<{ s: string }[]>(LATEST_SEQUENCE_SQL, [], 'all', tx);
-        sink.start?.(String(seq?.s ?? '0'));
+        sink.start?.(await this.outbox.latestSequenceIn(em));
         const withIds = Boolean(request.system);
         if (request.format === 'csv') {
           const header = [
@@ -94,13 +92,20 @@ export class ExportService {
         let after: [string, string, string] | undefined;
         let count = 0;
         for (;;) {
-          const q = listPageSql(
+          const rows = await this.records.pageIn(
+            em,
             { domain: request.domain, asOf, status: request.allStatuses ? 'ALL' : undefined },
-            { after, limit: PAGE, withTotal: false },
+            { after, limit: PAGE },
           );
-          const rows = (await conn.execute<Row[]>(q.sql, q.params, 'all', tx)).slice(0, PAGE);
           if (rows.length === 0) break;
-          const ids = withIds ? await this.idsOf(em, request.system!, request.domain, rows) : new Map();
+          const ids = withIds
+            ? await this.xref.linksOfRecordsIn(
+                em,
+                request.system!,
+                request.domain,
+                rows.map((r) => r.record_id),
+              )
+            : new Map();
           await sink.write(
             rows
               .map((r) => this.line(r, request.format, fields, withIds, ids.get(r.record_id) ?? []))
@@ -115,31 +120,6 @@ export class ExportService {
       },
       { isolationLevel: IsolationLevel.REPEATABLE_READ, readOnly: true },
     );
-  }
-
-  private async idsOf(
-    em: Em,
-    system: string,
-    domain: string,
-    rows: Row[],
-  ): Promise<Map<string, { externalId: string; externalKey: string | null }[]>> {
-    const links = await em
-      .getConnection()
-      .execute<{ record_id: string; external_id: string; external_key: string | null }[]>(
-        `select record_id, external_id, external_key from xref
-        where system_code = ? and domain = ? and state = 'ACTIVE' and record_id = any(?::uuid[])
-        order by record_id, external_id`,
-        [system, domain, toPgArray(rows.map((r) => r.record_id))],
-        'all',
-        em.getTransactionContext(),
-      );
-    const byRecord = new Map<string, { externalId: string; externalKey: string | null }[]>();
-    for (const l of links)
-      byRecord.set(l.record_id, [
-        ...(byRecord.get(l.record_id) ?? []),
-        { externalId: l.external_id, externalKey: l.external_key },
-      ]);
-    return byRecord;
   }
 
   private line(

@@ -17,6 +17,7 @@ import { EffectiveEvents } from './effective-events.ts';
 import { KeySequences } from './keys/key-sequences.ts';
 import type { RekeyListener } from './keys/rekey-follower.ts';
 import { Proposals } from './proposals.ts';
+import { listPageSql } from './record-list-query.ts';
 import { RecordReads } from './record-reads.ts';
 import { RecordValidation } from './record-validation.ts';
 import { RecordWriter } from './record-writer.ts';
@@ -25,6 +26,7 @@ import { rulesFor } from './rules-registry.ts';
 export type { KeyChange, RekeyListener } from './keys/rekey-follower.ts';
 export type {
   ChangeRequestFilter,
+  ExportRow,
   HistoryEntry,
   ListFilter,
   PageRequest,
@@ -32,6 +34,8 @@ export type {
   RecordView,
 } from './records.types.ts';
 export { DEFAULT_REQUIRED_APPROVALS } from './records.types.ts';
+
+import type { ExportRow, ListFilter } from './records.types.ts';
 
 export class RecordsService {
   private readonly reads: RecordReads;
@@ -62,6 +66,22 @@ export class RecordsService {
     this.effectiveEvents = new EffectiveEvents(orm, outbox);
     this.bulk = new BulkApply({ audit, outbox, contracts, validation });
     this.contracts = contracts;
+  }
+
+  /**
+   * A page of a domain's records in key order after a keyset cursor (key, key scope, id), read in the
+   * caller's transaction (exports page through one snapshot with it).
+   */
+  async pageIn(
+    em: Em,
+    filter: ListFilter,
+    page: { after?: [string, string, string]; limit: number },
+  ): Promise<ExportRow[]> {
+    const q = listPageSql(filter, { ...page, withTotal: false });
+    const rows = await em
+      .getConnection()
+      .execute<ExportRow[]>(q.sql, q.params, 'all', em.getTransactionContext());
+    return rows.slice(0, page.limit);
   }
 
   /** The business keys of payloads of a domain, as its rules compute them. */

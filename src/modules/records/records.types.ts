@@ -106,3 +106,6 @@ export type CurrentRow = {
   effective_from: Date;
   contract_version: string;
 };
+
+/** A record as a page of the records module answers it inside a transaction (exports). */
+export type ExportRow = CurrentRow & { key: string; key_scope: string; site: string | null };

@@ -105,6 +105,33 @@ export class XrefService {
     return new Map(rows.map((r) => [r.external_id, r.record_key]));
   }
 
+  /** A system's live ids of several records, in the caller's transaction (record id → its ids). */
+  async linksOfRecordsIn(
+    em: Em,
+    system: string,
+    domain: string,
+    recordIds: readonly string[],
+  ): Promise<Map<string, { externalId: string; externalKey: string | null }[]>> {
+    const byRecord = new Map<string, { externalId: string; externalKey: string | null }[]>();
+    if (recordIds.length === 0) return byRecord;
+    const links = await em
+      .getConnection()
+      .execute<{ record_id: string; external_id: string; external_key: string | null }[]>(
+        `select record_id, external_id, external_key from xref
+          where system_code = ? and domain = ? and state = 'ACTIVE' and record_id = any(?::uuid[])
+          order by record_id, external_id`,
+        [system, domain, toPgArray(recordIds)],
+        'all',
+        em.getTransactionContext(),
+      );
+    for (const l of links)
+      byRecord.set(l.record_id, [
+        ...(byRecord.get(l.record_id) ?? []),
+        { externalId: l.external_id, externalKey: l.external_key },
+      ]);
+    return byRecord;
+  }
+
   /** Ids to canonical records, in input order (null for unknown ids): one statement. */
   async resolve(
     ctx: CallContext,
