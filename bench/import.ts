@@ -170,6 +170,7 @@ async function main(): Promise<void> {
       ctx,
       {
         domain: 'item',
+        mode: 'APPLY',
         system: 'odoo-bench',
         mapping,
         format: 'csv',

@@ -80,7 +80,7 @@ export function createServices(
     records,
     systems,
     xref,
-    imports: new ImportService({ orm, audit, records, xref, contracts }),
+    imports: new ImportService({ orm, audit, records, xref, contracts, outbox }),
     exports: new ExportService({ orm, contracts, xref, records, outbox }),
     reconcile: new ReconcileService({ orm, records, xref, systems }),
     changeFeed: new ChangeFeedService(orm, notifier),

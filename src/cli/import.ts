@@ -29,7 +29,7 @@ interface ImportOptions {
   domain: string;
   system?: string;
   mapping: string;
-  mode: 'apply';
+  mode: 'propose' | 'apply';
   batch: number;
   skipInvalid?: boolean;
   resume?: boolean;
@@ -143,9 +143,12 @@ export function addImportCommand(program: Command): void {
       'canon',
     )
     .addOption(
-      new Option('--mode <mode>', 'apply: write the records directly (administrators; audited as one import)')
-        .choices(['apply'])
-        .default('apply'),
+      new Option(
+        '--mode <mode>',
+        'propose: one bulk change request per batch for stewards to approve; apply: write the records directly (administrators; audited as one import)',
+      )
+        .choices(['propose', 'apply'])
+        .default('propose'),
     )
     .option('--batch <n>', 'rows per transaction', positiveInt, 1000)
     .option(
@@ -214,6 +217,7 @@ export function addImportCommand(program: Command): void {
             ctx,
             {
               domain: opts.domain,
+              mode: opts.mode === 'apply' ? 'APPLY' : 'PROPOSE',
               system: opts.system,
               mapping,
               format,
@@ -232,7 +236,7 @@ export function addImportCommand(program: Command): void {
           process.off('SIGINT', onSigint);
         }
         console.log(
-          `import ${job.id} ${job.status.toLowerCase()}: ${job.rowsDone} rows, ${job.rowsCreated} created, ${job.rowsUpdated} updated, ${job.rowsUnchanged} unchanged, ${job.rowsRefused} refused${opts.system ? `, ${job.xrefsLinked} ids linked` : ''}`,
+          `import ${job.id} ${job.status.toLowerCase()}: ${job.rowsDone} rows, ${job.rowsCreated} created, ${job.rowsUpdated} updated, ${job.rowsUnchanged} unchanged, ${job.mode === 'PROPOSE' ? `${job.rowsProposed} proposed, ` : ''}${job.rowsRefused} refused${opts.system ? `, ${job.xrefsLinked} ids linked` : ''}`,
         );
         if (opts.report) {
           const reportFormat =

@@ -8,9 +8,14 @@ import { ContractEntity } from '../modules/contracts/contract.entity.ts';
 import { ContractVersionEntity } from '../modules/contracts/contract-version.entity.ts';
 import { OutboxEventEntity } from '../modules/events/outbox-event.entity.ts';
 import { IdempotencyKeyEntity } from '../modules/idempotency/idempotency-key.entity.ts';
-import { ImportJobEntity, ImportReportRowEntity } from '../modules/onboarding/import-job.entity.ts';
+import {
+  ImportJobEntity,
+  ImportPendingLinkEntity,
+  ImportReportRowEntity,
+} from '../modules/onboarding/import-job.entity.ts';
 import { PackageVersionEntity } from '../modules/publishing/package-version.entity.ts';
 import { ApprovalPolicyEntity } from '../modules/records/approval-policy.entity.ts';
+import { BulkChangeRequestEntity } from '../modules/records/bulk-change-request.entity.ts';
 import { ChangeRequestEntity } from '../modules/records/change-request.entity.ts';
 import { GoldenRecordEntity } from '../modules/records/golden-record.entity.ts';
 import { KeySequenceEntity } from '../modules/records/keys/key-sequence.entity.ts';
@@ -36,6 +41,7 @@ export const entities = [
   RecordRevisionEntity,
   RecordCurrentEntity,
   ChangeRequestEntity,
+  BulkChangeRequestEntity,
   RecordReferenceEntity,
   RecordKeyAliasEntity,
   KeySequenceEntity,
@@ -45,4 +51,5 @@ export const entities = [
   XrefEntity,
   ImportJobEntity,
   ImportReportRowEntity,
+  ImportPendingLinkEntity,
 ];

@@ -107,10 +107,28 @@ const MATRIX: Record<string, Entry> = {
   },
   importJob: { doc: '{ importJob(id: "00000000-0000-7000-8000-000000000000") { id } }', allowed: readers },
   importJobs: { doc: '{ importJobs(first: 1) { edges { node { id } } } }', allowed: readers },
+  bulkChangeRequest: {
+    doc: '{ bulkChangeRequest(id: "00000000-0000-7000-8000-000000000000") { id } }',
+    allowed: readers,
+  },
+  bulkChangeRequests: {
+    doc: '{ bulkChangeRequests(first: 1) { edges { node { id } } } }',
+    allowed: readers,
+  },
   // mutations
   cancelImport: {
     doc: `mutation { cancelImport(input: { id: "00000000-0000-7000-8000-000000000000" }) { ... on CancelImportPayload { importJob { id } } ${E} } }`,
-    allowed: ['admin'],
+    // whoever may import (propose) may cancel their own import; an unknown id is NOT_FOUND for them
+    // (a connector only with a system-of-record rule, which the matrix's connector has not)
+    allowed: ['admin', 'steward'],
+  },
+  approveBulkChange: {
+    doc: `mutation { approveBulkChange(input: { id: "00000000-0000-7000-8000-000000000001" }) { ... on ApproveBulkChangePayload { decidedCount } ${E} } }`,
+    allowed: ['admin', 'steward'],
+  },
+  rejectBulkChange: {
+    doc: `mutation { rejectBulkChange(input: { id: "00000000-0000-7000-8000-000000000001", reason: "no" }) { ... on RejectBulkChangePayload { decidedCount } ${E} } }`,
+    allowed: ['admin', 'steward'],
   },
   createApiToken: {
     doc: `mutation { createApiToken(input: { role: VIEWER }) { ... on CreateApiTokenPayload { token } ${E} } }`,

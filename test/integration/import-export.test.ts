@@ -42,6 +42,7 @@ let fingerprints = 0;
 function request(domain: string, mapping: RowMapping, extra: Partial<ImportRequest> = {}): ImportRequest {
   return {
     domain,
+    mode: 'APPLY',
     mapping,
     format: 'csv',
     batchSize: 100,
@@ -398,7 +399,7 @@ describe('imports over HTTP and GraphQL', () => {
 
   it('imports an uploaded file in the background and reports on it', async () => {
     const p = uniqueCode('UP').toUpperCase();
-    const res = await upload('skipInvalid=true&name=wc.csv', `code,name\n${p}-1,One\n${p}-2,\n`);
+    const res = await upload('mode=apply&skipInvalid=true&name=wc.csv', `code,name\n${p}-1,One\n${p}-2,\n`);
     expect(res.status).toBe(202);
     const { importJob } = (await res.json()) as { importJob: { id: string } };
     expect(await follow(importJob.id)).toMatchObject({
@@ -419,13 +420,14 @@ describe('imports over HTTP and GraphQL', () => {
     expect((await upload('', 'code,name\nX,Y\n', await t.tokenFor('viewer'))).status).toBe(403);
     expect((await upload('', 'code,name\nX,Y\n', null)).status).toBe(401);
     expect((await upload('mapping=nope', 'code,name\nX,Y\n')).status).toBe(400);
+    expect((await upload('mode=merge', 'code,name\nX,Y\n')).status).toBe(400);
     expect((await fetch(`${t.url}/imports/work-center`)).status).toBe(404);
   });
 
   it('stops a running import after its batch in flight when cancelled', async () => {
     const p = uniqueCode('CAN').toUpperCase();
     const rows = Array.from({ length: 3000 }, (_, i) => `${p}-${i},Row ${i}`).join('\n');
-    const res = await upload('batch=10', `code,name\n${rows}\n`);
+    const res = await upload('mode=apply&batch=10', `code,name\n${rows}\n`);
     const { importJob } = (await res.json()) as { importJob: { id: string } };
     const r = await t.gql(
       'mutation($id: ID!) { cancelImport(input: { id: $id }) { ... on CancelImportPayload { importJob { cancelRequested } } } }',
@@ -551,6 +553,8 @@ describe('canon import and export (the CLI)', () => {
         'odoo-cli',
         '--mapping',
         'odoo:uom.uom',
+        '--mode',
+        'apply',
       ],
       env,
     );
@@ -565,6 +569,8 @@ describe('canon import and export (the CLI)', () => {
         'odoo-cli',
         '--mapping',
         'odoo:product.product',
+        '--mode',
+        'apply',
         '--skip-invalid',
         '--report',
         report,
@@ -583,6 +589,7 @@ describe('canon import and export (the CLI)', () => {
       env,
     );
     expect(back.code, back.stderr).toBe(0);
-    expect(back.stdout).toMatch(/0 created, 0 updated, 5 unchanged, 0 refused/);
+    // propose is the default mode: unchanged rows propose nothing
+    expect(back.stdout).toMatch(/0 created, 0 updated, 5 unchanged, 0 proposed, 0 refused/);
   });
 });

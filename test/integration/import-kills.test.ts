@@ -78,6 +78,8 @@ describe('canon import under SIGKILL', () => {
       'odoo-kill',
       '--batch',
       String(BATCH),
+      '--mode',
+      'apply',
       '--resume',
     ];
     // each run commits at least one batch, then dies at a random moment of the next ones; the run

@@ -47,6 +47,26 @@ export function mutationSpecs(env: SweepEnv) {
     if (cr.status !== 'PENDING') throw new Error(JSON.stringify(cr));
     return cr.id;
   }
+  /** A bulk change request of one pending item proposal (an import in propose mode, over HTTP). */
+  async function pendingBulk(n: string): Promise<{ id: string; members: string[] }> {
+    const res = await fetch(`${env.t.url}/imports/work-center?batch=10`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/csv', authorization: `Bearer ${env.stewards[0]}` },
+      body: `code,name\nSWB-${n},Bulk ${n}\n`,
+    });
+    if (res.status !== 202) throw new Error(await res.text());
+    const { importJob } = (await res.json()) as { importJob: { id: string } };
+    for (let i = 0; i < 300; i++) {
+      const rows = await sql(
+        `select b.id, array_agg(c.id::text) as members from bulk_change_request b
+           join change_request c on c.bulk_id = b.id where b.import_job_id = ? group by b.id`,
+        [importJob.id],
+      );
+      if (rows.length > 0) return { id: rows[0].id, members: rows[0].members };
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`import ${importJob.id} made no bulk change request`);
+  }
   const statusIs = (id: string, status: string) =>
     count('select count(*)::int as n from change_request where id = ? and status = ?', [id, status]);
   async function draft(n: string): Promise<string> {
@@ -249,6 +269,37 @@ export function mutationSpecs(env: SweepEnv) {
             count(
               'select count(*)::int as n from approval_policy where domain = ? and required_approvals = 2',
               [domain],
+            ),
+        };
+      },
+    },
+    approveBulkChange: {
+      action: 'CHANGE_APPROVED',
+      once: true,
+      prepare: async (n) => {
+        const bulk = await pendingBulk(n);
+        return {
+          input: { id: bulk.id },
+          token: env.stewards[1],
+          effects: () =>
+            count('select count(*)::int as n from record_revision where change_request_id = any(?::uuid[])', [
+              `{${bulk.members.join(',')}}`,
+            ]),
+        };
+      },
+    },
+    rejectBulkChange: {
+      action: 'CHANGE_REJECTED',
+      once: true,
+      prepare: async (n) => {
+        const bulk = await pendingBulk(n);
+        return {
+          input: { id: bulk.id, reason: 'not this catalogue' },
+          token: env.stewards[1],
+          effects: () =>
+            count(
+              "select count(*)::int as n from change_request where id = any(?::uuid[]) and status = 'REJECTED'",
+              [`{${bulk.members.join(',')}}`],
             ),
         };
       },

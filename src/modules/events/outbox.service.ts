@@ -23,6 +23,8 @@ export const OUTBOX_EVENT_TYPES = [
   'XREF_UNLINKED',
   'CHANGE_REQUEST_PROPOSED',
   'CHANGE_REQUEST_DECIDED',
+  'BULK_CHANGE_PROPOSED',
+  'IMPORT_PROGRESS',
 ] as const;
 export type OutboxEventType = (typeof OUTBOX_EVENT_TYPES)[number];
 

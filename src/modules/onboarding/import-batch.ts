@@ -7,12 +7,15 @@
 import { LockMode } from '@mikro-orm/core';
 import type { Em, Orm } from '../../db/orm.ts';
 import type { CallContext } from '../auth/actor-context.ts';
+import type { OutboxService } from '../events/outbox.service.ts';
 import { originOf } from '../events/outbox.service.ts';
 import type { BulkOutcome } from '../records/bulk-apply.ts';
 import type { RecordsService } from '../records/records.service.ts';
 import type { XrefService } from '../xref/xref.service.ts';
 import type { ImportRequest } from './import.service.ts';
 import { ImportJob, type ImportReportRow, ImportReportRowEntity } from './import-job.entity.ts';
+import type { ImportLinks } from './import-links.ts';
+import { announceProgress } from './import-progress.ts';
 import type { Lookups, MappedRow } from './mappings.ts';
 import type { SourceRow } from './row-sources.ts';
 
@@ -23,10 +26,21 @@ export class ImportBatch {
   private readonly records: RecordsService;
   private readonly xref: XrefService;
 
-  constructor(deps: { orm: Orm; records: RecordsService; xref: XrefService }) {
+  private readonly links: ImportLinks;
+  private readonly outbox: OutboxService;
+
+  constructor(deps: {
+    orm: Orm;
+    records: RecordsService;
+    xref: XrefService;
+    links: ImportLinks;
+    outbox: OutboxService;
+  }) {
     this.orm = deps.orm;
     this.records = deps.records;
     this.xref = deps.xref;
+    this.links = deps.links;
+    this.outbox = deps.outbox;
   }
 
   /** Maps the rows outside the transaction (lookups may query), then applies them in one. */
@@ -80,19 +94,26 @@ export class ImportBatch {
       const usable = await this.withoutLinkConflicts(em, request, candidates, report);
       const blockEverything =
         !request.skipInvalid && (refusedEarly.size > 0 || usable.length < candidates.length);
-      const outcomes: BulkOutcome[] = blockEverything
-        ? usable.map((c) => ({ ref: c.line, status: 'NOT_APPLIED', key: null }))
-        : await this.records.bulk.apply(em, ctx, {
-            domain: request.domain,
-            rows: usable.map((c) => ({ ref: c.line, data: c.data })),
-            skipInvalid: request.skipInvalid,
-            importJobId: job.id,
-            origin: originOf(ctx),
-            reason: `import ${job.id} (${job.source})`,
-          });
-      const linked = await this.linkIds(em, ctx, request, usable, outcomes);
+      const bulk = {
+        domain: request.domain,
+        rows: usable.map((c) => ({ ref: c.line, data: c.data })),
+        skipInvalid: request.skipInvalid,
+        importJobId: job.id,
+        origin: originOf(ctx),
+        reason: `import ${job.id} (${job.source})`,
+      };
+      let outcomes: BulkOutcome[];
+      if (blockEverything) outcomes = usable.map((c) => ({ ref: c.line, status: 'NOT_APPLIED', key: null }));
+      else if (job.mode === 'PROPOSE')
+        outcomes = await this.records.bulk.propose(em, ctx, {
+          ...bulk,
+          batchNumber: job.batchesCommitted + 1,
+        });
+      else outcomes = await this.records.bulk.apply(em, ctx, bulk);
+      const linked = await this.linkIds(em, ctx, job, request, usable, outcomes);
       this.reportOutcomes(outcomes, report);
       await this.saveProgress(em, job, rows, outcomes, report, linked);
+      await announceProgress(this.outbox, em, ctx, job);
     });
   }
 
@@ -125,15 +146,33 @@ export class ImportBatch {
     });
   }
 
+  /**
+   * Links the system's ids of the rows' records; ids of records a pending proposal creates are kept
+   * until a steward's approval creates them (import-links.ts).
+   */
   private async linkIds(
     em: Em,
     ctx: CallContext,
+    job: ImportJob,
     request: ImportRequest,
     usable: (MappedRow & { line: number })[],
     outcomes: BulkOutcome[],
   ): Promise<number> {
     if (!request.system) return 0;
     const byLine = new Map(usable.map((c) => [c.line, c]));
+    const later = outcomes.flatMap((o) => {
+      const c = byLine.get(o.ref);
+      if (!c?.externalId || (o.status !== 'PROPOSED' && o.status !== 'ALREADY_PROPOSED') || o.recordId)
+        return [];
+      return [
+        {
+          changeRequestId: o.changeRequestId,
+          externalId: c.externalId,
+          ...(c.externalKey ? { externalKey: c.externalKey } : {}),
+        },
+      ];
+    });
+    await this.links.keep(em, { id: job.id, systemCode: request.system, domain: request.domain }, later);
     const links = outcomes.flatMap((o) => {
       const c = byLine.get(o.ref);
       if (!c?.externalId || !('recordId' in o) || !o.recordId) return [];
@@ -197,7 +236,10 @@ export class ImportBatch {
     current.rowsRefused += refusedRows.size;
     current.rowsCreated += outcomes.filter((o) => o.status === 'CREATED').length;
     current.rowsUpdated += outcomes.filter((o) => o.status === 'UPDATED').length;
-    current.rowsUnchanged += outcomes.filter((o) => o.status === 'UNCHANGED').length;
+    current.rowsUnchanged += outcomes.filter(
+      (o) => o.status === 'UNCHANGED' || o.status === 'ALREADY_PROPOSED',
+    ).length;
+    current.rowsProposed += outcomes.filter((o) => o.status === 'PROPOSED').length;
     current.xrefsLinked += linked;
     current.batchesCommitted += 1;
     current.lastCommittedRow = Math.max(current.lastCommittedRow, ...rows.map((r) => r.line));
@@ -215,6 +257,7 @@ export class ImportBatch {
       rowsCreated: current.rowsCreated,
       rowsUpdated: current.rowsUpdated,
       rowsUnchanged: current.rowsUnchanged,
+      rowsProposed: current.rowsProposed,
       xrefsLinked: current.xrefsLinked,
       batchesCommitted: current.batchesCommitted,
       lastCommittedRow: current.lastCommittedRow,

@@ -35,6 +35,8 @@ export const ImportJobEntity = defineEntity({
     rowsCreated: p.integer().default(0),
     rowsUpdated: p.integer().default(0),
     rowsUnchanged: p.integer().default(0),
+    /** Propose mode: rows that became change requests waiting for stewards. */
+    rowsProposed: p.integer().default(0),
     xrefsLinked: p.integer().default(0),
     batchesCommitted: p.integer().default(0),
     /** Number of the last data row of the last committed batch (0: none yet). */
@@ -72,3 +74,24 @@ export const ImportReportRowEntity = defineEntity({
 });
 export class ImportReportRow extends ImportReportRowEntity.class {}
 ImportReportRowEntity.setClass(ImportReportRow);
+
+/**
+ * A system's id from a row imported in propose mode whose record does not exist yet: linked when a
+ * steward's approval creates the record (import-links.ts), dropped when the proposal is decided
+ * otherwise.
+ */
+export const ImportPendingLinkEntity = defineEntity({
+  name: 'ImportPendingLink',
+  tableName: 'import_pending_link',
+  properties: {
+    id: p.bigint('string').primary().autoincrement(),
+    changeRequestId: p.uuid().index(),
+    jobId: p.uuid(),
+    systemCode: p.string().length(50),
+    domain: p.string().length(100),
+    externalId: p.string().length(300),
+    externalKey: p.string().length(300).nullable(),
+  },
+});
+export class ImportPendingLink extends ImportPendingLinkEntity.class {}
+ImportPendingLinkEntity.setClass(ImportPendingLink);

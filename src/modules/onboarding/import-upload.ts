@@ -17,6 +17,7 @@ import { CanonError } from '../../errors.ts';
 import { authorize } from '../auth/ability.ts';
 import type { CallContext } from '../auth/actor-context.ts';
 import type { ImportService } from './import.service.ts';
+import type { ImportMode } from './import-job.entity.ts';
 import { canonMapping } from './mappings.ts';
 import { builtInMapping } from './odoo-mappings.ts';
 import type { SourceEncoding, SourceFormat } from './row-sources.ts';
@@ -32,7 +33,14 @@ export async function handleImportUpload(
   domain: string,
   query: URLSearchParams,
 ): Promise<void> {
-  authorize(ctx.ability, ctx.actor, 'manage', 'GoldenRecord');
+  const mode = (query.get('mode') ?? 'propose').toUpperCase() as ImportMode;
+  if (mode !== 'PROPOSE' && mode !== 'APPLY')
+    throw new CanonError('BAD_USER_INPUT', 'mode is propose or apply.', { path: ['mode'] });
+  // the same rights as the import itself: administrators apply, stewards (and connectors) propose
+  if (mode === 'APPLY') authorize(ctx.ability, ctx.actor, 'manage', 'GoldenRecord');
+  else if (ctx.actor?.role !== 'connector')
+    authorize(ctx.ability, ctx.actor, 'propose', 'GoldenRecord', { domain });
+  else authorize(ctx.ability, ctx.actor, 'read', 'GoldenRecord');
   const type = String(req.headers['content-type'] ?? '');
   const format = (query.get('format') ?? (/ndjson|jsonl/.test(type) ? 'ndjson' : 'csv')) as SourceFormat;
   if (format !== 'csv' && format !== 'ndjson')
@@ -71,6 +79,7 @@ export async function handleImportUpload(
     await pipeline(req, counter, createWriteStream(file));
     const options = JSON.stringify([
       domain,
+      mode,
       query.get('system'),
       mappingName,
       batchSize,
@@ -82,6 +91,7 @@ export async function handleImportUpload(
       ctx,
       {
         domain,
+        mode,
         system: query.get('system') ?? undefined,
         mapping,
         format,

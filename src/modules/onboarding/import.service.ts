@@ -11,19 +11,29 @@ import { validate as isUuid } from 'uuid';
 import type { Em, Orm } from '../../db/orm.ts';
 import { CanonError } from '../../errors.ts';
 import type { AuditService } from '../audit/audit.service.ts';
-import { authorize } from '../auth/ability.ts';
+import { authorize, can } from '../auth/ability.ts';
 import type { CallContext } from '../auth/actor-context.ts';
 import type { ContractsService } from '../contracts/contracts.service.ts';
+import type { OutboxService } from '../events/outbox.service.ts';
 import { idempotentTransaction, type Replayable } from '../idempotency/idempotency.service.ts';
 import type { RecordsService } from '../records/records.service.ts';
 import type { XrefService } from '../xref/xref.service.ts';
 import { ImportBatch } from './import-batch.ts';
-import { ImportJob, type ImportReportRow, ImportReportRowEntity } from './import-job.entity.ts';
+import {
+  ImportJob,
+  type ImportMode,
+  type ImportReportRow,
+  ImportReportRowEntity,
+} from './import-job.entity.ts';
+import { ImportLinks } from './import-links.ts';
+import { announceProgress } from './import-progress.ts';
 import type { Lookups, RowMapping } from './mappings.ts';
 import { readRows, type SourceEncoding, type SourceFormat, type SourceRow } from './row-sources.ts';
 
 export interface ImportRequest {
   domain: string;
+  /** PROPOSE: change requests for stewards, one bulk per batch; APPLY: written directly (administrators). */
+  mode: ImportMode;
   system?: string;
   mapping: RowMapping;
   format: SourceFormat;
@@ -60,14 +70,18 @@ export class ImportService {
     records: RecordsService;
     xref: XrefService;
     contracts: ContractsService;
+    outbox: OutboxService;
   }) {
     this.orm = deps.orm;
     this.audit = deps.audit;
     this.records = deps.records;
     this.xref = deps.xref;
     this.contracts = deps.contracts;
-    this.batches = new ImportBatch(deps);
+    this.outbox = deps.outbox;
+    this.batches = new ImportBatch({ ...deps, links: new ImportLinks(deps) });
   }
+
+  private readonly outbox: OutboxService;
 
   private readonly batches: ImportBatch;
 
@@ -91,7 +105,12 @@ export class ImportService {
       onOpen?: (job: ImportJob) => void;
     } = {},
   ): Promise<ImportJob> {
-    authorize(ctx.ability, ctx.actor, 'manage', 'GoldenRecord');
+    // applying directly is an administrator's act; proposing is a steward's (a connector proposes
+    // only what its system owns, checked row by row)
+    if (request.mode === 'APPLY') authorize(ctx.ability, ctx.actor, 'manage', 'GoldenRecord');
+    else if (ctx.actor?.role !== 'connector')
+      authorize(ctx.ability, ctx.actor, 'propose', 'GoldenRecord', { domain: request.domain });
+    if (request.system) this.xref.assertMayLink(ctx, request.system);
     if (request.mapping.domain && request.mapping.domain !== request.domain)
       throw new CanonError(
         'BAD_USER_INPUT',
@@ -214,7 +233,7 @@ export class ImportService {
       const job = tx.create(ImportJob, {
         domain: request.domain,
         systemCode: request.system ?? null,
-        mode: 'APPLY',
+        mode: request.mode,
         source: request.source.slice(0, 500),
         format: request.format,
         mapping: request.mapping.name.slice(0, 200),
@@ -265,8 +284,10 @@ export class ImportService {
           created: current.rowsCreated,
           updated: current.rowsUpdated,
           unchanged: current.rowsUnchanged,
+          proposed: current.rowsProposed,
         },
       });
+      await announceProgress(this.outbox, em, ctx, current);
       Object.assign(job, { status, message, finishedAt: current.finishedAt, rowsTotal: current.rowsTotal });
       return current;
     });
@@ -293,7 +314,9 @@ export class ImportService {
    * request with each batch's commit). A finished import cannot be cancelled; asking twice is one ask.
    */
   async cancel(ctx: CallContext, id: string, idempotencyKey?: string | null): Promise<ImportJob> {
-    authorize(ctx.ability, ctx.actor, 'manage', 'GoldenRecord');
+    // administrators cancel any import; whoever started one (a steward, a connector) may cancel theirs
+    authorize(ctx.ability, ctx.actor, 'propose', 'GoldenRecord');
+    const admin = can(ctx.ability, 'manage', 'GoldenRecord');
     const replay = (em: Em): Replayable<ImportJob> => ({
       idOf: (j) => j.id,
       replay: (jobId) => em.findOneOrFail(ImportJob, { id: jobId }),
@@ -310,6 +333,11 @@ export class ImportService {
           ? await em.findOne(ImportJob, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE })
           : null;
         if (!job) throw new CanonError('NOT_FOUND', `No import ${id}.`, { path: ['id'] });
+        if (!admin && job.startedBy !== ctx.actor?.id)
+          throw new CanonError(
+            'FORBIDDEN',
+            'Only whoever started an import (or an administrator) can cancel it.',
+          );
         if (job.status === 'COMPLETED' || job.status === 'FAILED')
           throw new CanonError(
             'INVALID_STATE',

@@ -15,7 +15,8 @@ const ImportStatusEnum = builder.enumType('ImportStatus', {
   >,
 });
 const ImportModeEnum = builder.enumType('ImportMode', {
-  description: 'APPLY writes the records directly (administrators, audited as one import).',
+  description:
+    'PROPOSE makes one bulk change request per batch for stewards; APPLY writes the records directly (administrators, audited as one import).',
   values: Object.fromEntries(IMPORT_MODES.map((s) => [s, { value: s }])) as Record<
     (typeof IMPORT_MODES)[number],
     { value: (typeof IMPORT_MODES)[number] }
@@ -62,6 +63,9 @@ export const ImportJobRef = builder.objectRef<ImportJob>('ImportJob').implement(
     }),
     rowsUnchanged: t.exposeInt('rowsUnchanged', {
       description: 'Rows equal to their record: nothing written.',
+    }),
+    rowsProposed: t.exposeInt('rowsProposed', {
+      description: 'Propose mode: rows that became change requests (bulkChangeRequests(importJobId:)).',
     }),
     xrefsLinked: t.exposeInt('xrefsLinked', { description: "The system's ids newly linked." }),
     batchesCommitted: t.exposeInt('batchesCommitted', {
@@ -156,7 +160,7 @@ builder.mutationFields((t) => ({
     type: CancelImportPayload,
     errors: { ...canonErrors, directResult: true },
     description:
-      'Stops a running import after its batch in flight (administrators); what was committed stays.',
+      'Stops a running import after its batch in flight (administrators, or whoever started it); what was committed stays.',
     args: {
       input: t.arg({
         type: CancelImportInput,

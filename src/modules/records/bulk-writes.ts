@@ -23,6 +23,8 @@ export interface BulkWrite {
   data: Data;
   /** Where the row came from, for the audit event (e.g. its row number in a file). */
   source: string;
+  /** The change request the row applies (imports in propose mode), recorded on its revision. */
+  changeRequestId?: string;
 }
 
 export interface BulkWritten {
@@ -95,8 +97,8 @@ export async function writeBulk(
   await conn.execute(
     `insert into record_revision (id, record_id, revision, data, status, operation, contract_version, contract_version_id,
             effective_from, change_request_id, import_job_id, created_by, created_by_name, reason, created_at)
-     select u.rid::uuid, u.id::uuid, u.rev::int, u.data::jsonb, 'ACTIVE', u.op, ?, ?, ?, null, ?, ?, ?, ?, ?
-       from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) as u(rid, id, rev, data, op)`,
+     select u.rid::uuid, u.id::uuid, u.rev::int, u.data::jsonb, 'ACTIVE', u.op, ?, ?, ?, u.crid::uuid, ?, ?, ?, ?, ?
+       from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) as u(rid, id, rev, data, op, crid)`,
     [
       batch.validator.version,
       batch.validator.contractVersionId,
@@ -111,6 +113,7 @@ export async function writeBulk(
       toPgArray(rows.map((r) => String(revisionOf.get(r.id)))),
       toPgArray(rows.map((r) => JSON.stringify(r.data))),
       toPgArray(rows.map((r) => (r.recordId ? 'UPDATE' : 'CREATE'))),
+      toPgArray(rows.map((r) => r.changeRequestId ?? null)),
     ],
     'all',
     tx,

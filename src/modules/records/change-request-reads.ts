@@ -73,6 +73,7 @@ export class ChangeRequestReads {
     add('proposed_by = ?', filter.proposedBy);
     add('system_code = ?', filter.systemCode);
     add('record_id = ?', filter.recordId);
+    add('bulk_id = ?', filter.bulkId);
     add("proposed->>'site' = ?", filter.site);
     add('created_at < ?', filter.createdBefore);
     add('created_at >= ?', filter.createdAfter);
@@ -94,7 +95,7 @@ export class ChangeRequestReads {
 
 /** Filters by actor or record take ids: anything else is a mistake to report, not a query to run. */
 function assertIdFilters(filter: ChangeRequestFilter): void {
-  for (const field of ['proposedBy', 'recordId'] as const) {
+  for (const field of ['proposedBy', 'recordId', 'bulkId'] as const) {
     const value = filter[field];
     if (value !== undefined && !isUuid(value))
       throw new CanonError('BAD_USER_INPUT', `${field} is an id (a UUID); "${value.slice(0, 60)}" is not.`, {
@@ -110,6 +111,7 @@ function changeRequestWhere(filter: ChangeRequestFilter): Record<string, unknown
   if (filter.proposedBy) where.proposedBy = filter.proposedBy;
   if (filter.systemCode) where.systemCode = filter.systemCode;
   if (filter.recordId) where.recordId = filter.recordId;
+  if (filter.bulkId) where.bulkId = filter.bulkId;
   if (filter.site) where.proposed = { site: filter.site };
   if (filter.createdBefore || filter.createdAfter)
     where.createdAt = {

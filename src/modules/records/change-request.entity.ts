@@ -53,6 +53,11 @@ export const ChangeRequestEntity = defineEntity({
     appliedRevision: p.integer().nullable(),
     /** When the base revision was stale: the record's revision and value at that moment. */
     conflict: p.json<unknown>().nullable(),
+    /** The bulk proposal this belongs to (an import batch in propose mode), and its row there. */
+    bulkId: p.uuid().nullable(),
+    sourceRow: p.integer().nullable(),
+    /** The business key of the proposed payload (finds a pending proposal for a key). */
+    recordKey: p.string().length(300).nullable(),
     ...timestamps(),
     lockVersion: p.integer().version(),
   },
@@ -62,6 +67,9 @@ export const ChangeRequestEntity = defineEntity({
     // the stewards' inbox pages by status in proposal order, over all domains or one
     { name: 'change_request_inbox', properties: ['status', 'createdAt', 'id'] },
     { name: 'change_request_inbox_domain', properties: ['status', 'domain', 'createdAt', 'id'] },
+    // a bulk's members in row order, and the pending proposals of a key (a re-run proposes nothing twice)
+    { name: 'change_request_bulk', properties: ['bulkId', 'sourceRow', 'id'] },
+    { name: 'change_request_key', properties: ['domain', 'recordKey', 'status'] },
   ],
 });
 export class ChangeRequest extends ChangeRequestEntity.class {}

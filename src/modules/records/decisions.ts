@@ -125,6 +125,7 @@ export class Decisions {
         subjectId: cr.id,
         after: { reason },
       });
+      await this.writer.announceDecided(em, ctx, cr);
       await announceChangeRequest(this.outbox, em, ctx, cr);
     });
   }
@@ -142,6 +143,7 @@ export class Decisions {
         subjectType: 'ChangeRequest',
         subjectId: cr.id,
       });
+      await this.writer.announceDecided(em, ctx, cr);
       await announceChangeRequest(this.outbox, em, ctx, cr);
     });
   }

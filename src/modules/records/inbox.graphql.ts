@@ -32,6 +32,7 @@ const inboxArgs = (t: any) => ({
   proposedBy: t.arg.id({ description: 'Only this proposer (actor id).' }),
   systemCode: t.arg.string({ description: 'Only proposals of this system.' }),
   recordId: t.arg.id({ description: 'Only proposals for this record.' }),
+  bulkId: t.arg.id({ description: 'Only the members of this bulk change request (an import batch).' }),
   createdBefore: t.arg({
     type: 'DateTime',
     description: 'Only proposals made before this moment (waiting longer than an age).',
@@ -46,6 +47,7 @@ type InboxArgs = {
   proposedBy?: string | number | null;
   systemCode?: string | null;
   recordId?: string | number | null;
+  bulkId?: string | number | null;
   createdBefore?: Date | null;
   createdAfter?: Date | null;
   orderBy?: ChangeRequestFilter['order'] | null;
@@ -58,6 +60,7 @@ const filterOf = (a: InboxArgs): ChangeRequestFilter => ({
   proposedBy: a.proposedBy ? String(a.proposedBy) : undefined,
   systemCode: a.systemCode ?? undefined,
   recordId: a.recordId ? String(a.recordId) : undefined,
+  bulkId: a.bulkId ? String(a.bulkId) : undefined,
   createdBefore: a.createdBefore ?? undefined,
   createdAfter: a.createdAfter ?? undefined,
   order: a.orderBy ?? undefined,
@@ -155,9 +158,9 @@ type DecisionResult = { id: string; changeRequest: ChangeRequest | null; error: 
  * A bulk item's error as a plain copy of the CanonError (GraphQL takes a returned Error instance
  * for a failure of the field itself), answering the Error interface's fields like every error type.
  */
-type DecisionErrorCopy = Pick<CanonError, 'code' | 'message' | 'fieldPath' | 'details'>;
+export type DecisionErrorCopy = Pick<CanonError, 'code' | 'message' | 'fieldPath' | 'details'>;
 
-const DecisionErrorRef = builder.objectRef<DecisionErrorCopy>('ChangeDecisionError').implement({
+export const DecisionErrorRef = builder.objectRef<DecisionErrorCopy>('ChangeDecisionError').implement({
   description: 'Why one change request of a bulk decision was not decided.',
   interfaces: [ErrorInterface as never],
   isTypeOf: (v) => !(v instanceof Error) && typeof (v as DecisionErrorCopy).code === 'string',

@@ -3,10 +3,9 @@
  * connectors, stored PENDING for stewards or applied at once; and seeding reference data.
  */
 
-import { subject as casl } from '@casl/ability';
 import { validate as isUuid } from 'uuid';
 import type { Em, Orm } from '../../db/orm.ts';
-import { CanonError, NotSystemOfRecordError, notFound, StaleBaseError } from '../../errors.ts';
+import { CanonError, notFound, StaleBaseError } from '../../errors.ts';
 import { assertTextLength } from '../../text-limits.ts';
 import type { AuditService } from '../audit/audit.service.ts';
 import { authorize } from '../auth/ability.ts';
@@ -18,11 +17,12 @@ import type { ApprovalPolicies } from './approval-policies.ts';
 import { type ChangeOperation, ChangeRequest } from './change-request.entity.ts';
 import { announceChangeRequest } from './change-request-events.ts';
 import { changeRequestReplay } from './decisions.ts';
-import type { Data, DomainRules } from './domain-rules.ts';
+import type { Data } from './domain-rules.ts';
 import { fieldDiff } from './field-diff.ts';
 import { GoldenRecord } from './golden-record.entity.ts';
 import type { KeySequences } from './keys/key-sequences.ts';
 import { applyMergePatch } from './merge-patch.ts';
+import { connectorApprovals } from './ownership-check.ts';
 import { RecordRevision } from './record-revision.entity.ts';
 import type { RecordValidation } from './record-validation.ts';
 import type { RecordWriter } from './record-writer.ts';
@@ -136,7 +136,7 @@ export class Proposals {
 
     const connector = ctx.actor?.role === 'connector';
     const approvalsNeeded = connector
-      ? this.checkOwnership(ctx, rules, operation, proposed, previous)
+      ? connectorApprovals(ctx, rules, operation, proposed, previous)
       : await this.policies.requiredApprovals(em, input.domain);
     await this.validation.validate(em, rules, validator, operation, proposed, previous, record);
     // a rekey applied now locks its followers before the audit append (record-writer lockForApply)
@@ -171,54 +171,6 @@ export class Proposals {
     if (cr.requiredApprovals === 0) await this.writer.apply(em, ctx, cr);
     else await announceChangeRequest(this.outbox, em, ctx, cr);
     return cr;
-  }
-
-  /**
-   * A connector proposes only where its system is the system of record: the domain, the record's site
-   * (before and after the change), and — under field-level rules — only the fields it owns. Returns the
-   * approvals its rules ask for.
-   */
-  private checkOwnership(
-    ctx: CallContext,
-    rules: DomainRules,
-    operation: ChangeOperation,
-    proposed: Data,
-    previous: Data | null,
-  ): number {
-    const system = ctx.actor?.systemCode ?? '?';
-    const sites = [...new Set([rules.siteOf(proposed), ...(previous ? [rules.siteOf(previous)] : [])])];
-    const subjects = sites.map((site) =>
-      casl('GoldenRecord', { domain: rules.domain, site } as Record<string, unknown>),
-    );
-    for (const [i, subject] of subjects.entries()) {
-      if (!ctx.ability.can('propose', subject)) {
-        throw new NotSystemOfRecordError(
-          'NOT_SYSTEM_OF_RECORD',
-          `${system} is not the system of record of ${rules.domain}${sites[i] ? ` on site ${sites[i]}` : ''}.`,
-          ownedFieldsOf(ctx, rules.domain),
-          [],
-          ['domain'],
-        );
-      }
-    }
-    // creating, retiring and restoring touch the whole record; updates only their changed fields
-    const changed = operation === 'UPDATE' ? fieldDiff(previous ?? {}, proposed).map((c) => c.path) : ['/'];
-    const notOwned = changed.filter((path) =>
-      subjects.some((subject) => !ctx.ability.can('propose', subject, path)),
-    );
-    if (notOwned.length > 0) {
-      throw new NotSystemOfRecordError(
-        'FIELD_NOT_OWNED',
-        `${system} may not change ${notOwned.join(', ')} of ${rules.domain}: another system owns ${notOwned.length > 1 ? 'them' : 'it'}.`,
-        ownedFieldsOf(ctx, rules.domain),
-        notOwned,
-        ['data'],
-      );
-    }
-    const matching = (ctx.ownership ?? []).filter(
-      (r) => r.domain === rules.domain && (!r.site || sites.every((s) => s === r.site)),
-    );
-    return Math.max(0, ...matching.map((r) => r.requiredApprovals));
   }
 
   /**
@@ -294,6 +246,7 @@ function newChangeRequest(
     contractVersion: p.validator.version,
     warnings: [],
     conflict: null,
+    recordKey: rulesFor(p.domain, p.validator.schema).keyOf(p.proposed).slice(0, 300),
   });
 }
 
@@ -347,11 +300,4 @@ function checkProposalShape(input: ProposeInput, operation: ChangeOperation): vo
     });
   if (input.effectiveFrom && Number.isNaN(input.effectiveFrom.getTime()))
     throw new CanonError('BAD_USER_INPUT', 'effectiveFrom is not a valid time.', { path: ['effectiveFrom'] });
-}
-
-/** What a connector's system owns in a domain: null = whole records (some rule has no fields). */
-function ownedFieldsOf(ctx: CallContext, domain: string): string[] | null {
-  const rules = (ctx.ownership ?? []).filter((r) => r.domain === domain);
-  if (rules.some((r) => !r.fields)) return null;
-  return [...new Set(rules.flatMap((r) => r.fields ?? []))].sort();
 }

@@ -39,6 +39,9 @@ export interface RevisionWrite {
   followsRekeyOf?: { recordId: string; domain: string; oldKey: string; newKey: string; depth: number };
 }
 
+/** Called in the transaction that decided a change request (see RecordWriter.onDecided). */
+export type DecidedListener = (em: Em, ctx: CallContext, cr: ChangeRequest) => Promise<void>;
+
 const AUDIT_ACTIONS = {
   CREATE: 'RECORD_CREATED',
   RETIRE: 'RECORD_RETIRED',
@@ -73,6 +76,21 @@ export class RecordWriter {
     this.follower.listen(listener);
   }
 
+  private readonly decidedListeners: DecidedListener[] = [];
+
+  /**
+   * Another module's part of a proposal's decision (imports link the ids of records their proposals
+   * create), run in the decision's transaction once the change request is APPLIED, REJECTED,
+   * WITHDRAWN or CONFLICT.
+   */
+  onDecided(listener: DecidedListener): void {
+    this.decidedListeners.push(listener);
+  }
+
+  async announceDecided(em: Em, ctx: CallContext, cr: ChangeRequest): Promise<void> {
+    for (const listener of this.decidedListeners) await listener(em, ctx, cr);
+  }
+
   private async markConflict(
     em: Em,
     ctx: CallContext,
@@ -94,6 +112,7 @@ export class RecordWriter {
       subjectId: cr.id,
       after: { recordId: record.id, baseRevision: cr.baseRevision ?? null, currentRevision: latest.revision },
     });
+    await this.announceDecided(em, ctx, cr);
   }
 
   /**
@@ -190,6 +209,7 @@ export class RecordWriter {
     cr.appliedRevision = revision.revision;
     cr.effectiveFrom = effectiveFrom;
     await em.flush();
+    await this.announceDecided(em, ctx, cr);
   }
 
   /** Writes one revision with its references, audit event and change events; follows a key change. */

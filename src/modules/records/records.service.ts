@@ -10,6 +10,7 @@ import type { ContractsService } from '../contracts/contracts.service.ts';
 import type { OutboxService } from '../events/outbox.service.ts';
 import { ApprovalPolicies } from './approval-policies.ts';
 import { BulkApply } from './bulk-apply.ts';
+import { BulkChangeRequests } from './bulk-change-requests.ts';
 import { ChangeRequestReads } from './change-request-reads.ts';
 import { Decisions } from './decisions.ts';
 import type { Data } from './domain-rules.ts';
@@ -20,10 +21,14 @@ import { Proposals } from './proposals.ts';
 import { listPageSql } from './record-list-query.ts';
 import { RecordReads } from './record-reads.ts';
 import { RecordValidation } from './record-validation.ts';
-import { RecordWriter } from './record-writer.ts';
+import { type DecidedListener, RecordWriter } from './record-writer.ts';
 import { rulesFor } from './rules-registry.ts';
 
+export type { BulkChangeRequest } from './bulk-change-request.entity.ts';
+export type { BulkDecisionResult, BulkFilter, BulkStatusCounts } from './bulk-change-requests.ts';
+export type { ChangeRequest } from './change-request.entity.ts';
 export type { KeyChange, RekeyListener } from './keys/rekey-follower.ts';
+export type { DecidedListener } from './record-writer.ts';
 export type {
   ChangeRequestFilter,
   ExportRow,
@@ -64,7 +69,8 @@ export class RecordsService {
     this.decisions = new Decisions(orm, audit, writer, outbox);
     this.writer = writer;
     this.effectiveEvents = new EffectiveEvents(orm, outbox);
-    this.bulk = new BulkApply({ audit, outbox, contracts, validation });
+    this.bulk = new BulkApply({ audit, outbox, contracts, validation, policies: this.policies });
+    this.bulkChangeRequests = new BulkChangeRequests(orm, this.decisions);
     this.contracts = contracts;
   }
 
@@ -106,6 +112,19 @@ export class RecordsService {
   onRekeyed(listener: RekeyListener): void {
     this.writer.onRekeyed(listener);
   }
+
+  /** Registers another module's part of a proposal's decision, run in the decision's transaction. */
+  onDecided(listener: DecidedListener): void {
+    this.writer.onDecided(listener);
+  }
+
+  private readonly bulkChangeRequests: BulkChangeRequests;
+  bulkChangeRequest: BulkChangeRequests['bulkChangeRequest'] = (...a) =>
+    this.bulkChangeRequests.bulkChangeRequest(...a);
+  bulkChangeRequestList: BulkChangeRequests['bulkChangeRequests'] = (...a) =>
+    this.bulkChangeRequests.bulkChangeRequests(...a);
+  bulkStatusCounts: BulkChangeRequests['statusCounts'] = (...a) => this.bulkChangeRequests.statusCounts(...a);
+  decideBulk: BulkChangeRequests['decide'] = (...a) => this.bulkChangeRequests.decide(...a);
 
   // reads
   recordsByIds: RecordReads['recordsByIds'] = (...a) => this.reads.recordsByIds(...a);

@@ -83,6 +83,8 @@ export interface PageRequest<C> {
 
 export interface ChangeRequestFilter {
   status?: ChangeStatus;
+  /** Only the members of this bulk change request. */
+  bulkId?: string;
   domain?: string;
   proposedBy?: string;
   systemCode?: string;

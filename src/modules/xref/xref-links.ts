@@ -44,7 +44,7 @@ export class XrefLinks {
     this.systems = systems;
   }
 
-  private assertManage(ctx: CallContext, system: string): void {
+  assertManage(ctx: CallContext, system: string): void {
     if (!ctx.actor) throw new CanonError('UNAUTHENTICATED', 'A valid API token is required.');
     if (!ctx.ability.can('manage', casl('Xref', { systemCode: system }) as never)) {
       throw new CanonError(
@@ -97,14 +97,17 @@ export class XrefLinks {
 
   /**
    * The links of a batch written in the caller's transaction (linkXrefs, and imports linking the ids
-   * of the rows they wrote); the caller has checked the input's shape and the caller's right.
+   * of the rows they wrote); the caller has checked the input's shape. `preauthorized`: the links were
+   * authorised earlier by whoever asked for them (an import's ids, linked when a steward's approval
+   * creates their records), not by the caller now.
    */
   async linkWithin(
     em: Em,
     ctx: CallContext,
     input: { system: string; domain: string; links: LinkInput[] },
+    options: { preauthorized?: boolean } = {},
   ): Promise<LinkResult> {
-    this.assertManage(ctx, input.system);
+    if (!options.preauthorized) this.assertManage(ctx, input.system);
     const seen = new Map(input.links.map((l) => [l.externalId, l.recordId]));
     const conn = em.getConnection();
     const tx = em.getTransactionContext();

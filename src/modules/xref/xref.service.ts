@@ -84,6 +84,11 @@ export class XrefService {
     return this.links.unlink(ctx, input, idempotencyKey);
   }
 
+  /** Refuses a caller who may not change this system's cross-references. */
+  assertMayLink(ctx: CallContext, system: string): void {
+    this.links.assertManage(ctx, system);
+  }
+
   /** Links written in the caller's transaction (imports); see XrefLinks.linkWithin. */
   linkWithin: XrefLinks['linkWithin'] = (...a) => this.links.linkWithin(...a);
 
