@@ -63,6 +63,8 @@ export interface ValidationFinding {
   path: string;
   severity: 'ERROR' | 'WARNING' | 'INFO';
   message: string;
+  /** The domain rule that found it, for rules whose severity an administrator sets. */
+  rule?: string;
 }
 
 /** The payload broke its contract or a domain rule; every finding is listed. */

@@ -23,6 +23,7 @@ import { RecordKeyAliasEntity } from '../modules/records/keys/record-key-alias.e
 import { RecordCurrentEntity } from '../modules/records/record-current.entity.ts';
 import { RecordReferenceEntity } from '../modules/records/record-reference.entity.ts';
 import { RecordRevisionEntity } from '../modules/records/record-revision.entity.ts';
+import { RuleSeverityEntity } from '../modules/records/rule-severity.entity.ts';
 import { SorRuleEntity } from '../modules/systems/sor-rule.entity.ts';
 import { SystemEntity } from '../modules/systems/system.entity.ts';
 import { XrefEntity } from '../modules/xref/xref.entity.ts';
@@ -46,6 +47,7 @@ export const entities = [
   RecordKeyAliasEntity,
   KeySequenceEntity,
   ApprovalPolicyEntity,
+  RuleSeverityEntity,
   SystemEntity,
   SorRuleEntity,
   XrefEntity,

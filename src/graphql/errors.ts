@@ -57,6 +57,12 @@ export const ValidationFindingRef = builder.objectRef<ValidationFinding>('Valida
       resolve: (f) => f.severity,
     }),
     message: t.exposeString('message', { description: 'What was found, as a sentence.' }),
+    rule: t.string({
+      nullable: true,
+      description:
+        'The domain rule that found it (ruleSeverities lists the ones an administrator may relax).',
+      resolve: (f) => f.rule ?? null,
+    }),
   }),
 });
 

@@ -12,6 +12,7 @@ import '../modules/records/record.graphql.ts';
 import '../modules/records/change-request.graphql.ts';
 import '../modules/records/inbox.graphql.ts';
 import '../modules/records/bulk-change-request.graphql.ts';
+import '../modules/records/rule-severities.graphql.ts';
 import '../modules/records/where-used.graphql.ts';
 import '../modules/records/keys/key-sequence.graphql.ts';
 import '../modules/records/uom/uom.graphql.ts';

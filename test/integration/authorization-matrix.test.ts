@@ -107,6 +107,7 @@ const MATRIX: Record<string, Entry> = {
   },
   importJob: { doc: '{ importJob(id: "00000000-0000-7000-8000-000000000000") { id } }', allowed: readers },
   importJobs: { doc: '{ importJobs(first: 1) { edges { node { id } } } }', allowed: readers },
+  ruleSeverities: { doc: '{ ruleSeverities { rule } }', allowed: readers },
   bulkChangeRequest: {
     doc: '{ bulkChangeRequest(id: "00000000-0000-7000-8000-000000000000") { id } }',
     allowed: readers,
@@ -121,6 +122,10 @@ const MATRIX: Record<string, Entry> = {
     // whoever may import (propose) may cancel their own import; an unknown id is NOT_FOUND for them
     // (a connector only with a system-of-record rule, which the matrix's connector has not)
     allowed: ['admin', 'steward'],
+  },
+  setRuleSeverity: {
+    doc: `mutation { setRuleSeverity(input: { domain: "item", rule: "item.gtin-check-digit", severity: BLOCKING }) { ... on SetRuleSeverityPayload { ruleSeverity { rule } } ${E} } }`,
+    allowed: ['admin'],
   },
   approveBulkChange: {
     doc: `mutation { approveBulkChange(input: { id: "00000000-0000-7000-8000-000000000001" }) { ... on ApproveBulkChangePayload { decidedCount } ${E} } }`,

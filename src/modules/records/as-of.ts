@@ -48,7 +48,7 @@ export function decodeMoment(s: string | undefined): Date | undefined {
  * `knownAt` when it is a Moment.
  */
 export function currentRevisionsSql(where: string, asOf = '?', moment?: Date): string {
-  return `select distinct on (rv.record_id) rv.record_id, rv.revision, rv.data, rv.status, rv.effective_from, rv.contract_version
+  return `select distinct on (rv.record_id) rv.record_id, rv.revision, rv.data, rv.status, rv.effective_from, rv.contract_version, rv.findings
       from record_revision rv join golden_record g0 on g0.id = rv.record_id
      where ${where} and rv.effective_from <= ${asOf}${knownAtSql(moment)}
      order by rv.record_id, rv.effective_from desc, rv.revision desc`;
@@ -61,7 +61,7 @@ export function currentRevisionsSql(where: string, asOf = '?', moment?: Date): s
  */
 export function currentRevisionLateralSql(asOf = '?', moment?: Date): string {
   return `cross join lateral (
-      select rv.record_id, rv.revision, rv.data, rv.status, rv.effective_from, rv.contract_version
+      select rv.record_id, rv.revision, rv.data, rv.status, rv.effective_from, rv.contract_version, rv.findings
         from record_revision rv
        where rv.record_id = g.id and rv.effective_from <= ${asOf}${knownAtSql(moment)}
        order by rv.effective_from desc, rv.revision desc limit 1) cur`;
@@ -69,7 +69,7 @@ export function currentRevisionLateralSql(asOf = '?', moment?: Date): string {
 
 /** The columns every record-rows query answers, over the revision alias `r` and the record alias `k`. */
 const rowColumns = (r: string, k: string) =>
-  `${r}.record_id, ${r}.revision, ${r}.data, ${r}.status, ${r}.effective_from, ${r}.contract_version, ${k}.key, ${k}.key_scope, ${k}.site`;
+  `${r}.record_id, ${r}.revision, ${r}.data, ${r}.status, ${r}.effective_from, ${r}.contract_version, ${r}.findings, ${k}.key, ${k}.key_scope, ${k}.site`;
 
 /** A filter over a record alias (`k`: domain, key, key_scope, site) and a revision alias (`r`: data, status). */
 export type RowFilter = (r: string, k: string) => { sql: string; params: unknown[] };
@@ -117,7 +117,7 @@ export function recordRowsBranches(asOf: Date, filter: RowFilter): RowsBranch[] 
     },
     {
       sql: `select ${rowColumns('cur', 'c')} from record_current c cross join lateral (
-                select rv.record_id, rv.revision, rv.data, rv.status, rv.effective_from, rv.contract_version
+                select rv.record_id, rv.revision, rv.data, rv.status, rv.effective_from, rv.contract_version, rv.findings
                   from record_revision rv
                  where rv.record_id = c.record_id and rv.effective_from <= ?
                  order by rv.effective_from desc, rv.revision desc limit 1) cur

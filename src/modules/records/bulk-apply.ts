@@ -23,6 +23,7 @@ import type { Data, DomainRules, Finding, LiveRecord, RuleContext } from './doma
 import { type AliasHit, liveOwnerOfOldKey, recordsByOldKeys } from './keys/key-aliases.ts';
 import { connectorApprovals } from './ownership-check.ts';
 import type { RecordValidation } from './record-validation.ts';
+import { warnedRules } from './rule-severities.ts';
 import { rulesFor } from './rules-registry.ts';
 
 export interface BulkRow {
@@ -215,6 +216,7 @@ export class BulkApply {
     const batchKeys = new Set(input.rows.map((r) => keyOf(r.data)).filter(Boolean));
     const aliases = await recordsByOldKeys(em, input.domain, [...batchKeys]);
     const ctxRules = this.overlayContext(em, input.domain, existing, aliases, batchKeys);
+    const warned = await warnedRules(em, input.domain);
     const outcomes: BulkOutcome[] = [];
     const accepted: AcceptedRow[] = [];
     const seen = new Set<string>();
@@ -255,6 +257,7 @@ export class BulkApply {
         data,
         current?.data ?? null,
         current?.record_id ?? null,
+        warned,
       );
       const findings = [
         ...(screened ?? []),
@@ -273,6 +276,7 @@ export class BulkApply {
         previous: current?.data ?? null,
         data,
         source: `row ${row.ref}`,
+        findings: result.warnings,
       });
       outcomes.push({
         ref: row.ref,

@@ -137,10 +137,11 @@ async function insertChangeRequests(
             proposed_by, proposed_by_name, system_code, required_approvals, approvals, reason, effective_from,
             contract_version, warnings, bulk_id, source_row, record_key, created_at, updated_at, lock_version)
      select u.id::uuid, ?, u.record_id::uuid, u.op, 'FULL', u.data::jsonb, u.data::jsonb, u.diff::jsonb, u.base::int,
-            'PENDING', ?, ?, ?, u.approvals::int, '[]'::jsonb, ?, null, ?, '[]'::jsonb, ?, u.source_row::int, u.key,
-            ?, ?, 1
-       from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
-         as u(id, record_id, op, data, diff, base, approvals, source_row, key)`,
+            'PENDING', ?, ?, ?, u.approvals::int, '[]'::jsonb, ?, null, ?, u.warnings::jsonb, ?, u.source_row::int,
+            u.key, ?, ?, 1
+       from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
+                   ?::text[])
+         as u(id, record_id, op, data, diff, base, approvals, source_row, key, warnings)`,
     [
       bulk.domain,
       ctx.actor?.id ?? null,
@@ -159,7 +160,8 @@ async function insertChangeRequests(
       toPgArray(rows.map((r) => (r.baseRevision === null ? null : String(r.baseRevision)))),
       toPgArray(rows.map((r) => String(r.requiredApprovals))),
       toPgArray(rows.map((r) => String(r.ref))),
-      toPgArray(rows.map((r) => r.key)),
+      toPgArray(rows.map((r) => r.key.slice(0, 300))),
+      toPgArray(rows.map((r) => JSON.stringify(r.findings ?? []))),
     ],
     'all',
     em.getTransactionContext(),

@@ -13,7 +13,7 @@ import type { AuditService } from '../audit/audit.service.ts';
 import type { CallContext } from '../auth/actor-context.ts';
 import type { ContractValidator } from '../contracts/contracts.service.ts';
 import type { EventOrigin, OutboxService } from '../events/outbox.service.ts';
-import type { Data } from './domain-rules.ts';
+import type { Data, Finding } from './domain-rules.ts';
 import { refreshCurrent } from './record-current.ts';
 import { rulesFor } from './rules-registry.ts';
 
@@ -25,6 +25,8 @@ export interface BulkWrite {
   source: string;
   /** The change request the row applies (imports in propose mode), recorded on its revision. */
   changeRequestId?: string;
+  /** Warnings of relaxed rules, kept with the revision. */
+  findings?: Finding[];
 }
 
 export interface BulkWritten {
@@ -96,9 +98,11 @@ export async function writeBulk(
   const actor = ctx.actor;
   await conn.execute(
     `insert into record_revision (id, record_id, revision, data, status, operation, contract_version, contract_version_id,
-            effective_from, change_request_id, import_job_id, created_by, created_by_name, reason, created_at)
-     select u.rid::uuid, u.id::uuid, u.rev::int, u.data::jsonb, 'ACTIVE', u.op, ?, ?, ?, u.crid::uuid, ?, ?, ?, ?, ?
-       from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) as u(rid, id, rev, data, op, crid)`,
+            effective_from, change_request_id, import_job_id, created_by, created_by_name, reason, created_at, findings)
+     select u.rid::uuid, u.id::uuid, u.rev::int, u.data::jsonb, 'ACTIVE', u.op, ?, ?, ?, u.crid::uuid, ?, ?, ?, ?, ?,
+            u.findings::jsonb
+       from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
+         as u(rid, id, rev, data, op, crid, findings)`,
     [
       batch.validator.version,
       batch.validator.contractVersionId,
@@ -114,6 +118,7 @@ export async function writeBulk(
       toPgArray(rows.map((r) => JSON.stringify(r.data))),
       toPgArray(rows.map((r) => (r.recordId ? 'UPDATE' : 'CREATE'))),
       toPgArray(rows.map((r) => r.changeRequestId ?? null)),
+      toPgArray(rows.map((r) => (r.findings && r.findings.length > 0 ? JSON.stringify(r.findings) : null))),
     ],
     'all',
     tx,

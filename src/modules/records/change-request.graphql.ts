@@ -130,7 +130,9 @@ export const ChangeRequestRef = builder.node(ChangeRequest, {
       type: [ValidationFindingRef],
       description:
         'Non-blocking findings (warnings, suspected duplicates); blocking ones refuse the proposal.',
-      resolve: (cr) => cr.warnings as ValidationFinding[],
+      // kept findings of relaxed rules are warnings
+      resolve: (cr) =>
+        (cr.warnings as ValidationFinding[]).map((f) => ({ ...f, severity: f.severity ?? 'WARNING' })),
     }),
     appliedRevision: t.exposeInt('appliedRevision', {
       nullable: true,

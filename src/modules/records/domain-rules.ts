@@ -9,6 +9,8 @@ export type Data = Record<string, unknown>;
 
 export interface Finding {
   code: ErrorCode;
+  /** The domain rule that found it (rule-severities.ts lists them): what a severity is set on. */
+  rule?: string;
   /** JSON pointer into the payload. */
   path: string;
   message: string;

@@ -138,7 +138,15 @@ export class Proposals {
     const approvalsNeeded = connector
       ? connectorApprovals(ctx, rules, operation, proposed, previous)
       : await this.policies.requiredApprovals(em, input.domain);
-    await this.validation.validate(em, rules, validator, operation, proposed, previous, record);
+    const warnings = await this.validation.validate(
+      em,
+      rules,
+      validator,
+      operation,
+      proposed,
+      previous,
+      record,
+    );
     // a rekey applied now locks its followers before the audit append (record-writer lockForApply)
     if (record && approvalsNeeded === 0 && rules.keyOf(proposed) !== record.key)
       await this.writer.lockFollowers(em, record.id);
@@ -155,6 +163,7 @@ export class Proposals {
       reason: input.reason ?? null,
       effectiveFrom: input.effectiveFrom ?? null,
     });
+    cr.warnings = warnings;
     await em.flush();
     await this.audit.record(em, ctx, {
       action: 'CHANGE_PROPOSED',

@@ -25,6 +25,8 @@ export const RecordCurrentEntity = defineEntity({
     effectiveFrom: p.datetime().nullable(),
     contractVersion: p.string().length(50).nullable(),
     nextEffectiveFrom: p.datetime().nullable(),
+    /** The revision's warnings (rule-severities.ts); null when it has none. */
+    findings: p.json<unknown[]>().nullable(),
   },
   indexes: [
     // pages walk a domain in key order and stop at the page's end
@@ -40,6 +42,11 @@ export const RecordCurrentEntity = defineEntity({
     {
       name: 'record_current_pending',
       expression: `create index "record_current_pending" on "record_current" ("domain", "next_effective_from") where "next_effective_from" is not null`,
+    },
+    // the stewards' work list: records with findings, in key order
+    {
+      name: 'record_current_findings',
+      expression: `create index "record_current_findings" on "record_current" ("domain", "key", "key_scope", "record_id") where "findings" is not null`,
     },
     {
       name: 'record_current_data',

@@ -16,13 +16,13 @@ export async function refreshCurrent(em: Em, recordIds: readonly string[], at = 
   const ids = [...new Set(recordIds)];
   await em.getConnection().execute(
     `insert into record_current as c (record_id, domain, key, key_scope, site, revision, data, status,
-            effective_from, contract_version, next_effective_from)
+            effective_from, contract_version, findings, next_effective_from)
      select g.id, g.domain, g.key, g.key_scope, g.site, cur.revision, cur.data, cur.status,
-            cur.effective_from, cur.contract_version,
+            cur.effective_from, cur.contract_version, cur.findings,
             (select min(n.effective_from) from record_revision n
               where n.record_id = g.id and (cur.effective_from is null or n.effective_from > cur.effective_from))
        from golden_record g left join lateral (
-            select rv.revision, rv.data, rv.status, rv.effective_from, rv.contract_version
+            select rv.revision, rv.data, rv.status, rv.effective_from, rv.contract_version, rv.findings
               from record_revision rv
              where rv.record_id = g.id and rv.effective_from <= ?
              order by rv.effective_from desc, rv.revision desc limit 1) cur on true
@@ -30,7 +30,8 @@ export async function refreshCurrent(em: Em, recordIds: readonly string[], at = 
      on conflict (record_id) do update set domain = excluded.domain, key = excluded.key,
             key_scope = excluded.key_scope, site = excluded.site, revision = excluded.revision,
             data = excluded.data, status = excluded.status, effective_from = excluded.effective_from,
-            contract_version = excluded.contract_version, next_effective_from = excluded.next_effective_from`,
+            contract_version = excluded.contract_version, findings = excluded.findings,
+            next_effective_from = excluded.next_effective_from`,
     [at, ...ids],
     'all',
     em.getTransactionContext(),

@@ -27,6 +27,10 @@ export function listFilter(filter: ListFilter): RowFilter {
       const pattern = `%${likeEscaped(filter.search)}%`;
       params.push(pattern, pattern);
     }
+    if (filter.hasFindings !== undefined) {
+      // the stewards' work list: records whose revision kept findings of rules set to WARNING
+      where.push(`${r}.findings is ${filter.hasFindings ? 'not ' : ''}null`);
+    }
     if (filter.dataContains) {
       where.push(`${r}.data @> ?::jsonb`);
       params.push(JSON.stringify(filter.dataContains));

@@ -60,6 +60,7 @@ export class RecordReads {
       data,
       effectiveFrom: new Date(row.effective_from),
       contractVersion: row.contract_version,
+      findings: (typeof row.findings === 'string' ? JSON.parse(row.findings) : row.findings) ?? [],
       lockVersion: record.lockVersion,
       createdAt: record.createdAt,
       updatedAt: record.updatedAt,

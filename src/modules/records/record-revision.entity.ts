@@ -30,6 +30,8 @@ export const RecordRevisionEntity = defineEntity({
     createdBy: p.uuid().nullable(),
     createdByName: p.string().length(200).nullable(),
     reason: p.text().nullable(),
+    /** Findings of rules the domain had set to WARNING when it was written: the stewards' work list. */
+    findings: p.json<unknown[]>().nullable(),
     /** When it was recorded (transaction time; `knownAt` reads see only revisions recorded by then). */
     createdAt: p.datetime().onCreate(() => new Date()),
     /**

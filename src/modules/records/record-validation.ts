@@ -12,9 +12,13 @@ import type { Data, DomainRules, Finding, LiveRecord, RuleContext } from './doma
 import type { GoldenRecord } from './golden-record.entity.ts';
 import { liveOwnerOfOldKey } from './keys/key-aliases.ts';
 import { keyTextFindings } from './keys/key-text.ts';
+import { bySeverity, warnedRules } from './rule-severities.ts';
 
 export class RecordValidation {
-  /** Contract (ajv) and domain rules; failures refuse the proposal with every finding. */
+  /**
+   * Contract (ajv) and domain rules; failures refuse the proposal with every finding. Answers the
+   * findings of rules the domain has set to WARNING: they do not refuse, they are kept.
+   */
   async validate(
     em: Em,
     rules: DomainRules,
@@ -23,12 +27,12 @@ export class RecordValidation {
     data: Data,
     previous: Data | null,
     record: GoldenRecord | null,
-  ): Promise<void> {
+  ): Promise<Finding[]> {
     if (operation === 'RETIRE') {
       const schemaFindings = this.contractFindings(validator, data);
       if (schemaFindings.length > 0) throw this.refusal(rules, validator, schemaFindings, true);
       await this.assertNotReferenced(em, record!);
-      return;
+      return [];
     }
     const result = await this.findings(
       em,
@@ -38,8 +42,10 @@ export class RecordValidation {
       data,
       previous,
       record?.id ?? null,
+      await warnedRules(em, rules.domain),
     );
     if (result.findings.length > 0) throw this.refusal(rules, validator, result.findings, result.contract);
+    return result.warnings;
   }
 
   private refusal(rules: DomainRules, validator: ContractValidator, findings: Finding[], contract: boolean) {
@@ -69,7 +75,8 @@ export class RecordValidation {
    * Everything that keeps a payload (create or update) from becoming a revision, without throwing:
    * the contract's errors (`contract: true`, then nothing else is checked), or the domain rules'
    * findings — references, checks, key taken or reserved. `ctx` answers the lookups (a bulk write
-   * passes one that also sees the rows it accepted before this one).
+   * passes one that also sees the rows it accepted before this one). Findings of the `warned` rules
+   * come apart as `warnings`: they do not keep the payload out.
    */
   async findings(
     em: Em,
@@ -79,9 +86,10 @@ export class RecordValidation {
     data: Data,
     previous: Data | null,
     recordId: string | null,
-  ): Promise<{ contract: boolean; findings: Finding[] }> {
+    warned: ReadonlySet<string> = new Set(),
+  ): Promise<{ contract: boolean; findings: Finding[]; warnings: Finding[] }> {
     const schemaFindings = this.contractFindings(validator, data);
-    if (schemaFindings.length > 0) return { contract: true, findings: schemaFindings };
+    if (schemaFindings.length > 0) return { contract: true, findings: schemaFindings, warnings: [] };
     const findings: Finding[] = keyTextFindings(data, rules.keyFields);
     for (const ref of rules.references(data)) {
       const target = await ctx.findLive(ref.domain, ref.key, ref.scope);
@@ -127,7 +135,8 @@ export class RecordValidation {
         });
       }
     }
-    return { contract: false, findings };
+    const { blocking, warnings } = bySeverity(findings, warned);
+    return { contract: false, findings: blocking, warnings };
   }
 
   async assertNotReferenced(em: Em, record: GoldenRecord): Promise<void> {

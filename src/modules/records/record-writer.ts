@@ -11,7 +11,7 @@ import type { CallContext } from '../auth/actor-context.ts';
 import type { ContractsService, ContractValidator } from '../contracts/contracts.service.ts';
 import { type EventOrigin, type OutboxService, originOf } from '../events/outbox.service.ts';
 import type { ChangeOperation, ChangeRequest } from './change-request.entity.ts';
-import type { Data } from './domain-rules.ts';
+import type { Data, Finding } from './domain-rules.ts';
 import { GoldenRecord } from './golden-record.entity.ts';
 import { RekeyFollower, type RekeyListener } from './keys/rekey-follower.ts';
 import { assertRekeyable } from './keys/rekey-rules.ts';
@@ -35,6 +35,8 @@ export interface RevisionWrite {
   proposedByName: string | null;
   reason: string | null;
   origin: EventOrigin;
+  /** Warnings of relaxed rules, kept with the revision. */
+  findings?: Finding[];
   /** Set on revisions that follow a rekey: the record whose key changed. */
   followsRekeyOf?: { recordId: string; domain: string; oldKey: string; newKey: string; depth: number };
 }
@@ -175,7 +177,7 @@ export class RecordWriter {
       Number(cr.contractVersion.split('@')[1].split('.')[0]),
     );
     const rules = rulesFor(cr.domain, validator.schema);
-    await this.validation.validate(
+    const findings = await this.validation.validate(
       em,
       rules,
       validator,
@@ -203,7 +205,9 @@ export class RecordWriter {
       proposedByName: cr.proposedByName ?? null,
       reason: cr.reason ?? null,
       origin: originOf(ctx, cr),
+      findings,
     });
+    cr.warnings = findings;
     cr.status = 'APPLIED';
     cr.recordId = written.id;
     cr.appliedRevision = revision.revision;
@@ -247,6 +251,7 @@ export class RecordWriter {
       createdBy: w.proposedBy,
       createdByName: w.proposedByName,
       reason: w.reason,
+      findings: w.findings && w.findings.length > 0 ? w.findings : null,
       // a revision for later: the scheduler announces it when it becomes current
       effectiveEventDueAt: w.effectiveFrom.getTime() > Date.now() ? w.effectiveFrom : null,
     });

@@ -14,6 +14,7 @@ import {
   forwardPage,
   selectsField,
 } from '../../graphql/cursors.ts';
+import { ValidationFindingRef } from '../../graphql/errors.ts';
 import { connectionNames } from '../../graphql/naming.ts';
 import { assertTextLength } from '../../text-limits.ts';
 import { can } from '../auth/ability.ts';
@@ -181,6 +182,12 @@ export const RecordInterface = builder.interfaceRef<View>('GoldenRecord').implem
       description: 'The contract version that validated the revision, e.g. item@1.0.0.',
     }),
     data: t.field({ type: 'JSON', description: 'The full payload.', resolve: (v) => v.data }),
+    findings: t.field({
+      type: [ValidationFindingRef],
+      description:
+        'Warnings the revision was let in with: rules the domain set to WARNING (filter lists with hasFindings).',
+      resolve: (v) => v.findings.map((f) => ({ ...f, severity: 'WARNING' as const })),
+    }),
     lockVersion: t.exposeInt('lockVersion', { description: 'Optimistic lock version of the record.' }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the record was created.' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'When it last changed.' }),
@@ -223,6 +230,10 @@ export const RecordFilter = builder.inputType('RecordFilter', {
     site: t.string({ description: 'Records of this site.' }),
     status: t.field({ type: RecordStatusFilterEnum, description: 'Default ACTIVE.' }),
     dataContains: t.field({ type: 'JSON', description: 'Payload containment, e.g. {"tracking": "lot"}.' }),
+    hasFindings: t.boolean({
+      description:
+        "true: only records let in with warnings (the stewards' work list); false: only clean ones.",
+    }),
   }),
 });
 
@@ -232,6 +243,7 @@ type FilterArg = {
   site?: string | null;
   status?: string | null;
   dataContains?: unknown;
+  hasFindings?: boolean | null;
 } | null;
 
 const RECORD_CURSOR = 'record';
@@ -255,6 +267,7 @@ export async function pageOfRecords(
     site: args.filter?.site ?? undefined,
     status: args.filter?.status ?? undefined,
     dataContains: (args.filter?.dataContains as Record<string, unknown> | undefined) ?? undefined,
+    hasFindings: args.filter?.hasFindings ?? undefined,
   };
   const { items, total } = await ctx.services.records.list(ctx, filter, page, {
     withTotal: selectsField(info, 'totalCount'),

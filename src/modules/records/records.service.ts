@@ -22,6 +22,7 @@ import { listPageSql } from './record-list-query.ts';
 import { RecordReads } from './record-reads.ts';
 import { RecordValidation } from './record-validation.ts';
 import { type DecidedListener, RecordWriter } from './record-writer.ts';
+import { RuleSeverities } from './rule-severities.ts';
 import { rulesFor } from './rules-registry.ts';
 
 export type { BulkChangeRequest } from './bulk-change-request.entity.ts';
@@ -71,6 +72,7 @@ export class RecordsService {
     this.effectiveEvents = new EffectiveEvents(orm, outbox);
     this.bulk = new BulkApply({ audit, outbox, contracts, validation, policies: this.policies });
     this.bulkChangeRequests = new BulkChangeRequests(orm, this.decisions);
+    this.severities = new RuleSeverities(orm, audit, contracts);
     this.contracts = contracts;
   }
 
@@ -117,6 +119,10 @@ export class RecordsService {
   onDecided(listener: DecidedListener): void {
     this.writer.onDecided(listener);
   }
+
+  private readonly severities: RuleSeverities;
+  ruleSeverities: RuleSeverities['list'] = (...a) => this.severities.list(...a);
+  setRuleSeverity: RuleSeverities['set'] = (...a) => this.severities.set(...a);
 
   private readonly bulkChangeRequests: BulkChangeRequests;
   bulkChangeRequest: BulkChangeRequests['bulkChangeRequest'] = (...a) =>

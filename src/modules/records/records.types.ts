@@ -1,6 +1,6 @@
 /** The shapes the records module's services take and answer. */
 import type { ChangeOperation, ChangeStatus } from './change-request.entity.ts';
-import type { Data } from './domain-rules.ts';
+import type { Data, Finding } from './domain-rules.ts';
 import type { FieldChange } from './field-diff.ts';
 
 /** Approvals a proposal needs when no policy was set for its domain: four eyes. */
@@ -42,6 +42,8 @@ export interface RecordView {
   data: Data;
   effectiveFrom: Date;
   contractVersion: string;
+  /** Warnings of relaxed rules kept with the revision (rule-severities.ts). */
+  findings: Finding[];
   lockVersion: number;
   createdAt: Date;
   updatedAt: Date;
@@ -73,6 +75,8 @@ export interface ListFilter {
   search?: string;
   /** jsonb containment on the payload, e.g. { tracking: 'lot' }. */
   dataContains?: Data;
+  /** Only records whose revision has (true) or has no (false) warnings of relaxed rules. */
+  hasFindings?: boolean;
 }
 
 /** A forward page: up to `limit` rows after the keyset cursor values (one more row says there is more). */
@@ -107,6 +111,7 @@ export type CurrentRow = {
   status: string;
   effective_from: Date;
   contract_version: string;
+  findings?: Finding[] | string | null;
 };
 
 /** A record as a page of the records module answers it inside a transaction (exports). */

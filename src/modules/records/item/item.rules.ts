@@ -27,6 +27,7 @@ export const itemRules: DomainRules = {
     if (base && purchase && base.data.dimension !== purchase.data.dimension) {
       findings.push({
         code: 'UOM_DIMENSION_MISMATCH',
+        rule: 'item.uom-dimension',
         path: '/purchaseUom',
         message: `The purchase unit ${purchase.key} measures ${String(purchase.data.dimension)}, the unit ${base.key} measures ${String(base.data.dimension)}.`,
       });
@@ -40,6 +41,7 @@ export const itemRules: DomainRules = {
       if (unit && unit.data.dimension !== dimension) {
         findings.push({
           code: 'UOM_DIMENSION_MISMATCH',
+          rule: 'item.uom-dimension',
           path: `/${name}/uom`,
           message: `A ${name} is given in a unit of ${dimension}, not ${String(unit.data.dimension)}.`,
         });
@@ -50,6 +52,7 @@ export const itemRules: DomainRules = {
       if (!isValidGtin(barcode)) {
         findings.push({
           code: 'CONTRACT_VALIDATION_FAILED',
+          rule: 'item.gtin-check-digit',
           path: '/barcode',
           message: `${barcode} is not a GTIN with a valid check digit.`,
         });
@@ -58,6 +61,7 @@ export const itemRules: DomainRules = {
         if (taken.length > 0)
           findings.push({
             code: 'DUPLICATE_KEY',
+            rule: 'item.barcode-unique',
             path: '/barcode',
             message: `The barcode ${barcode} belongs to item ${taken[0].key}.`,
           });
@@ -66,6 +70,7 @@ export const itemRules: DomainRules = {
     if (data.stocked === true && data.type !== 'goods') {
       findings.push({
         code: 'CONTRACT_VALIDATION_FAILED',
+        rule: 'item.stocked-goods-only',
         path: '/stocked',
         message: `Only goods can be stocked; this item is of type ${String(data.type)}.`,
       });

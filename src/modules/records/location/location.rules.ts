@@ -21,6 +21,7 @@ export const locationRules: DomainRules = {
     if (data.usage === 'view' && (data.scrap === true || data.return === true)) {
       findings.push({
         code: 'CONTRACT_VALIDATION_FAILED',
+        rule: 'location.view-usage',
         path: data.scrap === true ? '/scrap' : '/return',
         message: 'A view location only groups others; it cannot be a scrap or return location.',
       });
@@ -31,6 +32,7 @@ export const locationRules: DomainRules = {
       if (parent === code) {
         findings.push({
           code: 'CONTRACT_VALIDATION_FAILED',
+          rule: 'location.no-cycle',
           path: '/parent',
           message: `Making ${data.parent} the parent of ${code} would create a cycle.`,
         });
@@ -39,6 +41,7 @@ export const locationRules: DomainRules = {
       if (depth > MAX_LOCATION_DEPTH) {
         findings.push({
           code: 'CONTRACT_VALIDATION_FAILED',
+          rule: 'location.max-depth',
           path: '/parent',
           message: `Locations nest at most ${MAX_LOCATION_DEPTH} levels deep.`,
         });

@@ -28,6 +28,7 @@ export const lotRules: DomainRules = {
     if (item && item.data.tracking !== 'lot' && item.data.tracking !== 'serial') {
       findings.push({
         code: 'CONTRACT_VALIDATION_FAILED',
+        rule: 'lot.item-tracked',
         path: '/item',
         message: `Item ${item.key} is not tracked by lots or serial numbers (tracking: ${String(item.data.tracking)}).`,
       });
@@ -47,6 +48,7 @@ export const lotRules: DomainRules = {
       if (a !== undefined && b !== undefined && a > b) {
         findings.push({
           code: 'CONTRACT_VALIDATION_FAILED',
+          rule: 'lot.date-order',
           path: `/${later}`,
           message: `${later} (${String(data[later])}) is before ${earlier} (${String(data[earlier])}).`,
         });
@@ -57,6 +59,7 @@ export const lotRules: DomainRules = {
     if (previous && !(QUALITY_TRANSITIONS[from] ?? []).includes(to)) {
       findings.push({
         code: 'CONTRACT_VALIDATION_FAILED',
+        rule: 'lot.quality-transition',
         path: '/qualityStatus',
         message: `A lot's quality status cannot go from ${from} to ${to}.`,
       });

@@ -18,13 +18,20 @@ export const uomRules: DomainRules = {
     const rec20 = str(data.rec20);
     if (rec20) {
       const problem = rec20Problem(rec20);
-      if (problem) findings.push({ code: 'CONTRACT_VALIDATION_FAILED', path: '/rec20', message: problem });
+      if (problem)
+        findings.push({
+          code: 'CONTRACT_VALIDATION_FAILED',
+          rule: 'uom.rec20',
+          path: '/rec20',
+          message: problem,
+        });
     }
     for (const field of ['ratio', 'rounding'] as const) {
       if (String(data[field] ?? '').length > TEXT_LIMITS.decimal)
         return [
           {
             code: 'CONTRACT_VALIDATION_FAILED',
+            rule: 'uom.decimal-length',
             path: `/${field}`,
             message: `The ${field} is written in at most ${TEXT_LIMITS.decimal} characters.`,
           },
@@ -34,6 +41,7 @@ export const uomRules: DomainRules = {
     if (!ratio || ratio.s <= 0n || ratio.n === 0n) {
       findings.push({
         code: 'CONTRACT_VALIDATION_FAILED',
+        rule: 'uom.ratio-positive',
         path: '/ratio',
         message: 'The ratio must be an exact rational greater than 0.',
       });
@@ -42,6 +50,7 @@ export const uomRules: DomainRules = {
     if (!rounding || rounding.n === 0n) {
       findings.push({
         code: 'CONTRACT_VALIDATION_FAILED',
+        rule: 'uom.rounding-positive',
         path: '/rounding',
         message: 'The rounding step must be greater than 0.',
       });
@@ -52,6 +61,7 @@ export const uomRules: DomainRules = {
       if (other) {
         findings.push({
           code: 'DUPLICATE_KEY',
+          rule: 'uom.one-reference',
           path: '/ratio',
           message: `${other.key} is already the reference unit (ratio 1) of ${String(data.dimension)}; a dimension has one reference unit.`,
         });

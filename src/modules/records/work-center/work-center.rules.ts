@@ -19,6 +19,7 @@ export const workCenterRules: DomainRules = {
       if (String(costs[i].from) <= String(costs[i - 1].from)) {
         findings.push({
           code: 'CONTRACT_VALIDATION_FAILED',
+          rule: 'work-center.cost-order',
           path: `/costPerHour/${i}/from`,
           message: 'Hourly costs are listed by strictly increasing start date.',
         });
