@@ -23,6 +23,7 @@ import { Metrics, type PoolStats } from './metrics.ts';
 import { loadAuditSigningKey, startAuditCheckpoints } from './modules/audit/checkpoint-schedule.ts';
 import { withoutIdentityProvider } from './modules/auth/oidc/sign-in-flow.ts';
 import { handleImportUpload } from './modules/onboarding/import-upload.ts';
+import { handleReconcileUpload } from './modules/onboarding/reconcile-upload.ts';
 import { handleNpmRequest } from './modules/publishing/npm-registry.ts';
 import { streamMap } from './modules/xref/map-download.ts';
 import { createServices, type Services } from './services.ts';
@@ -135,6 +136,17 @@ export async function startCanon(
       }),
     imports: (req, res, domain, query) =>
       asCaller(req, res, (ctx) => handleImportUpload(services.imports, ctx, req, res, domain, query)),
+    reconciliations: (req, res, domain, query) =>
+      asCaller(req, res, (ctx) =>
+        handleReconcileUpload(
+          { jobs: services.reconcileJobs, imports: services.imports, xref: services.xref },
+          ctx,
+          req,
+          res,
+          domain,
+          query,
+        ),
+      ),
     exports: (req, res, domain, query) =>
       asCaller(req, res, async (ctx) => {
         const format = query.get('format') ?? 'ndjson';
@@ -208,6 +220,7 @@ export async function startCanon(
       await services.records.effectiveEvents.stop();
       // background imports stop after their batch in flight (CANCELLED: resumable)
       await services.imports.stopAll();
+      await services.reconcileJobs.stopAll();
       checkpoints?.stop();
       // followers of the change feed end first, so their streams close and the server can stop
       await services.changeFeed.notifier.close();

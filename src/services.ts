@@ -16,6 +16,7 @@ import { OutboxService } from './modules/events/outbox.service.ts';
 import { ExportService } from './modules/onboarding/export.service.ts';
 import { ImportService } from './modules/onboarding/import.service.ts';
 import { ReconcileService } from './modules/onboarding/reconcile.service.ts';
+import { ReconcileJobs } from './modules/onboarding/reconcile-jobs.ts';
 import { PublishingService } from './modules/publishing/publishing.service.ts';
 import { RecordsService } from './modules/records/records.service.ts';
 import { SystemsService } from './modules/systems/systems.service.ts';
@@ -34,6 +35,7 @@ export interface Services {
   imports: ImportService;
   exports: ExportService;
   reconcile: ReconcileService;
+  reconcileJobs: ReconcileJobs;
   changeFeed: ChangeFeedService;
   /** Who is calling, from a bearer header (cached; see callers.ts). */
   callers: Callers;
@@ -70,6 +72,7 @@ export function createServices(
   notifier.onCredentialsChanged(() => callers.forgetAll());
   notifier.onListenerState((connected) => callers.setListenerDown(!connected));
   const xref = new XrefService(orm, audit, outbox, records, systems, contracts);
+  const reconcile = new ReconcileService({ orm, records, xref, systems });
   return {
     orm,
     audit,
@@ -82,7 +85,8 @@ export function createServices(
     xref,
     imports: new ImportService({ orm, audit, records, xref, contracts, outbox }),
     exports: new ExportService({ orm, contracts, xref, records, outbox }),
-    reconcile: new ReconcileService({ orm, records, xref, systems }),
+    reconcile,
+    reconcileJobs: new ReconcileJobs({ orm, reconcile }),
     changeFeed: new ChangeFeedService(orm, notifier),
     callers,
     signInFlow:

@@ -13,6 +13,7 @@ import {
   ImportPendingLinkEntity,
   ImportReportRowEntity,
 } from '../modules/onboarding/import-job.entity.ts';
+import { ReconcileDifferenceEntity, ReconcileJobEntity } from '../modules/onboarding/reconcile-job.entity.ts';
 import { PackageVersionEntity } from '../modules/publishing/package-version.entity.ts';
 import { ApprovalPolicyEntity } from '../modules/records/approval-policy.entity.ts';
 import { BulkChangeRequestEntity } from '../modules/records/bulk-change-request.entity.ts';
@@ -54,4 +55,6 @@ export const entities = [
   ImportJobEntity,
   ImportReportRowEntity,
   ImportPendingLinkEntity,
+  ReconcileJobEntity,
+  ReconcileDifferenceEntity,
 ];

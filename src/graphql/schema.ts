@@ -24,5 +24,6 @@ import '../modules/systems/systems.graphql.ts';
 import '../modules/xref/xref.graphql.ts';
 import '../modules/events/events.graphql.ts';
 import '../modules/onboarding/onboarding.graphql.ts';
+import '../modules/onboarding/reconcile.graphql.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -50,6 +50,13 @@ export interface HttpDeps {
     domain: string,
     query: URLSearchParams,
   ) => Promise<void>;
+  /** File uploads that start a reconciliation: POST /reconciliations/{domain}. */
+  reconciliations: (
+    req: IncomingMessage,
+    res: ServerResponse,
+    domain: string,
+    query: URLSearchParams,
+  ) => Promise<void>;
   /** Record exports under /exports/{domain}. */
   exports: (
     req: IncomingMessage,
@@ -118,13 +125,15 @@ export function createHttpServer(deps: HttpDeps): Server {
                 ? 'exports'
                 : path.startsWith('/imports/')
                   ? 'imports'
-                  : path === '/console' || path.startsWith('/console/')
-                    ? 'console'
-                    : path.startsWith('/auth/')
-                      ? 'auth'
-                      : ['/health', '/ready', '/metrics'].includes(path)
-                        ? path.slice(1)
-                        : 'other';
+                  : path.startsWith('/reconciliations/')
+                    ? 'reconciliations'
+                    : path === '/console' || path.startsWith('/console/')
+                      ? 'console'
+                      : path.startsWith('/auth/')
+                        ? 'auth'
+                        : ['/health', '/ready', '/metrics'].includes(path)
+                          ? path.slice(1)
+                          : 'other';
       const requestLog = log.child({ requestId });
       const started = performance.now();
       res.on('finish', () => {
@@ -149,6 +158,7 @@ export function createHttpServer(deps: HttpDeps): Server {
             route === 'maps' ||
             route === 'exports' ||
             route === 'imports' ||
+            route === 'reconciliations' ||
             route === 'npm') &&
           deps.rateLimit
         ) {
@@ -227,8 +237,8 @@ export function createHttpServer(deps: HttpDeps): Server {
           }
           res.setHeader('x-request-id', requestId);
           await deps.exports(req, res, m[1], new URL(req.url ?? '/', 'http://x').searchParams);
-        } else if (route === 'imports') {
-          const m = /^\/imports\/([a-z0-9-]+)\/?$/.exec(path);
+        } else if (route === 'imports' || route === 'reconciliations') {
+          const m = /^\/(?:imports|reconciliations)\/([a-z0-9-]+)\/?$/.exec(path);
           if (!m || req.method !== 'POST') {
             req.resume();
             sendJson(
@@ -237,7 +247,7 @@ export function createHttpServer(deps: HttpDeps): Server {
               {
                 errors: [
                   {
-                    message: 'Use POST /imports/{domain}?system=…&mapping=… with the file as the body.',
+                    message: `Use POST /${route}/{domain}?system=…&mapping=… with the file as the body.`,
                     extensions: { code: 'NOT_FOUND' },
                   },
                 ],
@@ -247,7 +257,7 @@ export function createHttpServer(deps: HttpDeps): Server {
             return;
           }
           res.setHeader('x-request-id', requestId);
-          await deps.imports(req, res, m[1], new URL(req.url ?? '/', 'http://x').searchParams);
+          await deps[route](req, res, m[1], new URL(req.url ?? '/', 'http://x').searchParams);
         } else if (route === 'auth') {
           res.setHeader('x-request-id', requestId);
           if (req.method !== 'GET' && req.method !== 'HEAD') {

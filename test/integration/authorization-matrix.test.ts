@@ -107,6 +107,11 @@ const MATRIX: Record<string, Entry> = {
   },
   importJob: { doc: '{ importJob(id: "00000000-0000-7000-8000-000000000000") { id } }', allowed: readers },
   importJobs: { doc: '{ importJobs(first: 1) { edges { node { id } } } }', allowed: readers },
+  reconciliation: {
+    doc: '{ reconciliation(id: "00000000-0000-7000-8000-000000000000") { id } }',
+    allowed: readers,
+  },
+  reconciliations: { doc: '{ reconciliations(first: 1) { edges { node { id } } } }', allowed: readers },
   ruleSeverities: { doc: '{ ruleSeverities { rule } }', allowed: readers },
   bulkChangeRequest: {
     doc: '{ bulkChangeRequest(id: "00000000-0000-7000-8000-000000000000") { id } }',
