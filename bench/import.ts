@@ -27,17 +27,19 @@ import { admin, benchConfig } from './pg.ts';
 const DOCS = resolve(import.meta.dirname, '../docs/benchmarks.md');
 const SERVER_URL = process.env.DATABASE_URL || 'postgres://root@127.0.0.1:5432/postgres';
 const ROWS = Number(process.env.BENCH_IMPORT_ROWS ?? 100_000);
-const code = (i: number) => `BULK-${String(i).padStart(7, '0')}`;
+const code = (i: number, prefix = 'BULK') => `${prefix}-${String(i).padStart(7, '0')}`;
 
 /** The CSV an onboarding would load, produced as it is read (constant memory for any N). */
-function itemsCsv(n: number): Readable {
+function itemsCsv(n: number, prefix = 'BULK'): Readable {
   let i = 0;
   return new Readable({
     read() {
       if (i === 0) this.push('externalId,code,name,type,uom,tracking,barcode\n');
       const lines: string[] = [];
       for (let k = 0; k < 2_000 && i < n; k++, i++)
-        lines.push(`odoo-${i},${code(i)},Item ${i},goods,C62,${i % 10 === 0 ? 'lot' : 'none'},\n`);
+        lines.push(
+          `${prefix.toLowerCase()}-${i},${code(i, prefix)},Item ${i},goods,C62,${i % 10 === 0 ? 'lot' : 'none'},\n`,
+        );
       this.push(lines.join(''));
       if (i >= n) this.push(null);
     },
@@ -124,6 +126,15 @@ async function copyReference(url: string, n: number): Promise<number> {
   });
 }
 
+async function gqlAs(url: string, bearer: string, query: string): Promise<{ data: any }> {
+  const res = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` },
+    body: JSON.stringify({ query }),
+  });
+  return (await res.json()) as { data: any };
+}
+
 const peakRss = () => {
   let peak = process.memoryUsage().rss;
   const timer = setInterval(() => {
@@ -198,6 +209,48 @@ async function main(): Promise<void> {
       `import: ${ROWS} items in ${(importMs / 1000).toFixed(1)} s, xrefs of a second system in ${(xrefMs / 1000).toFixed(1)} s, peak RSS ${(peak / 2 ** 20).toFixed(0)} MB`,
     );
 
+    // propose mode: the same number of new items as change requests for stewards, a bulk per batch
+    const t3 = performance.now();
+    const proposed = await app.services.imports.run(
+      ctx,
+      {
+        domain: 'item',
+        mode: 'PROPOSE',
+        system: 'odoo-bench',
+        mapping,
+        format: 'csv',
+        batchSize: 1000,
+        skipInvalid: false,
+        resume: false,
+        source: 'bench-propose.csv',
+        fingerprint: randomUUID(),
+      },
+      itemsCsv(ROWS, 'PROP'),
+    );
+    const proposeMs = performance.now() - t3;
+    if (proposed.rowsProposed !== ROWS) throw new Error(`propose incomplete: ${JSON.stringify(proposed)}`);
+    // a steward approves one bulk (1,000 change requests) as a whole
+    const steward = await gqlAs(
+      app.url,
+      token,
+      'mutation { createApiToken(input: { role: STEWARD, name: "bench steward" }) { ... on CreateApiTokenPayload { token } } }',
+    );
+    const [bulk] = (
+      await app.services.records.bulkChangeRequestList(ctx, { importJobId: proposed.id }, { limit: 1 })
+    ).slice(0, 1);
+    const t4 = performance.now();
+    const decided = await gqlAs(
+      app.url,
+      steward.data.createApiToken.token,
+      `mutation { approveBulkChange(input: { id: "${bulk.id}" }) { ... on ApproveBulkChangePayload { decidedCount failed { sourceRow } } } }`,
+    );
+    const approveMs = performance.now() - t4;
+    if (decided.data.approveBulkChange.decidedCount !== bulk.rowCount)
+      throw new Error(`bulk approval incomplete: ${JSON.stringify(decided)}`);
+    console.log(
+      `propose: ${ROWS} items as change requests in ${(proposeMs / 1000).toFixed(1)} s; one bulk of ${bulk.rowCount} approved in ${(approveMs / 1000).toFixed(1)} s`,
+    );
+
     // the reference: COPY of the same rows, on a fresh migrated database of the same server
     const refUrl = await scratchDatabase('copy');
     const ref = await startCanon(benchConfig(refUrl, token), { log: createLogger('silent') });
@@ -250,6 +303,7 @@ async function main(): Promise<void> {
     const importRate = ROWS / (importMs / 1000);
     const copyRate = ROWS / (copyMs / 1000);
     const withXrefs = ROWS / ((importMs + xrefMs) / 1000);
+    const proposeRate = ROWS / (proposeMs / 1000);
     lines.push(
       `Measured ${new Date().toISOString().slice(0, 10)} on this machine (PostgreSQL server, Canon's services in-process, batches of 1,000). Reference in the same run: PostgreSQL's COPY of the same ${ROWS.toLocaleString('en-US')} records with their revisions, current rows and ${(2 * ROWS).toLocaleString('en-US')} xrefs, ${(copyMs / 1000).toFixed(1)} s (${copyRate.toFixed(0)} records/s).`,
       '',
@@ -257,6 +311,8 @@ async function main(): Promise<void> {
       '| --- | --- | --- | --- |',
       `| import, apply mode (validation, rules, revisions, audit, events, 1 xref each) | ${importRate.toFixed(0)} rows/s | ${(importRate / copyRate).toFixed(3)} | ≥ 0.5 |`,
       `| … and a second system's ids linked by key (${(2 * ROWS).toLocaleString('en-US')} xrefs in all) | ${withXrefs.toFixed(0)} rows/s | ${(withXrefs / copyRate).toFixed(3)} | ≥ 0.5 |`,
+      `| import, propose mode (the same checks; a change request per row, a bulk per batch, 1 xref kept each) | ${proposeRate.toFixed(0)} rows/s | ${(proposeRate / copyRate).toFixed(3)} | ≥ 0.25 |`,
+      `| approving one bulk of ${bulk.rowCount.toLocaleString('en-US')} proposals as a whole (\`approveBulkChange\`, each applied on its own) | ${(approveMs / 1000).toFixed(1)} s (${(bulk.rowCount / (approveMs / 1000)).toFixed(0)} proposals/s) | | |`,
       `| peak RSS of the process during the import (Canon's whole process; before it: ${(baseline / 2 ** 20).toFixed(0)} MB) | ${(peak / 2 ** 20).toFixed(0)} MB | | ≤ 300 MB |`,
       `| \`items(first: 100)\` with a key prefix and a payload filter, on ${ROWS.toLocaleString('en-US')} items (8 connections) | ${page.rps.toFixed(0)} req/s, p99 ${page.p99} ms | | ≥ 1,000 req/s, p99 ≤ 50 ms |`,
       `| \`item(code:)\` key lookup (8 connections) | ${lookup.rps.toFixed(0)} req/s, p99 ${lookup.p99} ms | | ≥ 3,000 req/s |`,

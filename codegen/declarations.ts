@@ -3,7 +3,6 @@
  * contract, a named type for every `$defs` entry, and, for references to other contracts, type imports
  * from their packages (recorded as dependencies pinned to the referenced version's caret range).
  */
-import { compile } from 'json-schema-to-typescript';
 import { packageName, pascalCase, rootTypeName } from './names.ts';
 import { CodegenError } from './validator.ts';
 
@@ -96,6 +95,9 @@ export async function generateDeclarations(
   // or the $id); the title stays in the README
   delete prepared.title;
   delete prepared.$id;
+  // loaded on first use: the compiler (and the formatter it brings) is ~20 MB of a process that
+  // mostly never generates a package
+  const { compile } = await import('json-schema-to-typescript');
   const body = await compile(prepared, rootName, {
     bannerComment: '',
     unreachableDefinitions: true,

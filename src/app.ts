@@ -77,6 +77,7 @@ export async function startCanon(
     },
   });
   services.records.effectiveEvents.start(log);
+  services.imports.startReaper(log);
   const checkpoints = startAuditCheckpoints(signingKey, config, orm, log);
   const pool = config.databaseUrl
     ? ((await (

@@ -4,6 +4,7 @@
  * for a one-id lookup planning costs several times the lookup itself (docs/benchmarks.md). On PGlite
  * (one in-process connection, no statement names) the statement runs through the ORM connection.
  */
+import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import type { Orm } from './orm.ts';
 
@@ -14,16 +15,26 @@ export interface PreparedStatement {
   text: string;
 }
 
-const pools = new WeakMap<Orm, pg.Pool | null>();
+const pools = { write: new WeakMap<Orm, pg.Pool | null>(), read: new WeakMap<Orm, pg.Pool | null>() };
 
-/** MikroORM's pg pool on a PostgreSQL server; null on PGlite. */
-export async function nativePool(orm: Orm): Promise<pg.Pool | null> {
-  if (!pools.has(orm)) {
-    const connection = orm.em.getConnection() as { getNativeClient?: () => Promise<unknown> };
+/** MikroORM's pg pool on a PostgreSQL server (the main one, or the reads' one); null on PGlite. */
+export async function nativePool(orm: Orm, kind: 'write' | 'read' = 'write'): Promise<pg.Pool | null> {
+  if (!pools[kind].has(orm)) {
+    const connection = orm.em.getConnection(kind) as { getNativeClient?: () => Promise<unknown> };
     const native = connection.getNativeClient ? await connection.getNativeClient() : null;
-    pools.set(orm, isPgPool(native) ? native : null);
+    pools[kind].set(orm, isPgPool(native) ? native : null);
   }
-  return pools.get(orm) ?? null;
+  return pools[kind].get(orm) ?? null;
+}
+
+/**
+ * A statement of `?` placeholders as a named prepared statement: `$1..$n` in order, named by a hash
+ * of its text. Only for texts drawn from a bounded set (each name stays prepared on each connection).
+ */
+export function preparedOf(prefix: string, sql: string): PreparedStatement {
+  let n = 0;
+  const text = sql.replace(/\?/g, () => `$${++n}`);
+  return { name: `${prefix}_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`, text };
 }
 
 /**
@@ -48,8 +59,13 @@ export class PreparedQueries {
     this.orm = orm;
   }
 
-  async query<T>(statement: PreparedStatement, values: unknown[]): Promise<T[]> {
-    const pool = await nativePool(this.orm);
+  /** Runs on the main pool, or with `read` on the reads' pool (shorter statement timeout). */
+  async query<T>(
+    statement: PreparedStatement,
+    values: unknown[],
+    options: { read?: boolean } = {},
+  ): Promise<T[]> {
+    const pool = await nativePool(this.orm, options.read ? 'read' : 'write');
     if (!pool) {
       return this.orm.em.getConnection().execute<T[]>(statement.text.replace(/\$\d+/g, '?'), values as never);
     }

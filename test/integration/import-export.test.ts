@@ -6,7 +6,7 @@
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { defineAbilityFor } from '../../src/modules/auth/ability.ts';
 import type { CallContext } from '../../src/modules/auth/actor-context.ts';
 import type { ImportRequest } from '../../src/modules/onboarding/import.service.ts';
+import { reapInterrupted, THIS_RUNNER } from '../../src/modules/onboarding/import-liveness.ts';
 import { canonMapping, type RowMapping } from '../../src/modules/onboarding/mappings.ts';
 import { builtInMapping } from '../../src/modules/onboarding/odoo-mappings.ts';
 import type { Difference } from '../../src/modules/onboarding/reconcile.service.ts';
@@ -441,6 +442,34 @@ describe('imports over HTTP and GraphQL', () => {
     expect(await count('select count(*)::text as n from golden_record where key like ?', [`${p}-%`])).toBe(
       job.rowsCreated,
     );
+  });
+});
+
+describe('interrupted imports', () => {
+  it('refuses to resume a job whose runner is alive, and resumes one whose runner is gone', async () => {
+    const mapping = canonMapping(await imports().schemaOf('work-center'));
+    const p = uniqueCode('LIVE').toUpperCase();
+    const req = request('work-center', mapping, { resume: true });
+    const em = t.app.orm.em.fork();
+    const insert = async (runner: string) =>
+      (
+        await em.getConnection().execute<{ id: string }[]>(
+          `insert into import_job (id, domain, mode, status, source, format, mapping, fingerprint, batch_size, runner,
+                    heartbeat_at, created_at, updated_at)
+             values (gen_random_uuid(), 'work-center', 'APPLY', 'RUNNING', 'live.csv', 'csv', 'canon', ?, 100, ?, now(), now(), now())
+             returning id`,
+          [req.fingerprint, runner],
+        )
+      )[0].id;
+    const alive = await insert(THIS_RUNNER);
+    await expect(run(req, `code,name\n${p},Alive\n`)).rejects.toMatchObject({ code: 'INVALID_STATE' });
+    await em
+      .getConnection()
+      .execute('update import_job set runner = ? where id = ?', [`${hostname()}:2147483646`, alive]);
+    // a process of this host that no longer exists: the reaper marks it, and a resume continues it
+    expect(await reapInterrupted(t.app.orm.em.fork())).toBeGreaterThanOrEqual(1);
+    const resumed = await run(req, `code,name\n${p},Alive\n`);
+    expect(resumed).toMatchObject({ id: alive, status: 'COMPLETED', rowsCreated: 1 });
   });
 });
 

@@ -7,10 +7,11 @@
  * makes "snapshot at N, then the feed after N" free of gaps. A NOTIFY (sent at commit) wakes the
  * subscribers of every Canon instance on the database.
  */
+import { executeBound } from '../../db/bound-statements.ts';
 import { CHANGE_ORDER_LOCK } from '../../db/locks.ts';
 import type { Em } from '../../db/orm.ts';
+import { toPgArray } from '../../db/pg-array.ts';
 import type { CallContext } from '../auth/actor-context.ts';
-import { OutboxEvent } from './outbox-event.entity.ts';
 
 export const OUTBOX_EVENT_TYPES = [
   'CONTRACT_VERSION_PUBLISHED',
@@ -86,9 +87,10 @@ export interface OutboxInput {
 }
 
 export class OutboxService {
-  async append(em: Em, input: OutboxInput): Promise<OutboxEvent> {
-    const [event] = await this.appendMany(em, [input]);
-    return event;
+  /** Appends one event; answers its sequence. */
+  async append(em: Em, input: OutboxInput): Promise<string> {
+    const [sequence] = await this.appendMany(em, [input]);
+    return sequence;
   }
 
   /** The newest committed sequence as the caller's transaction sees it ('0' when none). */
@@ -99,27 +101,44 @@ export class OutboxService {
     return String(row?.s ?? '0');
   }
 
-  /** Appends events in the given order: one lock, one insert (batched by the ORM), one NOTIFY. */
-  async appendMany(em: Em, inputs: readonly OutboxInput[]): Promise<OutboxEvent[]> {
+  /**
+   * Appends events in the given order: one lock, one set-based insert (sequences in input order), one
+   * NOTIFY; answers their sequences.
+   */
+  async appendMany(em: Em, inputs: readonly OutboxInput[]): Promise<string[]> {
     if (inputs.length === 0) return [];
     const conn = em.getConnection();
     const tx = em.getTransactionContext();
     await conn.execute('select pg_advisory_xact_lock(?)', [CHANGE_ORDER_LOCK], 'all', tx);
-    const events = inputs.map((input) =>
-      em.create(OutboxEvent, {
-        type: input.type,
-        domain: input.domain ?? null,
-        subjectId: input.subjectId ?? null,
-        revision: input.revision ?? null,
-        payload: input.payload,
-        origin: (input.origin as unknown as Record<string, unknown>) ?? null,
-        originSystem: input.origin?.systemCode ?? null,
-        contractVersion: input.contractVersion ?? null,
-      }),
+    const column = (f: (i: OutboxInput) => unknown) => toPgArray(inputs.map((i) => f(i) ?? null) as never);
+    const rows = await executeBound<{ sequence: string }>(
+      em,
+      `insert into outbox_event (type, domain, subject_id, revision, payload, origin, origin_system, contract_version,
+              created_at)
+       select u.type, u.domain, u.subject_id, u.revision::int, u.payload::jsonb, u.origin::jsonb, u.origin_system,
+              u.contract_version, clock_timestamp()
+         from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
+              with ordinality as u(type, domain, subject_id, revision, payload, origin, origin_system, contract_version, ord)
+        order by u.ord
+       returning sequence`,
+      [
+        column((i) => i.type),
+        column((i) => i.domain),
+        column((i) => i.subjectId),
+        column((i) => (i.revision === undefined ? null : String(i.revision))),
+        column((i) => JSON.stringify(i.payload)),
+        column((i) => (i.origin ? JSON.stringify(i.origin) : null)),
+        column((i) => i.origin?.systemCode),
+        column((i) => i.contractVersion),
+      ],
     );
-    await em.flush();
-    const last = events[events.length - 1];
-    await conn.execute(`select pg_notify('${OUTBOX_CHANNEL}', ?)`, [String(last.sequence)], 'all', tx);
-    return events;
+    const sequences = rows.map((r) => String(r.sequence)).sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
+    await conn.execute(
+      `select pg_notify('${OUTBOX_CHANNEL}', ?)`,
+      [sequences[sequences.length - 1]],
+      'all',
+      tx,
+    );
+    return sequences;
   }
 }

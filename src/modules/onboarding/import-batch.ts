@@ -185,11 +185,12 @@ export class ImportBatch {
       ];
     });
     if (links.length === 0) return 0;
-    const result = await this.xref.linkWithin(em, ctx, {
-      system: request.system,
-      domain: request.domain,
-      links,
-    });
+    const result = await this.xref.linkWithin(
+      em,
+      ctx,
+      { system: request.system, domain: request.domain, links },
+      { withoutAnswer: true },
+    );
     return result.linked;
   }
 
@@ -243,6 +244,7 @@ export class ImportBatch {
     current.xrefsLinked += linked;
     current.batchesCommitted += 1;
     current.lastCommittedRow = Math.max(current.lastCommittedRow, ...rows.map((r) => r.line));
+    current.heartbeatAt = new Date();
     for (const line of report)
       em.create(ImportReportRowEntity, {
         jobId: job.id,

@@ -46,6 +46,9 @@ export const ImportJobEntity = defineEntity({
     startedBy: p.uuid().nullable(),
     startedByName: p.string().length(200).nullable(),
     finishedAt: p.datetime().nullable(),
+    /** The process running it (host:pid) and when it last showed it is alive (import-liveness.ts). */
+    runner: p.string().length(200).nullable(),
+    heartbeatAt: p.datetime().nullable(),
     /** Set by cancelImport: the run stops after the batch in flight. */
     cancelRequestedAt: p.datetime().nullable(),
     message: p.text().nullable(),

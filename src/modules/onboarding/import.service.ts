@@ -26,6 +26,13 @@ import {
   ImportReportRowEntity,
 } from './import-job.entity.ts';
 import { ImportLinks } from './import-links.ts';
+import {
+  HEARTBEAT_MS,
+  reapInterrupted,
+  runnerAlive,
+  STALE_AFTER_MS,
+  THIS_RUNNER,
+} from './import-liveness.ts';
 import { announceProgress } from './import-progress.ts';
 import type { Lookups, RowMapping } from './mappings.ts';
 import { readRows, type SourceEncoding, type SourceFormat, type SourceRow } from './row-sources.ts';
@@ -155,8 +162,27 @@ export class ImportService {
     return opened;
   }
 
+  /**
+   * Marks imports whose process is gone as FAILED (import-liveness.ts), now and every minute; a
+   * server starts it.
+   */
+  startReaper(log?: { warn(obj: object, msg: string): void }): void {
+    const reap = () =>
+      reapInterrupted(this.orm.em.fork())
+        .then((n) => {
+          if (n > 0) log?.warn({ imports: n }, 'imports interrupted by a stopped process marked FAILED');
+        })
+        .catch(() => undefined);
+    void reap();
+    this.reaper = setInterval(reap, STALE_AFTER_MS);
+    this.reaper.unref();
+  }
+
+  private reaper: NodeJS.Timeout | null = null;
+
   /** Stops background imports after their batch in flight (on shutdown); they end CANCELLED. */
   async stopAll(): Promise<void> {
+    if (this.reaper) clearInterval(this.reaper);
     this.stopping = true;
     await Promise.allSettled([...this.background]);
   }
@@ -176,6 +202,28 @@ export class ImportService {
     },
   ): Promise<ImportJob> {
     hooks.onOpen?.(job);
+    // a batch may take longer than the staleness window: the job shows it is alive meanwhile
+    const heartbeat = setInterval(() => {
+      void this.orm.em
+        .fork()
+        .nativeUpdate(ImportJob, { id: job.id, status: 'RUNNING' }, { heartbeatAt: new Date() })
+        .catch(() => undefined);
+    }, HEARTBEAT_MS);
+    heartbeat.unref();
+    try {
+      return await this.processRows(ctx, request, job, input, hooks);
+    } finally {
+      clearInterval(heartbeat);
+    }
+  }
+
+  private async processRows(
+    ctx: CallContext,
+    request: ImportRequest,
+    job: ImportJob,
+    input: Readable,
+    hooks: { onProgress?: (p: ImportProgress) => void; shouldStop?: () => boolean },
+  ): Promise<ImportJob> {
     const lookups = this.lookups(ctx, request.system);
     let header: string[] | null = null;
     let batch: SourceRow[] = [];
@@ -223,8 +271,16 @@ export class ImportService {
         { orderBy: { createdAt: 'desc' } },
       );
       if (open) {
+        if (open.status === 'RUNNING' && runnerAlive(open))
+          throw new CanonError(
+            'INVALID_STATE',
+            `Import ${open.id} of this file is running (${open.runner}); wait for it, or cancel it, before resuming.`,
+            { path: ['resume'] },
+          );
         open.status = 'RUNNING';
         open.message = null;
+        open.runner = THIS_RUNNER;
+        open.heartbeatAt = new Date();
         await em.flush();
         return open;
       }
@@ -242,6 +298,8 @@ export class ImportService {
         skipInvalid: request.skipInvalid,
         startedBy: ctx.actor?.id ?? null,
         startedByName: ctx.actor?.name ?? null,
+        runner: THIS_RUNNER,
+        heartbeatAt: new Date(),
       });
       await tx.flush();
       await this.audit.record(tx, ctx, {

@@ -6,6 +6,7 @@
  * approval (policy 0, or the connector's system-of-record rule) are applied at once, as single
  * proposals are.
  */
+import { executeBound } from '../../db/bound-statements.ts';
 import { newId } from '../../db/ids.ts';
 import type { Em } from '../../db/orm.ts';
 import { toPgArray } from '../../db/pg-array.ts';
@@ -132,7 +133,8 @@ async function insertChangeRequests(
   rows: (AcceptedRow & { requiredApprovals: number; changeRequestId: string })[],
 ): Promise<void> {
   const at = new Date();
-  await em.getConnection().execute(
+  await executeBound(
+    em,
     `insert into change_request (id, domain, record_id, operation, mode, input, proposed, diff, base_revision, status,
             proposed_by, proposed_by_name, system_code, required_approvals, approvals, reason, effective_from,
             contract_version, warnings, bulk_id, source_row, record_key, created_at, updated_at, lock_version)
@@ -163,8 +165,6 @@ async function insertChangeRequests(
       toPgArray(rows.map((r) => r.key.slice(0, 300))),
       toPgArray(rows.map((r) => JSON.stringify(r.findings ?? []))),
     ],
-    'all',
-    em.getTransactionContext(),
   );
 }
 

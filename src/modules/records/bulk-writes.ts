@@ -5,6 +5,7 @@
  * rows. Rows are validated beforehand (bulk-validation.ts); keys never change here (rows are
  * matched to records by key), so no rekey follows.
  */
+import { executeBound } from '../../db/bound-statements.ts';
 import { newId } from '../../db/ids.ts';
 import type { Em } from '../../db/orm.ts';
 import { toPgArray } from '../../db/pg-array.ts';
@@ -50,8 +51,6 @@ export async function writeBulk(
   },
 ): Promise<BulkWritten[]> {
   if (batch.writes.length === 0) return [];
-  const conn = em.getConnection();
-  const tx = em.getTransactionContext();
   const rules = rulesFor(batch.domain, batch.validator.schema);
   const rows = batch.writes.map((w) => {
     const site = rules.siteOf(w.data);
@@ -66,7 +65,8 @@ export async function writeBulk(
   const created = rows.filter((r) => r.recordId === null);
   const updated = rows.filter((r) => r.recordId !== null);
   if (created.length > 0) {
-    await conn.execute(
+    await executeBound<unknown>(
+      em,
       `insert into golden_record (id, domain, key, site, key_scope, status, latest_revision, created_at, updated_at, lock_version)
        select u.id::uuid, ?, u.key, u.site, u.scope, 'ACTIVE', 1, now(), now(), 1
          from unnest(?::text[], ?::text[], ?::text[], ?::text[]) as u(id, key, site, scope)`,
@@ -77,32 +77,42 @@ export async function writeBulk(
         toPgArray(created.map((r) => r.site)),
         toPgArray(created.map((r) => r.keyScope)),
       ],
-      'all',
-      tx,
     );
   }
   const revisionOf = new Map<string, number>(created.map((r) => [r.id, 1]));
   if (updated.length > 0) {
-    const bumped = await conn.execute<{ id: string; latest_revision: number }[]>(
+    const bumped = await executeBound<{ id: string; latest_revision: number }>(
+      em,
       `update golden_record g set latest_revision = g.latest_revision + 1, site = u.site, status = 'ACTIVE',
               updated_at = now(), lock_version = g.lock_version + 1
          from unnest(?::uuid[], ?::text[]) as u(id, site)
         where g.id = u.id returning g.id, g.latest_revision`,
       [toPgArray(updated.map((r) => r.id)), toPgArray(updated.map((r) => r.site))],
-      'all',
-      tx,
     );
     for (const b of bumped) revisionOf.set(b.id, b.latest_revision);
   }
   const at = new Date();
   const actor = ctx.actor;
-  await conn.execute(
-    `insert into record_revision (id, record_id, revision, data, status, operation, contract_version, contract_version_id,
-            effective_from, change_request_id, import_job_id, created_by, created_by_name, reason, created_at, findings)
-     select u.rid::uuid, u.id::uuid, u.rev::int, u.data::jsonb, 'ACTIVE', u.op, ?, ?, ?, u.crid::uuid, ?, ?, ?, ?, ?,
-            u.findings::jsonb
-       from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
-         as u(rid, id, rev, data, op, crid, findings)`,
+  // the revisions, and in the same statement the current rows of the new records (their only
+  // revision, in effect now; revised records are refreshed from history below, as they may have
+  // revisions recorded for later)
+  await executeBound<unknown>(
+    em,
+    `with rev as (
+       insert into record_revision (id, record_id, revision, data, status, operation, contract_version,
+              contract_version_id, effective_from, change_request_id, import_job_id, created_by, created_by_name,
+              reason, created_at, findings)
+       select u.rid::uuid, u.id::uuid, u.rev::int, u.data::jsonb, 'ACTIVE', u.op, ?, ?, ?, u.crid::uuid, ?, ?, ?, ?, ?,
+              u.findings::jsonb
+         from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
+           as u(rid, id, rev, data, op, crid, findings)
+       returning record_id, revision, data, status, operation, effective_from, contract_version, findings)
+     insert into record_current (record_id, domain, key, key_scope, site, revision, data, status, effective_from,
+            contract_version, findings, next_effective_from)
+     select rev.record_id, g.domain, g.key, g.key_scope, g.site, rev.revision, rev.data, rev.status,
+            rev.effective_from, rev.contract_version, rev.findings, null
+       from rev join golden_record g on g.id = rev.record_id
+      where rev.operation = 'CREATE'`,
     [
       batch.validator.version,
       batch.validator.contractVersionId,
@@ -120,12 +130,10 @@ export async function writeBulk(
       toPgArray(rows.map((r) => r.changeRequestId ?? null)),
       toPgArray(rows.map((r) => (r.findings && r.findings.length > 0 ? JSON.stringify(r.findings) : null))),
     ],
-    'all',
-    tx,
   );
   await refreshCurrent(
     em,
-    rows.map((r) => r.id),
+    updated.map((r) => r.id),
     at,
   );
   await replaceReferencesInBulk(em, rows, rules.references.bind(rules));
@@ -182,19 +190,15 @@ async function replaceReferencesInBulk(
   rows: readonly { id: string; data: Data; source: string }[],
   referencesOf: (data: Data) => { field: string; domain: string; key: string; scope?: string }[],
 ): Promise<void> {
-  const conn = em.getConnection();
-  const tx = em.getTransactionContext();
-  await conn.execute(
-    'delete from record_reference where from_record = any(?::uuid[])',
-    [toPgArray(rows.map((r) => r.id))],
-    'all',
-    tx,
-  );
+  await executeBound(em, 'delete from record_reference where from_record = any(?::uuid[])', [
+    toPgArray(rows.map((r) => r.id)),
+  ]);
   const refs = rows.flatMap((r) =>
     referencesOf(r.data).map((ref) => ({ ...ref, from: r.id, source: r.source })),
   );
   if (refs.length === 0) return;
-  const inserted = await conn.execute<unknown[]>(
+  const inserted = await executeBound<unknown>(
+    em,
     `insert into record_reference (from_record, field, to_record)
      select u.from_record::uuid, u.field, t.id
        from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) with ordinality as u(from_record, field, domain, key, scope, ord)
@@ -209,8 +213,6 @@ async function replaceReferencesInBulk(
       toPgArray(refs.map((r) => r.key)),
       toPgArray(refs.map((r) => (r.scope === undefined ? null : r.scope))),
     ],
-    'all',
-    tx,
   );
   if (inserted.length !== refs.length) {
     throw new ValidationError(

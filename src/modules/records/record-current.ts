@@ -3,7 +3,9 @@
  * future revision's moment has come, the records' rows are computed again from history in the same
  * transaction, so the row and the revisions it summarises never disagree.
  */
+import { executeBound } from '../../db/bound-statements.ts';
 import type { Em } from '../../db/orm.ts';
+import { toPgArray } from '../../db/pg-array.ts';
 
 /**
  * Recomputes the current row of each record from its revisions, as of `at` (default now). The caller
@@ -14,7 +16,8 @@ import type { Em } from '../../db/orm.ts';
 export async function refreshCurrent(em: Em, recordIds: readonly string[], at = new Date()): Promise<void> {
   if (recordIds.length === 0) return;
   const ids = [...new Set(recordIds)];
-  await em.getConnection().execute(
+  await executeBound(
+    em,
     `insert into record_current as c (record_id, domain, key, key_scope, site, revision, data, status,
             effective_from, contract_version, findings, next_effective_from)
      select g.id, g.domain, g.key, g.key_scope, g.site, cur.revision, cur.data, cur.status,
@@ -26,15 +29,13 @@ export async function refreshCurrent(em: Em, recordIds: readonly string[], at = 
               from record_revision rv
              where rv.record_id = g.id and rv.effective_from <= ?
              order by rv.effective_from desc, rv.revision desc limit 1) cur on true
-      where g.id in (${ids.map(() => '?').join(',')})
+      where g.id = any(?::uuid[])
      on conflict (record_id) do update set domain = excluded.domain, key = excluded.key,
             key_scope = excluded.key_scope, site = excluded.site, revision = excluded.revision,
             data = excluded.data, status = excluded.status, effective_from = excluded.effective_from,
             contract_version = excluded.contract_version, findings = excluded.findings,
             next_effective_from = excluded.next_effective_from`,
-    [at, ...ids],
-    'all',
-    em.getTransactionContext(),
+    [at, toPgArray(ids)],
   );
 }
 

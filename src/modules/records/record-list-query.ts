@@ -1,8 +1,24 @@
 /** The SQL of record lists: one filter over the materialised current rows (as-of.ts), paged or counted. */
 import { type RowFilter, recordRowsBranches, recordRowsSql } from './as-of.ts';
+import { HEAD_COLUMNS } from './record-heads.ts';
 import type { ListFilter } from './records.types.ts';
 
 const likeEscaped = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/**
+ * The least string above every string that starts with `prefix`, in byte order (UTF-8 orders as code
+ * points): the prefix with its last character incremented; null when there is none.
+ */
+export function upperBoundOf(prefix: string): string | null {
+  const chars = [...prefix];
+  while (chars.length > 0) {
+    const last = chars.pop()!.codePointAt(0)!;
+    let next = last + 1;
+    if (next >= 0xd800 && next <= 0xdfff) next = 0xe000; // no surrogates in UTF-8
+    if (next <= 0x10ffff) return chars.join('') + String.fromCodePoint(next);
+  }
+  return null;
+}
 
 /** The list filter over a revision alias `r` (data, status) and a record alias `k` (domain, key, site). */
 export function listFilter(filter: ListFilter): RowFilter {
@@ -18,8 +34,12 @@ export function listFilter(filter: ListFilter): RowFilter {
       params.push(filter.site);
     }
     if (filter.keyPrefix) {
-      where.push(`${k}.key like ? escape '\\'`);
-      params.push(`${likeEscaped(filter.keyPrefix)}%`);
+      // the range lets a prepared (generic) plan walk the pattern index; LIKE keeps the meaning exact
+      const upper = upperBoundOf(filter.keyPrefix);
+      where.push(
+        `${k}.key::text ~>=~ ?::text${upper ? ` and ${k}.key::text ~<~ ?::text` : ''} and ${k}.key like ? escape '\\'`,
+      );
+      params.push(filter.keyPrefix, ...(upper ? [upper] : []), `${likeEscaped(filter.keyPrefix)}%`);
     }
     if (filter.search) {
       // both sides have trigram indexes on record_current
@@ -60,9 +80,15 @@ export function listPageSql(
   });
   const counted = page.withTotal ? recordRowsSql(asOf, listFilter(filter)) : null;
   const total = counted ? `, (select count(*) from (${counted.sql}) counted) as total_count` : '';
+  // the records' heads come in the same statement: a page is one round trip
+  // (a lateral join of the page's rows only, kept from being flattened by `offset 0`: the planner
+  // would otherwise hash the whole table)
   return {
-    sql: `select r.*${total} from (${branches.map((b) => b.sql).join(' union all ')}) r
-           order by r.key, r.key_scope, r.record_id limit ?`,
+    sql: `select p.*, ${HEAD_COLUMNS} from (
+            select r.*${total} from (${branches.map((b) => b.sql).join(' union all ')}) r
+             order by r.key, r.key_scope, r.record_id limit ?) p
+            cross join lateral (select * from golden_record g0 where g0.id = p.record_id offset 0) g
+           order by p.key, p.key_scope, p.record_id`,
     params: [...(counted?.params ?? []), ...branches.flatMap((b) => b.params), page.limit + 1],
   };
 }

@@ -5,15 +5,18 @@
 
 import { validate as isUuid } from 'uuid';
 import type { Em, Orm } from '../../db/orm.ts';
+import { toPgArray } from '../../db/pg-array.ts';
+import { PreparedQueries, preparedOf } from '../../db/prepared.ts';
 import { readConnection } from '../../db/read-connection.ts';
 import { CanonError } from '../../errors.ts';
 import { authorize } from '../auth/ability.ts';
 import type { CallContext } from '../auth/actor-context.ts';
-import { decodeMoment, recordRowsSql } from './as-of.ts';
+import { decodeMoment, Moment, type RowFilter, recordRowsSql } from './as-of.ts';
 import type { Data } from './domain-rules.ts';
 import { fieldDiff } from './field-diff.ts';
 import { GoldenRecord } from './golden-record.entity.ts';
 import { aliasesOf, type KeyAliasRow, recordsByOldKeys } from './keys/key-aliases.ts';
+import { HEAD_COLUMNS, headOf, headsByIds, type RecordHead } from './record-heads.ts';
 import { listCountSql, listPageSql } from './record-list-query.ts';
 import { RecordRevision } from './record-revision.entity.ts';
 import type { CurrentRow, HistoryEntry, ListFilter, PageRequest, RecordView } from './records.types.ts';
@@ -24,27 +27,47 @@ import { type Conversion, convertQuantity, type UnitFacts } from './uom/uom-conv
 export class RecordReads {
   private readonly orm: Orm;
 
+  private readonly prepared: PreparedQueries;
+
   constructor(orm: Orm) {
     this.orm = orm;
+    this.prepared = new PreparedQueries(orm);
   }
 
-  /** Records as of a moment (default now): the revision effective then, joined to the record. */
-  private async currentRows(em: Em, recordIds: string[], asOf: Date): Promise<Map<string, CurrentRow>> {
-    if (recordIds.length === 0) return new Map();
-    const q = recordRowsSql(asOf, (_r, k) => ({
-      sql: `${k}.record_id in (${recordIds.map(() => '?').join(',')})`,
-      params: [...recordIds],
-    }));
-    const rows = await readConnection(em).execute<CurrentRow[]>(
-      q.sql,
-      q.params,
-      'all',
-      em.getTransactionContext(),
+  /**
+   * Records (their heads) matching a condition on golden_record `g`, each with its revision in effect
+   * at the moment when there is one — one statement.
+   */
+  private async headsWithRows(
+    em: Em,
+    where: { sql: string; params: unknown[] },
+    rows: RowFilter,
+    asOf: Date,
+  ): Promise<{ head: RecordHead; row: CurrentRow | null }[]> {
+    const q = recordRowsSql(asOf, rows);
+    const found = await this.select<CurrentRow & Record<string, unknown>>(
+      em,
+      `select r.*, ${HEAD_COLUMNS} from golden_record g left join (${q.sql}) r on r.record_id = g.id
+        where ${where.sql}`,
+      [...q.params, ...where.params],
+      asOf,
     );
-    return new Map(rows.map((r) => [r.record_id, r]));
+    return found.map((r) => ({ head: headOf(r), row: r.record_id ? r : null }));
   }
 
-  private view(record: GoldenRecord, row: CurrentRow): RecordView {
+  /**
+   * A read whose text comes from a bounded set (lists, lookups: values travel as parameters and
+   * arrays) as a named prepared statement on the reads' pool: planned once per connection, where
+   * planning these unions costs more than running them. Reads in a transaction, and reads of a
+   * transaction time (whose moment is in the text), run as plain statements.
+   */
+  private select<T>(em: Em, sql: string, params: unknown[], asOf?: Date): Promise<T[]> {
+    if (em.getTransactionContext() || asOf instanceof Moment)
+      return readConnection(em).execute<T[]>(sql, params, 'all', em.getTransactionContext());
+    return this.prepared.query<T>(preparedOf('canon_read', sql), params, { read: true });
+  }
+
+  private view(record: RecordHead, row: CurrentRow): RecordView {
     const data = (typeof row.data === 'string' ? JSON.parse(row.data) : row.data) as Data;
     return {
       id: record.id,
@@ -72,12 +95,19 @@ export class RecordReads {
     authorize(ctx.ability, ctx.actor, 'read', 'GoldenRecord');
     const em = this.orm.em.fork();
     const valid = [...new Set(ids.filter((id) => isUuid(id)))];
-    const records = valid.length > 0 ? await em.find(GoldenRecord, { id: { $in: valid } }) : [];
-    const current = await this.currentRows(em, valid, asOf ?? new Date());
+    const found =
+      valid.length > 0
+        ? await this.headsWithRows(
+            em,
+            { sql: 'g.id = any(?::uuid[])', params: [toPgArray(valid)] },
+            (_r, k) => ({ sql: `${k}.record_id = any(?::uuid[])`, params: [toPgArray(valid)] }),
+            asOf ?? new Date(),
+          )
+        : [];
+    const byId = new Map(found.map((f) => [f.head.id, f]));
     return ids.map((id) => {
-      const record = records.find((r) => r.id === id);
-      const row = current.get(id);
-      return record && row ? this.view(record, row) : null;
+      const hit = byId.get(id);
+      return hit?.row ? this.view(hit.head, hit.row) : null;
     });
   }
 
@@ -99,24 +129,43 @@ export class RecordReads {
     authorize(ctx.ability, ctx.actor, 'read', 'GoldenRecord');
     const em = this.orm.em.fork();
     const wanted = [...new Set(keys.map((k) => k.key))];
-    const records = wanted.length > 0 ? await em.find(GoldenRecord, { domain, key: { $in: wanted } }) : [];
+    const at = asOf ?? new Date();
+    const found =
+      wanted.length > 0
+        ? await this.headsWithRows(
+            em,
+            { sql: 'g.domain = ? and g.key = any(?::text[])', params: [domain, toPgArray(wanted)] },
+            (_r, k) => ({
+              sql: `${k}.domain = ? and ${k}.key = any(?::text[])`,
+              params: [domain, toPgArray(wanted)],
+            }),
+            at,
+          )
+        : [];
+    const records = found.map((f) => f.head);
+    const current = new Map(found.flatMap((f) => (f.row ? [[f.head.id, f.row] as const] : [])));
     const matches = (k: { key: string; scope?: string }, key: string, scope: string) =>
       key === k.key && (k.scope === undefined || scope === k.scope);
     const unmatched = wanted.filter((key) => !records.some((r) => r.key === key));
     const renames = (await recordsByOldKeys(em, domain, unmatched)).filter(
       (h) => !records.some((r) => r.id === h.recordId),
     );
-    if (renames.length > 0)
-      records.push(...(await em.find(GoldenRecord, { id: { $in: renames.map((h) => h.recordId) } })));
-    const current = await this.currentRows(
-      em,
-      records.map((r) => r.id),
-      asOf ?? new Date(),
-    );
+    if (renames.length > 0) {
+      const renamedIds = toPgArray(renames.map((h) => h.recordId));
+      for (const f of await this.headsWithRows(
+        em,
+        { sql: 'g.id = any(?::uuid[])', params: [renamedIds] },
+        (_r, k) => ({ sql: `${k}.record_id = any(?::uuid[])`, params: [renamedIds] }),
+        at,
+      )) {
+        records.push(f.head);
+        if (f.row) current.set(f.head.id, f.row);
+      }
+    }
     return keys.map((k) => {
       const candidates = records.filter((r) => matches(k, r.key, r.keyScope));
       // the live one if any, otherwise the newest (a retired key may be reused)
-      let record: GoldenRecord | undefined =
+      let record: RecordHead | undefined =
         candidates.find((r) => r.status === 'ACTIVE') ??
         candidates.sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())[0];
       let renamedFrom: string | undefined;
@@ -149,7 +198,7 @@ export class RecordReads {
     // (`count`) when asked. The page itself walks the key index and stops at its end.
     const withTotal = Boolean(options.withTotal && !page.after);
     const q = listPageSql(filter, { after: page.after, limit: page.limit, withTotal });
-    const rows = await readConnection(em).execute<(CurrentRow & { total_count?: string })[]>(q.sql, q.params);
+    const rows = await this.select<CurrentRow & { total_count?: string }>(em, q.sql, q.params, filter.asOf);
     return {
       items: await this.views(em, rows),
       total: withTotal ? Number(rows[0]?.total_count ?? 0) : null,
@@ -165,10 +214,12 @@ export class RecordReads {
   }
 
   private async views(em: Em, rows: CurrentRow[]): Promise<RecordView[]> {
-    const records =
-      rows.length > 0 ? await em.find(GoldenRecord, { id: { $in: rows.map((r) => r.record_id) } }) : [];
-    const byId = new Map(records.map((r) => [r.id, r]));
-    return rows.map((r) => this.view(byId.get(r.record_id)!, r));
+    // list pages carry their heads (record-list-query.ts); other rows look them up
+    const missing = rows.filter((r) => !('h_id' in r)).map((r) => r.record_id);
+    const byId = new Map((await headsByIds(em, missing)).map((h) => [h.id, h]));
+    return rows.map((r) =>
+      this.view('h_id' in r ? headOf(r as Record<string, unknown>) : byId.get(r.record_id)!, r),
+    );
   }
 
   /** Live children (payload `parent` = key, same key scope) of several records in one query, as of a moment. */
@@ -190,8 +241,10 @@ export class RecordReads {
       `select * from (${q.sql}) r order by r.key`,
       q.params,
     );
-    const records =
-      rows.length > 0 ? await em.find(GoldenRecord, { id: { $in: rows.map((r) => r.record_id) } }) : [];
+    const records = await headsByIds(
+      em,
+      rows.map((r) => r.record_id),
+    );
     const byId = new Map(records.map((r) => [r.id, r]));
     return parents.map((p) =>
       rows
@@ -349,8 +402,8 @@ export class RecordReads {
   ): Promise<{ id: string; domain: string; status: string; key: string }[]> {
     if (ids.length === 0) return [];
     return readConnection(em).execute<{ id: string; domain: string; status: string; key: string }[]>(
-      `select id, domain, status, key from golden_record where id in (${ids.map(() => '?').join(',')})`,
-      [...ids],
+      'select id, domain, status, key from golden_record where id = any(?::uuid[])',
+      [toPgArray([...ids])],
       'all',
       em.getTransactionContext(),
     );

@@ -5,6 +5,7 @@
  */
 import { subject as casl } from '@casl/ability';
 import { validate as isUuid } from 'uuid';
+import { executeBound } from '../../db/bound-statements.ts';
 import type { Em, Orm } from '../../db/orm.ts';
 import { CanonError, notFound } from '../../errors.ts';
 import type { AuditService } from '../audit/audit.service.ts';
@@ -99,18 +100,19 @@ export class XrefLinks {
    * The links of a batch written in the caller's transaction (linkXrefs, and imports linking the ids
    * of the rows they wrote); the caller has checked the input's shape. `preauthorized`: the links were
    * authorised earlier by whoever asked for them (an import's ids, linked when a steward's approval
-   * creates their records), not by the caller now.
+   * creates their records), not by the caller now. `withoutAnswer`: the links are not read back
+   * (imports need only the counts).
    */
   async linkWithin(
     em: Em,
     ctx: CallContext,
     input: { system: string; domain: string; links: LinkInput[] },
-    options: { preauthorized?: boolean } = {},
+    options: { preauthorized?: boolean; withoutAnswer?: boolean } = {},
   ): Promise<LinkResult> {
     if (!options.preauthorized) this.assertManage(ctx, input.system);
     const seen = new Map(input.links.map((l) => [l.externalId, l.recordId]));
-    const conn = em.getConnection();
-    const tx = em.getTransactionContext();
+    const _conn = em.getConnection();
+    const _tx = em.getTransactionContext();
     const active = await this.systems.activeIn(em, input.system);
     if (active === null)
       throw new CanonError('NOT_FOUND', `The system ${input.system} is not registered.`, {
@@ -139,21 +141,19 @@ export class XrefLinks {
       );
     }
     // serialise link batches of one (system, domain) so concurrent batches cannot both claim an id
-    await conn.execute(
-      'select pg_advisory_xact_lock(hashtext(?))',
-      [`xref:${input.system}:${input.domain}`],
-      'all',
-      tx,
-    );
+    await executeBound<unknown>(em, 'select pg_advisory_xact_lock(hashtext(?))', [
+      `xref:${input.system}:${input.domain}`,
+    ]);
     const ids = [...seen.keys()];
-    const existing = await conn.execute<
-      { external_id: string; record_id: string; external_key: string | null }[]
-    >(
+    const existing = await executeBound<{
+      external_id: string;
+      record_id: string;
+      external_key: string | null;
+    }>(
+      em,
       `select external_id, record_id, external_key from xref
       where system_code = ? and domain = ? and state = 'ACTIVE' and external_id = any(?::text[])`,
       [input.system, input.domain, toPgArray(ids)],
-      'all',
-      tx,
     );
     const conflicts = existing.filter((e) => seen.get(e.external_id) !== e.record_id);
     if (conflicts.length > 0) {
@@ -192,19 +192,19 @@ export class XrefLinks {
     }
     await this.assertExternalKeysUnique(em, input, existing, fresh, rekeyed);
     if (rekeyed.size > 0) {
-      await conn.execute(
+      await executeBound<unknown>(
+        em,
         `update xref x set external_key = u.k, synced_at = now(), updated_at = now()
          from unnest(?::text[], ?::text[]) as u(id, k)
         where x.system_code = ? and x.domain = ? and x.state = 'ACTIVE' and x.external_id = u.id`,
         [toPgArray([...rekeyed.keys()]), toPgArray([...rekeyed.values()]), input.system, input.domain],
-        'all',
-        tx,
       );
     }
     if (fresh.size > 0) {
       const links = [...fresh.entries()];
       const keyOf = new Map(records.map((r) => [r.id, r.key]));
-      await conn.execute(
+      await executeBound<unknown>(
+        em,
         `insert into xref (system_code, domain, external_id, external_key, record_id, record_key, state, synced_at, created_at, updated_at)
        select ?, ?, u.id, u.k, u.r::uuid, u.rk, 'ACTIVE', now(), now(), now()
          from unnest(?::text[], ?::text[], ?::text[], ?::text[]) with ordinality as u(id, k, r, rk, ord)
@@ -217,8 +217,6 @@ export class XrefLinks {
           toPgArray(links.map(([, l]) => l.recordId)),
           toPgArray(links.map(([, l]) => keyOf.get(l.recordId) ?? null)),
         ],
-        'all',
-        tx,
       );
       await this.outbox.appendMany(
         em,
@@ -239,13 +237,13 @@ export class XrefLinks {
         after: { linked, unchanged, sample: input.links.slice(0, 20) },
       });
     }
-    const rows = await conn.execute<Row[]>(
+    if (options.withoutAnswer) return { linked, unchanged, xrefs: [] };
+    const rows = await executeBound<Row>(
+      em,
       `select system_code, domain, external_id, external_key, record_id, record_key as key, state, synced_at
        from xref
       where system_code = ? and domain = ? and state = 'ACTIVE' and external_id = any(?::text[])`,
       [input.system, input.domain, toPgArray(ids)],
-      'all',
-      tx,
     );
     return { linked, unchanged, xrefs: rows.map(toView) };
   }

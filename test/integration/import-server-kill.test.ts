@@ -1,0 +1,179 @@
+/**
+ * An import uploaded to a server that is killed (SIGKILL) after a committed batch: the restarted
+ * server marks the job FAILED (its runner is gone), and uploading the same file again with
+ * `resume=true` continues that job after its last committed batch — ending as one clean run, with
+ * every row once and every id linked once. Canon runs as a child process (`npm start`'s entry point)
+ * on the test's database (PGlite's data directory, or a PostgreSQL database).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { openCanonDatabase } from '../../src/startup.ts';
+import { testConfig } from '../support/app.ts';
+import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+
+vi.setConfig({ testTimeout: 600_000 });
+
+const ROWS = 2_000;
+const BATCH = 20;
+const KILLS = 3;
+const token = `server-kill-admin-${randomBytes(16).toString('hex')}`;
+
+let work: string;
+let db: TestDatabase;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), 'canon-import-server-kill-'));
+  db = await createTestDatabase();
+  env = db.databaseUrl
+    ? { DATABASE_URL: db.databaseUrl }
+    : { DATABASE_URL: '', CANON_DATA_DIR: join(work, 'data') };
+});
+afterAll(async () => {
+  await db?.drop();
+  rmSync(work, { recursive: true, force: true });
+});
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}
+
+async function startServer(port: number): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['src/server.ts'], {
+    env: {
+      ...process.env,
+      ...env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'silent',
+      CANON_BOOTSTRAP_ADMIN_TOKEN: token,
+      CANON_RATE_LIMITS: 'admin=100000/100000',
+    },
+    stdio: 'ignore',
+  });
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`Canon exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/ready`)).status === 200) return child;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error('Canon did not become ready');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const stop = async (child: ChildProcess, signal: NodeJS.Signals) => {
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill(signal);
+  await exited;
+};
+
+describe('an import on a server killed mid-way', () => {
+  it(`resumes after ${KILLS} SIGKILLs of the server with the result of one clean run`, async () => {
+    const file = [
+      'externalId,code,name',
+      ...Array.from({ length: ROWS }, (_, i) => `s-${i},SKILL-${String(i).padStart(5, '0')},Cell ${i}`),
+    ].join('\n');
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const gql = async (query: string, variables: Record<string, unknown> = {}) =>
+      (await (
+        await fetch(`${url}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body: JSON.stringify({ query, variables }),
+        })
+      ).json()) as { data: any; errors?: unknown[] };
+    const upload = async (resume: boolean) => {
+      const res = await fetch(
+        `${url}/imports/work-center?mode=apply&system=wms-kill&batch=${BATCH}&name=cells.csv${resume ? '&resume=true' : ''}`,
+        {
+          method: 'POST',
+          headers: { 'content-type': 'text/csv', authorization: `Bearer ${token}` },
+          body: file,
+        },
+      );
+      expect(res.status, await res.clone().text()).toBe(202);
+      return ((await res.json()) as { importJob: { id: string } }).importJob.id;
+    };
+    const job = async (id: string) =>
+      (
+        await gql('query($id: ID!) { importJob(id: $id) { status batchesCommitted rowsDone message } }', {
+          id,
+        })
+      ).data.importJob;
+
+    let server = await startServer(port);
+    const registered = await gql(
+      'mutation { registerSystem(input: { code: "wms-kill", name: "WMS", kind: WMS }) { ... on RegisterSystemPayload { system { code } } } }',
+    );
+    expect(registered.errors).toBeUndefined();
+    let id = await upload(false);
+    // kill at a random moment after each (re)upload; reads may wait behind the import's batches
+    // (PGlite has one connection), so the moment is timed, not observed
+    let kills = 0;
+    let interruptions = 0;
+    while (kills < KILLS) {
+      await new Promise((r) => setTimeout(r, 300 + Math.random() * 1200));
+      await stop(server, 'SIGKILL');
+      kills++;
+      server = await startServer(port);
+      // the restarted server finds the job's runner gone and marks it FAILED
+      let state = await job(id);
+      for (let i = 0; state.status === 'RUNNING' && i < 400; i++)
+        state = await new Promise((r) => setTimeout(r, 50)).then(() => job(id));
+      if (state.status === 'COMPLETED') break; // it had finished before the kill
+      expect(state.status).toBe('FAILED');
+      expect(state.message).toContain('Interrupted');
+      interruptions++;
+      expect(await upload(true)).toBe(id); // the same job, continued
+    }
+    for (let i = 0; (await job(id)).status === 'RUNNING' && i < 3000; i++)
+      await new Promise((r) => setTimeout(r, 50));
+    expect(await job(id)).toMatchObject({
+      status: 'COMPLETED',
+      rowsDone: ROWS,
+      batchesCommitted: ROWS / BATCH,
+    });
+    await stop(server, 'SIGTERM');
+    expect(interruptions).toBeGreaterThanOrEqual(1);
+    console.log(`[import-server-kill] ${kills} SIGKILLs, ${interruptions} interrupted the import`);
+
+    const opened = await openCanonDatabase(
+      testConfig(db, env.CANON_DATA_DIR ? { dataDir: env.CANON_DATA_DIR } : {}),
+      'test',
+    );
+    try {
+      const conn = opened.orm.em.fork().getConnection();
+      const n = async (sql: string) => Number((await conn.execute<{ n: string }[]>(sql))[0].n);
+      expect(await n("select count(*)::text as n from golden_record where key like 'SKILL-%'")).toBe(ROWS);
+      expect(
+        await n(
+          "select count(*)::text as n from record_revision r join golden_record g on g.id = r.record_id where g.key like 'SKILL-%'",
+        ),
+      ).toBe(ROWS);
+      expect(await n("select count(*)::text as n from xref where system_code = 'wms-kill'")).toBe(ROWS);
+      expect(await n('select count(*)::text as n from import_job')).toBe(1);
+      expect(
+        await n(
+          `select count(*)::text as n from audit_event where action = 'RECORDS_IMPORTED' and subject_id = '${id}'`,
+        ),
+      ).toBe(ROWS / BATCH);
+      id = '';
+    } finally {
+      await opened.close();
+    }
+  });
+});
