@@ -185,6 +185,63 @@ describe('imports in propose mode', () => {
     expect(record.data.workCenter.data.name).toBe('Third');
   });
 
+  it('counts approvals where two are needed, and leaves a member the world has changed under pending', async () => {
+    const [proposer, first] = await stewardPair(t);
+    const second = await t.tokenFor('steward', { actorName: uniqueCode('steward-c') });
+    const p = uniqueCode('TWO').toUpperCase();
+    const unit = `U${p.replace(/[^A-Z0-9]/g, '').slice(-6)}`;
+    const units = await importFile(
+      'uom',
+      'mode=apply',
+      `code,name,dimension,ratio,rounding\n${unit},Bench unit,count,12,1\n`,
+      t.adminToken,
+    );
+    expect(units.rowsCreated, JSON.stringify(units.report)).toBe(1);
+    await setApprovalPolicy(t, 'item', 2);
+    try {
+      const job = await importFile(
+        'item',
+        '',
+        `code,name,type,uom,tracking\n${p}-1,One,goods,KGM,none\n${p}-2,Two,goods,${unit},none\n`,
+        proposer,
+      );
+      const [bulk] = await bulksOf(job.id);
+      const once = await decideBulk('approve', { id: bulk.id }, first);
+      expect(once.data.result).toMatchObject({
+        decidedCount: 2,
+        bulkChangeRequest: { counts: { pending: 2 } },
+      });
+      // approving again changes nothing
+      expect((await decideBulk('approve', { id: bulk.id }, first)).data.result.decidedCount).toBe(0);
+      // the unit a member refers to is retired before the second approval
+      const retired = await t.gql(
+        `mutation($input: ProposeChangeInput!) { proposeChange(input: $input) { ... on ProposeChangePayload { changeRequest { id status } } } }`,
+        {
+          input: {
+            domain: 'uom',
+            operation: 'RETIRE',
+            recordId: (await t.gql('query($c: String!) { uom(code: $c) { ... on Uom { id } } }', { c: unit }))
+              .data.uom.id,
+          },
+        },
+        proposer,
+      );
+      const retiring = retired.data.proposeChange.changeRequest;
+      if (retiring.status === 'PENDING') {
+        await approve(t, retiring.id, first);
+        await approve(t, retiring.id, second);
+      }
+      const twice = await decideBulk('approve', { id: bulk.id }, second);
+      expect(twice.data.result).toMatchObject({
+        decidedCount: 1,
+        failed: [{ sourceRow: 3, error: { code: 'REFERENCE_NOT_FOUND' } }],
+        bulkChangeRequest: { counts: { pending: 1, applied: 1 } },
+      });
+    } finally {
+      await setApprovalPolicy(t, 'item', 1);
+    }
+  });
+
   it('rejects a whole bulk only with a reason', async () => {
     const [proposer, approver] = await stewardPair(t);
     const p = uniqueCode('REJ').toUpperCase();

@@ -5,15 +5,14 @@
  * every row once and every id linked once. Canon runs as a child process (`npm start`'s entry point)
  * on the test's database (PGlite's data directory, or a PostgreSQL database).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openCanonDatabase } from '../../src/startup.ts';
 import { testConfig } from '../support/app.ts';
+import { freePort, startCanonChild, stopChild } from '../support/child-canon.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 
 vi.setConfig({ testTimeout: 600_000 });
@@ -39,46 +38,8 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
-
-async function startServer(port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['src/server.ts'], {
-    env: {
-      ...process.env,
-      ...env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'silent',
-      CANON_BOOTSTRAP_ADMIN_TOKEN: token,
-      CANON_RATE_LIMITS: 'admin=100000/100000',
-    },
-    stdio: 'ignore',
-  });
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`Canon exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/ready`)).status === 200) return child;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error('Canon did not become ready');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-const stop = async (child: ChildProcess, signal: NodeJS.Signals) => {
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill(signal);
-  await exited;
-};
+const startServer = (port: number) => startCanonChild(port, token, env);
+const stop = stopChild;
 
 describe('an import on a server killed mid-way', () => {
   it(`resumes after ${KILLS} SIGKILLs of the server with the result of one clean run`, async () => {

@@ -4,12 +4,11 @@
  * batch Canon acknowledged is there whole. Canon runs as a child process (`npm start`'s entry point)
  * on a PostgreSQL cluster of the test's own.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp } from '../support/app.ts';
+import { freePort, startCanonChild } from '../support/child-canon.ts';
 import { createRecord, itemData, registerSystem, uniqueCode } from '../support/factories.ts';
 import { type PrivateCluster, startPrivateCluster } from '../support/private-cluster.ts';
 
@@ -36,40 +35,7 @@ afterAll(async () => {
   await cluster?.remove();
 });
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
-
-async function startChild(port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['src/server.ts'], {
-    env: {
-      ...process.env,
-      DATABASE_URL: cluster.url,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'silent',
-      CANON_BOOTSTRAP_ADMIN_TOKEN: adminToken,
-      CANON_RATE_LIMITS: 'admin=100000/100000',
-    },
-    stdio: 'ignore',
-  });
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`Canon exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/ready`)).status === 200) return child;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error('Canon did not become ready');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const startChild = (port: number) => startCanonChild(port, adminToken, { DATABASE_URL: cluster.url }, 30_000);
 
 const LINK = `mutation($input: LinkXrefsInput!) { linkXrefs(input: $input) {
   ... on LinkXrefsPayload { linked } ... on Error { code } } }`;

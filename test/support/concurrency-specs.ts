@@ -296,7 +296,7 @@ export function mutationSpecs(env: SweepEnv) {
       },
     },
     approveBulkChange: {
-      action: 'CHANGE_APPROVED',
+      action: 'CHANGES_APPROVED',
       once: true,
       prepare: async (n) => {
         const bulk = await pendingBulk(n);

@@ -52,29 +52,42 @@ export class ImportLinks {
     await em.flush();
   }
 
-  private async decided(em: Em, ctx: CallContext, cr: ChangeRequest): Promise<void> {
-    const pending = await em.find(ImportPendingLink, { changeRequestId: cr.id });
+  private async decided(em: Em, ctx: CallContext, crs: readonly ChangeRequest[]): Promise<void> {
+    const byId = new Map(crs.map((cr) => [cr.id, cr]));
+    const pending = await em.find(ImportPendingLink, { changeRequestId: { $in: [...byId.keys()] } });
     if (pending.length === 0) return;
-    if (cr.status === 'APPLIED' && cr.recordId) {
-      for (const system of new Set(pending.map((p) => p.systemCode))) {
-        const ids = pending.filter((p) => p.systemCode === system);
-        const taken = await this.xref.linkedKeysIn(
-          em,
-          system,
-          cr.domain,
-          ids.map((p) => p.externalId),
-        );
-        const links = ids
-          .filter((p) => !taken.has(p.externalId))
-          .map((p) => ({
-            externalId: p.externalId,
-            recordId: cr.recordId!,
-            ...(p.externalKey ? { externalKey: p.externalKey } : {}),
-          }));
-        if (links.length > 0)
-          await this.xref.linkWithin(em, ctx, { system, domain: cr.domain, links }, { preauthorized: true });
-      }
+    // the ids of applied proposals, by system and domain, each linked to the record it created
+    const groups = new Map<string, { system: string; domain: string; links: ImportPendingLink[] }>();
+    for (const p of pending) {
+      const cr = byId.get(p.changeRequestId)!;
+      if (cr.status !== 'APPLIED' || !cr.recordId) continue;
+      const k = `${p.systemCode}\u0000${cr.domain}`;
+      const group = groups.get(k) ?? { system: p.systemCode, domain: cr.domain, links: [] };
+      group.links.push(p);
+      groups.set(k, group);
     }
-    await em.nativeDelete(ImportPendingLink, { changeRequestId: cr.id });
+    for (const { system, domain, links } of groups.values()) {
+      const taken = await this.xref.linkedKeysIn(
+        em,
+        system,
+        domain,
+        links.map((p) => p.externalId),
+      );
+      const fresh = links
+        .filter((p) => !taken.has(p.externalId))
+        .map((p) => ({
+          externalId: p.externalId,
+          recordId: byId.get(p.changeRequestId)!.recordId!,
+          ...(p.externalKey ? { externalKey: p.externalKey } : {}),
+        }));
+      if (fresh.length > 0)
+        await this.xref.linkWithin(
+          em,
+          ctx,
+          { system, domain, links: fresh },
+          { preauthorized: true, withoutAnswer: true },
+        );
+    }
+    await em.nativeDelete(ImportPendingLink, { changeRequestId: { $in: [...byId.keys()] } });
   }
 }

@@ -34,6 +34,7 @@ import {
   THIS_RUNNER,
 } from './import-liveness.ts';
 import { announceProgress } from './import-progress.ts';
+import { newestFirst } from './job-lists.ts';
 import type { Lookups, RowMapping } from './mappings.ts';
 import { readRows, type SourceEncoding, type SourceFormat, type SourceRow } from './row-sources.ts';
 
@@ -419,17 +420,7 @@ export class ImportService {
   /** The newest imports first: a keyset page after (createdAt, id), with one more row when there are more. */
   async jobs(ctx: CallContext, page: { limit: number; after?: [string, string] }): Promise<ImportJob[]> {
     authorize(ctx.ability, ctx.actor, 'read', 'GoldenRecord');
-    const after = page.after;
-    const at = after ? new Date(after[0]) : null;
-    if (after && (Number.isNaN(at!.getTime()) || !isUuid(after[1])))
-      throw new CanonError('BAD_USER_INPUT', 'The cursor is not one of this list.', { path: ['after'] });
-    return this.orm.em
-      .fork()
-      .find(
-        ImportJob,
-        after ? { $or: [{ createdAt: { $lt: at! } }, { createdAt: at!, id: { $lt: after[1] } }] } : {},
-        { orderBy: { createdAt: 'desc', id: 'desc' }, limit: page.limit + 1 },
-      );
+    return newestFirst(this.orm.em.fork(), ImportJob, page);
   }
 
   /** An import job, for its owner and administrators. */

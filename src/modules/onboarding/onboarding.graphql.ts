@@ -1,11 +1,11 @@
 /** Bulk imports over GraphQL: `importJob`, `importJobs` and `cancelImport` (uploads go to POST /imports/{domain}). */
 
-import { CanonError } from '../../errors.ts';
 import { builder } from '../../graphql/builder.ts';
-import { connectionOf, encodeCursor, forwardPage } from '../../graphql/cursors.ts';
+import type { GraphQLContext } from '../../graphql/context.ts';
 import { canonErrors } from '../../graphql/errors.ts';
 import { connectionNames, IDEMPOTENCY_KEY_DESCRIPTION } from '../../graphql/naming.ts';
 import { IMPORT_MODES, IMPORT_STATUSES, type ImportJob, type ImportReportRow } from './import-job.entity.ts';
+import { linesPage, newestFirstConnection } from './job-lists.ts';
 
 const ImportStatusEnum = builder.enumType('ImportStatus', {
   description: 'Where an import is: running, completed (every row read), failed, or cancelled (resumable).',
@@ -95,15 +95,7 @@ export const ImportJobRef = builder.objectRef<ImportJob>('ImportJob').implement(
         first: t.arg.int({ description: 'How many (default 100, at most 1,000).' }),
         after: t.arg.id({ description: 'The id of the last line already read.' }),
       },
-      resolve: (j, args, ctx) => {
-        const first = args.first ?? 100;
-        if (first < 1 || first > 1000)
-          throw new CanonError('BAD_USER_INPUT', 'first is 1 to 1000.', { path: ['first'] });
-        const after = args.after ? String(args.after) : undefined;
-        if (after !== undefined && !/^\d{1,18}$/.test(after))
-          throw new CanonError('BAD_USER_INPUT', 'after is a report line id.', { path: ['after'] });
-        return ctx.services.imports.report(ctx, j.id, { after, limit: first });
-      },
+      resolve: (j, args, ctx) => ctx.services.imports.report(ctx, j.id, linesPage(args)),
     }),
   }),
 });
@@ -137,18 +129,9 @@ builder.queryFields((t) => ({
       type: ImportJobRef,
       authScopes: { authenticated: true },
       description: 'Bulk imports, newest first.',
-      resolve: async (_r, args, ctx) => {
-        const page = forwardPage<[string, string]>(args, 'import', { defaultSize: 20, maxSize: 100 });
-        const jobs = await ctx.services.imports.jobs(ctx, page);
-        return connectionOf(
-          jobs,
-          page.limit,
-          (j) => encodeCursor('import', [j.createdAt.toISOString(), j.id]),
-          {
-            hasPreviousPage: Boolean(page.after),
-          },
-        );
-      },
+      resolve: newestFirstConnection('import', (ctx: GraphQLContext, page) =>
+        ctx.services.imports.jobs(ctx, page),
+      ),
     },
     connectionNames('ImportJob', 'bulk imports')[0],
     connectionNames('ImportJob', 'bulk imports')[1],

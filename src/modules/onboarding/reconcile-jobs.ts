@@ -11,6 +11,7 @@ import type { Orm } from '../../db/orm.ts';
 import { CanonError } from '../../errors.ts';
 import { authorize } from '../auth/ability.ts';
 import type { CallContext } from '../auth/actor-context.ts';
+import { newestFirst } from './job-lists.ts';
 import type { RowMapping } from './mappings.ts';
 import type { Difference, DifferenceKind, ReconcileService } from './reconcile.service.ts';
 import { type ReconcileDifference, ReconcileDifferenceEntity, ReconcileJob } from './reconcile-job.entity.ts';
@@ -138,17 +139,7 @@ export class ReconcileJobs {
   /** Newest first: a keyset page after (createdAt, id), one more row when there are more. */
   async jobs(ctx: CallContext, page: { limit: number; after?: [string, string] }): Promise<ReconcileJob[]> {
     authorize(ctx.ability, ctx.actor, 'read', 'GoldenRecord');
-    const after = page.after;
-    const at = after ? new Date(after[0]) : null;
-    if (after && (Number.isNaN(at!.getTime()) || !isUuid(after[1])))
-      throw new CanonError('BAD_USER_INPUT', 'The cursor is not one of this list.', { path: ['after'] });
-    return this.orm.em
-      .fork()
-      .find(
-        ReconcileJob,
-        after ? { $or: [{ createdAt: { $lt: at! } }, { createdAt: at!, id: { $lt: after[1] } }] } : {},
-        { orderBy: { createdAt: 'desc', id: 'desc' }, limit: page.limit + 1 },
-      );
+    return newestFirst(this.orm.em.fork(), ReconcileJob, page);
   }
 
   /** A job's differences in the order found (of one kind), a page after a difference id. */

@@ -1,11 +1,7 @@
-/**
- * Reconciliations over GraphQL (uploads go to POST /reconciliations/{domain}): `reconciliation(id)`
- * with its summary and differences, `reconciliations` newest first.
- */
-import { CanonError } from '../../errors.ts';
 import { builder } from '../../graphql/builder.ts';
-import { connectionOf, encodeCursor, forwardPage } from '../../graphql/cursors.ts';
+import type { GraphQLContext } from '../../graphql/context.ts';
 import { connectionNames } from '../../graphql/naming.ts';
+import { linesPage, newestFirstConnection } from './job-lists.ts';
 import { DIFFERENCE_KINDS, type DifferenceKind, type ReconcileSummary } from './reconcile.service.ts';
 import { RECONCILE_STATUSES, type ReconcileDifference, type ReconcileJob } from './reconcile-job.entity.ts';
 
@@ -110,19 +106,11 @@ const ReconciliationRef = builder.objectRef<ReconcileJob>('Reconciliation').impl
         first: t.arg.int({ description: 'How many (default 100, at most 1,000).' }),
         after: t.arg.id({ description: 'The id of the last difference already read.' }),
       },
-      resolve: (j, args, ctx) => {
-        const first = args.first ?? 100;
-        if (first < 1 || first > 1000)
-          throw new CanonError('BAD_USER_INPUT', 'first is 1 to 1000.', { path: ['first'] });
-        const after = args.after ? String(args.after) : undefined;
-        if (after !== undefined && !/^\d{1,18}$/.test(after))
-          throw new CanonError('BAD_USER_INPUT', 'after is a difference id.', { path: ['after'] });
-        return ctx.services.reconcileJobs.differences(ctx, j.id, {
-          after,
-          limit: first,
+      resolve: (j, args, ctx) =>
+        ctx.services.reconcileJobs.differences(ctx, j.id, {
+          ...linesPage(args),
           kind: args.kind ?? undefined,
-        });
-      },
+        }),
     }),
   }),
 });
@@ -141,18 +129,9 @@ builder.queryFields((t) => ({
       type: ReconciliationRef,
       authScopes: { authenticated: true },
       description: 'Reconciliations run on the server, newest first.',
-      resolve: async (_r, args, ctx) => {
-        const page = forwardPage<[string, string]>(args, 'reconciliation', { defaultSize: 20, maxSize: 100 });
-        const jobs = await ctx.services.reconcileJobs.jobs(ctx, page);
-        return connectionOf(
-          jobs,
-          page.limit,
-          (j) => encodeCursor('reconciliation', [j.createdAt.toISOString(), j.id]),
-          {
-            hasPreviousPage: Boolean(page.after),
-          },
-        );
-      },
+      resolve: newestFirstConnection('reconciliation', (ctx: GraphQLContext, page) =>
+        ctx.services.reconcileJobs.jobs(ctx, page),
+      ),
     },
     connectionNames('Reconciliation', 'reconciliations')[0],
     connectionNames('Reconciliation', 'reconciliations')[1],

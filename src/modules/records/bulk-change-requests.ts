@@ -1,10 +1,11 @@
 /**
  * Bulk change requests (an import batch in propose mode) for stewards: read with their members'
- * counts by status, and decided as a whole — every pending member approved (or rejected) in row
- * order, each in its own transaction through the ordinary decision, so a member that fails (a record
- * changed since, a parent not yet approved) is reported and leaves the others decided. Each member's
- * decision is audited as itself (CHANGE_APPROVED, CHANGE_REJECTED …), so a bulk decision repeated or
- * sent twice at once audits only what it changed. A bulk's status is its members': pending while any is.
+ * counts by status, and decided as a whole in row order. Approval is set-based, a chunk of members
+ * per transaction (bulk-approvals.ts: the governance of single approvals, one CHANGES_APPROVED audit
+ * event per chunk); rejection goes member by member through the ordinary decision (CHANGE_REJECTED
+ * each). A member that fails (a record changed since, a parent not yet approved) is reported and
+ * leaves the others decided; a decision repeated or sent twice at once changes, and audits, only
+ * what was still pending. A bulk's status is its members': pending while any is.
  */
 import { validate as isUuid } from 'uuid';
 import type { Orm } from '../../db/orm.ts';
@@ -13,9 +14,14 @@ import { CanonError, notFound } from '../../errors.ts';
 import { assertTextLength } from '../../text-limits.ts';
 import { authorize } from '../auth/ability.ts';
 import type { CallContext } from '../auth/actor-context.ts';
+import { approveChunk } from './bulk-approvals.ts';
 import { BulkChangeRequest } from './bulk-change-request.entity.ts';
 import { CHANGE_STATUSES, ChangeRequest, type ChangeStatus } from './change-request.entity.ts';
 import type { Decisions } from './decisions.ts';
+
+/** Members approved per transaction. */
+const APPROVAL_CHUNK = 500;
+
 import type { PageRequest } from './records.types.ts';
 
 export type BulkStatusCounts = Record<ChangeStatus, number>;
@@ -38,10 +44,12 @@ export interface BulkFilter {
 export class BulkChangeRequests {
   private readonly orm: Orm;
   private readonly decisions: Decisions;
+  private readonly deps: Parameters<typeof approveChunk>[2];
 
-  constructor(orm: Orm, decisions: Decisions) {
+  constructor(orm: Orm, decisions: Decisions, deps: Parameters<typeof approveChunk>[2]) {
     this.orm = orm;
     this.decisions = decisions;
+    this.deps = deps;
   }
 
   async bulkChangeRequest(ctx: CallContext, id: string): Promise<BulkChangeRequest | null> {
@@ -128,11 +136,24 @@ export class BulkChangeRequests {
       );
     let decided = 0;
     const failed: BulkDecisionResult['failed'] = [];
+    if (input.decision === 'approve') {
+      // set-based, a chunk per transaction, in row order (parents before their children)
+      for (let i = 0; i < members.length; i += APPROVAL_CHUNK) {
+        const ids = members.slice(i, i + APPROVAL_CHUNK).map((m) => m.id);
+        const result = await this.orm.em
+          .fork()
+          .transactional((em) =>
+            approveChunk(em, ctx, this.deps, { bulk, ids, comment: input.note?.trim() || null }),
+          );
+        decided += result.decided;
+        failed.push(...result.failed);
+      }
+      return { bulk, decided, failed };
+    }
     for (const m of members) {
       const key = input.idempotencyKey ? `${input.idempotencyKey}/${m.id}` : undefined;
       try {
-        if (input.decision === 'approve') await this.decisions.approve(ctx, m.id, input.note, key);
-        else await this.decisions.reject(ctx, m.id, input.note ?? '', key);
+        await this.decisions.reject(ctx, m.id, input.note ?? '', key);
         decided++;
       } catch (error) {
         if (!(error instanceof CanonError)) throw error;

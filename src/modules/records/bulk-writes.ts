@@ -11,6 +11,7 @@ import type { Em } from '../../db/orm.ts';
 import { toPgArray } from '../../db/pg-array.ts';
 import { ValidationError } from '../../errors.ts';
 import type { AuditService } from '../audit/audit.service.ts';
+import type { AuditAction } from '../audit/audit-actions.ts';
 import type { CallContext } from '../auth/actor-context.ts';
 import type { ContractValidator } from '../contracts/contracts.service.ts';
 import type { EventOrigin, OutboxService } from '../events/outbox.service.ts';
@@ -48,6 +49,8 @@ export async function writeBulk(
     importJobId: string;
     origin: EventOrigin;
     reason: string;
+    /** The batch's one audit event (default: RECORDS_IMPORTED of the import job), its rows added. */
+    audit?: { action: AuditAction; subjectType: string; subjectId: string; after: Record<string, unknown> };
   },
 ): Promise<BulkWritten[]> {
   if (batch.writes.length === 0) return [];
@@ -165,10 +168,11 @@ export async function writeBulk(
     })),
   );
   await deps.audit.record(em, ctx, {
-    action: 'RECORDS_IMPORTED',
-    subjectType: 'ImportJob',
-    subjectId: batch.importJobId,
+    action: batch.audit?.action ?? 'RECORDS_IMPORTED',
+    subjectType: batch.audit?.subjectType ?? 'ImportJob',
+    subjectId: batch.audit?.subjectId ?? batch.importJobId,
     after: {
+      ...batch.audit?.after,
       domain: batch.domain,
       contractVersion: batch.validator.version,
       created: created.length,
@@ -178,6 +182,7 @@ export async function writeBulk(
         recordId: r.id,
         key: r.key,
         revision: written[i].revision,
+        ...(r.changeRequestId ? { changeRequestId: r.changeRequestId } : {}),
       })),
     },
   });

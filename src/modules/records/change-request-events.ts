@@ -6,7 +6,7 @@
  */
 import type { Em } from '../../db/orm.ts';
 import type { CallContext } from '../auth/actor-context.ts';
-import { type OutboxService, originOf } from '../events/outbox.service.ts';
+import { type OutboxInput, type OutboxService, originOf } from '../events/outbox.service.ts';
 import type { ChangeRequest } from './change-request.entity.ts';
 
 export async function announceChangeRequest(
@@ -15,7 +15,12 @@ export async function announceChangeRequest(
   ctx: CallContext,
   cr: ChangeRequest,
 ): Promise<void> {
-  await outbox.append(em, {
+  await outbox.append(em, changeRequestEvent(ctx, cr));
+}
+
+/** The event of a change request's state: proposed (PENDING) or decided. */
+export function changeRequestEvent(ctx: CallContext, cr: ChangeRequest): OutboxInput {
+  return {
     type: cr.status === 'PENDING' ? 'CHANGE_REQUEST_PROPOSED' : 'CHANGE_REQUEST_DECIDED',
     domain: cr.domain,
     subjectId: cr.id,
@@ -30,5 +35,5 @@ export async function announceChangeRequest(
     },
     origin: originOf(ctx, cr),
     contractVersion: cr.contractVersion,
-  });
+  };
 }

@@ -41,8 +41,8 @@ export interface RevisionWrite {
   followsRekeyOf?: { recordId: string; domain: string; oldKey: string; newKey: string; depth: number };
 }
 
-/** Called in the transaction that decided a change request (see RecordWriter.onDecided). */
-export type DecidedListener = (em: Em, ctx: CallContext, cr: ChangeRequest) => Promise<void>;
+/** Called in the transaction that decided change requests (see RecordWriter.onDecided). */
+export type DecidedListener = (em: Em, ctx: CallContext, crs: readonly ChangeRequest[]) => Promise<void>;
 
 const AUDIT_ACTIONS = {
   CREATE: 'RECORD_CREATED',
@@ -89,8 +89,9 @@ export class RecordWriter {
     this.decidedListeners.push(listener);
   }
 
-  async announceDecided(em: Em, ctx: CallContext, cr: ChangeRequest): Promise<void> {
-    for (const listener of this.decidedListeners) await listener(em, ctx, cr);
+  async announceDecided(em: Em, ctx: CallContext, ...crs: ChangeRequest[]): Promise<void> {
+    if (crs.length === 0) return;
+    for (const listener of this.decidedListeners) await listener(em, ctx, crs);
   }
 
   private async markConflict(

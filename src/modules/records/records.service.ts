@@ -71,7 +71,12 @@ export class RecordsService {
     this.writer = writer;
     this.effectiveEvents = new EffectiveEvents(orm, outbox);
     this.bulk = new BulkApply({ audit, outbox, contracts, validation, policies: this.policies });
-    this.bulkChangeRequests = new BulkChangeRequests(orm, this.decisions);
+    this.bulkChangeRequests = new BulkChangeRequests(orm, this.decisions, {
+      bulk: this.bulk,
+      audit,
+      outbox,
+      writer,
+    });
     this.severities = new RuleSeverities(orm, audit, contracts);
     this.contracts = contracts;
   }
