@@ -68,7 +68,7 @@ export async function writeReport(
   const out = createWriteStream(path);
   const csv =
     format === 'csv'
-      ? stringify({ header: true, columns: ['row', 'businessKey', 'pointer', 'code', 'message'] })
+      ? stringify({ header: true, columns: ['row', 'businessKey', 'pointer', 'code', 'message', 'severity'] })
       : null;
   csv?.pipe(out);
   let after: string | undefined;
@@ -82,6 +82,7 @@ export async function writeReport(
         pointer: r.pointer,
         code: r.code,
         message: r.message,
+        severity: r.severity,
       };
       if (csv) csv.write(line);
       else out.write(`${JSON.stringify(line)}\n`);
@@ -172,7 +173,7 @@ export function addImportCommand(program: Command): void {
     )
     .option(
       '--report <file>',
-      'write every refused row (row, businessKey, pointer, code, message) to this file',
+      'write every refused row and every warning (row, businessKey, pointer, code, message, severity) to this file',
     )
     .addOption(
       new Option('--report-format <format>', 'the report format (default: from the extension)').choices([
@@ -236,7 +237,7 @@ export function addImportCommand(program: Command): void {
           process.off('SIGINT', onSigint);
         }
         console.log(
-          `import ${job.id} ${job.status.toLowerCase()}: ${job.rowsDone} rows, ${job.rowsCreated} created, ${job.rowsUpdated} updated, ${job.rowsUnchanged} unchanged, ${job.mode === 'PROPOSE' ? `${job.rowsProposed} proposed, ` : ''}${job.rowsRefused} refused${opts.system ? `, ${job.xrefsLinked} ids linked` : ''}`,
+          `import ${job.id} ${job.status.toLowerCase()}: ${job.rowsDone} rows, ${job.rowsCreated} created, ${job.rowsUpdated} updated, ${job.rowsUnchanged} unchanged, ${job.mode === 'PROPOSE' ? `${job.rowsProposed} proposed, ` : ''}${job.rowsRefused} refused${job.rowsWarned > 0 ? `, ${job.rowsWarned} with warnings` : ''}${opts.system ? `, ${job.xrefsLinked} ids linked` : ''}`,
         );
         if (opts.report) {
           const reportFormat =

@@ -608,7 +608,7 @@ describe('canon import and export (the CLI)', () => {
     );
     expect(items.code, items.stderr).toBe(2);
     expect(items.stdout).toMatch(/5 created, 0 updated, 0 unchanged, 2 refused, 5 ids linked/);
-    expect(readFileSync(report, 'utf8').split('\n')[0]).toBe('row,businessKey,pointer,code,message');
+    expect(readFileSync(report, 'utf8').split('\n')[0]).toBe('row,businessKey,pointer,code,message,severity');
     const file = join(work, 'items.ndjson');
     const exported = await canon(['export', '--domain', 'item', '--system', 'odoo-cli', '--out', file], env);
     expect(exported.code, exported.stderr).toBe(0);

@@ -147,7 +147,9 @@ describe('rule severities', () => {
       const imported = await run(
         `code,name,type,uom,tracking,barcode\n${p}-3,Three,goods,KGM,none,${BAD_GTIN}\n`,
       );
-      expect(imported).toMatchObject({ rowsCreated: 1, rowsRefused: 0 });
+      expect(imported).toMatchObject({ rowsCreated: 1, rowsRefused: 0, rowsWarned: 1 });
+      const report = await t.app.services.imports.report(systemContext('test'), imported.id, { limit: 10 });
+      expect(report.map((r) => [r.rowNumber, r.pointer, r.severity])).toEqual([[2, '/barcode', 'WARNING']]);
       expect((await workList(true, p)).map((r) => r.code)).toEqual([`${p}-1`, `${p}-3`]);
       await run(`code,barcode\n${p}-3,96385074\n`); // a valid GTIN-8
       expect((await workList(true, p)).map((r) => r.code)).toEqual([`${p}-1`]);

@@ -19,7 +19,9 @@ import { announceProgress } from './import-progress.ts';
 import type { Lookups, MappedRow } from './mappings.ts';
 import type { SourceRow } from './row-sources.ts';
 
-type ReportLine = Pick<ImportReportRow, 'rowNumber' | 'businessKey' | 'pointer' | 'code' | 'message'>;
+type ReportLine = Pick<ImportReportRow, 'rowNumber' | 'businessKey' | 'pointer' | 'code' | 'message'> & {
+  severity?: 'ERROR' | 'WARNING';
+};
 
 export class ImportBatch {
   private readonly orm: Orm;
@@ -196,6 +198,16 @@ export class ImportBatch {
 
   private reportOutcomes(outcomes: BulkOutcome[], report: ReportLine[]): void {
     for (const o of outcomes) {
+      if ('warnings' in o)
+        for (const f of o.warnings ?? [])
+          report.push({
+            rowNumber: o.ref,
+            businessKey: o.key,
+            pointer: f.path,
+            code: f.code,
+            message: `${f.message} (warning of ${f.rule}: the row went in)`,
+            severity: 'WARNING',
+          });
       if (o.status === 'REFUSED')
         for (const f of o.findings)
           report.push({
@@ -226,8 +238,11 @@ export class ImportBatch {
     linked: number,
   ): Promise<void> {
     const refusedRows = new Set(
-      report.filter((r) => r.rowNumber > 1 && r.code !== 'UNKNOWN_COLUMN').map((r) => r.rowNumber),
+      report
+        .filter((r) => r.rowNumber > 1 && r.code !== 'UNKNOWN_COLUMN' && r.severity !== 'WARNING')
+        .map((r) => r.rowNumber),
     );
+    const warnedRows = new Set(report.filter((r) => r.severity === 'WARNING').map((r) => r.rowNumber));
     const current = await em.findOneOrFail(
       ImportJob,
       { id: job.id },
@@ -235,6 +250,7 @@ export class ImportBatch {
     );
     current.rowsDone += rows.length;
     current.rowsRefused += refusedRows.size;
+    current.rowsWarned += warnedRows.size;
     current.rowsCreated += outcomes.filter((o) => o.status === 'CREATED').length;
     current.rowsUpdated += outcomes.filter((o) => o.status === 'UPDATED').length;
     current.rowsUnchanged += outcomes.filter(
@@ -251,6 +267,7 @@ export class ImportBatch {
         ...line,
         businessKey: line.businessKey?.slice(0, 300) ?? null,
         pointer: line.pointer.slice(0, 300),
+        severity: line.severity ?? 'ERROR',
       });
     await em.flush();
     Object.assign(job, {
@@ -260,6 +277,7 @@ export class ImportBatch {
       rowsUpdated: current.rowsUpdated,
       rowsUnchanged: current.rowsUnchanged,
       rowsProposed: current.rowsProposed,
+      rowsWarned: current.rowsWarned,
       xrefsLinked: current.xrefsLinked,
       batchesCommitted: current.batchesCommitted,
       lastCommittedRow: current.lastCommittedRow,

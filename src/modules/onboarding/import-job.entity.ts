@@ -37,6 +37,8 @@ export const ImportJobEntity = defineEntity({
     rowsUnchanged: p.integer().default(0),
     /** Propose mode: rows that became change requests waiting for stewards. */
     rowsProposed: p.integer().default(0),
+    /** Rows that went in with warnings of rules the domain relaxed (in the report as WARNING). */
+    rowsWarned: p.integer().default(0),
     xrefsLinked: p.integer().default(0),
     batchesCommitted: p.integer().default(0),
     /** Number of the last data row of the last committed batch (0: none yet). */
@@ -72,6 +74,8 @@ export const ImportReportRowEntity = defineEntity({
     pointer: p.string().length(300),
     code: p.string().length(60),
     message: p.text(),
+    /** ERROR: the row was refused (or the line is about the file); WARNING: it went in with this. */
+    severity: p.string().length(10).default('ERROR'),
   },
   indexes: [{ name: 'import_report_row_job', properties: ['jobId', 'rowNumber', 'id'] }],
 });

@@ -30,6 +30,7 @@ export async function announceProgress(
       rowsUpdated: job.rowsUpdated,
       rowsUnchanged: job.rowsUnchanged,
       rowsProposed: job.rowsProposed,
+      rowsWarned: job.rowsWarned,
       xrefsLinked: job.xrefsLinked,
       batchesCommitted: job.batchesCommitted,
     },

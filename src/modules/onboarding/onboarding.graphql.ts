@@ -37,6 +37,9 @@ const ImportReportLineRef = builder.objectRef<ImportReportRow>('ImportReportLine
     }),
     code: t.exposeString('code', { description: 'Why (docs/import-export.md lists the codes).' }),
     message: t.exposeString('message', { description: 'A sentence.' }),
+    severity: t.exposeString('severity', {
+      description: 'ERROR: the row was refused; WARNING: it went in with this finding of a relaxed rule.',
+    }),
   }),
 });
 
@@ -63,6 +66,9 @@ export const ImportJobRef = builder.objectRef<ImportJob>('ImportJob').implement(
     }),
     rowsUnchanged: t.exposeInt('rowsUnchanged', {
       description: 'Rows equal to their record: nothing written.',
+    }),
+    rowsWarned: t.exposeInt('rowsWarned', {
+      description: 'Rows that went in with warnings of relaxed rules (report lines of severity WARNING).',
     }),
     rowsProposed: t.exposeInt('rowsProposed', {
       description: 'Propose mode: rows that became change requests (bulkChangeRequests(importJobId:)).',

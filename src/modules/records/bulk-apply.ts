@@ -40,6 +40,8 @@ export type BulkOutcome =
       recordId: string;
       key: string;
       revision: number;
+      /** Findings of rules the domain set to WARNING: the row went in with them. */
+      warnings?: Finding[];
     }
   | { ref: number; status: 'REFUSED'; key: string | null; findings: Finding[] }
   /** Valid, but not written: another row of its batch was refused and invalid rows are not skipped. */
@@ -53,6 +55,7 @@ export type BulkOutcome =
       /** The live record it changes; for a new record, set once applied. */
       recordId: string | null;
       applied: boolean;
+      warnings?: Finding[];
     }
   /** Propose mode: a pending proposal of this key already asks for exactly this payload. */
   | {
@@ -285,6 +288,7 @@ export class BulkApply {
         recordId: '',
         key,
         revision: 0,
+        warnings: result.warnings,
       });
     }
     return { validator, outcomes, accepted, refused: outcomes.some((o) => o.status === 'REFUSED') };

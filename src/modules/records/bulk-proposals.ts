@@ -121,6 +121,7 @@ export async function proposeBulk(
       changeRequestId: row.changeRequestId,
       recordId: applied ?? row.recordId,
       applied: applied !== undefined,
+      warnings: o.warnings,
     };
   });
 }
