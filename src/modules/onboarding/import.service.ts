@@ -6,25 +6,18 @@
  * run that dies resumes after the last committed batch with nothing doubled or half-written.
  */
 import type { Readable } from 'node:stream';
-import { LockMode } from '@mikro-orm/core';
-import { validate as isUuid } from 'uuid';
-import type { Em, Orm } from '../../db/orm.ts';
+import type { Orm } from '../../db/orm.ts';
 import { CanonError } from '../../errors.ts';
 import type { AuditService } from '../audit/audit.service.ts';
-import { authorize, can } from '../auth/ability.ts';
+import { authorize } from '../auth/ability.ts';
 import type { CallContext } from '../auth/actor-context.ts';
 import type { ContractsService } from '../contracts/contracts.service.ts';
 import type { OutboxService } from '../events/outbox.service.ts';
-import { idempotentTransaction, type Replayable } from '../idempotency/idempotency.service.ts';
 import type { RecordsService } from '../records/records.service.ts';
 import type { XrefService } from '../xref/xref.service.ts';
 import { ImportBatch } from './import-batch.ts';
-import {
-  ImportJob,
-  type ImportMode,
-  type ImportReportRow,
-  ImportReportRowEntity,
-} from './import-job.entity.ts';
+import { ImportJob, type ImportMode } from './import-job.entity.ts';
+import { ImportJobs } from './import-jobs.ts';
 import { ImportLinks } from './import-links.ts';
 import {
   HEARTBEAT_MS,
@@ -34,7 +27,6 @@ import {
   THIS_RUNNER,
 } from './import-liveness.ts';
 import { announceProgress } from './import-progress.ts';
-import { newestFirst } from './job-lists.ts';
 import type { Lookups, RowMapping } from './mappings.ts';
 import { readRows, type SourceEncoding, type SourceFormat, type SourceRow } from './row-sources.ts';
 
@@ -87,7 +79,10 @@ export class ImportService {
     this.contracts = deps.contracts;
     this.outbox = deps.outbox;
     this.batches = new ImportBatch({ ...deps, links: new ImportLinks(deps) });
+    this.jobReads = new ImportJobs(deps);
   }
+
+  private readonly jobReads: ImportJobs;
 
   private readonly outbox: OutboxService;
 
@@ -368,80 +363,9 @@ export class ImportService {
     };
   }
 
-  /**
-   * Asks a running import to stop after its batch in flight (whichever process runs it: it reads the
-   * request with each batch's commit). A finished import cannot be cancelled; asking twice is one ask.
-   */
-  async cancel(ctx: CallContext, id: string, idempotencyKey?: string | null): Promise<ImportJob> {
-    // administrators cancel any import; whoever started one (a steward, a connector) may cancel theirs
-    authorize(ctx.ability, ctx.actor, 'propose', 'GoldenRecord');
-    const admin = can(ctx.ability, 'manage', 'GoldenRecord');
-    const replay = (em: Em): Replayable<ImportJob> => ({
-      idOf: (j) => j.id,
-      replay: (jobId) => em.findOneOrFail(ImportJob, { id: jobId }),
-    });
-    return idempotentTransaction(
-      this.orm,
-      ctx,
-      idempotencyKey,
-      'cancelImport',
-      { id },
-      replay,
-      async (em) => {
-        const job = isUuid(id)
-          ? await em.findOne(ImportJob, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE })
-          : null;
-        if (!job) throw new CanonError('NOT_FOUND', `No import ${id}.`, { path: ['id'] });
-        if (!admin && job.startedBy !== ctx.actor?.id)
-          throw new CanonError(
-            'FORBIDDEN',
-            'Only whoever started an import (or an administrator) can cancel it.',
-          );
-        if (job.status === 'COMPLETED' || job.status === 'FAILED')
-          throw new CanonError(
-            'INVALID_STATE',
-            `The import is ${job.status.toLowerCase()}; there is nothing to cancel.`,
-            { path: ['id'] },
-          );
-        if (job.cancelRequestedAt || job.status === 'CANCELLED') return job;
-        job.cancelRequestedAt = new Date();
-        await em.flush();
-        await this.audit.record(em, ctx, {
-          action: 'IMPORT_CANCELLED',
-          subjectType: 'ImportJob',
-          subjectId: job.id,
-          after: { rowsDone: job.rowsDone },
-        });
-        return job;
-      },
-    );
-  }
-
-  /** The newest imports first: a keyset page after (createdAt, id), with one more row when there are more. */
-  async jobs(ctx: CallContext, page: { limit: number; after?: [string, string] }): Promise<ImportJob[]> {
-    authorize(ctx.ability, ctx.actor, 'read', 'GoldenRecord');
-    return newestFirst(this.orm.em.fork(), ImportJob, page);
-  }
-
-  /** An import job, for its owner and administrators. */
-  async job(ctx: CallContext, id: string): Promise<ImportJob | null> {
-    authorize(ctx.ability, ctx.actor, 'read', 'GoldenRecord');
-    return isUuid(id) ? this.orm.em.fork().findOne(ImportJob, { id }) : null;
-  }
-
-  /** The report of a job in row order, a page after a report line id. */
-  async report(
-    ctx: CallContext,
-    jobId: string,
-    page: { after?: string; limit: number },
-  ): Promise<ImportReportRow[]> {
-    authorize(ctx.ability, ctx.actor, 'read', 'GoldenRecord');
-    return this.orm.em
-      .fork()
-      .find(
-        ImportReportRowEntity,
-        { jobId, ...(page.after ? { id: { $gt: page.after } } : {}) },
-        { orderBy: { id: 'asc' }, limit: page.limit },
-      );
-  }
+  // the jobs' reads and cancellation (import-jobs.ts)
+  cancel: ImportJobs['cancel'] = (...a) => this.jobReads.cancel(...a);
+  jobs: ImportJobs['jobs'] = (...a) => this.jobReads.jobs(...a);
+  job: ImportJobs['job'] = (...a) => this.jobReads.job(...a);
+  report: ImportJobs['report'] = (...a) => this.jobReads.report(...a);
 }

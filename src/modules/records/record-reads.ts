@@ -8,10 +8,9 @@ import type { Em, Orm } from '../../db/orm.ts';
 import { toPgArray } from '../../db/pg-array.ts';
 import { PreparedQueries, preparedOf } from '../../db/prepared.ts';
 import { readConnection } from '../../db/read-connection.ts';
-import { CanonError } from '../../errors.ts';
 import { authorize } from '../auth/ability.ts';
 import type { CallContext } from '../auth/actor-context.ts';
-import { decodeMoment, Moment, type RowFilter, recordRowsSql } from './as-of.ts';
+import { Moment, type RowFilter, recordRowsSql } from './as-of.ts';
 import type { Data } from './domain-rules.ts';
 import { fieldDiff } from './field-diff.ts';
 import { GoldenRecord } from './golden-record.entity.ts';
@@ -21,8 +20,6 @@ import { listCountSql, listPageSql } from './record-list-query.ts';
 import { RecordRevision } from './record-revision.entity.ts';
 import type { CurrentRow, HistoryEntry, ListFilter, PageRequest, RecordView } from './records.types.ts';
 import { isBuiltInDomain, rulesFor } from './rules-registry.ts';
-import type { RoundingMethod } from './uom/rational.ts';
-import { type Conversion, convertQuantity, type UnitFacts } from './uom/uom-conversion.ts';
 
 export class RecordReads {
   private readonly orm: Orm;
@@ -320,78 +317,6 @@ export class RecordReads {
     }));
   }
 
-  /** Converts a quantity between two live units (by code) of one dimension, exactly (DESIGN §6). */
-  async convertQuantity(
-    ctx: CallContext,
-    quantity: string,
-    fromCode: string,
-    toCode: string,
-    rounding: RoundingMethod,
-  ): Promise<Conversion> {
-    const [from, to] = await this.recordsByKeys(ctx, 'uom', [{ key: fromCode }, { key: toCode }]);
-    if (from?.status !== 'ACTIVE')
-      throw new CanonError('NOT_FOUND', `No live unit ${fromCode}.`, { path: ['from'] });
-    if (to?.status !== 'ACTIVE')
-      throw new CanonError('NOT_FOUND', `No live unit ${toCode}.`, { path: ['to'] });
-    return convertQuantity(
-      quantity,
-      from.data as unknown as UnitFacts,
-      to.data as unknown as UnitFacts,
-      rounding,
-    );
-  }
-
-  /**
-   * Full names of locations from the top ("EU1 / Stock / Shelf 2"; Odoo: complete_name), each as of
-   * its moment: all of them walked up together, one query per level and moment, not per location.
-   */
-  async locationPaths(
-    ctx: CallContext,
-    locations: readonly { id: string; asOf?: string }[],
-  ): Promise<string[]> {
-    const names: string[][] = locations.map(() => []);
-    let frontier: { i: number; parent: string | null; site: string; asOf?: string }[] = [];
-    for (const [asOf, group] of groupByMoment(locations.map((l, i) => ({ ...l, i })))) {
-      const views = await this.recordsByIds(
-        ctx,
-        group.map((l) => l.id),
-        decodeMoment(asOf),
-      );
-      group.forEach((l, j) => {
-        const v = views[j];
-        if (!v) return;
-        names[l.i].push(String(v.data.name));
-        const parent = v.data.parent;
-        frontier.push({
-          i: l.i,
-          parent: typeof parent === 'string' ? parent : null,
-          site: v.site ?? '',
-          asOf,
-        });
-      });
-    }
-    for (let depth = 0; frontier.length > 0 && depth < 50; depth++) {
-      const next: typeof frontier = [];
-      for (const [asOf, group] of groupByMoment(frontier.filter((f) => f.parent))) {
-        const parents = await this.recordsByKeys(
-          ctx,
-          'location',
-          group.map((f) => ({ key: f.parent!, scope: f.site })),
-          decodeMoment(asOf),
-        );
-        group.forEach((f, j) => {
-          const p = parents[j];
-          if (!p) return;
-          names[f.i].unshift(String(p.data.name));
-          const parent = p.data.parent;
-          next.push({ i: f.i, parent: typeof parent === 'string' ? parent : null, site: f.site, asOf });
-        });
-      }
-      frontier = next;
-    }
-    return names.map((n) => n.join(' / '));
-  }
-
   /**
    * Who records are — domain, status, business key — for another module's checks inside its own
    * transaction (the xref module links only live records and keeps their key beside the link).
@@ -408,10 +333,4 @@ export class RecordReads {
       em.getTransactionContext(),
     );
   }
-}
-
-function groupByMoment<T extends { asOf?: string }>(items: T[]): Map<string, T[]> {
-  const m = new Map<string, T[]>();
-  for (const x of items) m.set(x.asOf ?? '', [...(m.get(x.asOf ?? '') ?? []), x]);
-  return m;
 }

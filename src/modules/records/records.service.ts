@@ -13,6 +13,7 @@ import { BulkApply } from './bulk-apply.ts';
 import { BulkChangeRequests } from './bulk-change-requests.ts';
 import { ChangeRequestReads } from './change-request-reads.ts';
 import { Decisions } from './decisions.ts';
+import { DomainReads } from './domain-reads.ts';
 import type { Data } from './domain-rules.ts';
 import { EffectiveEvents } from './effective-events.ts';
 import { KeySequences } from './keys/key-sequences.ts';
@@ -54,6 +55,7 @@ export class RecordsService {
     const validation = new RecordValidation();
     const writer = new RecordWriter(audit, outbox, contracts, validation);
     this.reads = new RecordReads(orm);
+    this.domainReads = new DomainReads(this.reads);
     this.changeRequestReads = new ChangeRequestReads(orm);
     this.policies = new ApprovalPolicies(orm, audit, contracts);
     this.keySequences = new KeySequences(orm, audit, contracts);
@@ -146,8 +148,9 @@ export class RecordsService {
   count: RecordReads['count'] = (...a) => this.reads.count(...a);
   childrenOf: RecordReads['childrenOf'] = (...a) => this.reads.childrenOf(...a);
   history: RecordReads['history'] = (...a) => this.reads.history(...a);
-  convertQuantity: RecordReads['convertQuantity'] = (...a) => this.reads.convertQuantity(...a);
-  locationPaths: RecordReads['locationPaths'] = (...a) => this.reads.locationPaths(...a);
+  private readonly domainReads: DomainReads;
+  convertQuantity: DomainReads['convertQuantity'] = (...a) => this.domainReads.convertQuantity(...a);
+  locationPaths: DomainReads['locationPaths'] = (...a) => this.domainReads.locationPaths(...a);
   identities: RecordReads['identities'] = (...a) => this.reads.identities(...a);
   changeRequest: ChangeRequestReads['changeRequest'] = (...a) => this.changeRequestReads.changeRequest(...a);
   changeRequestsByIds: ChangeRequestReads['changeRequestsByIds'] = (...a) =>
