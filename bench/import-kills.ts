@@ -10,16 +10,16 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { finished } from 'node:stream/promises';
 import pg from 'pg';
 import { createServices } from '../src/services.ts';
 import { openCanonDatabase, systemContext } from '../src/startup.ts';
+import { writeDocsBlock } from './docs-block.ts';
 import { admin, benchConfig } from './pg.ts';
 
-const DOCS = resolve(import.meta.dirname, '../docs/benchmarks.md');
 const CLI = resolve(import.meta.dirname, '../src/cli.ts');
 const SERVER_URL = process.env.DATABASE_URL || 'postgres://root@127.0.0.1:5432/postgres';
 const ROWS = Number(process.env.BENCH_KILL_ROWS ?? 100_000);
@@ -68,16 +68,16 @@ async function main(): Promise<void> {
       throw new Error('could not register the system');
     const args = ['import', file, '--domain', 'item', '--system', 'odoo-kill', '--mode', 'apply'];
     args.push('--batch', String(BATCH), '--resume');
-    // kill moments uniform over the first half of a run (estimated at 3,000 rows/s plus start-up),
-    // so kills land before the first batch, between batches and mid-batch; then one run finishes
+    // kill moments uniform in 1–2.5 s after each start: before the first batch, between batches
+    // and mid-batch (a start takes about 1.5 s, a batch a fraction of a second), so that the twenty
+    // kills land within one import; then one run finishes
     const t0 = performance.now();
     let kills = 0;
     let runs = 0;
     let code: number | null = null;
-    const expectedMs = (ROWS / 3_000) * 1000 + 3_000;
     while (code !== 0 && runs < KILLS * 3) {
       runs++;
-      const killAt = kills < KILLS ? 1_500 + Math.random() * (expectedMs / 2) : null;
+      const killAt = kills < KILLS ? 1_000 + Math.random() * 1_500 : null;
       code = await runImport(env, args, killAt);
       if (code === null) kills++;
       else if (code !== 0) throw new Error(`canon import exited with ${code}`);
@@ -146,16 +146,7 @@ async function main(): Promise<void> {
     rmSync(work, { recursive: true, force: true });
     await admin(SERVER_URL, (c) => c.query(`drop database if exists "${name}" with (force)`));
   }
-  const text = readFileSync(DOCS, 'utf8');
-  const start = '<!-- bench:import-kills:start -->';
-  const end = '<!-- bench:import-kills:end -->';
-  const block = `${start}\n${lines.join('\n')}\n${end}`;
-  writeFileSync(
-    DOCS,
-    text.includes(start)
-      ? text.replace(new RegExp(`${start}[\\s\\S]*?${end}`), block)
-      : `${text.trimEnd()}\n\n${block}\n`,
-  );
+  writeDocsBlock('bench:import-kills', lines);
   console.log(lines.join('\n'));
 }
 

@@ -8,15 +8,13 @@
  * docs/benchmarks.md between the bench:import-reads markers.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { startCanon } from '../src/app.ts';
 import { DEFAULT_RATE_LIMITS } from '../src/http/rate-limit.ts';
 import { createLogger } from '../src/logger.ts';
+import { writeDocsBlock } from './docs-block.ts';
 import { copyReference, dropDatabase, measureReads, scratchDatabase } from './import-support.ts';
 import { admin, benchConfig } from './pg.ts';
 
-const DOCS = resolve(import.meta.dirname, '../docs/benchmarks.md');
 const ROWS = Number(process.env.BENCH_READS_ROWS ?? 1_000_000);
 
 async function main(): Promise<void> {
@@ -52,16 +50,7 @@ async function main(): Promise<void> {
   } finally {
     await dropDatabase(url);
   }
-  const text = readFileSync(DOCS, 'utf8');
-  const start = '<!-- bench:import-reads:start -->';
-  const end = '<!-- bench:import-reads:end -->';
-  const block = `${start}\n${lines.join('\n')}\n${end}`;
-  writeFileSync(
-    DOCS,
-    text.includes(start)
-      ? text.replace(new RegExp(`${start}[\\s\\S]*?${end}`), block)
-      : `${text.trimEnd()}\n\n${block}\n`,
-  );
+  writeDocsBlock('bench:import-reads', lines);
   console.log(lines.join('\n'));
 }
 

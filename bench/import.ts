@@ -10,8 +10,6 @@
  * item. Results go into docs/benchmarks.md between the bench:import markers.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { startCanon } from '../src/app.ts';
 import { DEFAULT_RATE_LIMITS } from '../src/http/rate-limit.ts';
@@ -19,10 +17,10 @@ import { createLogger } from '../src/logger.ts';
 import { canonMapping } from '../src/modules/onboarding/mappings.ts';
 import { importXrefs } from '../src/modules/onboarding/xref-import.ts';
 import { systemContext } from '../src/startup.ts';
+import { writeDocsBlock } from './docs-block.ts';
 import { code, copyReference, dropDatabase, measureReads, scratchDatabase } from './import-support.ts';
 import { benchConfig } from './pg.ts';
 
-const DOCS = resolve(import.meta.dirname, '../docs/benchmarks.md');
 const ROWS = Number(process.env.BENCH_IMPORT_ROWS ?? 100_000);
 /** The CSV an onboarding would load, produced as it is read (constant memory for any N). */
 function itemsCsv(n: number, prefix = 'BULK'): Readable {
@@ -218,18 +216,8 @@ async function main(): Promise<void> {
     await app.close();
     await dropDatabase(url);
   }
-  const text = readFileSync(DOCS, 'utf8');
   // the default size and a run at another size (say 1,000,000) keep a block each
-  const mark = ROWS === 100_000 ? 'bench:import' : `bench:import-${ROWS}`;
-  const start = `<!-- ${mark}:start -->`;
-  const end = `<!-- ${mark}:end -->`;
-  const block = `${start}\n${lines.join('\n')}\n${end}`;
-  writeFileSync(
-    DOCS,
-    text.includes(start)
-      ? text.replace(new RegExp(`${start}[\\s\\S]*?${end}`), block)
-      : `${text.trimEnd()}\n\n${block}\n`,
-  );
+  writeDocsBlock(ROWS === 100_000 ? 'bench:import' : `bench:import-${ROWS}`, lines);
   console.log(lines.join('\n'));
 }
 
