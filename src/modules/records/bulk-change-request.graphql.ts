@@ -120,7 +120,8 @@ const ApproveBulkChangeInput = builder.inputType('ApproveBulkChangeInput', {
     id: t.id({ required: true, description: 'The bulk change request.' }),
     comment: t.string({ description: 'A note for the history of each member.' }),
     idempotencyKey: t.string({
-      description: `${IDEMPOTENCY_KEY_DESCRIPTION} Each member's decision keeps its own key (this key and its id).`,
+      description:
+        "Accepted like every mutation's key, but a bulk approval answers each retry afresh: members the caller already approved are left as they are, so a retry approves only what is still pending.",
     }),
   }),
 });
