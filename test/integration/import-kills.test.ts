@@ -4,14 +4,14 @@
  * partial batch (the CI-sized version of bench's 100,000-row run).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createServices } from '../../src/services.ts';
 import { openCanonDatabase, systemContext } from '../../src/startup.ts';
 import { testConfig } from '../support/app.ts';
-import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+import { childDatabase } from '../support/child-canon.ts';
+import type { TestDatabase } from '../support/db.ts';
 
 vi.setConfig({ testTimeout: 900_000 });
 
@@ -20,20 +20,16 @@ const ROWS = 1_500;
 const BATCH = 20;
 const KILLS = 5;
 
-let work: string;
 let db: TestDatabase;
+let work: string;
 let env: Record<string, string>;
+let remove: () => Promise<void> = async () => undefined;
 
 beforeAll(async () => {
-  work = mkdtempSync(join(tmpdir(), 'canon-import-kill-'));
-  db = await createTestDatabase();
-  env = db.databaseUrl
-    ? { DATABASE_URL: db.databaseUrl }
-    : { DATABASE_URL: '', CANON_DATA_DIR: join(work, 'data') };
+  ({ db, env, remove, work } = await childDatabase('canon-import-kill-'));
 });
 afterAll(async () => {
-  await db?.drop();
-  rmSync(work, { recursive: true, force: true });
+  await remove();
 });
 
 function canon(args: string[]): {

@@ -6,14 +6,11 @@
  * on the test's database (PGlite's data directory, or a PostgreSQL database).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openCanonDatabase } from '../../src/startup.ts';
 import { testConfig } from '../support/app.ts';
-import { freePort, startCanonChild, stopChild } from '../support/child-canon.ts';
-import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+import { childDatabase, freePort, startCanonChild, stopChild } from '../support/child-canon.ts';
+import type { TestDatabase } from '../support/db.ts';
 
 vi.setConfig({ testTimeout: 600_000 });
 
@@ -22,20 +19,15 @@ const BATCH = 20;
 const KILLS = 3;
 const token = `server-kill-admin-${randomBytes(16).toString('hex')}`;
 
-let work: string;
 let db: TestDatabase;
 let env: Record<string, string>;
+let remove: () => Promise<void> = async () => undefined;
 
 beforeAll(async () => {
-  work = mkdtempSync(join(tmpdir(), 'canon-import-server-kill-'));
-  db = await createTestDatabase();
-  env = db.databaseUrl
-    ? { DATABASE_URL: db.databaseUrl }
-    : { DATABASE_URL: '', CANON_DATA_DIR: join(work, 'data') };
+  ({ db, env, remove } = await childDatabase('canon-import-server-kill-'));
 });
 afterAll(async () => {
-  await db?.drop();
-  rmSync(work, { recursive: true, force: true });
+  await remove();
 });
 
 const startServer = (port: number) => startCanonChild(port, token, env);

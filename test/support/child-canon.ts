@@ -3,7 +3,11 @@
  * port, the server started with an admin token and ready, and a stop that waits for the exit.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createTestDatabase, type TestDatabase } from './db.ts';
 
 export async function freePort(): Promise<number> {
   const server = createServer();
@@ -52,4 +56,30 @@ export async function stopChild(child: ChildProcess, signal: NodeJS.Signals): Pr
   const exited = new Promise((r) => child.once('exit', r));
   child.kill(signal);
   await exited;
+}
+
+/**
+ * A database for Canon child processes: PostgreSQL's when the suite runs on a server, else an
+ * embedded data folder in a scratch directory; `env` points a child at it, `remove` drops both.
+ */
+export async function childDatabase(prefix: string): Promise<{
+  db: TestDatabase;
+  work: string;
+  env: Record<string, string>;
+  remove: () => Promise<void>;
+}> {
+  const work = mkdtempSync(join(tmpdir(), prefix));
+  const db = await createTestDatabase();
+  const env: Record<string, string> = db.databaseUrl
+    ? { DATABASE_URL: db.databaseUrl }
+    : { DATABASE_URL: '', CANON_DATA_DIR: join(work, 'data') };
+  return {
+    db,
+    work,
+    env,
+    remove: async () => {
+      await db.drop();
+      rmSync(work, { recursive: true, force: true });
+    },
+  };
 }
