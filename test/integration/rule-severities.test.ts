@@ -153,6 +153,35 @@ describe('rule severities', () => {
       expect((await workList(true, p)).map((r) => r.code)).toEqual([`${p}-1`, `${p}-3`]);
       await run(`code,barcode\n${p}-3,96385074\n`); // a valid GTIN-8
       expect((await workList(true, p)).map((r) => r.code)).toEqual([`${p}-1`]);
+
+      // proposed in bulk and approved as a whole, the warning stays with the record
+      const upload = await fetch(`${t.url}/imports/item`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/csv', authorization: `Bearer ${proposer}` },
+        body: `code,name,type,uom,tracking,barcode\n${p}-5,Five,goods,KGM,none,${BAD_GTIN}\n`,
+      });
+      const { importJob } = (await upload.json()) as { importJob: { id: string } };
+      let bulkId: string | undefined;
+      for (let i = 0; !bulkId && i < 300; i++) {
+        const r = await t.gql(
+          'query($j: ID!) { bulkChangeRequests(importJobId: $j, first: 1) { edges { node { id } } } }',
+          {
+            j: importJob.id,
+          },
+        );
+        bulkId = nodes(r.data.bulkChangeRequests)[0]?.id;
+        if (!bulkId) await new Promise((res) => setTimeout(res, 50));
+      }
+      const approved = await t.gql(
+        'mutation($id: ID!) { approveBulkChange(input: { id: $id }) { ... on ApproveBulkChangePayload { decidedCount } } }',
+        { id: bulkId },
+        approver,
+      );
+      expect(approved.data.approveBulkChange.decidedCount).toBe(1);
+      const bulkFlagged = (await workList(true, p)).find((r) => r.code === `${p}-5`);
+      expect(bulkFlagged?.findings).toEqual([
+        expect.objectContaining({ rule: 'item.gtin-check-digit', severity: 'WARNING', path: '/barcode' }),
+      ]);
     } finally {
       await setSeverity('item.gtin-check-digit', 'BLOCKING');
     }

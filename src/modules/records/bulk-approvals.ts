@@ -21,6 +21,7 @@ import type { BulkChangeRequest } from './bulk-change-request.entity.ts';
 import { writeBulk } from './bulk-writes.ts';
 import { type Approval, ChangeRequest } from './change-request.entity.ts';
 import { changeRequestEvent } from './change-request-events.ts';
+import type { Finding } from './domain-rules.ts';
 import type { RecordWriter } from './record-writer.ts';
 
 export interface ChunkResult {
@@ -29,7 +30,14 @@ export interface ChunkResult {
 }
 
 type Decision =
-  | { cr: ChangeRequest; status: 'APPLIED'; recordId: string | null; revision: number | null }
+  | {
+      cr: ChangeRequest;
+      status: 'APPLIED';
+      recordId: string | null;
+      revision: number | null;
+      /** Warnings of relaxed rules found now, kept with the revision. */
+      warnings?: Finding[];
+    }
   | { cr: ChangeRequest; status: 'CONFLICT'; conflict: Record<string, unknown> }
   | { cr: ChangeRequest; status: 'PENDING' };
 
@@ -81,7 +89,7 @@ export async function approveChunk(
       data: d.cr.proposed,
       source: `row ${d.cr.sourceRow ?? '?'}`,
       changeRequestId: d.cr.id,
-      findings: d.cr.warnings as never,
+      findings: d.warnings,
     })),
     importJobId: input.bulk.importJobId ?? input.bulk.id,
     origin: originOf(ctx),
@@ -179,7 +187,8 @@ async function decide(
             baseRevision: cr.baseRevision ?? null,
           },
         });
-      else decisions.push({ cr, status: 'APPLIED', recordId: null, revision: null });
+      else
+        decisions.push({ cr, status: 'APPLIED', recordId: null, revision: null, warnings: outcome.warnings });
     }
   }
   return { decisions, validator: evaluated.validator };
