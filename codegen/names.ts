@@ -9,6 +9,13 @@ export function pascalCase(text: string): string {
     .join('');
 }
 
+/** An npm scope: `@` and a lowercase, URL-safe name (npm's rules; at most 214 characters with the name). */
+export const NPM_SCOPE = /^@[a-z0-9][a-z0-9._-]*$/;
+
+export function isNpmScope(scope: string): boolean {
+  return NPM_SCOPE.test(scope) && scope.length <= 100;
+}
+
 export function packageName(scope: string, contract: string): string {
   return `${scope}/${contract}`;
 }

@@ -14,15 +14,45 @@ import {
   referencedDocs,
 } from './generate.ts';
 import { tarballFileName } from './names.ts';
+import { contractRefsIn, walkReferences } from './references.ts';
 
+/** A `$ref` to a contract version that is neither among the documents nor among those to resolve from. */
+export class MissingContractError extends Error {}
+
+/**
+ * Writes the packages of `docs`; references resolve among them and then among `resolveFrom` (the
+ * built-in contracts, for a folder that refers to them without holding them), whose packages are
+ * not written.
+ */
 export async function writePackages(
   docs: ContractDoc[],
   outDir: string,
   scope: string,
+  resolveFrom: ContractDoc[] = [],
 ): Promise<GeneratedPackage[]> {
+  const available = [
+    ...docs,
+    ...resolveFrom.filter((r) => !docs.some((d) => d.contract === r.contract && d.version === r.version)),
+  ];
+  for (const doc of docs) {
+    const missing: string[] = [];
+    await walkReferences(
+      contractRefsIn(doc.schema),
+      (ref) => {
+        const found = available.find((a) => a.contract === ref.name && a.version === ref.version);
+        if (!found) missing.push(`${ref.name} ${ref.version} (${ref.uri})`);
+        return found;
+      },
+      (d) => contractRefsIn(d.schema),
+    );
+    if (missing.length > 0)
+      throw new MissingContractError(
+        `${doc.contract} ${doc.version} refers to ${missing.join(', ')}, which is neither in the contracts folder nor a built-in contract; add it to the folder.`,
+      );
+  }
   const written: GeneratedPackage[] = [];
   for (const doc of docs) {
-    const pkg = await generatePackage(doc, await referencedDocs(doc, docs), { scope });
+    const pkg = await generatePackage(doc, await referencedDocs(doc, available), { scope });
     const dir = join(outDir, doc.contract, doc.version);
     for (const [path, content] of Object.entries(pkg.files)) {
       mkdirSync(join(dir, path, '..'), { recursive: true });

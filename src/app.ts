@@ -4,7 +4,9 @@
  * HTTP server. No DI container: everything is constructed here, explicitly.
  */
 import { once } from 'node:events';
+import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import type { Caller } from './callers.ts';
 import type { CanonConfig } from './config.ts';
 import { classifyDatabaseError } from './db/error-classes.ts';
@@ -15,7 +17,9 @@ import { DEFAULT_QUERY_BUDGET } from './graphql/cost.ts';
 import { schema } from './graphql/schema.ts';
 import { contextFor, createGraphQLHandler } from './graphql/yoga.ts';
 import { callerRoute } from './http/caller-route.ts';
-import { createConsoleHandler } from './http/console-assets.ts';
+import { CONSOLE_DIST, createConsoleHandler } from './http/console-assets.ts';
+import { frontDoorLinks, sendFrontDoor } from './http/front-door.ts';
+import { createGraphiQLAssetHandler } from './http/graphiql-assets.ts';
 import { DEFAULT_RATE_LIMITS, RateLimiter } from './http/rate-limit.ts';
 import { createHttpServer } from './http/server.ts';
 import { createLogger, type Logger } from './logger.ts';
@@ -28,6 +32,7 @@ import { handleNpmRequest } from './modules/publishing/npm-registry.ts';
 import { streamMap } from './modules/xref/map-download.ts';
 import { createServices, type Services } from './services.ts';
 import { initialise, openCanonDatabase } from './startup.ts';
+import { CANON_VERSION } from './version.ts';
 
 export interface CanonApp {
   url: string;
@@ -115,6 +120,18 @@ export async function startCanon(
         : limiter.take(`address:${req.socket.remoteAddress ?? '?'}`, 'anonymous');
     },
     console: createConsoleHandler(),
+    graphiql: config.environment === 'production' ? undefined : createGraphiQLAssetHandler(),
+    frontDoor: (res, accept, requestId) =>
+      sendFrontDoor(
+        res,
+        accept,
+        CANON_VERSION,
+        frontDoorLinks({
+          console: existsSync(join(CONSOLE_DIST, 'index.html')),
+          graphiql: config.environment !== 'production',
+        }),
+        requestId,
+      ),
     auth: (req, res, path) =>
       services.signInFlow ? services.signInFlow.handle(req, res, path) : withoutIdentityProvider(res, path),
     graphql,

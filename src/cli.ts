@@ -1,53 +1,109 @@
 /**
- * The `canon` command (DESIGN §10). Commands that change data work directly on the database
- * (DATABASE_URL, or the embedded data folder while no server holds it) as the internal system actor,
- * and are audited like any other change; `contracts push --url` goes through a running Canon instead.
- * Each command group lives in src/cli/ and loads only what it needs.
+ * The `canon` command (DESIGN §10). Every command works on the database directly (DATABASE_URL, or
+ * the embedded data folder while no server holds it) as the internal system actor, audited like any
+ * other change — or, for the commands that take --url/--token (or CANON_URL/CANON_TOKEN), through a
+ * running Canon's API. Each command group lives in src/cli/ and is loaded only when it runs: the top
+ * level's help and --version load nothing but this file.
  */
 import { Command } from 'commander';
-import { addAuditCommands } from './cli/audit.ts';
-import { addCodegenCommand } from './cli/codegen.ts';
-import { addContractCommands } from './cli/contracts.ts';
-import { addExportCommand } from './cli/export.ts';
-import { addImportCommand } from './cli/import.ts';
-import { addReconcileCommands } from './cli/reconcile.ts';
-import { addServerCommands } from './cli/server.ts';
-import { addSystemCommands } from './cli/systems.ts';
-import { addTokenCommands } from './cli/token.ts';
-import { ConfigError } from './config.ts';
-import { DataDirBusyError } from './db/data-dir-lock.ts';
-import { CanonError } from './errors.ts';
+import { CANON_VERSION } from './version.ts';
 
-export function buildCli(): Command {
-  const program = new Command('canon')
+type AddGroup = (program: Command) => void;
+
+/** The command groups: name and description for the top-level help, and how to load the real thing. */
+const GROUPS: { names: string[]; description: string; load: () => Promise<AddGroup> }[] = [
+  {
+    names: ['serve', 'migrate'],
+    description: 'start the server (same as npm start) | apply pending database migrations',
+    load: async () => (await import('./cli/server.ts')).addServerCommands,
+  },
+  {
+    names: ['contracts'],
+    description: 'contract registry: push, check (CI), list, show, diff, delete-draft, deprecate, retire',
+    load: async () => (await import('./cli/contracts.ts')).addContractCommands,
+  },
+  {
+    names: ['codegen'],
+    description: 'write the npm type packages of a contracts folder, offline',
+    load: async () => (await import('./cli/codegen.ts')).addCodegenCommand,
+  },
+  {
+    names: ['token'],
+    description: 'API tokens: create, list, revoke, rotate',
+    load: async () => (await import('./cli/token.ts')).addTokenCommands,
+  },
+  {
+    names: ['systems'],
+    description: 'systems and who owns what: add, update, own, disown, remove, list',
+    load: async () => (await import('./cli/systems.ts')).addSystemCommands,
+  },
+  {
+    names: ['records'],
+    description: 'golden records: get, history',
+    load: async () => (await import('./cli/records.ts')).addRecordCommands,
+  },
+  {
+    names: ['audit'],
+    description: 'the audit trail: keygen, checkpoint, verify',
+    load: async () => (await import('./cli/audit.ts')).addAuditCommands,
+  },
+  {
+    names: ['import'],
+    description: 'import a CSV or NDJSON file into a domain, batch by batch',
+    load: async () => (await import('./cli/import.ts')).addImportCommand,
+  },
+  {
+    names: ['export'],
+    description: 'write every record of a domain as NDJSON or CSV',
+    load: async () => (await import('./cli/export.ts')).addExportCommand,
+  },
+  {
+    names: ['reconcile', 'xrefs'],
+    description: "compare a system's extract with the golden records | import a system's ids",
+    load: async () => (await import('./cli/reconcile.ts')).addReconcileCommands,
+  },
+];
+
+function program(): Command {
+  return new Command('canon')
     .description(
-      'Canon: canonical data contracts and governed master data. Configuration comes from the environment (see README).',
+      'Canon: canonical data contracts and governed master data. Configuration comes from the environment (see README); commands with --url/--token (or CANON_URL/CANON_TOKEN) call a running Canon instead of the database.',
     )
+    .version(CANON_VERSION, '-V, --version', 'print the version')
     .showHelpAfterError();
-  addServerCommands(program);
-  addContractCommands(program);
-  addCodegenCommand(program);
-  addTokenCommands(program);
-  addSystemCommands(program);
-  addAuditCommands(program);
-  addImportCommand(program);
-  addExportCommand(program);
-  addReconcileCommands(program);
-  return program;
+}
+
+/** The command tree for `argv`: the group it names in full, the others as names in the help. */
+export async function buildCli(argv = process.argv): Promise<Command> {
+  const cli = program();
+  const words = argv.slice(2).filter((a) => !a.startsWith('-'));
+  const named = words[0] === 'help' ? words[1] : words[0];
+  const wanted = GROUPS.find((g) => named && g.names.includes(named));
+  for (const group of GROUPS) {
+    if (group === wanted) (await group.load())(cli);
+    else
+      for (const [i, name] of group.names.entries())
+        cli.command(name).description(group.description.split(' | ')[i] ?? group.description);
+  }
+  return cli;
+}
+
+/** Every group loaded: for tests and documentation that walk the whole tree. */
+export async function buildFullCli(): Promise<Command> {
+  const cli = program();
+  for (const group of GROUPS) (await group.load())(cli);
+  return cli;
 }
 
 export async function runCli(argv = process.argv): Promise<void> {
   try {
-    await buildCli().parseAsync(argv);
+    await (await buildCli(argv)).parseAsync(argv);
   } catch (error) {
-    if (error instanceof CanonError)
-      console.error(
-        `${error.code}: ${error.message}${error.details.map((d) => `\n  ${d.path}: ${d.message}`).join('')}`,
-      );
-    else if (error instanceof ConfigError || error instanceof DataDirBusyError) console.error(error.message);
-    else console.error((error as Error).message ?? error);
+    const { describeFailure } = await import('./cli/failures.ts');
+    console.error(describeFailure(error));
     process.exitCode = 1;
   }
 }
 
-if (import.meta.main || process.argv[1]?.endsWith('/bin/canon.js')) await runCli();
+// run as `node src/cli.ts` (npm run canon); bin/canon.js calls runCli itself
+if (import.meta.main) await runCli();

@@ -23,7 +23,8 @@ import {
 import { BUILT_IN_MAPPINGS, builtInMapping } from '../modules/onboarding/odoo-mappings.ts';
 import type { SourceEncoding, SourceFormat } from '../modules/onboarding/row-sources.ts';
 import { systemContext } from '../startup.ts';
-import { positiveInt, withServices } from './support.ts';
+import { positiveInt } from './options.ts';
+import { withServices } from './support.ts';
 
 interface ImportOptions {
   domain: string;

@@ -1,5 +1,4 @@
-/** What the CLI's command groups share: services on the database, argument parsers, printing rules. */
-import { InvalidArgumentError } from 'commander';
+/** Canon's services on the configured database, for the CLI commands that work on it directly. */
 import { loadConfig } from '../config.ts';
 import { createLogger } from '../logger.ts';
 import { createServices, type Services } from '../services.ts';
@@ -10,31 +9,26 @@ import { initialiseOnce, openCanonDatabase } from '../startup.ts';
  * tasks run only on a database that never had them, not on every command.
  */
 export async function withServices<T>(purpose: string, run: (services: Services) => Promise<T>): Promise<T> {
+  const { services, close } = await openServices(purpose);
+  try {
+    return await run(services);
+  } finally {
+    await close();
+  }
+}
+
+/** Canon's services on the configured database, and how to close it (releasing the data folder). */
+export async function openServices(
+  purpose: string,
+): Promise<{ services: Services; close: () => Promise<void> }> {
   const config = loadConfig();
   const db = await openCanonDatabase(config, purpose);
   try {
     const services = createServices(db.orm, { packageScope: config.packageScope });
     await initialiseOnce(services, { ...config, environment: 'production' }, createLogger('warn'));
-    return await run(services);
-  } finally {
+    return { services, close: () => db.close() };
+  } catch (error) {
     await db.close();
+    throw error;
   }
 }
-
-export const list = (v: string) =>
-  v
-    .split(',')
-    .map((x) => x.trim())
-    .filter(Boolean);
-
-export const wholeNumber = (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('must be a whole number');
-  return n;
-};
-
-export const positiveInt = (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number above 0');
-  return n;
-};

@@ -10,6 +10,7 @@ import { ANONYMOUS_ABILITY, type Caller } from '../callers.ts';
 import type { CanonConfig } from '../config.ts';
 import { classifyDatabaseError, DATABASE_ERROR_CODES, DATABASE_ERROR_MESSAGES } from '../db/error-classes.ts';
 import { CanonError, ERROR_CODES, httpStatusOf, UNAVAILABLE_RETRY_AFTER_S } from '../errors.ts';
+import { renderGraphiQLPage } from '../http/graphiql-assets.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Services } from '../services.ts';
@@ -119,9 +120,17 @@ export function createGraphQLHandler(config: CanonConfig, services: Services, me
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
+    // served from Canon's own files (graphiql-assets.ts), never a CDN; the Headers tab is open and
+    // holds the bearer line to complete, and is not persisted in the browser's storage
     graphiql: production
       ? false
-      : { title: 'Canon GraphiQL', headers: JSON.stringify({ Authorization: 'Bearer <token>' }) },
+      : {
+          title: 'Canon GraphiQL',
+          headers: JSON.stringify({ Authorization: 'Bearer <token>' }, null, 2),
+          defaultEditorToolsVisibility: 'headers',
+          shouldPersistHeaders: false,
+        },
+    renderGraphiQL: renderGraphiQLPage,
     logging: {
       debug: (...a) => log.debug(a),
       info: (...a) => log.info(a),

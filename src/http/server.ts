@@ -8,6 +8,8 @@ import { classifyDatabaseError, DATABASE_ERROR_CODES, DATABASE_ERROR_MESSAGES } 
 import { httpStatusOf, UNAVAILABLE_RETRY_AFTER_S } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
+import { sendDocs } from './front-door.ts';
+import { GRAPHIQL_CSP } from './graphiql-assets.ts';
 import { checkRequestBody } from './input-hygiene.ts';
 
 export interface HttpDeps {
@@ -70,6 +72,10 @@ export interface HttpDeps {
   auth: (req: IncomingMessage, res: ServerResponse, path: string) => Promise<void>;
   /** The steward console's files under /console/. */
   console: (res: ServerResponse, path: string, method: string, requestId: string) => Promise<void>;
+  /** GraphiQL's own files under /graphiql/ (absent in production, where GraphiQL is off). */
+  graphiql?: (res: ServerResponse, path: string, acceptEncoding: string, requestId: string) => Promise<void>;
+  /** GET / (front-door.ts). */
+  frontDoor: (res: ServerResponse, accept: string, requestId: string) => void;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
@@ -131,9 +137,15 @@ export function createHttpServer(deps: HttpDeps): Server {
                       ? 'console'
                       : path.startsWith('/auth/')
                         ? 'auth'
-                        : ['/health', '/ready', '/metrics'].includes(path)
-                          ? path.slice(1)
-                          : 'other';
+                        : path.startsWith('/graphiql/')
+                          ? 'graphiql'
+                          : path.startsWith('/docs/') || path === '/docs'
+                            ? 'docs'
+                            : ['/health', '/ready', '/metrics'].includes(path)
+                              ? path.slice(1)
+                              : path === '/'
+                                ? 'index'
+                                : 'other';
       const requestLog = log.child({ requestId });
       const started = performance.now();
       res.on('finish', () => {
@@ -182,7 +194,16 @@ export function createHttpServer(deps: HttpDeps): Server {
             return;
           }
         }
-        if (path === '/health' && req.method === 'GET') {
+        if (path === '/' && (req.method === 'GET' || req.method === 'HEAD')) {
+          deps.frontDoor(res, String(req.headers.accept ?? ''), requestId);
+        } else if (route === 'graphiql' && deps.graphiql && req.method === 'GET') {
+          await deps.graphiql(res, path, String(req.headers['accept-encoding'] ?? ''), requestId);
+        } else if (route === 'docs' && req.method === 'GET') {
+          if (path === '/docs') {
+            res.writeHead(308, { location: '/docs/', 'x-request-id': requestId });
+            res.end();
+          } else await sendDocs(res, path, requestId);
+        } else if (path === '/health' && req.method === 'GET') {
           sendJson(res, 200, { status: 'ok' }, requestId);
         } else if (path === '/ready' && req.method === 'GET') {
           const r = await deps.ready();
@@ -271,6 +292,9 @@ export function createHttpServer(deps: HttpDeps): Server {
           await deps.npm(req, res, path);
         } else if (path === '/graphql') {
           res.setHeader('x-request-id', requestId);
+          // the GraphiQL page (GET from a browser) runs no inline script and loads only from here
+          if (req.method === 'GET' && /text\/html/.test(String(req.headers.accept ?? '')))
+            res.setHeader('content-security-policy', GRAPHIQL_CSP);
           if (req.method !== 'GET' && req.method !== 'HEAD') {
             // read here, under the size limit; the adapter takes a body already read from `req.body`
             const body = await readBody(req, deps.maxBodyBytes);

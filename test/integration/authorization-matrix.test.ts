@@ -166,6 +166,10 @@ const MATRIX: Record<string, Entry> = {
     doc: `mutation { deleteContractDraft(input: { contract: "nothing", version: "1.0.0" }) { ... on DeleteContractDraftPayload { deletedContractVersionId } ${E} } }`,
     allowed: ['admin'],
   },
+  pushContractVersions: {
+    doc: `mutation { pushContractVersions(input: { versions: [{ contract: "nothing", version: "1.0.0", schema: { type: "string" } }] }) { ... on PushContractVersionsPayload { results { outcome } } ${E} } }`,
+    allowed: ['admin'],
+  },
   publishContractVersion: {
     doc: `mutation { publishContractVersion(input: { contract: "item", version: "1.0.0" }) { ... on PublishContractVersionPayload { contractVersion { status } } ${E} } }`,
     allowed: ['admin'],

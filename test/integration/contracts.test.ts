@@ -410,6 +410,20 @@ describe('bad input changes nothing', () => {
       schema: { type: 'string', pattern: '([' },
     });
     expect(['INVALID_SCHEMA']).toContain(badRegex.data.registerContractVersion.code);
+    // a format Canon does not validate would let anything through: refused, with where
+    const unknownFormat = await register({
+      contract: uniqueName('bad'),
+      version: '1.0.0',
+      schema: {
+        type: 'object',
+        properties: { gtin: { type: 'string', format: 'gtin' }, at: { type: 'string', format: 'date-time' } },
+        examples: [{ format: 'not-a-format-here' }],
+      },
+    });
+    expect(unknownFormat.data.registerContractVersion).toMatchObject({
+      code: 'INVALID_SCHEMA',
+      details: [{ path: '#/properties/gtin/format', message: 'unknown format "gtin"' }],
+    });
     const draft7 = await register({
       contract: uniqueName('bad'),
       version: '1.0.0',

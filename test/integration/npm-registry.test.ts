@@ -316,3 +316,66 @@ describe('anonymous read switch', () => {
     expect(((await res.json()) as any)['dist-tags'].latest).toBe('1.0.0');
   });
 });
+
+describe('the contracts meta package keeps semver', () => {
+  const metaLatest = async () => {
+    const doc = (await (await npmGet('/npm/@canon/contracts')).json()) as any;
+    const version = doc['dist-tags'].latest as string;
+    return { version, deps: doc.versions[version].dependencies as Record<string, string> };
+  };
+  const mutate = async (doc: string, input: Record<string, unknown>) => {
+    const r = await t.gql(
+      `mutation($input: JSON!) { x: ${doc}(input: $input) { __typename ... on Error { code message } } }`.replace(
+        'JSON!',
+        `${doc[0].toUpperCase()}${doc.slice(1)}Input!`,
+      ),
+      { input },
+    );
+    expect(r.errors).toBeUndefined();
+    expect(r.data.x.code, r.data.x.message).toBeUndefined();
+  };
+  const release = async (
+    contract: string,
+    version: string,
+    schema: Record<string, unknown>,
+    allowBreaking = false,
+  ) => {
+    await mutate('registerContractVersion', { contract, version, schema });
+    await mutate('publishContractVersion', { contract, version, allowBreaking });
+  };
+
+  it('a new member is a minor step, a new major of a member a major one, and a deprecated major is dropped', async () => {
+    const name = `gauge-${Date.now().toString(36)}`;
+    const pkg = `@canon/${name}`;
+    const base = { type: 'object', properties: { code: { type: 'string' } }, required: ['code'] };
+    const start = await metaLatest();
+    await release(name, '1.0.0', base);
+    const added = await metaLatest();
+    expect(added.deps[pkg]).toBe('^1.0.0');
+    expect(added.version).toBe(semverInc(start.version, 'minor'));
+
+    await release(name, '2.0.0', { ...base, properties: { code: { type: 'integer' } } }, true);
+    const major = await metaLatest();
+    expect(major.deps[pkg]).toBe('^2.0.0');
+    expect(major.version).toBe(semverInc(added.version, 'major'));
+
+    await mutate('deprecateContractVersion', { contract: name, version: '2.0.0', reason: 'back to 1' });
+    const deprecated = await metaLatest();
+    expect(deprecated.deps[pkg]).toBe('^1.0.0');
+    expect(deprecated.version).toBe(semverInc(major.version, 'major'));
+
+    await mutate('deprecateContractVersion', { contract: name, version: '1.0.0', reason: 'gone' });
+    await mutate('retireContractVersion', { contract: name, version: '1.0.0' });
+    const gone = await metaLatest();
+    expect(gone.deps[pkg]).toBeUndefined();
+    expect(Number(gone.version.split('.')[0])).toBeGreaterThan(Number(deprecated.version.split('.')[0]));
+    // every meta version ever served depends only on versions that were published when it was made
+    const all = (await (await npmGet('/npm/@canon/contracts')).json()) as any;
+    expect(Object.keys(all.versions)).toContain(added.version);
+  });
+});
+
+const semverInc = (v: string, bump: 'major' | 'minor') => {
+  const [major, minor] = v.split('.').map(Number);
+  return bump === 'major' ? `${major + 1}.0.0` : `${major}.${minor + 1}.0`;
+};

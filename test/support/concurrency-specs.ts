@@ -396,6 +396,23 @@ export function mutationSpecs(env: SweepEnv) {
         };
       },
     },
+    pushContractVersions: {
+      action: 'CONTRACT_VERSION_PUBLISHED',
+      once: true,
+      prepare: async (n) => {
+        const contract = await published(n);
+        const publishedVersions = () =>
+          count(
+            "select count(*)::int as n from contract_version v join contract c on c.id = v.contract_id where c.name = ? and v.status = 'PUBLISHED'",
+            [contract],
+          );
+        const before = await publishedVersions();
+        return {
+          input: { versions: [{ contract, version: '1.1.0', schema: WIDER }] },
+          effects: async () => (await publishedVersions()) - before,
+        };
+      },
+    },
     deleteContractDraft: {
       action: 'CONTRACT_DRAFT_DELETED',
       once: true,

@@ -149,3 +149,42 @@ describe('generated packages', () => {
     expect(builtInDocs()).toHaveLength(9);
   });
 });
+
+describe('offline codegen of a folder that refers to built-in contracts', () => {
+  const out = mkdtempSync(join(tmpdir(), 'canon-codegen-refs-'));
+  afterAll(() => rmSync(out, { recursive: true, force: true }));
+  const gauge = (ref: string) => ({
+    contract: 'gauge',
+    version: '1.0.0',
+    schema: {
+      $schema: 'https://json-schema.org/draft/2020-12/schema',
+      $id: 'urn:canon:contract:gauge:1.0.0',
+      type: 'object',
+      properties: { code: { type: 'string' }, unit: { $ref: ref } },
+    },
+  });
+
+  it('resolves references to the built-in contracts without writing their packages', async () => {
+    const { writePackages } = await import('../../codegen/write-packages.ts');
+    const written = await writePackages(
+      [gauge('urn:canon:contract:uom:1.0.0#/$defs/code')],
+      out,
+      '@acme',
+      builtInDocs(),
+    );
+    expect(written.map((p) => p.name)).toEqual(['@acme/gauge', '@acme/contracts']);
+    expect(JSON.parse(readFileSync(join(out, 'gauge/1.0.0/package.json'), 'utf8')).dependencies).toEqual({
+      '@acme/uom': '^1.0.0',
+    });
+  });
+
+  it('names the contract a reference cannot be resolved to', async () => {
+    const { MissingContractError, writePackages } = await import('../../codegen/write-packages.ts');
+    await expect(
+      writePackages([gauge('urn:canon:contract:thread:2.0.0')], out, '@acme', builtInDocs()),
+    ).rejects.toThrow(MissingContractError);
+    await expect(writePackages([gauge('urn:canon:contract:thread:2.0.0')], out, '@acme')).rejects.toThrow(
+      /refers to thread 2\.0\.0/,
+    );
+  });
+});

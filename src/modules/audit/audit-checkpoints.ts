@@ -92,11 +92,39 @@ export async function takeCheckpoint(em: Em, key: KeyObject): Promise<AuditCheck
  * same hash. The chain itself is verified apart (AuditService.verifyChain): together they show that
  * nothing up to the checkpoint was rewritten or cut.
  */
+/** Where a checkpoint is checked against: the database, or a running Canon's audit API (the CLI's --url). */
+export interface AuditHashes {
+  /** The hash of the event with this sequence; null when there is none. */
+  hashAt(sequence: string): Promise<string | null>;
+  /** The newest sequence of the log; null when it is empty. */
+  lastSequence(): Promise<string | null>;
+}
+
+export function databaseAuditHashes(em: Em): AuditHashes {
+  const conn = em.getConnection();
+  return {
+    async hashAt(sequence) {
+      const [row] = await conn.execute<{ hash: string }[]>(
+        'select hash from audit_event where sequence = ?',
+        [sequence],
+      );
+      return row?.hash ?? null;
+    },
+    async lastSequence() {
+      const [max] = await conn.execute<{ s: string | null }[]>(
+        'select max(sequence)::text as s from audit_event',
+      );
+      return max?.s ?? null;
+    },
+  };
+}
+
 export async function checkCheckpoint(
-  em: Em,
+  source: Em | AuditHashes,
   checkpoint: AuditCheckpoint,
   trustedKey?: string,
 ): Promise<CheckpointVerification> {
+  const log = 'hashAt' in source ? source : databaseAuditHashes(source);
   const fail = (problem: string, message: string) => ({ valid: false, problem, message });
   let publicKey: KeyObject;
   try {
@@ -114,20 +142,14 @@ export async function checkCheckpoint(
     return fail('bad-signature', 'The checkpoint signature does not verify: the file was altered.');
   if (checkpoint.sequence === '0')
     return { valid: true, problem: null, message: 'The checkpoint was taken on an empty log.' };
-  const conn = em.getConnection();
-  const [row] = await conn.execute<{ hash: string }[]>('select hash from audit_event where sequence = ?', [
-    checkpoint.sequence,
-  ]);
-  if (!row) {
-    const [max] = await conn.execute<{ s: string | null }[]>(
-      'select max(sequence)::text as s from audit_event',
-    );
+  const hash = await log.hashAt(checkpoint.sequence);
+  if (hash === null) {
     return fail(
       'truncated',
-      `Audit event ${checkpoint.sequence} of the checkpoint is gone (the log ends at ${max?.s ?? 'nothing'}): the log was cut.`,
+      `Audit event ${checkpoint.sequence} of the checkpoint is gone (the log ends at ${(await log.lastSequence()) ?? 'nothing'}): the log was cut.`,
     );
   }
-  if (row.hash !== checkpoint.hash)
+  if (hash !== checkpoint.hash)
     return fail(
       'rewritten',
       `Audit event ${checkpoint.sequence} has another hash than at the checkpoint: the log was rewritten.`,

@@ -25,6 +25,8 @@ import {
 import { orderByReferences } from './contracts-folder.ts';
 import { referencedContracts } from './schema-checks.ts';
 
+const pick = (d: { contract: string; version: string }) => ({ contract: d.contract, version: d.version });
+
 export class ContractPublication {
   private readonly orm: Orm;
   private readonly audit: AuditService;
@@ -241,6 +243,8 @@ export class ContractPublication {
           before: { status: from },
           after: { status: to, contract, version, reason: row.deprecationReason ?? null },
         });
+        // the audit record holds the change-order lock: the meta package drops what is no longer current
+        if (this.listener) await this.listener.onLatestChanged(em, await this.rows.latestOfEach(em));
         await this.outbox.append(em, {
           type: action,
           domain: contract,
@@ -265,13 +269,60 @@ export class ContractPublication {
     const ordered = orderByReferences(docs);
     const results: PushResult[] = [];
     for (const doc of ordered) {
-      const row = await this.drafts.registerVersion(ctx, doc);
-      if (row.status === 'DRAFT') {
-        await this.publish(ctx, { contract: doc.contract, version: doc.version });
-        results.push({ contract: doc.contract, version: doc.version, outcome: 'PUBLISHED' });
-      } else results.push({ contract: doc.contract, version: doc.version, outcome: 'UNCHANGED' });
+      try {
+        results.push(await this.pushOne(ctx, doc));
+      } catch (error) {
+        if (!(error instanceof CanonError)) throw error;
+        const done = results
+          .filter((r) => r.outcome !== 'UNCHANGED')
+          .map((r) => `${r.contract}@${r.version}`);
+        throw new CanonError(
+          error.code,
+          `${error.message.includes(`${doc.contract} ${doc.version}`) ? '' : `${doc.contract} ${doc.version}: `}${error.message}${done.length ? ` (published before it in this push: ${done.join(', ')})` : ''}`,
+          { path: error.fieldPath, details: error.details },
+        );
+      }
     }
     return results;
+  }
+
+  /**
+   * One document of a push. A draft of the version with other content that this actor left (a push
+   * that failed before) takes the new content; anyone else's draft is never touched. When publishing
+   * fails, the draft this push registered or reused is deleted again, so the next push starts clean.
+   */
+  private async pushOne(
+    ctx: CallContext,
+    doc: { contract: string; version: string; schema: unknown },
+  ): Promise<PushResult> {
+    const existing = await this.orm.em
+      .fork()
+      .findOne(ContractVersion, { contract: { name: doc.contract }, version: doc.version });
+    const ours = existing?.status === 'DRAFT' && existing.createdBy === (ctx.actor?.id ?? null);
+    let row: ContractVersion;
+    let replaced = false;
+    try {
+      row = await this.drafts.registerVersion(ctx, doc);
+    } catch (error) {
+      if (!(error instanceof CanonError && error.code === 'VERSION_CONFLICT' && ours)) throw error;
+      row = await this.drafts.updateDraft(ctx, { ...doc });
+      replaced = true;
+    }
+    if (row.status !== 'DRAFT') return { ...pick(doc), outcome: 'UNCHANGED' };
+    try {
+      await this.publish(ctx, { contract: doc.contract, version: doc.version });
+    } catch (error) {
+      if (!existing || ours) {
+        await this.drafts.deleteDraft(ctx, doc.contract, doc.version).catch(() => undefined);
+        if (error instanceof CanonError)
+          throw new CanonError(error.code, `${error.message} The draft was not kept: fix and push again.`, {
+            path: error.fieldPath,
+            details: error.details,
+          });
+      }
+      throw error;
+    }
+    return { ...pick(doc), outcome: replaced ? 'DRAFT_REPLACED' : 'PUBLISHED' };
   }
 
   /** Pushes the contracts shipped with Canon (idempotent) and marks them built-in. */

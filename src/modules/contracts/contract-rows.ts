@@ -6,7 +6,12 @@ import { canonKeywords } from './canon-keywords.ts';
 import { contractUri, withContractIds } from './contract-ids.ts';
 import { ContractVersion, type VersionStatus } from './contract-version.entity.ts';
 import { type ContractDocument, LIVE } from './contracts.shared.ts';
-import { assertCompiles, assertValidJsonSchema, referencedContracts } from './schema-checks.ts';
+import {
+  assertCompiles,
+  assertKnownFormats,
+  assertValidJsonSchema,
+  referencedContracts,
+} from './schema-checks.ts';
 
 export class ContractRows {
   /** A version to change, its row locked until the transaction ends (concurrent writers take turns). */
@@ -38,6 +43,7 @@ export class ContractRows {
       );
     }
     canonKeywords(input);
+    assertKnownFormats(input, 'schema');
     const id = contractUri(name, version);
     const doc = input as Record<string, unknown>;
     if (doc.$id !== undefined && doc.$id !== id) {

@@ -72,7 +72,12 @@ export interface CompatibilityReport extends SchemaComparison {
 export interface PushResult {
   contract: string;
   version: string;
-  outcome: 'PUBLISHED' | 'UNCHANGED' | 'REGISTERED';
+  /**
+   * PUBLISHED: registered and published now; UNCHANGED: already there with this content;
+   * DRAFT_REPLACED: a draft of this version with other content, left by an earlier push of the same
+   * actor, took this content and was published.
+   */
+  outcome: 'PUBLISHED' | 'UNCHANGED' | 'DRAFT_REPLACED';
 }
 
 /** A contract version as a document: what code generation needs. */
@@ -91,6 +96,8 @@ export interface ContractDocument {
 export interface PublicationListener<P = unknown> {
   prepare(doc: ContractDocument & { contractVersionId: string }, referenced: ContractDocument[]): Promise<P>;
   onPublished(em: Em, prepared: P, latest: { contract: string; version: string }[]): Promise<void>;
+  /** A deprecation or retirement changed the newest published versions (same lock, same transaction). */
+  onLatestChanged(em: Em, latest: { contract: string; version: string }[]): Promise<void>;
 }
 
 // ---------------------------------------------------------------- pure helpers

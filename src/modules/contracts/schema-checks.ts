@@ -7,6 +7,7 @@
 import { Ajv } from 'ajv';
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import ajvFormats from 'ajv-formats';
+import { SUPPORTED_FORMATS } from '../../../codegen/formats.ts';
 import { CanonError, type ErrorDetail } from '../../errors.ts';
 import { resolveUri as resolveRef } from './compatibility/schema-model.ts';
 import { parseContractUri } from './contract-ids.ts';
@@ -165,4 +166,36 @@ export function assertCompiles(
       path: [field],
     });
   }
+}
+
+/** Keywords whose values are data, not schemas: a "format" inside them is not a format. */
+const DATA_KEYWORDS = new Set(['const', 'enum', 'default', 'examples', 'example']);
+
+/**
+ * Every `format` names one Canon validates (codegen/formats.ts: the same checks in the registry and in
+ * the generated validators). An unknown one would be ignored silently by validators, so data the
+ * contract seems to constrain would pass: refused at registration, with where and which are known.
+ */
+export function assertKnownFormats(schema: unknown, field: string): void {
+  const unknown: ErrorDetail[] = [];
+  const walk = (node: unknown, at: string) => {
+    if (Array.isArray(node)) {
+      for (const [i, n] of node.entries()) walk(n, `${at}/${i}`);
+      return;
+    }
+    if (typeof node !== 'object' || node === null) return;
+    for (const [key, value] of Object.entries(node)) {
+      const path = `${at}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+      if (key === 'format' && typeof value === 'string' && !SUPPORTED_FORMATS.includes(value))
+        unknown.push({ path, message: `unknown format "${value}"`, keyword: 'format' });
+      else if (!DATA_KEYWORDS.has(key)) walk(value, path);
+    }
+  };
+  walk(schema, '#');
+  if (unknown.length > 0)
+    throw new CanonError(
+      'INVALID_SCHEMA',
+      `${unknown.map((u) => u.message).join(', ')}: Canon validates formats and knows ${SUPPORTED_FORMATS.join(', ')}. Use a pattern for anything else.`,
+      { path: [field], details: unknown },
+    );
 }

@@ -10,6 +10,7 @@ import {
   generateContractsPackage,
   generatePackage,
 } from '../../../codegen/generate.ts';
+import { nextMetaVersion } from '../../../codegen/meta-version.ts';
 import { packageName } from '../../../codegen/names.ts';
 import type { Em, Orm } from '../../db/orm.ts';
 import { authorize } from '../auth/ability.ts';
@@ -88,21 +89,29 @@ export class PublishingService {
     return row;
   }
 
-  private async storeMetaPackage(em: Em, latest: { contract: string; version: string }[]): Promise<void> {
+  /**
+   * A new `contracts` meta package when its members changed (a publication, a deprecation or a
+   * retirement moved the newest published version of a contract), versioned by the largest change
+   * among them (codegen/meta-version.ts). Called under the change-order lock: numbers never collide.
+   */
+  onLatestChanged = (em: Em, latest: { contract: string; version: string }[]) =>
+    this.storeMetaPackage(em, latest);
+
+  async storeMetaPackage(em: Em, latest: { contract: string; version: string }[]): Promise<void> {
     const name = packageName(this.scope, 'contracts');
-    const previous = await em.find(PackageVersion, { name }, { orderBy: { createdAt: 'desc' }, limit: 1 });
-    const deps = Object.fromEntries(
-      latest.map((l) => [packageName(this.scope, l.contract), `^${l.version}`]),
+    const [previous] = await em.find(PackageVersion, { name }, { orderBy: { createdAt: 'desc' }, limit: 1 });
+    const members = Object.fromEntries(latest.map((l) => [packageName(this.scope, l.contract), l.version]));
+    const version = nextMetaVersion(
+      previous
+        ? {
+            version: previous.version,
+            dependencies: (previous.manifest.dependencies ?? {}) as Record<string, string>,
+          }
+        : null,
+      members,
     );
-    const prevDeps = (previous[0]?.manifest.dependencies ?? {}) as Record<string, string>;
-    if (
-      previous[0] &&
-      JSON.stringify(Object.entries(prevDeps).sort()) === JSON.stringify(Object.entries(deps).sort())
-    )
-      return;
-    // one minor per change of the set, so `npm update @canon/contracts` moves forward
-    const minor = previous[0] ? Number(previous[0].version.split('.')[1]) + 1 : 0;
-    await this.store(em, await generateContractsPackage(`1.${minor}.0`, latest, { scope: this.scope }));
+    if (!version) return;
+    await this.store(em, await generateContractsPackage(version, latest, { scope: this.scope }));
   }
 
   /**

@@ -1,8 +1,9 @@
 import { defineEntity, p } from '@mikro-orm/core';
 import { timestamps } from '../../db/timestamps.ts';
 
-export const SYSTEM_KINDS = ['ERP', 'MES', 'WMS', 'PLM', 'QMS', 'SCHEDULER', 'PORTAL', 'OTHER'] as const;
-export type SystemKind = (typeof SYSTEM_KINDS)[number];
+import { SYSTEM_KINDS } from './system-kinds.ts';
+
+export { SYSTEM_KINDS, type SystemKind } from './system-kinds.ts';
 
 /** A system of the landscape (Odoo, a PLM, an MES per plant, a WMS), known by its code. */
 export const SystemEntity = defineEntity({
