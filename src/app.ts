@@ -7,6 +7,7 @@ import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { registerBusinessMetrics } from './business-metrics.ts';
 import type { Caller } from './callers.ts';
 import type { CanonConfig } from './config.ts';
 import { classifyDatabaseError } from './db/error-classes.ts';
@@ -92,6 +93,13 @@ export async function startCanon(
   const metrics = new Metrics(
     () => pool,
     () => services.changeFeed.notifier.health(),
+  );
+  const business = registerBusinessMetrics(metrics.registry, services);
+  services.records.onDecided(async (_em, _ctx, crs) => {
+    for (const cr of crs) business.decisions.inc({ domain: cr.domain, status: cr.status });
+  });
+  services.xref.observeLookups((system, domain, kind, ids) =>
+    business.xrefResolves.inc({ system, domain, kind }, ids),
   );
   const graphql = createGraphQLHandler(config, services, metrics, log);
   const compiledLane = new CompiledLane({

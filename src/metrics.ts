@@ -1,6 +1,7 @@
 /**
  * Prometheus metrics (prom-client): process defaults, HTTP requests, GraphQL operations by name,
- * type and outcome with latency, the PostgreSQL pool's usage and the change listener's state.
+ * type and outcome with latency, typed errors by code, business gauges (business-metrics.ts), the
+ * PostgreSQL pool's usage and the change listener's state.
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
@@ -16,6 +17,7 @@ export class Metrics {
   readonly operations: Counter<'operation' | 'type' | 'outcome'>;
   readonly operationSeconds: Histogram<'operation' | 'type'>;
   readonly compiledLane: Counter<'outcome'>;
+  readonly answeredErrors: Counter<'operation' | 'code'>;
   readonly readRetries: Counter;
 
   constructor(
@@ -31,7 +33,7 @@ export class Metrics {
     });
     this.operations = new Counter({
       name: 'canon_graphql_operations_total',
-      help: 'GraphQL operations by name, type and outcome (ok, error)',
+      help: 'GraphQL operations by name, type and outcome (ok; answered_error: a typed error answered; error: the request failed)',
       labelNames: ['operation', 'type', 'outcome'],
       registers: [this.registry],
     });
@@ -40,6 +42,12 @@ export class Metrics {
       help: 'GraphQL operation latency',
       labelNames: ['operation', 'type'],
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [this.registry],
+    });
+    this.answeredErrors = new Counter({
+      name: 'canon_graphql_errors_total',
+      help: 'Typed errors GraphQL operations answered (NOT_FOUND, VERSION_CONFLICT, …), by operation and code',
+      labelNames: ['operation', 'code'],
       registers: [this.registry],
     });
     this.compiledLane = new Counter({

@@ -2,7 +2,9 @@
 import { startCanon } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { DataDirBusyError } from './db/data-dir-lock.ts';
+import { DatabaseUnreachableError } from './db/ensure-database.ts';
 import { createLogger } from './logger.ts';
+import { exporterFromEnv, startTracing } from './telemetry/tracing.ts';
 
 export async function serve(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
@@ -16,11 +18,14 @@ export async function serve(): Promise<void> {
     throw error;
   }
   const log = createLogger(config.logLevel);
+  // before the database opens, so its statements are traced from the first one (OTEL_* variables)
+  const tracing = await startTracing();
+  if (tracing) log.info({ exporter: exporterFromEnv() }, 'OpenTelemetry tracing on');
   let app: Awaited<ReturnType<typeof startCanon>>;
   try {
     app = await startCanon(config, { log });
   } catch (error) {
-    if (error instanceof DataDirBusyError) {
+    if (error instanceof DataDirBusyError || error instanceof DatabaseUnreachableError) {
       console.error(error.message);
       process.exit(1);
     }
@@ -48,13 +53,16 @@ export async function serve(): Promise<void> {
 
   const stop = (signal: string) => {
     log.info({ signal }, 'shutting down');
-    app.close().then(
-      () => process.exit(0),
-      (error) => {
-        log.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
+    app
+      .close()
+      .then(() => tracing?.shutdown())
+      .then(
+        () => process.exit(0),
+        (error) => {
+          log.error({ err: error }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));

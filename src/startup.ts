@@ -3,8 +3,10 @@
  * CLI command loads only what it uses: open and migrate the database (holding the embedded data
  * folder's lock), and the idempotent first-start tasks.
  */
+
 import type { CanonConfig } from './config.ts';
 import { lockDataDir } from './db/data-dir-lock.ts';
+import { ensureDatabase } from './db/ensure-database.ts';
 import { migrate, type Orm, openDatabase } from './db/orm.ts';
 import type { Logger } from './logger.ts';
 import { defineAbilityFor } from './modules/auth/ability.ts';
@@ -26,6 +28,7 @@ export async function openCanonDatabase(
   const inMemory = config.dataDir === 'memory://';
   const release = config.databaseUrl || inMemory ? () => {} : lockDataDir(config.dataDir, purpose);
   try {
+    if (config.databaseUrl) await ensureDatabase(config.databaseUrl);
     const orm = await openDatabase({
       databaseUrl: config.databaseUrl,
       dataDir: config.dataDir,

@@ -6,6 +6,7 @@
  * Outside a transaction (or where the handle is missing) the ORM's path runs instead.
  */
 import { CompiledQuery } from 'kysely';
+import { sqlSpan } from '../telemetry/tracing.ts';
 import type { Em } from './orm.ts';
 
 type Executor = { executeQuery(query: CompiledQuery): Promise<{ rows: unknown[] }> };
@@ -21,6 +22,6 @@ export async function executeBound<T>(em: Em, sql: string, params: readonly unkn
   (em.config.get('onQuery') as ((sql: string, params: unknown[]) => unknown) | undefined)?.(text, [
     ...params,
   ]);
-  const result = await tx.executeQuery(CompiledQuery.raw(text, [...params]));
+  const result = await sqlSpan(text, () => tx.executeQuery!(CompiledQuery.raw(text, [...params])));
   return result.rows as T[];
 }

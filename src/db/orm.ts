@@ -2,15 +2,18 @@
  * The database: PostgreSQL when DATABASE_URL is set, otherwise an embedded PGlite (real PostgreSQL in
  * WASM) in CANON_DATA_DIR, owned and closed by MikroORM. Both use the same entities and migrations.
  */
+
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import type { LoggerOptions } from '@mikro-orm/core';
 import { Migrator } from '@mikro-orm/migrations';
 import { defineConfig as definePgliteConfig, MikroORM as PgliteORM } from '@mikro-orm/pglite';
 import { defineConfig as definePgConfig, MikroORM as PgORM } from '@mikro-orm/postgresql';
 import { entities } from './entities.ts';
 import { ReleasingPostgreSqlDriver } from './releasing-driver.ts';
+import { TracingLogger } from './tracing-logger.ts';
 
 export const MIGRATIONS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../migrations');
 
@@ -52,6 +55,7 @@ export function ormConfig(options: DatabaseOptions) {
     extensions: [Migrator],
     migrations: { ...migrations, snapshot: options.migrationSnapshot ?? false },
     debug: options.debug ?? false,
+    loggerFactory: (o: LoggerOptions) => new TracingLogger(o),
     // services fork an EntityManager per unit of work; the global one must never collect state
     allowGlobalContext: false,
     // JSON columns hold schemas and payloads as given: never reorder or coerce them

@@ -4,8 +4,10 @@
  * for a one-id lookup planning costs several times the lookup itself (docs/benchmarks.md). On PGlite
  * (one in-process connection, no statement names) the statement runs through the ORM connection.
  */
+
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
+import { sqlSpan } from '../telemetry/tracing.ts';
 import type { Orm } from './orm.ts';
 
 export interface PreparedStatement {
@@ -71,11 +73,9 @@ export class PreparedQueries {
     }
     // the ORM's query hook sees these too (tests count statements through it)
     (this.orm.config.get('onQuery') as ((sql: string) => unknown) | undefined)?.(statement.text);
-    const result = await pool.query<T & pg.QueryResultRow>({
-      name: statement.name,
-      text: statement.text,
-      values,
-    });
+    const result = await sqlSpan(statement.text, () =>
+      pool.query<T & pg.QueryResultRow>({ name: statement.name, text: statement.text, values }),
+    );
     return result.rows;
   }
 }

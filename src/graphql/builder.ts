@@ -2,14 +2,18 @@
  * The Pothos schema builder and its plugins. It defines no types: each module adds its own in its
  * `*.graphql.ts`, and schema.ts imports them.
  */
+
 import SchemaBuilder from '@pothos/core';
 import DataloaderPlugin from '@pothos/plugin-dataloader';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import TracingPlugin, { isRootField } from '@pothos/plugin-tracing';
 import { CanonError } from '../errors.ts';
 import type { Role } from '../modules/auth/roles.ts';
+import { noteAnsweredError } from './answered-errors.ts';
 import type { GraphQLContext } from './context.ts';
+import { traceResolver } from './tracing.ts';
 
 export type Scalars = {
   DateTime: { Input: Date; Output: Date | string };
@@ -26,7 +30,12 @@ export const builder = new SchemaBuilder<{
   AuthScopes: { authenticated: boolean; role: Role };
   DefaultFieldNullability: false;
 }>({
-  plugins: [ScopeAuthPlugin, ErrorsPlugin, RelayPlugin, DataloaderPlugin],
+  plugins: [TracingPlugin, ScopeAuthPlugin, ErrorsPlugin, RelayPlugin, DataloaderPlugin],
+  // root fields get a span while tracing is on (graphql/tracing.ts); the wrapper is one test while off
+  tracing: {
+    default: (config) => isRootField(config),
+    wrap: (resolver) => traceResolver(resolver as never) as never,
+  },
   defaultFieldNullability: false,
   scopeAuth: {
     authScopes: async (ctx) => ({
@@ -40,6 +49,7 @@ export const builder = new SchemaBuilder<{
   },
   errors: {
     defaultTypes: [],
+    onResolvedError: noteAnsweredError,
     // one name per field, set here: `proposeChange` answers a `ProposeChangeResult`
     defaultUnionOptions: {
       name: ({ fieldName }) => `${fieldName[0].toUpperCase()}${fieldName.slice(1)}Result`,

@@ -24,9 +24,11 @@ import { type CompiledQuery, compileQuery, isCompiledQuery } from 'graphql-jit';
 import type { Callers } from '../callers.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
+import { collectAnsweredErrors } from './answered-errors.ts';
 import type { GraphQLContext } from './context.ts';
 import { type OperationCost, operationCost } from './cost.ts';
 import { DEFAULT_LIMITS, limitsRule } from './limits.ts';
+import { operationSpan } from './tracing.ts';
 
 /** Distinct documents kept compiled; connectors use a handful, GraphiQL users a few more. */
 const MAX_DOCUMENTS = 500;
@@ -179,14 +181,24 @@ export class CompiledLane {
     const started = performance.now();
     const context = this.deps.contextFor(caller, requestId, log);
     let result: Awaited<ReturnType<CompiledQuery['query']>>;
+    let codes: string[];
     try {
-      result = await compiled.query.query(undefined, context, variables as Record<string, unknown>);
+      ({ result, codes } = await operationSpan(compiled.operation, 'query', req.headers, () =>
+        collectAnsweredErrors(() =>
+          compiled.query.query(undefined, context, variables as Record<string, unknown>),
+        ),
+      ));
     } catch {
       return false;
     }
     if (result.errors && result.errors.length > 0) return false;
     const { metrics } = this.deps;
-    metrics.operations.inc({ operation: compiled.operation, type: 'query', outcome: 'ok' });
+    for (const code of codes) metrics.answeredErrors.inc({ operation: compiled.operation, code });
+    metrics.operations.inc({
+      operation: compiled.operation,
+      type: 'query',
+      outcome: codes.length > 0 ? 'answered_error' : 'ok',
+    });
     metrics.operationSeconds.observe(
       { operation: compiled.operation, type: 'query' },
       (performance.now() - started) / 1000,

@@ -14,11 +14,13 @@ import { renderGraphiQLPage } from '../http/graphiql-assets.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Services } from '../services.ts';
+import { collectAnsweredErrors } from './answered-errors.ts';
 import type { GraphQLContext } from './context.ts';
 import { DEFAULT_QUERY_BUDGET, queryCost } from './cost.ts';
 import { queryLimits } from './limits.ts';
 import { retrySafeReads } from './read-retry.ts';
 import { schema } from './schema.ts';
+import { operationSpan } from './tracing.ts';
 
 /** The CanonError behind an error, however deep plugins wrapped it (originalError, cause). */
 function findCanonError(error: unknown): CanonError | undefined {
@@ -74,16 +76,30 @@ function errorCodes(production: boolean): Plugin {
 
 function operationMetrics(metrics: Metrics): Plugin {
   return {
-    onExecute({ args }) {
+    onExecute({ args, executeFn, setExecuteFn }) {
       const started = performance.now();
+      let codes: string[] = [];
       const op = (args.document as DocumentNode).definitions.find((d) => d.kind === 'OperationDefinition');
       const operation =
         args.operationName ?? (op && 'name' in op ? op.name?.value : undefined) ?? 'anonymous';
       const type = op && 'operation' in op ? op.operation : 'query';
+      const headers = (args.contextValue as { request?: Request }).request?.headers;
+      setExecuteFn((a) =>
+        operationSpan(operation, type, headers, async () => {
+          const collected = await collectAnsweredErrors(() => executeFn(a));
+          codes = collected.codes;
+          return collected.result;
+        }),
+      );
       return {
         onExecuteDone({ result }) {
           const failed = 'errors' in result && Array.isArray(result.errors) && result.errors.length > 0;
-          metrics.operations.inc({ operation, type, outcome: failed ? 'error' : 'ok' });
+          for (const code of codes) metrics.answeredErrors.inc({ operation, code });
+          metrics.operations.inc({
+            operation,
+            type,
+            outcome: failed ? 'error' : codes.length > 0 ? 'answered_error' : 'ok',
+          });
           metrics.operationSeconds.observe({ operation, type }, (performance.now() - started) / 1000);
         },
       };

@@ -196,7 +196,11 @@ describe('canon contracts through a running Canon', () => {
     expect(good.stdout).toContain(`${name}@1.0.0: unchanged`);
     expect(good.stdout).toContain(`${name}@1.1.0: ok: minor change from 1.0.0`);
 
-    const tooLow = await canon(['contracts', 'check', contractsFolder(name, { '1.0.1': WIDER }), '--json']);
+    // a pipeline token reads, so it may check
+    const pipeline = await t.tokenFor('pipeline');
+    const tooLow = await canon(['contracts', 'check', contractsFolder(name, { '1.0.1': WIDER }), '--json'], {
+      CANON_TOKEN: pipeline,
+    });
     expect(tooLow.code).toBe(1);
     const report = JSON.parse(tooLow.stdout);
     expect(report.ok).toBe(false);

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { buildClientSchema, getIntrospectionQuery, printSchema } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.ts';
+import { approve, itemData, propose, registerSystem, stewardPair, uniqueCode } from '../support/factories.ts';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -75,6 +76,47 @@ describe('operational endpoints', () => {
     expect(text).toContain('canon_http_requests_total');
     expect(text).toContain('canon_process_resident_memory_bytes');
     if (t.db.kind === 'postgresql') expect(text).toMatch(/canon_db_pool_connections \d+/);
+  });
+
+  it('/metrics counts typed errors by code, proposals waiting, decisions and xref lookups', async () => {
+    const scrape = async () => (await fetch(`${t.url}/metrics`)).text();
+    const value = (text: string, series: string) => {
+      const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+      return line ? Number(line.split(' ')[1]) : 0;
+    };
+    const before = await scrape();
+    const missing = await t.gql(
+      'mutation FindMissing { approveChange(input: { id: "0190aaaa-0000-7000-8000-000000000000" }) { ... on Error { code } } }',
+    );
+    expect(missing.data.approveChange.code).toBe('NOT_FOUND');
+    const [proposer, approver] = await stewardPair(t);
+    const cr = await propose(t, { domain: 'item', data: itemData(uniqueCode('MET')) }, proposer);
+    const waiting = await scrape();
+    expect(value(waiting, 'canon_change_requests_pending{domain="item"}')).toBeGreaterThanOrEqual(1);
+    await approve(t, cr.id, approver);
+    const system = uniqueCode('met').toLowerCase();
+    await registerSystem(t, { code: system });
+    await t.gql(
+      'query($s: String!) { resolveXrefs(system: $s, domain: "item", externalIds: ["a", "b", "c"]) { __typename } }',
+      {
+        s: system,
+      },
+    );
+    const after = await scrape();
+    expect(value(after, 'canon_graphql_errors_total{operation="FindMissing",code="NOT_FOUND"}')).toBe(
+      value(before, 'canon_graphql_errors_total{operation="FindMissing",code="NOT_FOUND"}') + 1,
+    );
+    expect(
+      value(
+        after,
+        'canon_graphql_operations_total{operation="FindMissing",type="mutation",outcome="answered_error"}',
+      ),
+    ).toBeGreaterThanOrEqual(1);
+    expect(
+      value(after, 'canon_change_requests_decided_total{domain="item",status="APPLIED"}'),
+    ).toBeGreaterThan(value(before, 'canon_change_requests_decided_total{domain="item",status="APPLIED"}'));
+    expect(value(after, `canon_xref_resolves_total{system="${system}",domain="item",kind="id"}`)).toBe(3);
+    expect(after).toMatch(/canon_change_feed_lag_events \d+/);
   });
 
   it('echoes a valid request id and makes one up otherwise', async () => {

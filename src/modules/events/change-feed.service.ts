@@ -91,6 +91,9 @@ export class ChangeFeedService {
     }));
   }
 
+  /** The sequence each live subscription has reached (null: caught up and waiting). */
+  private readonly followers = new Map<object, string | null>();
+
   async latestSequence(): Promise<string> {
     const rows = await readConnection(this.orm.em).execute<{ s: string | null }[]>(LATEST_SEQUENCE_SQL);
     return rows[0]?.s ?? '0';
@@ -104,14 +107,37 @@ export class ChangeFeedService {
   ): AsyncGenerator<ChangeEvent> {
     let after = filter.afterSequence;
     const stopped = () => signal?.aborted || this.notifier.isClosed;
-    while (!stopped()) {
-      const batch = await this.page(ctx, { ...filter, afterSequence: after, first: 500 });
-      for (const event of batch) {
-        if (stopped()) return;
-        yield event;
-        after = event.sequence;
+    const me = {};
+    this.followers.set(me, after ?? '0');
+    try {
+      while (!stopped()) {
+        const batch = await this.page(ctx, { ...filter, afterSequence: after, first: 500 });
+        for (const event of batch) {
+          if (stopped()) return;
+          yield event;
+          after = event.sequence;
+          this.followers.set(me, after);
+        }
+        if (batch.length < 500) {
+          // caught up: nothing committed is waiting for this follower (its filter may skip the rest)
+          this.followers.set(me, null);
+          await this.notifier.wait(15_000, signal);
+        }
       }
-      if (batch.length < 500) await this.notifier.wait(15_000, signal);
+    } finally {
+      this.followers.delete(me);
     }
+  }
+
+  /**
+   * How far the subscriptions of this process are behind the newest committed event: followers, and
+   * the events between the slowest follower still catching up and the head (0 when all caught up).
+   */
+  async lag(): Promise<{ followers: number; events: number }> {
+    const behind = [...this.followers.values()].filter((s): s is string => s !== null);
+    if (behind.length === 0) return { followers: this.followers.size, events: 0 };
+    const head = BigInt(await this.latestSequence());
+    const slowest = behind.map(BigInt).reduce((a, b) => (a < b ? a : b));
+    return { followers: this.followers.size, events: Number(head > slowest ? head - slowest : 0n) };
   }
 }

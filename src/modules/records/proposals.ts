@@ -6,6 +6,7 @@
 import { validate as isUuid } from 'uuid';
 import type { Em, Orm } from '../../db/orm.ts';
 import { CanonError, notFound, StaleBaseError } from '../../errors.ts';
+import { withSpan } from '../../telemetry/tracing.ts';
 import { assertTextLength } from '../../text-limits.ts';
 import type { AuditService } from '../audit/audit.service.ts';
 import { authorize } from '../auth/ability.ts';
@@ -65,14 +66,16 @@ export class Proposals {
       authorize(ctx.ability, ctx.actor, 'propose', 'GoldenRecord', { domain: input.domain });
     const operation: ChangeOperation = input.operation ?? (input.recordId ? 'UPDATE' : 'CREATE');
     checkProposalShape(input, operation);
-    return idempotentTransaction(
-      this.orm,
-      ctx,
-      input.idempotencyKey,
-      'proposeChange',
-      { ...input, idempotencyKey: undefined },
-      changeRequestReplay,
-      (em) => this.proposeIn(em, ctx, input, operation),
+    return withSpan('records.propose', { 'canon.domain': input.domain, 'canon.operation': operation }, () =>
+      idempotentTransaction(
+        this.orm,
+        ctx,
+        input.idempotencyKey,
+        'proposeChange',
+        { ...input, idempotencyKey: undefined },
+        changeRequestReplay,
+        (em) => this.proposeIn(em, ctx, input, operation),
+      ),
     );
   }
 
@@ -138,14 +141,10 @@ export class Proposals {
     const approvalsNeeded = connector
       ? connectorApprovals(ctx, rules, operation, proposed, previous)
       : await this.policies.requiredApprovals(em, input.domain);
-    const warnings = await this.validation.validate(
-      em,
-      rules,
-      validator,
-      operation,
-      proposed,
-      previous,
-      record,
+    const warnings = await withSpan(
+      'records.validate',
+      { 'canon.domain': input.domain, 'canon.operation': operation },
+      () => this.validation.validate(em, rules, validator, operation, proposed, previous, record),
     );
     // a rekey applied now locks its followers before the audit append (record-writer lockForApply)
     if (record && approvalsNeeded === 0 && rules.keyOf(proposed) !== record.key)
@@ -177,7 +176,8 @@ export class Proposals {
         diff: cr.diff,
       },
     });
-    if (cr.requiredApprovals === 0) await this.writer.apply(em, ctx, cr);
+    if (cr.requiredApprovals === 0)
+      await withSpan('records.apply', { 'canon.domain': input.domain }, () => this.writer.apply(em, ctx, cr));
     else await announceChangeRequest(this.outbox, em, ctx, cr);
     return cr;
   }

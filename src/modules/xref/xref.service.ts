@@ -26,7 +26,16 @@ import {
 } from './xref-rows.ts';
 import { RESOLVE, RESOLVE_BY_KEY, TRANSLATE } from './xref-statements.ts';
 
+/** Told of every lookup in a map: system, domain, kind and how many ids (the metrics count them). */
+export type XrefLookupObserver = (
+  system: string,
+  domain: string,
+  kind: 'id' | 'key' | 'translate',
+  ids: number,
+) => void;
+
 export class XrefService {
+  private readonly lookupObservers: XrefLookupObserver[] = [];
   private readonly orm: Orm;
   private readonly prepared: PreparedQueries;
   private readonly links: XrefLinks;
@@ -137,6 +146,14 @@ export class XrefService {
     return byRecord;
   }
 
+  observeLookups(observer: XrefLookupObserver): void {
+    this.lookupObservers.push(observer);
+  }
+
+  private looked(system: string, domain: string, kind: 'id' | 'key' | 'translate', ids: number): void {
+    for (const o of this.lookupObservers) o(system, domain, kind, ids);
+  }
+
   /** Ids to canonical records, in input order (null for unknown ids): one statement. */
   async resolve(
     ctx: CallContext,
@@ -153,6 +170,7 @@ export class XrefService {
       record_id: string | null;
       key: string | null;
     }>(RESOLVE, [toPgArray(externalIds), system, domain]);
+    this.looked(system, domain, 'id', externalIds.length);
     return rows.map((r) => ({ externalId: r.external_id, recordId: r.record_id, key: r.key }));
   }
 
@@ -174,6 +192,7 @@ export class XrefService {
       key: string | null;
       records: string | number;
     }>(RESOLVE_BY_KEY, [toPgArray(externalKeys), system, domain]);
+    this.looked(system, domain, 'key', externalKeys.length);
     return rows.map((r) => {
       const ambiguous = Number(r.records) > 1;
       return {
@@ -208,6 +227,7 @@ export class XrefService {
       target_id: string | null;
       target_key: string | null;
     }>(TRANSLATE, [toPgArray(externalIds), fromSystem, domain, toSystem, domain]);
+    this.looked(fromSystem, domain, 'translate', externalIds.length);
     return rows.map((r) => ({
       externalId: r.external_id,
       recordId: r.record_id,
