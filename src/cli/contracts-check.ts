@@ -9,10 +9,10 @@ import semver from 'semver';
 import { withContractIds } from '../modules/contracts/contract-ids.ts';
 import type { ContractDocument } from '../modules/contracts/contracts-folder.ts';
 import { schemaFingerprint } from '../modules/contracts/fingerprint.ts';
+import { bumpBetween, rank, type SemverBump } from '../modules/contracts/semver-bumps.ts';
 import { ERROR_FIELDS, payloadOf, type Transport } from './transport.ts';
 
-type Bump = 'NONE' | 'PATCH' | 'MINOR' | 'MAJOR';
-const RANK: Record<Bump, number> = { NONE: 0, PATCH: 1, MINOR: 2, MAJOR: 3 };
+type Bump = SemverBump;
 
 export interface CheckChange {
   kind: string;
@@ -32,15 +32,6 @@ export interface CheckResult {
   requiredBump?: Bump;
   suggestedVersion?: string | null;
   changes: CheckChange[];
-}
-
-function bumpBetween(from: string, to: string): Bump {
-  const a = semver.parse(from)!;
-  const b = semver.parse(to)!;
-  if (b.major > a.major) return 'MAJOR';
-  if (b.major === a.major && b.minor > a.minor) return 'MINOR';
-  if (b.major === a.major && b.minor === a.minor && b.patch > a.patch) return 'PATCH';
-  return 'NONE';
 }
 
 const CHANGE = 'kind path message compatible';
@@ -120,7 +111,7 @@ async function checkOne(t: Transport, doc: ContractDocument, file: string): Prom
       message: `not ${report.mode} compatible with ${report.comparedWith.join(', ')}: ${report.violations.length} breaking change(s)`,
       changes: report.violations,
     };
-  if (predecessor && RANK[bumpBetween(predecessor, doc.version)] < RANK[report.requiredBump])
+  if (predecessor && rank(bumpBetween(predecessor, doc.version)) < rank(report.requiredBump))
     return {
       ...found,
       status: 'FAILED',

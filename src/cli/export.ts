@@ -6,8 +6,6 @@ import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { ExportFormat } from '../modules/onboarding/export.service.ts';
-import { systemContext } from '../startup.ts';
-import { withServices } from './support.ts';
 
 const moment = (v: string) => {
   const d = new Date(v);
@@ -36,6 +34,7 @@ export function addExportCommand(program: Command): void {
         all?: boolean;
         out?: string;
       }) => {
+        const { withServices, systemContext } = await import('./support.ts');
         await withServices('canon export', async (services) => {
           const out: Writable = opts.out ? createWriteStream(opts.out) : process.stdout;
           const n = await services.exports.export(

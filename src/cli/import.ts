@@ -22,9 +22,7 @@ import {
 } from '../modules/onboarding/mappings.ts';
 import { BUILT_IN_MAPPINGS, builtInMapping } from '../modules/onboarding/odoo-mappings.ts';
 import type { SourceEncoding, SourceFormat } from '../modules/onboarding/row-sources.ts';
-import { systemContext } from '../startup.ts';
 import { positiveInt } from './options.ts';
-import { withServices } from './support.ts';
 
 interface ImportOptions {
   domain: string;
@@ -185,6 +183,7 @@ export function addImportCommand(program: Command): void {
     .action(async (file: string, opts: ImportOptions) => {
       const format: SourceFormat =
         opts.format ?? (['.ndjson', '.jsonl'].includes(extname(file).toLowerCase()) ? 'ndjson' : 'csv');
+      const { withServices, systemContext } = await import('./support.ts');
       await withServices('canon import', async (services) => {
         const ctx = systemContext('cli');
         const mapping = await resolveMapping(services.imports, opts.mapping, opts.domain);

@@ -10,13 +10,8 @@ import { extname } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { type Command, Option } from 'commander';
 import { stringify } from 'csv-stringify/sync';
-import { neutralised } from '../modules/onboarding/export.service.ts';
 import type { Difference } from '../modules/onboarding/reconcile.service.ts';
 import type { SourceEncoding, SourceFormat } from '../modules/onboarding/row-sources.ts';
-import { importXrefs } from '../modules/onboarding/xref-import.ts';
-import { systemContext } from '../startup.ts';
-import { resolveMapping } from './import.ts';
-import { withServices } from './support.ts';
 
 const formatOf = (file: string, given?: SourceFormat): SourceFormat =>
   given ?? (['.ndjson', '.jsonl'].includes(extname(file).toLowerCase()) ? 'ndjson' : 'csv');
@@ -66,8 +61,11 @@ export function addReconcileCommands(program: Command): void {
           propose?: boolean;
         },
       ) => {
+        const { withServices, systemContext } = await import('./support.ts');
         await withServices('canon reconcile', async (services) => {
           const ctx = systemContext('cli');
+          const { resolveMapping } = await import('./import.ts');
+          const { neutralised } = await import('../modules/onboarding/export.service.ts');
           const mapping = await resolveMapping(services.imports, opts.mapping, opts.domain);
           const out = opts.report ? createWriteStream(opts.report) : null;
           const csv = opts.report ? extname(opts.report).toLowerCase() === '.csv' : false;
@@ -123,7 +121,9 @@ export function addReconcileCommands(program: Command): void {
     .requiredOption('--domain <domain>', 'the domain of the records')
     .addOption(new Option('--format <format>', 'default: from the extension').choices(['csv', 'ndjson']))
     .action(async (file: string, opts: { system: string; domain: string; format?: SourceFormat }) => {
+      const { withServices, systemContext } = await import('./support.ts');
       await withServices('canon xrefs import', async (services) => {
+        const { importXrefs } = await import('../modules/onboarding/xref-import.ts');
         const result = await importXrefs(
           services,
           systemContext('cli'),

@@ -4,6 +4,8 @@ import { createLogger } from '../logger.ts';
 import { createServices, type Services } from '../services.ts';
 import { initialiseOnce, openCanonDatabase } from '../startup.ts';
 
+export { systemContext } from '../startup.ts';
+
 /**
  * Runs `run` with Canon's services on the configured database (migrated on open). The first-start
  * tasks run only on a database that never had them, not on every command.

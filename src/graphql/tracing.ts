@@ -4,9 +4,9 @@
  * work (proposals, approvals, lookups, imports). Nested fields are served from loaders and get no
  * span of their own: their SQL statements show under the root field that caused them.
  */
-import { context, propagation, SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { context, propagation, SpanKind } from '@opentelemetry/api';
 import type { GraphQLFieldResolver } from 'graphql';
-import { activeTracer } from '../telemetry/tracing.ts';
+import { activeTracer, runInSpan } from '../telemetry/tracing.ts';
 
 type Headers = { get(name: string): string | null } | Record<string, string | string[] | undefined>;
 
@@ -37,17 +37,7 @@ export function operationSpan<T>(
       attributes: { 'graphql.operation.name': operation, 'graphql.operation.type': type },
     },
     parent,
-    async (span) => {
-      try {
-        return await run();
-      } catch (error) {
-        span.recordException(error as Error);
-        span.setStatus({ code: SpanStatusCode.ERROR });
-        throw error;
-      } finally {
-        span.end();
-      }
-    },
+    (span) => runInSpan(span, run),
   );
 }
 
@@ -62,21 +52,14 @@ export function traceResolver(
     return tracer.startActiveSpan(
       `graphql.resolve ${field}`,
       { attributes: { 'graphql.field.path': field, 'graphql.field.name': info.fieldName } },
-      async (span) => {
-        try {
+      (span) =>
+        runInSpan(span, async () => {
           const result = await resolver(source, args, ctx, info);
           // a typed error answered as a result member is the resolver's outcome, not a crash
-          const code = (result as { code?: unknown } | null)?.code;
-          if (result instanceof Error) span.setAttribute('canon.error.code', String(code ?? result.name));
+          if (result instanceof Error)
+            span.setAttribute('canon.error.code', String((result as { code?: unknown }).code ?? result.name));
           return result;
-        } catch (error) {
-          span.recordException(error as Error);
-          span.setStatus({ code: SpanStatusCode.ERROR });
-          throw error;
-        } finally {
-          span.end();
-        }
-      },
+        }),
     );
   };
 }

@@ -98,6 +98,18 @@ function ended(span: Span, error?: unknown): void {
   span.end();
 }
 
+/** Runs `run` as the body of `span`: its exception recorded, the span ended either way. */
+export async function runInSpan<T>(span: Span, run: () => T | Promise<T>): Promise<T> {
+  try {
+    const result = await run();
+    ended(span);
+    return result;
+  } catch (error) {
+    ended(span, error);
+    throw error;
+  }
+}
+
 /** Runs `run` inside a span named `name` (a child of the active one); just runs it while off. */
 export function withSpan<T>(
   name: string,
@@ -105,16 +117,7 @@ export function withSpan<T>(
   run: () => Promise<T>,
 ): Promise<T> {
   if (!tracer) return run();
-  return tracer.startActiveSpan(name, { attributes }, async (span) => {
-    try {
-      const result = await run();
-      ended(span);
-      return result;
-    } catch (error) {
-      ended(span, error);
-      throw error;
-    }
-  });
+  return tracer.startActiveSpan(name, { attributes }, (span) => runInSpan(span, run));
 }
 
 const operationOf = (sql: string) => /^\s*(\w+)/.exec(sql)?.[1]?.toUpperCase() ?? 'SQL';
@@ -132,16 +135,7 @@ export function sqlSpan<T>(sql: string, run: () => Promise<T>): Promise<T> {
   return tracer.startActiveSpan(
     `db ${operationOf(sql)}`,
     { kind: SpanKind.CLIENT, attributes: sqlAttributes(sql) },
-    async (span) => {
-      try {
-        const result = await run();
-        ended(span);
-        return result;
-      } catch (error) {
-        ended(span, error);
-        throw error;
-      }
-    },
+    (span) => runInSpan(span, run),
   );
 }
 

@@ -160,16 +160,7 @@ export function checkLock(actual: number, expected: number | undefined, what: st
   }
 }
 
-export const rank = (b: SemverBump): number => ['NONE', 'PATCH', 'MINOR', 'MAJOR'].indexOf(b);
-
-export function bumpBetween(from: string, to: string): SemverBump {
-  const a = semver.parse(from)!;
-  const b = semver.parse(to)!;
-  if (b.major > a.major) return 'MAJOR';
-  if (b.major === a.major && b.minor > a.minor) return 'MINOR';
-  if (b.major === a.major && b.minor === a.minor && b.patch > a.patch) return 'PATCH';
-  return 'NONE';
-}
+export { bumpBetween, rank } from './semver-bumps.ts';
 
 export function bumped(version: string, bump: SemverBump): string {
   if (bump === 'MAJOR') return semver.inc(version, 'major')!;

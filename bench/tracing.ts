@@ -1,0 +1,158 @@
+/**
+ * `npm run bench` (tracing): what OpenTelemetry tracing costs on the connectors' hot path.
+ *   - micro: a root-field resolver called directly, through the tracing wrapper with tracing off, and
+ *     with tracing on (in-memory exporter) — nanoseconds per call, same process, same run;
+ *   - end to end: resolveXrefs with a connector token against Canon on embedded PGlite, tracing off,
+ *     on (exporting over OTLP/HTTP to a sink in this process), and off again — requests per second,
+ *     each Canon a fresh process, measured one after the other on this shared 2-core machine.
+ * Results are written into docs/benchmarks.md between the bench:tracing markers.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createServer as createHttpServer } from 'node:http';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
+import autocannon from 'autocannon';
+import type { GraphQLResolveInfo } from 'graphql';
+import { traceResolver } from '../src/graphql/tracing.ts';
+import { startTracing } from '../src/telemetry/tracing.ts';
+import { writeDocsBlock } from './docs-block.ts';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const ADMIN = `bench-admin-${randomBytes(16).toString('hex')}`;
+
+async function freePort(): Promise<number> {
+  return new Promise((done) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => done(port));
+    });
+  });
+}
+
+async function micro(): Promise<{ raw: number; off: number; on: number }> {
+  type Resolver = (source: unknown, args: unknown, ctx: unknown, info: GraphQLResolveInfo) => Promise<number>;
+  const resolver: Resolver = async () => 1;
+  const info = { parentType: { name: 'Query' }, fieldName: 'resolveXrefs' } as unknown as GraphQLResolveInfo;
+  const wrapped = traceResolver(resolver as never) as unknown as Resolver;
+  const time = async (fn: Resolver, n: number) => {
+    for (let i = 0; i < 10_000; i++) await fn(undefined, {}, {}, info);
+    const started = process.hrtime.bigint();
+    for (let i = 0; i < n; i++) await fn(undefined, {}, {}, info);
+    return Number(process.hrtime.bigint() - started) / n;
+  };
+  const raw = await time(resolver, 2_000_000);
+  const off = await time(wrapped, 2_000_000);
+  const tracing = await startTracing(new InMemorySpanExporter());
+  const on = await time(wrapped, 100_000);
+  await tracing?.shutdown();
+  return { raw, off, on };
+}
+
+async function startCanon(env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--max-semi-space-size=16', resolve(ROOT, 'src/cli.ts'), 'serve'], {
+    env: {
+      ...process.env,
+      DATABASE_URL: '',
+      CANON_DATA_DIR: 'memory://',
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+      CANON_BOOTSTRAP_ADMIN_TOKEN: ADMIN,
+      ...env,
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  for (const deadline = Date.now() + 120_000; Date.now() < deadline; ) {
+    if (child.exitCode !== null) throw new Error(`canon exited with ${child.exitCode}`);
+    const ready = await fetch(`${url}/ready`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ready) return { url, child };
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error('canon did not become ready');
+}
+
+async function gql(url: string, token: string, query: string, variables: Record<string, unknown> = {}) {
+  const res = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  return (await res.json()) as { data: Record<string, any> };
+}
+
+async function load(env: Record<string, string>): Promise<{ rps: number; p99: number }> {
+  const { url, child } = await startCanon(env);
+  try {
+    await gql(
+      url,
+      ADMIN,
+      'mutation { registerSystem(input: { code: "wms", name: "WMS", kind: WMS }) { __typename } }',
+    );
+    const created = await gql(
+      url,
+      ADMIN,
+      'mutation { createApiToken(input: { role: CONNECTOR, systemCode: "wms", actorName: "wms" }) { ... on CreateApiTokenPayload { token } } }',
+    );
+    const token = created.data.createApiToken.token as string;
+    const body = JSON.stringify({
+      query:
+        'query Resolve($ids: [String!]!) { resolveXrefs(system: "wms", domain: "item", externalIds: $ids) { ... on ResolveXrefsPayload { resolutions { externalId recordId } } ... on Error { code } } }',
+      variables: { ids: Array.from({ length: 20 }, (_, i) => `id-${i}`) },
+    });
+    const run = (duration: number) =>
+      autocannon({
+        url: `${url}/graphql`,
+        method: 'POST',
+        connections: 10,
+        duration,
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body,
+      });
+    await run(2);
+    const r = await run(SECONDS);
+    if (r.non2xx > 0 || r.errors > 0) throw new Error(`${r.non2xx} non-2xx, ${r.errors} errors`);
+    return { rps: r.requests.average, p99: r.latency.p99 };
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+  }
+}
+
+const m = await micro();
+console.log(
+  `micro: raw ${m.raw.toFixed(0)} ns, wrapper off ${m.off.toFixed(0)} ns, on ${m.on.toFixed(0)} ns per call`,
+);
+let exported = 0;
+const sink = createHttpServer((req, res) => {
+  req.on('data', (c: Buffer) => {
+    exported += c.length;
+  });
+  req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+}).listen(0, '127.0.0.1');
+await new Promise((r) => sink.once('listening', r));
+const sinkUrl = `http://127.0.0.1:${(sink.address() as { port: number }).port}/v1/traces`;
+const off1 = await load({ OTEL_TRACES_EXPORTER: 'none' });
+const on = await load({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: sinkUrl });
+const off2 = await load({ OTEL_TRACES_EXPORTER: 'none' });
+sink.close();
+const offRps = (off1.rps + off2.rps) / 2;
+const lines = [
+  `Run on ${new Date().toISOString().slice(0, 10)}: Canon on embedded PGlite, resolveXrefs of 20 ids with a connector token, 10 connections, ${SECONDS} s each after a 2 s warm-up; autocannon on the same 2 cores. Off, on, off: one after the other in this run (the machine is shared; compare within the run).`,
+  '',
+  '| | requests/s | p99 ms |',
+  '|---|---|---|',
+  `| tracing off (first) | ${off1.rps.toFixed(0)} | ${off1.p99} |`,
+  `| tracing on, OTLP/HTTP export (${(exported / 1024 / 1024).toFixed(1)} MB exported) | ${on.rps.toFixed(0)} | ${on.p99} |`,
+  `| tracing off (again) | ${off2.rps.toFixed(0)} | ${off2.p99} |`,
+  '',
+  `Tracing on costs ${(100 * (1 - on.rps / offRps)).toFixed(0)} % of the throughput with tracing off. The root-field wrapper itself, called directly (same process, 2,000,000 calls): ${m.raw.toFixed(0)} ns per call without it, ${m.off.toFixed(0)} ns with it while tracing is off (+${(m.off - m.raw).toFixed(0)} ns, against a request of ~${(1e6 / Math.max(1, offRps / 10)).toFixed(0)} µs), ${m.on.toFixed(0)} ns while on.`,
+];
+console.log(lines.join('\n'));
+writeDocsBlock('bench:tracing', lines);
