@@ -37,6 +37,8 @@ export function addExportCommand(program: Command): void {
         const { withServices, systemContext } = await import('./support.ts');
         await withServices('canon export', async (services) => {
           const out: Writable = opts.out ? createWriteStream(opts.out) : process.stdout;
+          const { progressReporter } = await import('./progress.ts');
+          const progress = progressReporter('export', 'records');
           const n = await services.exports.export(
             systemContext('cli'),
             {
@@ -52,12 +54,14 @@ export function addExportCommand(program: Command): void {
               write: async (text) => {
                 if (!out.write(text)) await once(out, 'drain');
               },
+              progress: (n) => progress.update(n, undefined),
             },
           );
           if (opts.out) {
             out.end();
             await finished(out);
           }
+          progress.stop();
           console.error(`${n} record(s) exported`);
         });
       },

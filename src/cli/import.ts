@@ -8,7 +8,6 @@ import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { finished } from 'node:stream/promises';
-import cliProgress from 'cli-progress';
 import { type Command, Option } from 'commander';
 import { stringify } from 'csv-stringify';
 import type { CallContext } from '../modules/auth/actor-context.ts';
@@ -22,7 +21,7 @@ import {
 } from '../modules/onboarding/mappings.ts';
 import { BUILT_IN_MAPPINGS, builtInMapping } from '../modules/onboarding/odoo-mappings.ts';
 import type { SourceEncoding, SourceFormat } from '../modules/onboarding/row-sources.ts';
-import { positiveInt } from './options.ts';
+import { positiveInt, type RemoteFlags } from './options.ts';
 
 interface ImportOptions {
   domain: string;
@@ -57,12 +56,23 @@ export async function resolveMapping(
 }
 
 /** Writes a job's report (every line, in order) as CSV or NDJSON. */
+/** A line of an import's report, as the report file holds it. */
+export interface ReportLine {
+  id: string;
+  row: number | null;
+  businessKey: string | null;
+  pointer: string;
+  code: string;
+  message: string;
+  severity: string;
+}
+
+/** Writes an import's report (read page by page from `page`) as CSV or NDJSON; returns the lines written. */
 export async function writeReport(
-  imports: ImportService,
-  ctx: CallContext,
-  job: ImportJob,
+  page: (after: string | undefined, limit: number) => Promise<ReportLine[]>,
   path: string,
   format: 'csv' | 'ndjson',
+  limit = 5_000,
 ): Promise<number> {
   const out = createWriteStream(path);
   const csv =
@@ -73,22 +83,14 @@ export async function writeReport(
   let after: string | undefined;
   let n = 0;
   for (;;) {
-    const page = await imports.report(ctx, job.id, { after, limit: 5_000 });
-    for (const r of page) {
-      const line = {
-        row: r.rowNumber,
-        businessKey: r.businessKey,
-        pointer: r.pointer,
-        code: r.code,
-        message: r.message,
-        severity: r.severity,
-      };
+    const lines = await page(after, limit);
+    for (const { id: _id, ...line } of lines) {
       if (csv) csv.write(line);
       else out.write(`${JSON.stringify(line)}\n`);
     }
-    n += page.length;
-    if (page.length < 5_000) break;
-    after = page[page.length - 1].id;
+    n += lines.length;
+    if (lines.length < limit) break;
+    after = lines[lines.length - 1].id;
   }
   if (csv) csv.end();
   else out.end();
@@ -96,36 +98,24 @@ export async function writeReport(
   return n;
 }
 
-function progressReporter(): { update: (job: ImportJob) => void; stop: () => void } {
-  const started = Date.now();
-  const rate = (job: ImportJob) => Math.round(job.rowsDone / Math.max(0.001, (Date.now() - started) / 1000));
-  if (process.stderr.isTTY) {
-    const bar = new cliProgress.SingleBar(
-      {
-        format: 'import |{bar}| {value} rows · {rate} rows/s · {refused} refused · ETA {eta_formatted}',
-        stream: process.stderr,
-        hideCursor: true,
-      },
-      cliProgress.Presets.shades_classic,
-    );
-    bar.start(0, 0, { rate: 0, refused: 0 });
-    return {
-      update: (job) => {
-        bar.setTotal(Math.max(job.rowsDone, job.rowsTotal ?? 0));
-        bar.update(job.rowsDone, { rate: rate(job), refused: job.rowsRefused });
-      },
-      stop: () => bar.stop(),
-    };
-  }
-  let last = 0;
-  return {
-    update: (job) => {
-      if (Date.now() - last < 2_000) return;
-      last = Date.now();
-      console.error(`import: ${job.rowsDone} rows, ${rate(job)} rows/s, ${job.rowsRefused} refused`);
-    },
-    stop: () => undefined,
-  };
+/** The summary line both ways of importing print. */
+export function importSummary(
+  job: {
+    id: string;
+    status: string;
+    mode: string;
+    rowsDone: number;
+    rowsCreated: number;
+    rowsUpdated: number;
+    rowsUnchanged: number;
+    rowsProposed: number;
+    rowsRefused: number;
+    rowsWarned: number;
+    xrefsLinked: number;
+  },
+  withSystem: boolean,
+): string {
+  return `import ${job.id} ${job.status.toLowerCase()}: ${job.rowsDone} rows, ${job.rowsCreated} created, ${job.rowsUpdated} updated, ${job.rowsUnchanged} unchanged, ${job.mode === 'PROPOSE' ? `${job.rowsProposed} proposed, ` : ''}${job.rowsRefused} refused${job.rowsWarned > 0 ? `, ${job.rowsWarned} with warnings` : ''}${withSystem ? `, ${job.xrefsLinked} ids linked` : ''}`;
 }
 
 export function addImportCommand(program: Command): void {
@@ -180,9 +170,21 @@ export function addImportCommand(program: Command): void {
         'ndjson',
       ]),
     )
-    .action(async (file: string, opts: ImportOptions) => {
+    .option('--url <url>', 'upload to a running Canon instead of the database (default: $CANON_URL)')
+    .option('--token <token>', 'API token for --url (default: $CANON_TOKEN)')
+    .action(async (file: string, opts: ImportOptions & RemoteFlags) => {
       const format: SourceFormat =
         opts.format ?? (['.ndjson', '.jsonl'].includes(extname(file).toLowerCase()) ? 'ndjson' : 'csv');
+      const reportFormat =
+        opts.reportFormat ??
+        (opts.report && extname(opts.report).toLowerCase() === '.csv' ? 'csv' : 'ndjson');
+      const { remoteTarget } = await import('./transport.ts');
+      const target = remoteTarget(opts);
+      if (target) {
+        const { importThroughServer } = await import('./import-remote.ts');
+        await importThroughServer(target, file, { ...opts, format, reportFormat });
+        return;
+      }
       const { withServices, systemContext } = await import('./support.ts');
       await withServices('canon import', async (services) => {
         const ctx = systemContext('cli');
@@ -211,7 +213,8 @@ export function addImportCommand(program: Command): void {
           );
         };
         process.on('SIGINT', onSigint);
-        const progress = progressReporter();
+        const { progressReporter } = await import('./progress.ts');
+        const progress = progressReporter('import');
         let job: ImportJob;
         try {
           job = await services.imports.run(
@@ -230,19 +233,34 @@ export function addImportCommand(program: Command): void {
               fingerprint,
             },
             createReadStream(file),
-            { onProgress: (p) => progress.update(p.job), shouldStop: () => stop },
+            {
+              onProgress: ({ job: j }) =>
+                progress.update(j.rowsDone, j.rowsTotal ?? undefined, `${j.rowsRefused} refused`),
+              shouldStop: () => stop,
+            },
           );
         } finally {
           progress.stop();
           process.off('SIGINT', onSigint);
         }
-        console.log(
-          `import ${job.id} ${job.status.toLowerCase()}: ${job.rowsDone} rows, ${job.rowsCreated} created, ${job.rowsUpdated} updated, ${job.rowsUnchanged} unchanged, ${job.mode === 'PROPOSE' ? `${job.rowsProposed} proposed, ` : ''}${job.rowsRefused} refused${job.rowsWarned > 0 ? `, ${job.rowsWarned} with warnings` : ''}${opts.system ? `, ${job.xrefsLinked} ids linked` : ''}`,
-        );
+        console.log(importSummary(job, Boolean(opts.system)));
         if (opts.report) {
           const reportFormat =
             opts.reportFormat ?? (extname(opts.report).toLowerCase() === '.csv' ? 'csv' : 'ndjson');
-          const lines = await writeReport(services.imports, ctx, job, opts.report, reportFormat);
+          const lines = await writeReport(
+            async (after, limit) =>
+              (await services.imports.report(ctx, job.id, { after, limit })).map((r) => ({
+                id: r.id,
+                row: r.rowNumber,
+                businessKey: r.businessKey ?? null,
+                pointer: r.pointer,
+                code: r.code,
+                message: r.message,
+                severity: r.severity,
+              })),
+            opts.report,
+            reportFormat,
+          );
           console.log(`report: ${lines} line(s) in ${opts.report}`);
         }
         if (job.status === 'CANCELLED') process.exitCode = 130;

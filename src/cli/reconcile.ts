@@ -84,6 +84,8 @@ export function addReconcileCommands(program: Command): void {
               : `${JSON.stringify(d)}\n`;
             if (!out.write(line)) await once(out, 'drain');
           };
+          const { progressReporter } = await import('./progress.ts');
+          const progress = progressReporter('reconcile');
           const summary = await services.reconcile.run(
             ctx,
             {
@@ -96,7 +98,9 @@ export function addReconcileCommands(program: Command): void {
             },
             createReadStream(extract),
             write,
+            (s) => progress.update(s.rows, undefined, `${s.rows - s.identical} not identical`),
           );
+          progress.stop();
           if (out) {
             out.end();
             await finished(out);

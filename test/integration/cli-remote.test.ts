@@ -323,6 +323,40 @@ describe('canon records and audit through a running Canon', () => {
   });
 });
 
+describe('canon import through a running Canon', () => {
+  it('uploads the file, follows the job to its end and writes the report', async () => {
+    const system = uniqueCode('odoo').toLowerCase();
+    await canon(['systems', 'add', system, '--name', 'Odoo', '--kind', 'ERP']);
+    const report = join(work, `${system}.report.csv`);
+    const fixture = join(ROOT, 'test/fixtures/odoo/uom.uom.csv');
+    const args = [
+      'import',
+      fixture,
+      '--domain',
+      'uom',
+      '--system',
+      system,
+      '--mapping',
+      'odoo:uom.uom',
+      '--mode',
+      'apply',
+    ];
+    const r = await canon([...args, '--report', report]);
+    expect([0, 2], r.stderr).toContain(r.code);
+    expect(r.stderr).toMatch(/^import [0-9a-f-]{36} started on http/m);
+    expect(r.stdout).toMatch(/^import [0-9a-f-]{36} completed: \d+ rows, \d+ created/m);
+    expect(r.stdout).toMatch(/report: \d+ line\(s\) in /);
+    expect((await import('node:fs')).readFileSync(report, 'utf8')).toMatch(
+      /^row,businessKey,pointer,code,message,severity/,
+    );
+    // the same file again changes nothing
+    const again = await canon(args);
+    expect(again.stdout).toMatch(/ 0 created, 0 updated/);
+    const mappingFile = await canon(['import', fixture, '--domain', 'uom', '--mapping', 'my-mapping.json']);
+    expect(mappingFile.stderr).toMatch(/^BAD_USER_INPUT: --mapping my-mapping.json: a running Canon takes/);
+  });
+});
+
 describe('the CLI itself', () => {
   it('says which address does not answer and why, not "fetch failed"', async () => {
     const port = await freePort();

@@ -205,6 +205,29 @@ describe('canon contracts push', () => {
     expect(r.stderr).toContain('#/properties/code');
   });
 
+  it('checks a folder on the database as in CI, and lists tokens and contracts there too', async () => {
+    const { dir, name } = folder();
+    await canon(['contracts', 'push', dir], env);
+    writeFileSync(
+      join(dir, name, '1.2.0.schema.json'),
+      JSON.stringify(closedObject({ code: { type: 'integer' } }, ['code'])),
+    );
+    const check = await canon(['contracts', 'check', dir, '--json'], env);
+    expect(check.code).toBe(1);
+    const report = JSON.parse(check.stdout);
+    expect(report.results.map((r: { status: string }) => r.status)).toEqual([
+      'UNCHANGED',
+      'UNCHANGED',
+      'FAILED',
+    ]);
+    expect(report.results[2].code).toBe('INCOMPATIBLE_SCHEMA');
+    const listed = JSON.parse((await canon(['contracts', 'list', '--json'], env)).stdout);
+    expect(listed.map((c: { name: string }) => c.name)).toContain(name);
+    const tokens = await canon(['token', 'list', '--json'], env);
+    expect(tokens.code, tokens.stderr).toBe(0);
+    expect(Array.isArray(JSON.parse(tokens.stdout))).toBe(true);
+  });
+
   describe('through a running Canon (--url)', () => {
     let app: TestApp;
     beforeAll(async () => {

@@ -62,7 +62,12 @@ export class ExportService {
   async export(
     ctx: CallContext,
     request: ExportRequest,
-    sink: { start?: (sequence: string) => void; write: (text: string) => Promise<void> },
+    sink: {
+      start?: (sequence: string) => void;
+      write: (text: string) => Promise<void>;
+      /** Records written so far, after each page. */
+      progress?: (records: number) => void;
+    },
   ): Promise<number> {
     authorize(ctx.ability, ctx.actor, 'read', 'GoldenRecord');
     if (request.system) {
@@ -112,6 +117,7 @@ export class ExportService {
               .join(''),
           );
           count += rows.length;
+          sink.progress?.(count);
           const last = rows[rows.length - 1];
           after = [last.key, last.key_scope, last.record_id];
           if (rows.length < PAGE) break;

@@ -77,6 +77,7 @@ export class ReconcileService {
     },
     input: Readable,
     onDifference: (d: Difference) => Promise<void> | void,
+    onProgress?: (summary: ReconcileSummary) => void,
   ): Promise<ReconcileSummary> {
     authorize(ctx.ability, ctx.actor, 'read', 'GoldenRecord');
     if (request.propose)
@@ -108,6 +109,7 @@ export class ReconcileService {
     const flush = async () => {
       await this.compareBatch(ctx, request, batch, lookups, seen, summary, report, owned);
       batch = [];
+      onProgress?.(summary);
     };
     for await (const row of readRows(input, request.format, request.encoding)) {
       batch.push(row);
