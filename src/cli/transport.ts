@@ -59,7 +59,7 @@ interface GraphQLAnswer {
 export function throwIfErrors(answer: GraphQLAnswer): void {
   if (!answer.errors?.length) return;
   const [first] = answer.errors;
-  const code = (first.extensions?.code as string | undefined) ?? 'INTERNAL';
+  const code = (first.extensions?.code as string | undefined) ?? 'INTERNAL_SERVER_ERROR';
   const details: ErrorDetail[] = answer.errors.slice(1).map((e) => ({ path: '', message: e.message }));
   throw new CanonError(code as never, first.message, { details });
 }

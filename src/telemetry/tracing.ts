@@ -19,10 +19,15 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
+  AlwaysOffSampler,
+  AlwaysOnSampler,
   BatchSpanProcessor,
   ConsoleSpanExporter,
+  ParentBasedSampler,
+  type Sampler,
   SimpleSpanProcessor,
   type SpanExporter,
+  TraceIdRatioBasedSampler,
   TracerProvider,
 } from '@opentelemetry/sdk-trace';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
@@ -42,6 +47,30 @@ export function exporterFromEnv(env: NodeJS.ProcessEnv = process.env): 'otlp' | 
   if (named === 'console') return 'console';
   if (named === 'otlp') return 'otlp';
   return env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ? 'otlp' : null;
+}
+
+/**
+ * The sampler OTEL_TRACES_SAMPLER / OTEL_TRACES_SAMPLER_ARG name (the specification's values; the
+ * SDK no longer reads them itself). Default: parentbased_always_on.
+ */
+export function samplerFromEnv(env: NodeJS.ProcessEnv = process.env): Sampler {
+  const ratio = Number(env.OTEL_TRACES_SAMPLER_ARG ?? 1);
+  const traceIdRatio = () =>
+    new TraceIdRatioBasedSampler(Number.isFinite(ratio) ? Math.min(1, Math.max(0, ratio)) : 1);
+  switch (env.OTEL_TRACES_SAMPLER) {
+    case 'always_on':
+      return new AlwaysOnSampler();
+    case 'always_off':
+      return new AlwaysOffSampler();
+    case 'traceidratio':
+      return traceIdRatio();
+    case 'parentbased_always_off':
+      return new ParentBasedSampler({ root: new AlwaysOffSampler() });
+    case 'parentbased_traceidratio':
+      return new ParentBasedSampler({ root: traceIdRatio() });
+    default:
+      return new ParentBasedSampler({ root: new AlwaysOnSampler() });
+  }
 }
 
 /**
@@ -70,6 +99,7 @@ export async function startTracing(
       [ATTR_SERVICE_NAME]: process.env.OTEL_SERVICE_NAME ?? 'canon',
       [ATTR_SERVICE_VERSION]: CANON_VERSION,
     }),
+    sampler: samplerFromEnv(),
     spanProcessors: [given ? new SimpleSpanProcessor({ exporter }) : new BatchSpanProcessor({ exporter })],
   });
   trace.setGlobalTracerProvider(provider);
