@@ -6,6 +6,7 @@ import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { ExportFormat } from '../modules/onboarding/export.service.ts';
+import type { RemoteFlags } from './options.ts';
 
 const moment = (v: string) => {
   const d = new Date(v);
@@ -25,15 +26,26 @@ export function addExportCommand(program: Command): void {
     .option('--system <code>', "add this system's ids of each record")
     .option('--all', 'records of every status (default: live records)')
     .option('--out <file>', 'write to this file (default: standard output)')
+    .option('--url <url>', 'export from a running Canon instead of the database (default: $CANON_URL)')
+    .option('--token <token>', 'API token for --url (default: $CANON_TOKEN)')
     .action(
-      async (opts: {
-        domain: string;
-        format: ExportFormat;
-        asOf?: Date;
-        system?: string;
-        all?: boolean;
-        out?: string;
-      }) => {
+      async (
+        opts: RemoteFlags & {
+          domain: string;
+          format: ExportFormat;
+          asOf?: Date;
+          system?: string;
+          all?: boolean;
+          out?: string;
+        },
+      ) => {
+        const { remoteTarget } = await import('./transport.ts');
+        const target = remoteTarget(opts);
+        if (target) {
+          const { exportThroughServer } = await import('./export-remote.ts');
+          await exportThroughServer(target, opts);
+          return;
+        }
         const { withServices, systemContext } = await import('./support.ts');
         await withServices('canon export', async (services) => {
           const out: Writable = opts.out ? createWriteStream(opts.out) : process.stdout;

@@ -323,8 +323,8 @@ describe('canon records and audit through a running Canon', () => {
   });
 });
 
-describe('canon import through a running Canon', () => {
-  it('uploads the file, follows the job to its end and writes the report', async () => {
+describe('canon import and export through a running Canon', () => {
+  it('uploads the file, follows the job to its end, writes the report, and exports it again', async () => {
     const system = uniqueCode('odoo').toLowerCase();
     await canon(['systems', 'add', system, '--name', 'Odoo', '--kind', 'ERP']);
     const report = join(work, `${system}.report.csv`);
@@ -352,6 +352,21 @@ describe('canon import through a running Canon', () => {
     // the same file again changes nothing
     const again = await canon(args);
     expect(again.stdout).toMatch(/ 0 created, 0 updated/);
+    // and out again, from the server, with the system's ids
+    const exported = join(work, `${system}.ndjson`);
+    const out = await canon(['export', '--domain', 'uom', '--system', system, '--out', exported]);
+    expect(out.code, out.stderr).toBe(0);
+    expect(out.stderr).toMatch(/^export of uom consistent with change sequence \d+/m);
+    const rows = (await import('node:fs'))
+      .readFileSync(exported, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(out.stderr).toContain(`${rows.length} record(s) exported`);
+    expect(rows.some((r) => r.externalId === 'uom.product_uom_dozen')).toBe(true);
+    const badDomain = await canon(['export', '--domain', 'nope']);
+    expect(badDomain.code).toBe(1);
+    expect(badDomain.stderr).toMatch(/^(NOT_FOUND|BAD_USER_INPUT): /);
     const mappingFile = await canon(['import', fixture, '--domain', 'uom', '--mapping', 'my-mapping.json']);
     expect(mappingFile.stderr).toMatch(/^BAD_USER_INPUT: --mapping my-mapping.json: a running Canon takes/);
   });
