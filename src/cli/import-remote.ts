@@ -10,24 +10,13 @@ import { basename } from 'node:path';
 import { Readable } from 'node:stream';
 import { CanonError } from '../errors.ts';
 import type { SourceFormat } from '../modules/onboarding/row-sources.ts';
-import { importSummary, writeReport } from './import.ts';
+import { type ImportOptions, importSummary, writeReport } from './import.ts';
 import { progressReporter } from './progress.ts';
 import { explainFetchFailure, explainHttpStatus } from './remote-errors.ts';
 import { ERROR_FIELDS, payloadOf, remoteTransport } from './transport.ts';
 
-export interface RemoteImportOptions {
-  domain: string;
-  system?: string;
-  mapping: string;
-  mode: 'propose' | 'apply';
-  batch: number;
-  skipInvalid?: boolean;
-  resume?: boolean;
-  format: SourceFormat;
-  encoding: string;
-  report?: string;
-  reportFormat: 'csv' | 'ndjson';
-}
+/** The import's options with the format and report format settled (from the file names when not given). */
+export type RemoteImportOptions = ImportOptions & { format: SourceFormat; reportFormat: 'csv' | 'ndjson' };
 
 const JOB_FIELDS =
   'id status mode message cancelRequested rowsTotal rowsDone rowsCreated rowsUpdated rowsUnchanged rowsProposed rowsRefused rowsWarned xrefsLinked';

@@ -23,7 +23,8 @@ import { BUILT_IN_MAPPINGS, builtInMapping } from '../modules/onboarding/odoo-ma
 import type { SourceEncoding, SourceFormat } from '../modules/onboarding/row-sources.ts';
 import { positiveInt, type RemoteFlags } from './options.ts';
 
-interface ImportOptions {
+/** The options of `canon import`, as commander parses them. */
+export interface ImportOptions {
   domain: string;
   system?: string;
   mapping: string;

@@ -48,7 +48,7 @@ describe('GraphiQL offline', () => {
     // the query editor (Monaco) is up and the Headers tab shows the bearer line to complete
     await page.locator('.graphiql-editor .monaco-editor').first().waitFor();
     await expect
-      .poll(() => page.locator('.monaco-editor[data-uri$="headers.json"]').innerText())
+      .poll(() => page.locator('.monaco-editor[data-uri$="headers.json"]').innerText(), { timeout: 60_000 })
       .toContain('Bearer');
 
     // as a user does: the token goes into the Headers tab, then the schema is fetched again
@@ -76,7 +76,9 @@ describe('GraphiQL offline', () => {
     // the completion list the schema now offers may cover the button: the click goes to the button itself
     await page.keyboard.press('Escape');
     await page.getByRole('button', { name: /execute query/i }).dispatchEvent('click');
-    await expect.poll(() => page.locator('.graphiql-response').first().innerText()).toContain('ADMIN');
+    await expect
+      .poll(() => page.locator('.graphiql-response').first().innerText(), { timeout: 60_000 })
+      .toContain('ADMIN');
 
     expect(blocked).toEqual([]);
     // the only failed loads are the introspection tries with the placeholder token, before it was set
