@@ -5,15 +5,13 @@
  * by page. The same options and output as an import on the database, but for mapping files (the
  * server takes `canon` and the built-in `odoo:<model>` mappings).
  */
-import { createReadStream, statSync } from 'node:fs';
 import { basename } from 'node:path';
-import { Readable } from 'node:stream';
 import { CanonError } from '../errors.ts';
 import type { SourceFormat } from '../modules/onboarding/row-sources.ts';
 import { type ImportOptions, importSummary, writeReport } from './import.ts';
 import { progressReporter } from './progress.ts';
-import { explainFetchFailure, explainHttpStatus } from './remote-errors.ts';
 import { ERROR_FIELDS, payloadOf, remoteTransport } from './transport.ts';
+import { uploadFile } from './upload.ts';
 
 /** The import's options with the format and report format settled (from the file names when not given). */
 export type RemoteImportOptions = ImportOptions & { format: SourceFormat; reportFormat: 'csv' | 'ndjson' };
@@ -39,38 +37,14 @@ async function upload(url: string, token: string, file: string, o: RemoteImportO
     name: basename(file),
     ...(o.system ? { system: o.system } : {}),
   });
-  const endpoint = `${url}/imports/${encodeURIComponent(o.domain)}?${query}`;
-  let res: Response;
-  try {
-    res = await fetch(endpoint, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${token}`,
-        'content-type': o.format === 'ndjson' ? 'application/x-ndjson' : 'text/csv',
-        'content-length': String(statSync(file).size),
-      },
-      body: Readable.toWeb(createReadStream(file)) as ReadableStream,
-      duplex: 'half',
-    } as RequestInit);
-  } catch (error) {
-    throw explainFetchFailure(error, url, 0);
-  }
-  const text = await res.text();
-  let body: {
-    importJob?: { id: string };
-    errors?: { message: string; extensions?: { code?: string; path?: string[] } }[];
-  };
-  try {
-    body = JSON.parse(text);
-  } catch {
-    throw explainHttpStatus(res.status, url, text);
-  }
-  const [error] = body.errors ?? [];
-  if (error)
-    throw new CanonError((error.extensions?.code ?? 'BAD_USER_INPUT') as never, error.message, {
-      path: error.extensions?.path,
-    });
-  if (!body.importJob) throw explainHttpStatus(res.status, url, text);
+  const body = await uploadFile<{ importJob?: { id: string } }>(
+    { url, token },
+    `/imports/${encodeURIComponent(o.domain)}?${query}`,
+    file,
+    o.format === 'ndjson' ? 'application/x-ndjson' : 'text/csv',
+  );
+  if (!body.importJob)
+    throw new CanonError('INTERNAL_SERVER_ERROR', `${url} answered the upload without a job.`);
   return body.importJob.id;
 }
 

@@ -10,8 +10,9 @@ import { extname } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { type Command, Option } from 'commander';
 import { stringify } from 'csv-stringify/sync';
-import type { Difference } from '../modules/onboarding/reconcile.service.ts';
+import type { ReconcileSummary } from '../modules/onboarding/reconcile.service.ts';
 import type { SourceEncoding, SourceFormat } from '../modules/onboarding/row-sources.ts';
+import type { RemoteFlags } from './options.ts';
 
 const formatOf = (file: string, given?: SourceFormat): SourceFormat =>
   given ?? (['.ndjson', '.jsonl'].includes(extname(file).toLowerCase()) ? 'ndjson' : 'csv');
@@ -48,10 +49,12 @@ export function addReconcileCommands(program: Command): void {
     )
     .option('--report <file>', 'every difference, as CSV (.csv) or NDJSON')
     .option('--propose', "propose the system's values where they differ in fields the system owns")
+    .option('--url <url>', 'reconcile on a running Canon instead of the database (default: $CANON_URL)')
+    .option('--token <token>', 'API token for --url (default: $CANON_TOKEN)')
     .action(
       async (
         extract: string,
-        opts: {
+        opts: RemoteFlags & {
           system: string;
           domain: string;
           mapping: string;
@@ -61,58 +64,62 @@ export function addReconcileCommands(program: Command): void {
           propose?: boolean;
         },
       ) => {
-        const { withServices, systemContext } = await import('./support.ts');
-        await withServices('canon reconcile', async (services) => {
-          const ctx = systemContext('cli');
-          const { resolveMapping } = await import('./import.ts');
-          const { neutralised } = await import('../modules/onboarding/export.service.ts');
-          const mapping = await resolveMapping(services.imports, opts.mapping, opts.domain);
-          const out = opts.report ? createWriteStream(opts.report) : null;
-          const csv = opts.report ? extname(opts.report).toLowerCase() === '.csv' : false;
-          if (out && csv) out.write(stringify([COLUMNS as unknown as string[]]));
-          const write = async (d: Difference) => {
-            if (!out) return;
-            const line = csv
-              ? stringify([
-                  COLUMNS.map((c) => {
-                    const v = d[c as keyof Difference];
-                    return v === undefined || v === null
-                      ? ''
-                      : neutralised(typeof v === 'object' ? JSON.stringify(v) : String(v));
-                  }),
-                ])
-              : `${JSON.stringify(d)}\n`;
-            if (!out.write(line)) await once(out, 'drain');
-          };
-          const { progressReporter } = await import('./progress.ts');
-          const progress = progressReporter('reconcile');
-          const summary = await services.reconcile.run(
-            ctx,
-            {
-              system: opts.system,
-              domain: opts.domain,
-              mapping,
-              format: formatOf(extract, opts.format),
-              encoding: opts.encoding,
-              propose: opts.propose,
-            },
-            createReadStream(extract),
-            write,
-            (s) => progress.update(s.rows, undefined, `${s.rows - s.identical} not identical`),
-          );
-          progress.stop();
-          if (out) {
-            out.end();
-            await finished(out);
-          }
-          console.log(`${summary.rows} rows: ${summary.matched} matched (${summary.identical} identical)`);
-          for (const [kind, n] of Object.entries(summary.counts))
-            if (n > 0) console.log(`  ${kind.toLowerCase().replace(/_/g, ' ')}: ${n}`);
-          if (opts.propose) console.log(`  proposals: ${summary.proposals}`);
-          if (opts.report) console.log(`report: ${opts.report}`);
-          const differences = Object.values(summary.counts).reduce((a, b) => a + b, 0);
-          if (differences > 0) process.exitCode = 2;
-        });
+        const format = formatOf(extract, opts.format);
+        const { neutralised } = await import('../modules/onboarding/export.service.ts');
+        const out = opts.report ? createWriteStream(opts.report) : null;
+        const csv = opts.report ? extname(opts.report).toLowerCase() === '.csv' : false;
+        if (out && csv) out.write(stringify([COLUMNS as unknown as string[]]));
+        const write = async (d: Partial<Record<(typeof COLUMNS)[number], unknown>>) => {
+          if (!out) return;
+          const line = csv
+            ? stringify([
+                COLUMNS.map((c) => {
+                  const v = d[c];
+                  return v === undefined || v === null
+                    ? ''
+                    : neutralised(typeof v === 'object' ? JSON.stringify(v) : String(v));
+                }),
+              ])
+            : `${JSON.stringify(d)}\n`;
+          if (!out.write(line)) await once(out, 'drain');
+        };
+        const { progressReporter } = await import('./progress.ts');
+        const { remoteTarget } = await import('./transport.ts');
+        const target = remoteTarget(opts);
+        let summary: ReconcileSummary;
+        if (target) {
+          const { reconcileThroughServer } = await import('./reconcile-remote.ts');
+          summary = await reconcileThroughServer(target, extract, { ...opts, format }, write);
+        } else {
+          const { withServices, systemContext } = await import('./support.ts');
+          summary = await withServices('canon reconcile', async (services) => {
+            const { resolveMapping } = await import('./import.ts');
+            const mapping = await resolveMapping(services.imports, opts.mapping, opts.domain);
+            const progress = progressReporter('reconcile');
+            try {
+              return await services.reconcile.run(
+                systemContext('cli'),
+                { ...opts, mapping, format },
+                createReadStream(extract),
+                write,
+                (s) => progress.update(s.rows, undefined, `${s.rows - s.identical} not identical`),
+              );
+            } finally {
+              progress.stop();
+            }
+          });
+        }
+        if (out) {
+          out.end();
+          await finished(out);
+        }
+        console.log(`${summary.rows} rows: ${summary.matched} matched (${summary.identical} identical)`);
+        for (const [kind, n] of Object.entries(summary.counts))
+          if (n > 0) console.log(`  ${kind.toLowerCase().replace(/_/g, ' ')}: ${n}`);
+        if (opts.propose) console.log(`  proposals: ${summary.proposals}`);
+        if (opts.report) console.log(`report: ${opts.report}`);
+        const differences = Object.values(summary.counts).reduce((a, b) => a + b, 0);
+        if (differences > 0) process.exitCode = 2;
       },
     );
   const xrefs = program.command('xrefs').description("a system's cross-references");

@@ -364,6 +364,25 @@ describe('canon import and export through a running Canon', () => {
       .map((l) => JSON.parse(l));
     expect(out.stderr).toContain(`${rows.length} record(s) exported`);
     expect(rows.some((r) => r.externalId === 'uom.product_uom_dozen')).toBe(true);
+    // the same extract reconciled on the server: every row matches its record
+    const diffReport = join(work, `${system}.differences.csv`);
+    const rec = await canon([
+      'reconcile',
+      fixture,
+      '--domain',
+      'uom',
+      '--system',
+      system,
+      '--mapping',
+      'odoo:uom.uom',
+      '--report',
+      diffReport,
+    ]);
+    expect(rec.stderr).toMatch(/^reconciliation [0-9a-f-]{36} started on http/m);
+    expect(rec.stdout).toMatch(/^6 rows: 6 matched \(6 identical\)/m);
+    expect((await import('node:fs')).readFileSync(diffReport, 'utf8')).toMatch(
+      /^kind,row,externalId,key,recordId,pointer,canon,system,message/,
+    );
     const badDomain = await canon(['export', '--domain', 'nope']);
     expect(badDomain.code).toBe(1);
     expect(badDomain.stderr).toMatch(/^(NOT_FOUND|BAD_USER_INPUT): /);

@@ -620,5 +620,27 @@ describe('canon import and export (the CLI)', () => {
     expect(back.code, back.stderr).toBe(0);
     // propose is the default mode: unchanged rows propose nothing
     expect(back.stdout).toMatch(/0 created, 0 updated, 5 unchanged, 0 proposed, 0 refused/);
+    // the extract reconciled on the database: the refused rows are the differences
+    const differences = join(work, 'items.differences.csv');
+    const rec = await canon(
+      [
+        'reconcile',
+        join(FIXTURES, 'product.product.csv'),
+        '--domain',
+        'item',
+        '--system',
+        'odoo-cli',
+        '--mapping',
+        'odoo:product.product',
+        '--report',
+        differences,
+      ],
+      env,
+    );
+    expect(rec.code, rec.stderr).toBe(2);
+    expect(rec.stdout).toMatch(/^7 rows: 5 matched \(5 identical\)/m);
+    expect(readFileSync(differences, 'utf8').split('\n')[0]).toBe(
+      'kind,row,externalId,key,recordId,pointer,canon,system,message',
+    );
   });
 });
