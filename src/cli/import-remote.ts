@@ -11,7 +11,7 @@ import type { SourceFormat } from '../modules/onboarding/row-sources.ts';
 import { type ImportOptions, importSummary, writeReport } from './import.ts';
 import { progressReporter } from './progress.ts';
 import { ERROR_FIELDS, payloadOf, remoteTransport } from './transport.ts';
-import { uploadFile } from './upload.ts';
+import { requireServerMapping, uploadFile } from './upload.ts';
 
 /** The import's options with the format and report format settled (from the file names when not given). */
 export type RemoteImportOptions = ImportOptions & { format: SourceFormat; reportFormat: 'csv' | 'ndjson' };
@@ -20,12 +20,7 @@ const JOB_FIELDS =
   'id status mode message cancelRequested rowsTotal rowsDone rowsCreated rowsUpdated rowsUnchanged rowsProposed rowsRefused rowsWarned xrefsLinked';
 
 async function upload(url: string, token: string, file: string, o: RemoteImportOptions): Promise<string> {
-  if (o.mapping !== 'canon' && !o.mapping.startsWith('odoo:'))
-    throw new CanonError(
-      'BAD_USER_INPUT',
-      `--mapping ${o.mapping}: a running Canon takes the canon or odoo:<model> mappings; import with a mapping file on the database (without --url).`,
-      { path: ['mapping'] },
-    );
+  requireServerMapping(o.mapping, 'import');
   const query = new URLSearchParams({
     mode: o.mode,
     mapping: o.mapping,

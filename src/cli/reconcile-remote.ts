@@ -9,7 +9,7 @@ import type { Difference, ReconcileSummary } from '../modules/onboarding/reconci
 import type { SourceFormat } from '../modules/onboarding/row-sources.ts';
 import { progressReporter } from './progress.ts';
 import { payloadOf, remoteTransport } from './transport.ts';
-import { uploadFile } from './upload.ts';
+import { requireServerMapping, uploadFile } from './upload.ts';
 
 type Row = Partial<
   Record<
@@ -31,12 +31,7 @@ export async function reconcileThroughServer(
   },
   write: (d: Row) => Promise<void>,
 ): Promise<ReconcileSummary> {
-  if (o.mapping !== 'canon' && !o.mapping.startsWith('odoo:'))
-    throw new CanonError(
-      'BAD_USER_INPUT',
-      `--mapping ${o.mapping}: a running Canon takes the canon or odoo:<model> mappings; reconcile with a mapping file on the database (without --url).`,
-      { path: ['mapping'] },
-    );
+  requireServerMapping(o.mapping, 'reconcile');
   const query = new URLSearchParams({
     system: o.system,
     mapping: o.mapping,

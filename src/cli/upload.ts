@@ -4,6 +4,16 @@ import { Readable } from 'node:stream';
 import { CanonError } from '../errors.ts';
 import { explainFetchFailure, explainHttpStatus } from './remote-errors.ts';
 
+/** The server takes the built-in mappings by name; a mapping file is read by the command on the database. */
+export function requireServerMapping(mapping: string, command: string): void {
+  if (mapping !== 'canon' && !mapping.startsWith('odoo:'))
+    throw new CanonError(
+      'BAD_USER_INPUT',
+      `--mapping ${mapping}: a running Canon takes the canon or odoo:<model> mappings; ${command} with a mapping file on the database (without --url).`,
+      { path: ['mapping'] },
+    );
+}
+
 export async function uploadFile<T>(
   target: { url: string; token: string },
   path: string,
