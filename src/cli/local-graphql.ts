@@ -5,8 +5,8 @@
  * of a command's start, and `--help` or `--url` never pay for them.
  */
 import { execute, parse } from 'graphql';
+import { contextFor } from '../graphql/context.ts';
 import { schema } from '../graphql/schema.ts';
-import { contextFor } from '../graphql/yoga.ts';
 import { createLogger } from '../logger.ts';
 import { defineAbilityFor } from '../modules/auth/ability.ts';
 import { SYSTEM_ACTOR } from '../modules/auth/actor-context.ts';

@@ -6,7 +6,7 @@
 
 import { type DocumentNode, GraphQLError, visit } from 'graphql';
 import { createYoga, type Plugin } from 'graphql-yoga';
-import { ANONYMOUS_ABILITY, type Caller } from '../callers.ts';
+import type { Caller } from '../callers.ts';
 import type { CanonConfig } from '../config.ts';
 import { classifyDatabaseError, DATABASE_ERROR_CODES, DATABASE_ERROR_MESSAGES } from '../db/error-classes.ts';
 import { CanonError, ERROR_CODES, httpStatusOf, UNAVAILABLE_RETRY_AFTER_S } from '../errors.ts';
@@ -15,7 +15,10 @@ import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Services } from '../services.ts';
 import { collectAnsweredErrors } from './answered-errors.ts';
-import type { GraphQLContext } from './context.ts';
+import { contextFor, type GraphQLContext } from './context.ts';
+
+export { contextFor };
+
 import { DEFAULT_QUERY_BUDGET, queryCost } from './cost.ts';
 import { queryLimits } from './limits.ts';
 import { retrySafeReads } from './read-retry.ts';
@@ -103,29 +106,6 @@ function operationMetrics(metrics: Metrics): Plugin {
           metrics.operationSeconds.observe({ operation, type }, (performance.now() - started) / 1000);
         },
       };
-    },
-  };
-}
-
-/** The resolvers' context for a caller (null = no token): shared by yoga and the compiled lane. */
-export function contextFor(
-  services: Services,
-  caller: Caller | null,
-  requestId: string,
-  requestLog: Logger,
-): GraphQLContext {
-  const actor = caller?.actor ?? null;
-  let log: Logger | undefined;
-  return {
-    actor,
-    ability: caller?.ability ?? ANONYMOUS_ABILITY,
-    ownership: caller?.ownership ?? [],
-    requestId,
-    services,
-    // a child logger per request costs more than the lookup it serves: made when first used
-    get log() {
-      log ??= requestLog.child({ actor: actor?.name });
-      return log;
     },
   };
 }

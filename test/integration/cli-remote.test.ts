@@ -12,30 +12,20 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { freePort } from '../support/child-canon.ts';
+import { runCanon } from '../support/cli.ts';
 import { createRecord, itemData, uniqueCode } from '../support/factories.ts';
 import { closedObject, uniqueName } from '../support/schemas.ts';
 
 const run = promisify(execFile);
 vi.setConfig({ testTimeout: 180_000 });
 const ROOT = resolve(import.meta.dirname, '../..');
-const CLI = join(ROOT, 'src/cli.ts');
 
 let t: TestApp;
 let work: string;
 
-/** `canon …` against the test server; never throws: exit code and output. */
-async function canon(args: string[], env: Record<string, string | undefined> = {}) {
-  try {
-    const r = await run(process.execPath, [CLI, ...args], {
-      env: { ...process.env, CANON_URL: t.url, CANON_TOKEN: t.adminToken, DATABASE_URL: '', ...env },
-      timeout: 120_000,
-    });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+/** `canon …` against the test server (CANON_URL/CANON_TOKEN); never throws: exit code and output. */
+const canon = (args: string[], env: Record<string, string | undefined> = {}) =>
+  runCanon(args, { CANON_URL: t.url, CANON_TOKEN: t.adminToken, ...env });
 
 beforeAll(async () => {
   t = await startTestApp();
