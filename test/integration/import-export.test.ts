@@ -1,15 +1,7 @@
-/**
- * Onboarding: Odoo's own exports of the five domains imported with their built-in mappings and the
- * system's ids linked; a second run changes nothing; a stopped run resumes with the same result as
- * one clean run; broken files and bad rows land in the report with a code; exports stream one
- * consistent snapshot that re-imports as it is.
- */
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { defineAbilityFor } from '../../src/modules/auth/ability.ts';
 import type { CallContext } from '../../src/modules/auth/actor-context.ts';
@@ -21,7 +13,7 @@ import type { Difference } from '../../src/modules/onboarding/reconcile.service.
 import { importXrefs } from '../../src/modules/onboarding/xref-import.ts';
 import { systemContext } from '../../src/startup.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
-import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+import { cliWorkspace, runCanon } from '../support/cli.ts';
 import { assignSystemOfRecord, nodes, registerSystem, uniqueCode } from '../support/factories.ts';
 
 vi.setConfig({ testTimeout: 300_000 });
@@ -539,35 +531,11 @@ describe('reconcile and xrefs import', () => {
 });
 
 describe('canon import and export (the CLI)', () => {
-  let work: string;
-  let db: TestDatabase;
-  const exec = promisify(execFile);
-  const CLI = resolve(import.meta.dirname, '../../src/cli.ts');
-  const canon = async (args: string[], env: Record<string, string>) => {
-    try {
-      const r = await exec(process.execPath, [CLI, ...args], {
-        env: { ...process.env, DATABASE_URL: '', ...env },
-        timeout: 180_000,
-      });
-      return { code: 0, stdout: r.stdout, stderr: r.stderr };
-    } catch (error) {
-      const e = error as { code: number; stdout: string; stderr: string };
-      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-    }
-  };
-  beforeAll(async () => {
-    work = mkdtempSync(join(tmpdir(), 'canon-import-'));
-    db = await createTestDatabase();
-  });
-  afterAll(async () => {
-    await db?.drop();
-    rmSync(work, { recursive: true, force: true });
-  });
+  const ws = cliWorkspace('canon-import');
+  const canon = runCanon;
 
   it('says in its exit code whether rows were refused, writes the report, and exports', async () => {
-    const env: Record<string, string> = db.databaseUrl
-      ? { DATABASE_URL: db.databaseUrl }
-      : { CANON_DATA_DIR: join(work, 'data') };
+    const { env, work } = ws;
     expect((await canon(['systems', 'add', 'odoo-cli', '--name', 'Odoo', '--kind', 'ERP'], env)).code).toBe(
       0,
     );

@@ -20,7 +20,8 @@ export async function runCanon(args: string[], env: Record<string, string | unde
   try {
     const r = await run(process.execPath, [CLI, ...args], {
       env: { ...process.env, DATABASE_URL: '', ...env },
-      timeout: 120_000,
+      // an import of a few thousand rows on a loaded machine: minutes, not seconds
+      timeout: 180_000,
     });
     return { code: 0, stdout: r.stdout, stderr: r.stderr };
   } catch (error) {
