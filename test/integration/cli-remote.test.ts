@@ -50,6 +50,23 @@ const V1 = closedObject({ code: { type: 'string' } }, ['code']);
 const WIDER = closedObject({ code: { type: 'string' }, note: { type: 'string' } }, ['code']);
 const BREAKING = closedObject({ code: { type: 'integer' } }, ['code']);
 
+/** A draft registered directly (not by a push), with one more field than WIDER. */
+const draftOf = (contract: string, version: string, field: string, token: string) =>
+  t.gql(
+    `mutation($i: RegisterContractVersionInput!) { registerContractVersion(input: $i) { __typename } }`,
+    {
+      i: {
+        contract,
+        version,
+        schema: closedObject(
+          { code: { type: 'string' }, note: { type: 'string' }, [field]: { type: 'string' } },
+          ['code'],
+        ),
+      },
+    },
+    token,
+  );
+
 describe('canon token through a running Canon', () => {
   it('lists, rotates and revokes tokens; the rotated and revoked ones stop working', async () => {
     const created = JSON.parse(
@@ -232,20 +249,7 @@ describe('canon contracts through a running Canon', () => {
 
     // a draft this same actor left with other content (an older Canon, a crash between the steps)
     const admin = t.adminToken;
-    await t.gql(
-      `mutation($i: RegisterContractVersionInput!) { registerContractVersion(input: $i) { __typename } }`,
-      {
-        i: {
-          contract: name,
-          version: '1.2.0',
-          schema: closedObject(
-            { code: { type: 'string' }, note: { type: 'string' }, a: { type: 'string' } },
-            ['code'],
-          ),
-        },
-      },
-      admin,
-    );
+    await draftOf(name, '1.2.0', 'a', admin);
     const third = closedObject(
       { code: { type: 'string' }, note: { type: 'string' }, b: { type: 'string' } },
       ['code'],
@@ -256,20 +260,7 @@ describe('canon contracts through a running Canon', () => {
     );
     // another admin's draft is theirs: refused, named, untouched
     const other = await t.tokenFor('admin', { actorName: 'Other Admin' });
-    await t.gql(
-      `mutation($i: RegisterContractVersionInput!) { registerContractVersion(input: $i) { __typename } }`,
-      {
-        i: {
-          contract: name,
-          version: '1.3.0',
-          schema: closedObject(
-            { code: { type: 'string' }, note: { type: 'string' }, c: { type: 'string' } },
-            ['code'],
-          ),
-        },
-      },
-      other,
-    );
+    await draftOf(name, '1.3.0', 'c', other);
     const mine = closedObject({ code: { type: 'string' }, note: { type: 'string' }, d: { type: 'string' } }, [
       'code',
     ]);
