@@ -27,6 +27,8 @@ import { createLogger, type Logger } from './logger.ts';
 import { Metrics, type PoolStats } from './metrics.ts';
 import { loadAuditSigningKey, startAuditCheckpoints } from './modules/audit/checkpoint-schedule.ts';
 import { withoutIdentityProvider } from './modules/auth/oidc/sign-in-flow.ts';
+import { asyncApiDocument, asyncApiOptionsOf } from './modules/events/asyncapi.ts';
+import { registerRelayMetrics } from './modules/events/relay/relay-metrics.ts';
 import { handleImportUpload } from './modules/onboarding/import-upload.ts';
 import { handleReconcileUpload } from './modules/onboarding/reconcile-upload.ts';
 import { handleNpmRequest } from './modules/publishing/npm-registry.ts';
@@ -62,6 +64,8 @@ export async function startCanon(
     credentialCacheMs: config.credentialCacheMs,
     oidc: config.oidc,
     publicUrl: config.publicUrl,
+    nats: config.nats,
+    databaseUrl: config.databaseUrl,
   });
   let devAdminToken: string | null = null;
   try {
@@ -84,6 +88,7 @@ export async function startCanon(
   });
   services.records.effectiveEvents.start(log);
   services.imports.startReaper(log);
+  services.relay.start(log);
   const checkpoints = startAuditCheckpoints(signingKey, config, orm, log);
   const pool = config.databaseUrl
     ? ((await (
@@ -95,12 +100,14 @@ export async function startCanon(
     () => services.changeFeed.notifier.health(),
   );
   const business = registerBusinessMetrics(metrics.registry, services);
+  registerRelayMetrics(metrics.registry, services.relay);
   services.records.onDecided(async (_em, _ctx, crs) => {
     for (const cr of crs) business.decisions.inc({ domain: cr.domain, status: cr.status });
   });
   services.xref.observeLookups((system, domain, kind, ids) =>
     business.xrefResolves.inc({ system, domain, kind }, ids),
   );
+  let asyncApi: Record<string, unknown> | undefined;
   const graphql = createGraphQLHandler(config, services, metrics, log);
   const compiledLane = new CompiledLane({
     schema,
@@ -129,6 +136,7 @@ export async function startCanon(
     },
     console: createConsoleHandler(),
     graphiql: config.environment === 'production' ? undefined : createGraphiQLAssetHandler(),
+    asyncApi: () => (asyncApi ??= asyncApiDocument(asyncApiOptionsOf(config.nats))),
     frontDoor: (res, accept, requestId) =>
       sendFrontDoor(
         res,
@@ -208,6 +216,8 @@ export async function startCanon(
       const readyDetails = () => ({
         listener: services.changeFeed.notifier.health(),
         credentialCache: services.callers.cacheBypassed ? 'bypassed while the listener is down' : 'on',
+        // informative only: the outbox keeps every event while NATS is away, the relay catches up
+        relay: services.relay.summary(),
       });
       if (!open) return { ready: false, reason: 'shutting down' };
       try {
@@ -248,6 +258,7 @@ export async function startCanon(
       await services.imports.stopAll();
       await services.reconcileJobs.stopAll();
       checkpoints?.stop();
+      await services.relay.stop();
       // followers of the change feed end first, so their streams close and the server can stop
       await services.changeFeed.notifier.close();
       await new Promise<void>((resolve) => {

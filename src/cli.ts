@@ -38,6 +38,11 @@ const GROUPS: { names: string[]; description: string; load: () => Promise<AddGro
     load: async () => (await import('./cli/systems.ts')).addSystemCommands,
   },
   {
+    names: ['events'],
+    description: 'change events on NATS JetStream: status, replay',
+    load: async () => (await import('./cli/events.ts')).addEventCommands,
+  },
+  {
     names: ['records'],
     description: 'golden records: get, history',
     load: async () => (await import('./cli/records.ts')).addRecordCommands,

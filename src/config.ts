@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { parseRateLimits, type RateLimits } from './http/rate-limit.ts';
 import { OIDC_ENV, oidcSettingsFrom } from './modules/auth/oidc/oidc-env.ts';
 import type { OidcSettings } from './modules/auth/oidc/oidc-settings.ts';
+import { NATS_ENV, type NatsSettings, natsSettingsFrom } from './modules/events/relay/nats-env.ts';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -22,10 +23,6 @@ const schema = z.object({
     .string()
     .regex(/^@[a-z0-9][a-z0-9._-]*$/, 'must look like an npm scope, e.g. @canon')
     .default('@canon'),
-  NATS_URL: z
-    .string()
-    .regex(/^nats:\/\//, 'must be a nats:// URL')
-    .optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   CANON_BOOTSTRAP_ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters long').optional(),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -55,6 +52,7 @@ const schema = z.object({
       }
     }),
   ...OIDC_ENV,
+  ...NATS_ENV,
 });
 
 export interface CanonConfig {
@@ -63,7 +61,8 @@ export interface CanonConfig {
   port: number;
   host: string;
   packageScope: string;
-  natsUrl?: string;
+  /** The relay of change events to NATS JetStream (NATS_URL and the NATS_* settings); none: no relay. */
+  nats?: NatsSettings;
   logLevel: (typeof LOG_LEVELS)[number];
   bootstrapAdminToken?: string;
   environment: 'development' | 'production' | 'test';
@@ -90,6 +89,8 @@ export interface CanonConfig {
   readStatementTimeoutMs?: number;
   /** People sign in with the company's identity provider (JWT bearer); none: API tokens only. */
   oidc?: OidcSettings;
+  /** Not from the environment: a PGlite dump an in-memory database starts from (the test suite's template). */
+  pgliteSnapshot?: Blob;
 }
 
 export class ConfigError extends Error {}
@@ -107,13 +108,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CanonConfig {
     throw new ConfigError(
       'Invalid configuration:\n  CANON_OIDC_AUDIENCE: required when CANON_OIDC_ISSUER is set (the aud every token must carry)',
     );
+  const nats = natsSettingsFrom(c);
+  if (typeof nats === 'string') throw new ConfigError(`Invalid configuration:\n  ${nats}`);
   return {
     databaseUrl: c.DATABASE_URL,
     dataDir: c.CANON_DATA_DIR === 'memory://' ? 'memory://' : resolve(c.CANON_DATA_DIR),
     port: c.PORT,
     host: c.HOST,
     packageScope: c.CANON_PACKAGE_SCOPE,
-    natsUrl: c.NATS_URL,
+    nats,
     logLevel: c.LOG_LEVEL,
     bootstrapAdminToken: c.CANON_BOOTSTRAP_ADMIN_TOKEN,
     environment: c.NODE_ENV,

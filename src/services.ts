@@ -13,6 +13,9 @@ import { ContractsService } from './modules/contracts/contracts.service.ts';
 import { ChangeFeedService } from './modules/events/change-feed.service.ts';
 import { ChangeNotifier, CREDENTIALS_CHANNEL } from './modules/events/change-notifier.ts';
 import { OutboxService } from './modules/events/outbox.service.ts';
+import { EventRelay } from './modules/events/relay/event-relay.ts';
+import type { NatsSettings } from './modules/events/relay/nats-env.ts';
+import { RelayService } from './modules/events/relay/relay.service.ts';
 import { ExportService } from './modules/onboarding/export.service.ts';
 import { ImportService } from './modules/onboarding/import.service.ts';
 import { ReconcileService } from './modules/onboarding/reconcile.service.ts';
@@ -37,6 +40,10 @@ export interface Services {
   reconcile: ReconcileService;
   reconcileJobs: ReconcileJobs;
   changeFeed: ChangeFeedService;
+  /** The relay of the outbox to NATS JetStream (disabled without NATS settings). */
+  relay: EventRelay;
+  /** The relay for operators: status and replays. */
+  relayAdmin: RelayService;
   /** Who is calling, from a bearer header (cached; see callers.ts). */
   callers: Callers;
   /** The console's sign-in with the identity provider (/auth/…); null without one. */
@@ -50,6 +57,10 @@ export function createServices(
     credentialCacheMs?: number;
     oidc?: OidcSettings;
     publicUrl?: string;
+    /** NATS settings: the relay publishes change events there once started. */
+    nats?: NatsSettings;
+    /** The PostgreSQL server (the relay's leadership lock); none on the embedded PGlite. */
+    databaseUrl?: string;
   } = {},
 ): Services {
   const audit = new AuditService();
@@ -61,6 +72,8 @@ export function createServices(
   const auth = new AuthService(orm, audit, credentialChanges, systems);
   const records = new RecordsService(orm, audit, outbox, contracts);
   const notifier = new ChangeNotifier();
+  const changeFeed = new ChangeFeedService(orm, notifier);
+  const relay = new EventRelay(orm, changeFeed, { settings: options.nats, databaseUrl: options.databaseUrl });
   const verifier = options.oidc ? new OidcVerifier(options.oidc) : null;
   const callers = new Callers(auth, systems, credentialChanges, {
     cacheMs: options.credentialCacheMs,
@@ -87,7 +100,9 @@ export function createServices(
     exports: new ExportService({ orm, contracts, xref, records, outbox }),
     reconcile,
     reconcileJobs: new ReconcileJobs({ orm, reconcile }),
-    changeFeed: new ChangeFeedService(orm, notifier),
+    changeFeed,
+    relay,
+    relayAdmin: new RelayService(orm, relay, audit),
     callers,
     signInFlow:
       options.oidc && verifier

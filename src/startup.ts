@@ -35,6 +35,7 @@ export async function openCanonDatabase(
       poolMax: config.poolMax,
       statementTimeoutMs: config.statementTimeoutMs,
       readStatementTimeoutMs: config.readStatementTimeoutMs,
+      pgliteSnapshot: config.pgliteSnapshot,
       onQuery,
     });
     const applied = await migrate(orm);
@@ -52,26 +53,14 @@ export async function openCanonDatabase(
   }
 }
 
-/** First-start tasks, all idempotent: built-in contracts, the bootstrap admin token. */
+/** First-start tasks, all idempotent: built-in contracts, standard units, the bootstrap admin token. */
 export async function initialise(
   services: Services,
   config: CanonConfig,
   log: Logger,
 ): Promise<string | null> {
   const ctx = systemContext();
-  const results = await services.contracts.registerBuiltIns(ctx, readContractsFolder(BUILT_IN_CONTRACTS_DIR));
-  const published = results.filter((r) => r.outcome === 'PUBLISHED');
-  if (published.length > 0)
-    log.info(
-      { contracts: published.map((r) => `${r.contract}@${r.version}`) },
-      'registered built-in contracts',
-    );
-  const units = await services.records.seed(
-    ctx,
-    'uom',
-    STANDARD_UNITS.map(({ odoo: _odoo, ...unit }) => ({ ...unit, active: true })),
-  );
-  if (units > 0) log.info({ units }, 'loaded the standard units of measure');
+  await loadCatalogue(services, log);
   if (config.bootstrapAdminToken) await services.auth.ensureBootstrapAdmin(ctx, config.bootstrapAdminToken);
   // a newcomer's first start: nobody could sign in otherwise
   if (
@@ -87,6 +76,24 @@ export async function initialise(
     return created.token;
   }
   return null;
+}
+
+/** What every database starts with, idempotent: the built-in contracts and the standard units of measure. */
+export async function loadCatalogue(services: Services, log: Logger): Promise<void> {
+  const ctx = systemContext();
+  const results = await services.contracts.registerBuiltIns(ctx, readContractsFolder(BUILT_IN_CONTRACTS_DIR));
+  const published = results.filter((r) => r.outcome === 'PUBLISHED');
+  if (published.length > 0)
+    log.info(
+      { contracts: published.map((r) => `${r.contract}@${r.version}`) },
+      'registered built-in contracts',
+    );
+  const units = await services.records.seed(
+    ctx,
+    'uom',
+    STANDARD_UNITS.map(({ odoo: _odoo, ...unit }) => ({ ...unit, active: true })),
+  );
+  if (units > 0) log.info({ units }, 'loaded the standard units of measure');
 }
 
 /**

@@ -26,9 +26,19 @@ export async function openServices(
   const config = loadConfig();
   const db = await openCanonDatabase(config, purpose);
   try {
-    const services = createServices(db.orm, { packageScope: config.packageScope });
+    const services = createServices(db.orm, {
+      packageScope: config.packageScope,
+      nats: config.nats,
+      databaseUrl: config.databaseUrl,
+    });
     await initialiseOnce(services, { ...config, environment: 'production' }, createLogger('warn'));
-    return { services, close: () => db.close() };
+    return {
+      services,
+      close: async () => {
+        await services.relay.stop(); // a replay run offline opened a NATS connection
+        await db.close();
+      },
+    };
   } catch (error) {
     await db.close();
     throw error;

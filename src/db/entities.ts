@@ -7,6 +7,7 @@ import { ApiTokenEntity } from '../modules/auth/api-token.entity.ts';
 import { ContractEntity } from '../modules/contracts/contract.entity.ts';
 import { ContractVersionEntity } from '../modules/contracts/contract-version.entity.ts';
 import { OutboxEventEntity } from '../modules/events/outbox-event.entity.ts';
+import { RelayPositionEntity } from '../modules/events/relay/relay-position.entity.ts';
 import { IdempotencyKeyEntity } from '../modules/idempotency/idempotency-key.entity.ts';
 import {
   ImportJobEntity,
@@ -35,6 +36,7 @@ export const entities = [
   AuditEventEntity,
   AuditCheckpointEntity,
   OutboxEventEntity,
+  RelayPositionEntity,
   ContractEntity,
   ContractVersionEntity,
   PackageVersionEntity,

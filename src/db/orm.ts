@@ -33,6 +33,11 @@ export interface DatabaseOptions {
   debug?: boolean;
   /** Sees every SQL statement (tests count queries with it). */
   onQuery?: (sql: string) => void;
+  /**
+   * A dump of a PGlite data folder (PGlite's dumpDataDir) an in-memory database starts from instead of
+   * an empty one: the test suite migrates one template and starts each file's database from it.
+   */
+  pgliteSnapshot?: Blob;
   /** Only `npm run db:migration:create` keeps the schema snapshot in migrations/; a running Canon never writes there. */
   migrationSnapshot?: boolean;
 }
@@ -100,7 +105,11 @@ export function ormConfig(options: DatabaseOptions) {
   return definePgliteConfig({
     ...common,
     dbName: 'postgres',
-    driverOptions: { dataDir: options.dataDir, extensions: { pg_trgm } },
+    // a factory when a snapshot is given: MikroORM copies option objects, and a copied Blob is unreadable
+    driverOptions:
+      options.pgliteSnapshot && options.dataDir === 'memory://'
+        ? () => ({ dataDir: 'memory://', extensions: { pg_trgm }, loadDataDir: options.pgliteSnapshot })
+        : { dataDir: options.dataDir, extensions: { pg_trgm } },
   });
 }
 
@@ -113,6 +122,14 @@ export async function openDatabase(options: DatabaseOptions): Promise<Orm> {
   const config = ormConfig(options);
   if (options.databaseUrl) return PgORM.init(config as never);
   return (await PgliteORM.init(config as never)) as unknown as Orm;
+}
+
+/** The whole embedded database as a tarball (what `pgliteSnapshot` starts from); PGlite only. */
+export async function dumpPglite(orm: Orm): Promise<Blob> {
+  const connection = orm.em.getConnection() as unknown as {
+    getNativeClient(): Promise<{ dumpDataDir(compression: 'none'): Promise<Blob> }>;
+  };
+  return (await connection.getNativeClient()).dumpDataDir('none');
 }
 
 /** Applies pending migrations; returns the names applied. */

@@ -24,6 +24,7 @@ import '../modules/records/work-center/work-center.graphql.ts';
 import '../modules/systems/systems.graphql.ts';
 import '../modules/xref/xref.graphql.ts';
 import '../modules/events/events.graphql.ts';
+import '../modules/events/relay/relay.graphql.ts';
 import '../modules/onboarding/onboarding.graphql.ts';
 import '../modules/onboarding/reconcile.graphql.ts';
 

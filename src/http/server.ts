@@ -76,6 +76,8 @@ export interface HttpDeps {
   graphiql?: (res: ServerResponse, path: string, acceptEncoding: string, requestId: string) => Promise<void>;
   /** GET / (front-door.ts). */
   frontDoor: (res: ServerResponse, accept: string, requestId: string) => void;
+  /** GET /asyncapi.json: the AsyncAPI document of the change events on NATS. */
+  asyncApi: () => unknown;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
@@ -139,7 +141,7 @@ export function createHttpServer(deps: HttpDeps): Server {
                         ? 'auth'
                         : path.startsWith('/graphiql/')
                           ? 'graphiql'
-                          : path.startsWith('/docs/') || path === '/docs'
+                          : path.startsWith('/docs/') || path === '/docs' || path === '/asyncapi.json'
                             ? 'docs'
                             : ['/health', '/ready', '/metrics'].includes(path)
                               ? path.slice(1)
@@ -203,6 +205,8 @@ export function createHttpServer(deps: HttpDeps): Server {
             res.writeHead(308, { location: '/docs/', 'x-request-id': requestId });
             res.end();
           } else await sendDocs(res, path, requestId);
+        } else if (path === '/asyncapi.json' && req.method === 'GET') {
+          sendJson(res, 200, deps.asyncApi(), requestId);
         } else if (path === '/health' && req.method === 'GET') {
           sendJson(res, 200, { status: 'ok' }, requestId);
         } else if (path === '/ready' && req.method === 'GET') {

@@ -50,6 +50,7 @@ const MATRIX: Record<string, Entry> = {
     doc: `{ verifyAuditChain { ... on AuditChainVerification { valid } ${E} } }`,
     allowed: ['admin'],
   },
+  eventRelay: { doc: `{ eventRelay { ... on EventRelay { state } ${E} } }`, allowed: ['admin'] },
   contracts: { doc: '{ contracts(first: 1) { edges { node { name } } } }', allowed: everyone },
   contract: { doc: '{ contract(name: "item") { name } }', allowed: everyone },
   checkCompatibility: {
@@ -212,6 +213,10 @@ const MATRIX: Record<string, Entry> = {
   },
   setApprovalPolicy: {
     doc: `mutation { setApprovalPolicy(input: { domain: "lot", requiredApprovals: 1 }) { ... on SetApprovalPolicyPayload { approvalPolicy { domain } } ${E} } }`,
+    allowed: ['admin'],
+  },
+  replayEvents: {
+    doc: `mutation { replayEvents(input: { fromSequence: "1" }) { ... on ReplayEventsPayload { published } ${E} } }`,
     allowed: ['admin'],
   },
   setKeySequence: {

@@ -22,7 +22,7 @@ const ws = cliWorkspace('canon-cli');
 
 describe('canon migrate', () => {
   it('says how many migrations it applied, then that the database is up to date', async () => {
-    const fresh = await createTestDatabase();
+    const fresh = await createTestDatabase({ fresh: true });
     const freshEnv = fresh.databaseUrl
       ? { DATABASE_URL: fresh.databaseUrl }
       : { CANON_DATA_DIR: join(ws.work, 'migrate-data') };

@@ -13,13 +13,20 @@ import { DEFAULT_RATE_LIMITS } from '../../src/http/rate-limit.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { type Case, mutationSpecs, type SweepEnv } from '../support/concurrency-specs.ts';
 import { createRecord, itemData, registerSystem, stewardPair, uniqueCode } from '../support/factories.ts';
+import { type TestStream, testStream } from '../support/nats.ts';
 
 let t: TestApp;
+let stream: TestStream;
 const env = {} as SweepEnv;
 const { specs, count } = mutationSpecs(env);
 
 beforeAll(async () => {
-  t = await startTestApp({ rateLimits: { ...DEFAULT_RATE_LIMITS, admin: { perSecond: 1e6, burst: 1e6 } } });
+  // replayEvents needs a relay: the sweep's Canon publishes to a stream of its own
+  stream = await testStream();
+  t = await startTestApp({
+    rateLimits: { ...DEFAULT_RATE_LIMITS, admin: { perSecond: 1e6, burst: 1e6 } },
+    nats: stream.settings,
+  });
   env.t = t;
   env.stewards = await stewardPair(t);
   env.recordId = (await createRecord(t, 'item', itemData(uniqueCode('SWEEP')))).recordId;
@@ -27,6 +34,7 @@ beforeAll(async () => {
 }, 180_000);
 afterAll(async () => {
   await t?.close();
+  await stream?.remove();
 });
 
 const auditsSince = (action: string, sequence: number) =>

@@ -12,7 +12,7 @@ const listing = () =>
 
 it('migrating a database writes nothing into migrations/ (no schema snapshot per database)', async () => {
   const before = listing();
-  const db = await createTestDatabase();
+  const db = await createTestDatabase({ fresh: true });
   const orm = await openDatabase({ databaseUrl: db.databaseUrl, dataDir: db.dataDir });
   try {
     expect((await migrate(orm)).length).toBeGreaterThan(0);
@@ -27,7 +27,7 @@ it('migrating a database writes nothing into migrations/ (no schema snapshot per
 });
 
 it('the record-key migration fills the key of xrefs linked before it', async () => {
-  const db = await createTestDatabase();
+  const db = await createTestDatabase({ fresh: true });
   const orm = await openDatabase({ databaseUrl: db.databaseUrl, dataDir: db.dataDir });
   try {
     await orm.migrator.up({ to: 'Migration20261123121000' });

@@ -47,6 +47,7 @@ export function testConfig(db: TestDatabase, overrides: Partial<CanonConfig> = {
     maxBodyBytes: 2 * 1024 * 1024,
     poolMax: 5,
     statementTimeoutMs: 30_000,
+    ...(db.pgliteSnapshot ? { pgliteSnapshot: db.pgliteSnapshot } : {}),
     ...overrides,
   };
 }

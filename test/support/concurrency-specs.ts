@@ -503,6 +503,15 @@ export function mutationSpecs(env: SweepEnv) {
         };
       },
     },
+    replayEvents: {
+      action: 'EVENTS_REPLAYED',
+      // each call replays (JetStream drops the repeats): one audit per success, one with a key
+      once: false,
+      prepare: async () => ({
+        input: { fromSequence: '1', limit: 3 },
+        effects: () => count(`select count(*)::int as n from audit_event where action = 'EVENTS_REPLAYED'`),
+      }),
+    },
   };
   return { specs, count };
 }

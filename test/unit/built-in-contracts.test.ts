@@ -1,14 +1,18 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import ajvFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
+import { isEventContract } from '../../src/modules/contracts/contract-ids.ts';
 import { BUILT_IN_CONTRACTS_DIR, readContractsFolder } from '../../src/modules/contracts/contracts-folder.ts';
 import { assertValidJsonSchema, referencedContracts } from '../../src/modules/contracts/schema-checks.ts';
+import { eventContractOf } from '../../src/modules/events/event-catalogue.ts';
+import { OUTBOX_EVENT_TYPES } from '../../src/modules/events/outbox.service.ts';
 
 const docs = readContractsFolder(BUILT_IN_CONTRACTS_DIR);
+const domainDocs = docs.filter((d) => !isEventContract(d.contract));
 
 describe('built-in contracts', () => {
   it('are the five domains at 1.0.0 and 1.1.0 (free-text codes), referenced contracts first', () => {
-    expect(docs.map((d) => `${d.contract}@${d.version}`)).toEqual([
+    expect(domainDocs.map((d) => `${d.contract}@${d.version}`)).toEqual([
       'uom@1.0.0',
       'item@1.0.0',
       'item@1.1.0',
@@ -19,6 +23,12 @@ describe('built-in contracts', () => {
       'work-center@1.0.0',
       'work-center@1.1.0',
     ]);
+  });
+
+  it('describe every change event at 1.0.0, one contract per outbox event type', () => {
+    expect(docs.filter((d) => isEventContract(d.contract)).map((d) => `${d.contract}@${d.version}`)).toEqual(
+      [...OUTBOX_EVENT_TYPES].map((type) => `${eventContractOf(type)}@1.0.0`).sort(),
+    );
   });
 
   for (const doc of docs) {

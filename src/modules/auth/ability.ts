@@ -23,7 +23,8 @@ export type Action =
   | 'rotate'
   | 'verify'
   | 'propose'
-  | 'approve';
+  | 'approve'
+  | 'replay';
 
 export type SubjectName =
   | 'Contract'
@@ -36,6 +37,7 @@ export type SubjectName =
   | 'ApprovalPolicy'
   | 'System'
   | 'Xref'
+  | 'EventStream'
   | 'all';
 
 export type AppAbility = MongoAbility<[Action, SubjectName | Record<string, unknown>]>;

@@ -35,7 +35,7 @@ export class ContractDrafts {
 
   async registerVersion(ctx: CallContext, input: RegisterVersionInput): Promise<ContractVersion> {
     authorize(ctx.ability, ctx.actor, 'create', 'ContractVersion');
-    const name = requireContractName(input.contract);
+    const name = requireContractName(input.contract, ctx);
     const parsed = requireVersion(input.version, ['version']);
     if (input.compatibility !== undefined) requireMode(input.compatibility);
     const schema = this.rows.prepareSchema(name, input.version, input.schema);
@@ -136,7 +136,7 @@ export class ContractDrafts {
     } & Idempotent,
   ): Promise<ContractVersion> {
     authorize(ctx.ability, ctx.actor, 'update', 'ContractVersion');
-    const name = requireContractName(input.contract);
+    const name = requireContractName(input.contract, ctx);
     requireVersion(input.version, ['version']);
     const schema = this.rows.prepareSchema(name, input.version, input.schema);
     const fingerprint = schemaFingerprint(schema);

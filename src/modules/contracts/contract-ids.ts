@@ -5,8 +5,14 @@
  */
 import semver from 'semver';
 
-export const CONTRACT_NAME_PATTERN = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
-const URN = /^urn:canon:contract:([a-z][a-z0-9-]*):(\d+\.\d+\.\d+)$/;
+/** Kebab-case words, optionally in dot-separated namespaces: `item`, `work-center`, `acme.bom`. */
+export const CONTRACT_NAME_PATTERN = /^[a-z][a-z0-9]*(-[a-z0-9]+)*(\.[a-z][a-z0-9]*(-[a-z0-9]+)*)*$/;
+const URN = /^urn:canon:contract:([a-z][a-z0-9.-]*):(\d+\.\d+\.\d+)$/;
+
+/** The namespace of the contracts of Canon's own change events (`event.record.changed` …): Canon's alone. */
+export const EVENT_CONTRACT_PREFIX = 'event.';
+
+export const isEventContract = (name: string): boolean => name.startsWith(EVENT_CONTRACT_PREFIX);
 
 export const contractUri = (name: string, version: string): string => `urn:canon:contract:${name}:${version}`;
 

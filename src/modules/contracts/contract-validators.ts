@@ -3,6 +3,7 @@ import ajvFormats from 'ajv-formats';
 import type { Em } from '../../db/orm.ts';
 import { CanonError } from '../../errors.ts';
 import { Contract } from './contract.entity.ts';
+import { isEventContract } from './contract-ids.ts';
 import type { ContractRows } from './contract-rows.ts';
 import { ContractVersion } from './contract-version.entity.ts';
 
@@ -39,6 +40,13 @@ export class ContractValidators {
    * changes, so the cache needs no invalidation (and replicas agree).
    */
   async validatorFor(em: Em, domain: string, major?: number): Promise<ContractValidator> {
+    if (isEventContract(domain)) {
+      throw new CanonError(
+        'NOT_FOUND',
+        `"${domain}" describes one of Canon's change events, not a domain of golden records.`,
+        { path: ['domain'] },
+      );
+    }
     if (major === undefined) major = await this.proposalMajor(em, domain);
     const rows = await em.find(
       ContractVersion,

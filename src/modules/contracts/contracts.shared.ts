@@ -2,6 +2,7 @@ import type { ValidateFunction } from 'ajv/dist/2020.js';
 import semver from 'semver';
 import type { Em } from '../../db/orm.ts';
 import { CanonError, type ErrorDetail, VersionConflictError } from '../../errors.ts';
+import { type CallContext, SYSTEM_ACTOR } from '../auth/actor-context.ts';
 import type { Replayable } from '../idempotency/idempotency.service.ts';
 import {
   COMPATIBILITY_MODES,
@@ -11,7 +12,7 @@ import {
   type SemverBump,
 } from './compatibility/compatibility.ts';
 import type { MajorPolicy } from './contract.entity.ts';
-import { isValidContractName, parseVersion } from './contract-ids.ts';
+import { EVENT_CONTRACT_PREFIX, isEventContract, isValidContractName, parseVersion } from './contract-ids.ts';
 import { ContractVersion, type VersionStatus } from './contract-version.entity.ts';
 
 export const compiledValidators = new Map<string, ValidateFunction>();
@@ -102,7 +103,7 @@ export interface PublicationListener<P = unknown> {
 
 // ---------------------------------------------------------------- pure helpers
 
-export function requireContractName(name: string): string {
+export function requireContractName(name: string, ctx?: CallContext): string {
   if (name === 'contracts') {
     throw new CanonError(
       'BAD_USER_INPUT',
@@ -113,7 +114,14 @@ export function requireContractName(name: string): string {
   if (!isValidContractName(name)) {
     throw new CanonError(
       'BAD_USER_INPUT',
-      `"${name}" is not a contract name: use kebab-case (e.g. item, work-center).`,
+      `"${name}" is not a contract name: use kebab-case words, optionally in dot-separated namespaces (e.g. item, work-center, acme.bom).`,
+      { path: ['contract'] },
+    );
+  }
+  if (isEventContract(name) && ctx?.actor?.id !== SYSTEM_ACTOR.id) {
+    throw new CanonError(
+      'BAD_USER_INPUT',
+      `"${name}" is reserved: the ${EVENT_CONTRACT_PREFIX}* contracts describe Canon's own change events and ship with Canon.`,
       { path: ['contract'] },
     );
   }

@@ -2,7 +2,7 @@
  * The change feed: outbox events after a sequence, in sequence order, for connectors that follow
  * changes (paged, or as a subscription that first replays and then waits for new events).
  */
-import type { Orm } from '../../db/orm.ts';
+import type { Em, Orm } from '../../db/orm.ts';
 import { readConnection } from '../../db/read-connection.ts';
 import { authorize } from '../auth/ability.ts';
 import type { CallContext } from '../auth/actor-context.ts';
@@ -43,6 +43,14 @@ export class ChangeFeedService {
 
   async page(ctx: CallContext, filter: FeedFilter): Promise<ChangeEvent[]> {
     authorize(ctx.ability, ctx.actor, 'read', 'GoldenRecord');
+    return this.read(filter);
+  }
+
+  /**
+   * A page of events, without an authorization check: for Canon's own readers (the NATS relay); in
+   * `em`'s transaction when given (the embedded PGlite has one connection, which a transaction holds).
+   */
+  async read(filter: FeedFilter, em?: Em): Promise<ChangeEvent[]> {
     const where = ['sequence > ?'];
     const params: unknown[] = [filter.afterSequence];
     if (filter.domain) {
@@ -62,22 +70,21 @@ export class ChangeFeedService {
       params.push(filter.excludeOriginSystem);
     }
     params.push(Math.min(Math.max(filter.first, 1), 1001)); // a page of 1000 and one more to know there is more
-    const rows = await readConnection(this.orm.em).execute<
-      {
-        sequence: string;
-        type: string;
-        domain: string | null;
-        subject_id: string | null;
-        revision: number | null;
-        payload: unknown;
-        origin: unknown;
-        contract_version: string | null;
-        created_at: Date;
-      }[]
-    >(
-      `select sequence::text, type, domain, subject_id, revision, payload, origin, contract_version, created_at from outbox_event where ${where.join(' and ')} order by outbox_event.sequence limit ?`,
-      params,
-    );
+    type Row = {
+      sequence: string;
+      type: string;
+      domain: string | null;
+      subject_id: string | null;
+      revision: number | null;
+      payload: unknown;
+      origin: unknown;
+      contract_version: string | null;
+      created_at: Date;
+    };
+    const sql = `select sequence::text, type, domain, subject_id, revision, payload, origin, contract_version, created_at from outbox_event where ${where.join(' and ')} order by outbox_event.sequence limit ?`;
+    const rows = em
+      ? await em.getConnection().execute<Row[]>(sql, params, 'all', em.getTransactionContext())
+      : await readConnection(this.orm.em).execute<Row[]>(sql, params);
     return rows.map((r) => ({
       sequence: r.sequence,
       type: r.type,
