@@ -184,4 +184,48 @@ describe('the NATS relay', () => {
     );
     expect(audit.data.auditEvents.edges).toHaveLength(1);
   });
+
+  it('serves a durable pull consumer with explicit acks: a refused message comes again', async () => {
+    const { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } = await import('@nats-io/jetstream');
+    const { connect } = await import('@nats-io/transport-node');
+    const prefix = stream.settings.stream.subjectPrefix;
+    const nc = await connect({ servers: stream.settings.servers });
+    try {
+      await createRecord(t, 'item', itemData(uniqueCode('CONSUMED')));
+      await caughtUp();
+      const jsm = await jetstreamManager(nc);
+      await jsm.consumers.add(stream.settings.stream.name, {
+        durable_name: 'odoo-items',
+        filter_subject: `${prefix}.item.record.changed`,
+        ack_policy: AckPolicy.Explicit,
+        deliver_policy: DeliverPolicy.All,
+        ack_wait: 30_000_000_000,
+        max_deliver: 10,
+      });
+      const consumer = await jetstream(nc).consumers.get(stream.settings.stream.name, 'odoo-items');
+      const expected = (await outbox()).filter((r) => r.type === 'RECORD_CHANGED' && r.domain === 'item');
+      const applied = new Set<string>();
+      let refused: string | undefined;
+      let redelivered = false;
+      while (applied.size < expected.length) {
+        const batch = await consumer.fetch({ max_messages: 10, expires: 2_000 });
+        for await (const m of batch) {
+          const sequence = m.headers!.get('Canon-Sequence');
+          if (!refused) {
+            refused = sequence;
+            m.nak(); // the connector could not apply it: JetStream redelivers it
+            continue;
+          }
+          if (sequence === refused) redelivered = m.info.deliveryCount === 2;
+          applied.add(sequence);
+          m.ack();
+        }
+      }
+      expect(redelivered).toBe(true);
+      expect([...applied].sort()).toEqual(expected.map((r) => r.sequence).sort());
+      expect((await jsm.consumers.info(stream.settings.stream.name, 'odoo-items')).num_ack_pending).toBe(0);
+    } finally {
+      await nc.close();
+    }
+  });
 });

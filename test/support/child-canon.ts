@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTestDatabase, type TestDatabase } from './db.ts';
+import { createTestDatabase, seedDataDir, type TestDatabase } from './db.ts';
 
 export async function freePort(): Promise<number> {
   const server = createServer();
@@ -73,6 +73,7 @@ export async function childDatabase(prefix: string): Promise<{
   const env: Record<string, string> = db.databaseUrl
     ? { DATABASE_URL: db.databaseUrl }
     : { DATABASE_URL: '', CANON_DATA_DIR: join(work, 'data') };
+  if (!db.databaseUrl) await seedDataDir(join(work, 'data'));
   return {
     db,
     work,

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll } from 'vitest';
-import { createTestDatabase, type TestDatabase } from './db.ts';
+import { createTestDatabase, seedDataDir, type TestDatabase } from './db.ts';
 
 const run = promisify(execFile);
 
@@ -47,6 +47,7 @@ export function cliWorkspace(prefix: string): CliWorkspace {
     ws.env = ws.db.databaseUrl
       ? { DATABASE_URL: ws.db.databaseUrl }
       : { CANON_DATA_DIR: join(ws.work, 'data') };
+    if (!ws.db.databaseUrl) await seedDataDir(join(ws.work, 'data'));
   });
   afterAll(async () => {
     await ws.db?.drop();

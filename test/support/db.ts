@@ -29,6 +29,25 @@ declare module 'vitest' {
 
 let snapshotBytes: Uint8Array<ArrayBuffer> | undefined;
 
+/**
+ * On the PGlite pass, makes `dir` an embedded data folder holding the template (for Canon child
+ * processes and CLI commands, which open a folder): their first start then skips creating and
+ * migrating a database. Nothing on the PostgreSQL pass, where they get a database of their own.
+ */
+export async function seedDataDir(dir: string): Promise<void> {
+  const template = process.env.DATABASE_URL ? '' : inject('canonTemplate');
+  if (!template) return;
+  snapshotBytes ??= new Uint8Array(readFileSync(template));
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');
+  const db = await PGlite.create({
+    dataDir: dir,
+    loadDataDir: new Blob([snapshotBytes]),
+    extensions: { pg_trgm },
+  });
+  await db.close();
+}
+
 export async function createTestDatabase(options: { fresh?: boolean } = {}): Promise<TestDatabase> {
   const server = process.env.DATABASE_URL;
   const template = options.fresh ? '' : inject('canonTemplate');

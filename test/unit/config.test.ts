@@ -100,4 +100,37 @@ describe('configuration', () => {
       },
     });
   });
+
+  it('reads the NATS relay settings, with defaults, and explains bad ones', () => {
+    expect(loadConfig({}).nats).toBeUndefined();
+    const nats = loadConfig({ NATS_URL: 'nats://a:4222, nats://b:4222', NATS_STREAM_MAX_AGE: '7d' }).nats!;
+    expect(nats.servers).toEqual(['nats://a:4222', 'nats://b:4222']);
+    expect(nats.stream).toEqual({
+      name: 'CANON',
+      subjectPrefix: 'canon',
+      maxAgeMs: 7 * 86_400_000,
+      maxBytes: -1,
+      duplicateWindowMs: 120_000,
+      replicas: 1,
+      storage: 'file',
+    });
+    expect(loadConfig({ NATS_URL: 'nats://a', NATS_STREAM_MAX_BYTES: '512MiB' }).nats!.stream.maxBytes).toBe(
+      512 * 1024 ** 2,
+    );
+    for (const [env, named] of [
+      [{ NATS_URL: 'http://a' }, 'NATS_URL'],
+      [{ NATS_URL: 'nats://a', NATS_STREAM: 'has space' }, 'NATS_STREAM'],
+      [{ NATS_URL: 'nats://a', NATS_SUBJECT_PREFIX: 'Canon.>' }, 'NATS_SUBJECT_PREFIX'],
+      [{ NATS_URL: 'nats://a', NATS_STREAM_MAX_AGE: 'forever' }, 'NATS_STREAM_MAX_AGE'],
+      [{ NATS_URL: 'nats://a', NATS_STREAM_MAX_BYTES: 'lots' }, 'NATS_STREAM_MAX_BYTES'],
+      [{ NATS_URL: 'nats://a', NATS_STREAM_REPLICAS: '7' }, 'NATS_STREAM_REPLICAS'],
+      [
+        { NATS_URL: 'nats://a', NATS_STREAM_MAX_AGE: '1m', NATS_DUPLICATE_WINDOW: '5m' },
+        'NATS_DUPLICATE_WINDOW',
+      ],
+      [{ NATS_URL: 'nats://a', NATS_TOKEN: 't', NATS_USER: 'u' }, 'NATS_TOKEN'],
+    ] as const) {
+      expect(() => loadConfig(env), JSON.stringify(env)).toThrow(named);
+    }
+  });
 });

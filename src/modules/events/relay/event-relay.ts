@@ -11,14 +11,14 @@
  * NATS down or unreachable never blocks a write: events wait in the outbox, the lag grows (metrics,
  * /ready), and the relay catches up in order when NATS answers again.
  */
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { jetstream, type jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Em, Orm } from '../../../db/orm.ts';
 import type { Logger } from '../../../logger.ts';
 import type { ChangeFeedService } from '../change-feed.service.ts';
 import { HEADERS } from './event-message.ts';
 import { isWrongLastSequence, publishWindow } from './event-publisher.ts';
-import { ensureStream } from './event-stream.ts';
+import { ensureStream, streamManager } from './event-stream.ts';
 import { connectNats, serversOf } from './nats-connection.ts';
 import type { NatsSettings } from './nats-env.ts';
 import {
@@ -223,7 +223,7 @@ export class EventRelay {
     const settings = this.settings!;
     const signal = AbortSignal.any([lost, this.stopping.signal]);
     const nc = await this.connection();
-    const jsm = await jetstreamManager(nc);
+    const jsm = await streamManager(nc, settings.stream);
     const js = jetstream(nc);
     let synced = false;
     let streamSequence = 0;
@@ -269,7 +269,7 @@ export class EventRelay {
   async replay(from: bigint, to: bigint, limit: number, em?: Em): Promise<ReplayResult> {
     const settings = this.settings!;
     const nc = await this.connection();
-    await ensureStream(await jetstreamManager(nc), settings.stream);
+    await ensureStream(await streamManager(nc, settings.stream), settings.stream);
     const js = jetstream(nc);
     const result: ReplayResult = { lastSequence: null, published: 0, duplicates: 0, more: false };
     let after = from - 1n;

@@ -4,7 +4,8 @@
  * size, the duplicate window Nats-Msg-Id de-duplication works within, replicas and storage.
  */
 import type { JetStreamManager, StreamConfig, StreamInfo } from '@nats-io/jetstream';
-import { DiscardPolicy, RetentionPolicy, StorageType } from '@nats-io/jetstream';
+import { DiscardPolicy, jetstreamManager, RetentionPolicy, StorageType } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
 import type { StreamSettings } from './nats-env.ts';
 
 /** A stream problem an operator must fix (named, with what to do): shown in the relay's status. */
@@ -25,6 +26,15 @@ export function streamConfigOf(settings: StreamSettings): Partial<StreamConfig> 
     duplicate_window: settings.duplicateWindowMs * NS_PER_MS,
     num_replicas: settings.replicas,
   };
+}
+
+/** JetStream's management API on a connection; a server without JetStream is named as the problem. */
+export async function streamManager(nc: NatsConnection, settings: StreamSettings): Promise<JetStreamManager> {
+  try {
+    return await jetstreamManager(nc);
+  } catch (error) {
+    throw explain(error, settings);
+  }
 }
 
 /** Creates the stream, or updates the settings that differ; answers its info. */
