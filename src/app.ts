@@ -136,7 +136,14 @@ export async function startCanon(
     },
     console: createConsoleHandler(),
     graphiql: config.environment === 'production' ? undefined : createGraphiQLAssetHandler(),
-    asyncApi: () => (asyncApi ??= asyncApiDocument(asyncApiOptionsOf(config.nats))),
+    // an API description like introspection: open outside production, a token needed in it (it
+    // names the NATS servers), unless CANON_ANONYMOUS_INTROSPECTION says otherwise
+    asyncApi: async (req, res, send) => {
+      asyncApi ??= asyncApiDocument(asyncApiOptionsOf(config.nats));
+      const doc = asyncApi;
+      if (config.anonymousIntrospection ?? config.environment !== 'production') return send(doc);
+      await asCaller(req, res, async () => send(doc));
+    },
     frontDoor: (res, accept, requestId) =>
       sendFrontDoor(
         res,

@@ -77,7 +77,7 @@ export interface HttpDeps {
   /** GET / (front-door.ts). */
   frontDoor: (res: ServerResponse, accept: string, requestId: string) => void;
   /** GET /asyncapi.json: the AsyncAPI document of the change events on NATS. */
-  asyncApi: () => unknown;
+  asyncApi: (req: IncomingMessage, res: ServerResponse, send: (doc: unknown) => void) => Promise<void>;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
@@ -141,13 +141,15 @@ export function createHttpServer(deps: HttpDeps): Server {
                         ? 'auth'
                         : path.startsWith('/graphiql/')
                           ? 'graphiql'
-                          : path.startsWith('/docs/') || path === '/docs' || path === '/asyncapi.json'
+                          : path.startsWith('/docs/') || path === '/docs'
                             ? 'docs'
-                            : ['/health', '/ready', '/metrics'].includes(path)
-                              ? path.slice(1)
-                              : path === '/'
-                                ? 'index'
-                                : 'other';
+                            : path === '/asyncapi.json'
+                              ? 'asyncapi'
+                              : ['/health', '/ready', '/metrics'].includes(path)
+                                ? path.slice(1)
+                                : path === '/'
+                                  ? 'index'
+                                  : 'other';
       const requestLog = log.child({ requestId });
       const started = performance.now();
       res.on('finish', () => {
@@ -206,7 +208,7 @@ export function createHttpServer(deps: HttpDeps): Server {
             res.end();
           } else await sendDocs(res, path, requestId);
         } else if (path === '/asyncapi.json' && req.method === 'GET') {
-          sendJson(res, 200, deps.asyncApi(), requestId);
+          await deps.asyncApi(req, res, (doc) => sendJson(res, 200, doc, requestId));
         } else if (path === '/health' && req.method === 'GET') {
           sendJson(res, 200, { status: 'ok' }, requestId);
         } else if (path === '/ready' && req.method === 'GET') {

@@ -145,6 +145,15 @@ describe('the NATS relay', () => {
     expect(r.data.proposeChange).toMatchObject({ code: 'NOT_FOUND' });
   });
 
+  it('serves /asyncapi.json with the configured servers and subject prefix', async () => {
+    const doc = (await (await fetch(`${t.url}/asyncapi.json`)).json()) as any;
+    expect(doc.asyncapi).toBe('3.0.0');
+    expect(doc.channels['record.changed'].address).toBe(
+      `${stream.settings.stream.subjectPrefix}.{domain}.record.changed`,
+    );
+    expect(doc.servers.nats.host).toBe(new URL(stream.settings.servers[0]).host);
+  });
+
   it('reports its state and lag in eventRelay, /ready and /metrics', async () => {
     await caughtUp();
     const r = await t.gql(

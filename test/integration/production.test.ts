@@ -27,3 +27,10 @@ it('hides field suggestions and internals, and still answers queries', async () 
   expect(ok.status).toBe(200);
   expect(ok.data.version).toMatch(/^\d+\.\d+\.\d+/);
 });
+
+it('describes the change events (/asyncapi.json) to callers with a token only', async () => {
+  expect((await fetch(`${t.url}/asyncapi.json`)).status).toBe(401);
+  const res = await fetch(`${t.url}/asyncapi.json`, { headers: { authorization: `Bearer ${t.adminToken}` } });
+  expect(res.status).toBe(200);
+  expect(((await res.json()) as { asyncapi: string }).asyncapi).toBe('3.0.0');
+});
