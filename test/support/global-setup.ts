@@ -19,10 +19,12 @@ import { dumpPglite, migrate, openDatabase } from '../../src/db/orm.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createServices } from '../../src/services.ts';
 import { loadCatalogue } from '../../src/startup.ts';
+import { removeStaleTestStreams } from './nats.ts';
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const url = process.env.DATABASE_URL;
   if (url && (await ensureDatabase(url))) console.log(`created the database of DATABASE_URL`);
+  await removeStaleTestStreams();
   const suffix = `${process.pid}_${randomBytes(4).toString('hex')}`;
   if (!url) {
     const file = join(tmpdir(), `canon-test-template-${suffix}.tar`);

@@ -94,6 +94,26 @@ function toMessage(m: JsMsg): StreamMessage {
   return { streamSequence: m.seq, subject: m.subject, headers, body: m.json() };
 }
 
+/**
+ * Removes test streams an interrupted run left behind (older than an hour): JetStream reserves each
+ * memory stream's limit, and enough of them would refuse new ones. Quiet when NATS does not answer.
+ */
+export async function removeStaleTestStreams(): Promise<void> {
+  const nc = await connect({ servers: NATS_TEST_URL, timeout: 2_000 }).catch(() => undefined);
+  if (!nc) return;
+  try {
+    const jsm = await jetstreamManager(nc);
+    const before = Date.now() - 3_600_000;
+    for await (const s of jsm.streams.list())
+      if (s.config.name.startsWith('CANON_TEST_') && Date.parse(s.created) < before)
+        await jsm.streams.delete(s.config.name).catch(() => false);
+  } catch {
+    // no JetStream: the relay's tests say so themselves
+  } finally {
+    await nc.close();
+  }
+}
+
 /** Waits until `check` answers true (polling), or fails after `timeoutMs` with `what`. */
 export async function eventually(
   check: () => Promise<boolean>,

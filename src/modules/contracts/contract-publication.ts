@@ -10,7 +10,7 @@ import { idempotentTransaction } from '../idempotency/idempotency.service.ts';
 import { Contract } from './contract.entity.ts';
 import type { ContractComparisons } from './contract-comparisons.ts';
 import type { ContractDrafts } from './contract-drafts.ts';
-import { contractUri } from './contract-ids.ts';
+import { contractUri, withContractIds } from './contract-ids.ts';
 import type { ContractRows } from './contract-rows.ts';
 import { ContractVersion, type VersionStatus } from './contract-version.entity.ts';
 import {
@@ -23,6 +23,7 @@ import {
   versionReplay,
 } from './contracts.shared.ts';
 import { orderByReferences } from './contracts-folder.ts';
+import { schemaFingerprint } from './fingerprint.ts';
 import { referencedContracts } from './schema-checks.ts';
 
 const pick = (d: { contract: string; version: string }) => ({ contract: d.contract, version: d.version });
@@ -325,11 +326,36 @@ export class ContractPublication {
     return { ...pick(doc), outcome: replaced ? 'DRAFT_REPLACED' : 'PUBLISHED' };
   }
 
+  /**
+   * Every start registers the built-ins; when each is already there — same content, published (or
+   * later), marked built-in — one query says so, instead of validating every document again.
+   */
+  private async builtInsInPlace(
+    docs: { contract: string; version: string; schema: unknown }[],
+  ): Promise<boolean> {
+    const rows = await this.orm.em.getConnection().execute<{ k: string }[]>(
+      `select c.name || '@' || v.version || '@' || v.fingerprint as k
+         from contract_version v join contract c on c.id = v.contract_id
+        where c.built_in and v.status <> 'DRAFT'`,
+    );
+    const present = new Set(rows.map((r) => r.k));
+    return docs.every(
+      (d) =>
+        typeof d.schema === 'object' &&
+        d.schema !== null &&
+        present.has(
+          `${d.contract}@${d.version}@${schemaFingerprint(withContractIds(d.contract, d.version, d.schema as Record<string, unknown>))}`,
+        ),
+    );
+  }
+
   /** Pushes the contracts shipped with Canon (idempotent) and marks them built-in. */
   async registerBuiltIns(
     ctx: CallContext,
     docs: { contract: string; version: string; schema: unknown }[],
   ): Promise<PushResult[]> {
+    if (await this.builtInsInPlace(docs))
+      return docs.map((d) => ({ contract: d.contract, version: d.version, outcome: 'UNCHANGED' as const }));
     const results = await this.push(ctx, docs);
     const em = this.orm.em.fork();
     const contracts = await em.find(Contract, {
