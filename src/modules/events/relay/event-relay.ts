@@ -81,6 +81,7 @@ export class EventRelay {
   private readonly stopping = new AbortController();
   private log: Logger | undefined;
   private nc: NatsConnection | undefined;
+  private connecting: Promise<NatsConnection> | undefined;
   private running: Promise<void> | undefined;
   private state: RelayState;
   private since = new Date();
@@ -119,9 +120,17 @@ export class EventRelay {
   async connection(): Promise<NatsConnection> {
     if (this.nc && !this.nc.isClosed()) return this.nc;
     if (!this.settings) throw new Error('NATS_URL is not set: Canon relays no events');
-    this.nc = await connectNats(this.settings, 'canon-relay');
-    void this.watch(this.nc);
-    return this.nc;
+    // the relay's loop and a replay may ask at once: one connection for both
+    this.connecting ??= connectNats(this.settings, 'canon-relay')
+      .then((nc) => {
+        this.nc = nc;
+        void this.watch(nc);
+        return nc;
+      })
+      .finally(() => {
+        this.connecting = undefined;
+      });
+    return this.connecting;
   }
 
   headSequence(): Promise<string> {
