@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BUILT_IN_CONTRACTS_DIR, readContractsFolder } from '../../src/modules/contracts/contracts-folder.ts';
+import { systemContext } from '../../src/startup.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { mutation, nodes } from '../support/factories.ts';
 import { closedObject, uniqueName } from '../support/schemas.ts';
@@ -77,6 +79,33 @@ describe('built-in contracts', () => {
       expect(prop.description ?? schema.$defs?.[name]?.description, name).toBeTruthy();
     }
     expect(schema.examples.length).toBeGreaterThan(0);
+  });
+
+  it('are checked again in full at start when one differs: a new version is published, changed content refused', async () => {
+    const ctx = systemContext();
+    const docs = readContractsFolder(BUILT_IN_CONTRACTS_DIR);
+    // all in place: nothing published, nothing refused
+    const again = await t.app.services.contracts.registerBuiltIns(ctx, docs);
+    expect(new Set(again.map((r) => r.outcome))).toEqual(new Set(['UNCHANGED']));
+    // one more version (as a newer Canon ships it): published, and the contract stays built-in
+    const name = uniqueName('shipped');
+    const added = await t.app.services.contracts.registerBuiltIns(ctx, [
+      ...docs,
+      {
+        contract: name,
+        version: '1.0.0',
+        schema: closedObject({ a: { type: 'string', description: 'A.' } }),
+      },
+    ]);
+    expect(added.find((r) => r.contract === name)?.outcome).toBe('PUBLISHED');
+    const r = await t.gql(`{ contract(name: "${name}") { builtIn } }`);
+    expect(r.data.contract.builtIn).toBe(true);
+    // a published version's content cannot change under the same number, at start either
+    const item = docs.find((d) => d.contract === 'item' && d.version === '1.1.0')!;
+    const changed = { ...item, schema: { ...item.schema, description: 'Edited in place.' } };
+    await expect(t.app.services.contracts.registerBuiltIns(ctx, [changed])).rejects.toMatchObject({
+      code: 'VERSION_CONFLICT',
+    });
   });
 });
 
