@@ -11,7 +11,7 @@
  * NATS down or unreachable never blocks a write: events wait in the outbox, the lag grows (metrics,
  * /ready), and the relay catches up in order when NATS answers again.
  */
-import { jetstream, type jetstreamManager } from '@nats-io/jetstream';
+import { type JetStreamManager, jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Em, Orm } from '../../../db/orm.ts';
 import type { Logger } from '../../../logger.ts';
@@ -303,9 +303,7 @@ export class EventRelay {
   }
 
   /** Where to go on from: the committed position, or the stream's last Canon event when it is ahead. */
-  private async sync(
-    jsm: Awaited<ReturnType<typeof jetstreamManager>>,
-  ): Promise<{ position: bigint; streamSequence: number }> {
+  private async sync(jsm: JetStreamManager): Promise<{ position: bigint; streamSequence: number }> {
     const name = this.settings!.stream.name;
     const info = await jsm.streams.info(name);
     const streamSequence = info.state.last_seq;
