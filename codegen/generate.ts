@@ -4,6 +4,7 @@
  * `package.json` and `README.md`, packed into a deterministic tarball. Pure: no database, no network.
  */
 import { type ContractDoc, generateDeclarations } from './declarations.ts';
+import { schemaIdOf } from './drafts.ts';
 import { packageName, rootTypeName } from './names.ts';
 import { generateReadme } from './readme.ts';
 import { contractRefsIn, walkReferences } from './references.ts';
@@ -66,7 +67,7 @@ export async function generatePackage(
     canon: {
       contract: doc.contract,
       version: doc.version,
-      id: doc.schema.$id,
+      id: schemaIdOf(doc.schema),
       type,
       generator: GENERATOR_VERSION,
     },

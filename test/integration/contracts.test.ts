@@ -453,15 +453,18 @@ describe('bad input changes nothing', () => {
       code: 'INVALID_SCHEMA',
       details: [{ path: '#/properties/gtin/format', message: 'unknown format "gtin"' }],
     });
-    const draft7 = await register({
+    const draft3 = await register({
       contract: uniqueName('bad'),
       version: '1.0.0',
-      schema: { $schema: 'http://json-schema.org/draft-07/schema#', type: 'string' },
+      schema: { $schema: 'http://json-schema.org/draft-03/schema#', type: 'string' },
     });
-    expect(draft7.data.registerContractVersion).toMatchObject({
+    expect(draft3.data.registerContractVersion).toMatchObject({
       code: 'INVALID_SCHEMA',
       path: ['schema', '$schema'],
     });
+    // the message names the drafts Canon accepts
+    for (const draft of ['draft-04', 'draft-06', 'draft-07', '2019-09', '2020-12'])
+      expect(draft3.data.registerContractVersion.message).toContain(draft);
     const wrongId = await register({
       contract: uniqueName('bad'),
       version: '1.0.0',

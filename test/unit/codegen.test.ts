@@ -38,6 +38,19 @@ function entries(tgz: Buffer) {
 }
 
 describe('generated packages', () => {
+  it('name root types as json-schema-to-typescript declares them, digits followed by letters too', async () => {
+    const schema = {
+      $schema: 'https://json-schema.org/draft/2020-12/schema',
+      $id: 'urn:canon:contract:iso9001-c8a9:1.0.0',
+      type: 'object',
+    };
+    const pkg = await generatePackage({ contract: 'iso9001-c8a9', version: '1.0.0', schema }, [], {
+      scope: '@canon',
+    });
+    expect(pkg.files['index.d.ts']).toContain('export interface Iso9001C8A9 {');
+    expect(pkg.files['index.d.ts']).toContain('export declare const validate: Validator<Iso9001C8A9>;');
+  });
+
   it('are byte-identical across runs', async () => {
     const a = await builtInPackages();
     const b = await builtInPackages();

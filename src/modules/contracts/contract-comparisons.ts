@@ -1,4 +1,5 @@
 import semver from 'semver';
+import { DEFAULT_DRAFT, type Draft } from '../../../codegen/drafts.ts';
 import { walkReferences } from '../../../codegen/references.ts';
 import type { Em, Orm } from '../../db/orm.ts';
 import { CanonError, notFound } from '../../errors.ts';
@@ -7,7 +8,6 @@ import type { CallContext } from '../auth/actor-context.ts';
 import {
   type CompatibilityMode,
   compareSchemas,
-  type Dialect,
   isTransitive,
   type SchemaChange,
   type SchemaComparison,
@@ -27,15 +27,20 @@ export class ContractComparisons {
   }
 
   /** schemaDiff: a pure comparison of two documents (contract refs resolved from the registry). */
-  async schemaDiff(ctx: CallContext, from: unknown, to: unknown): Promise<SchemaComparison> {
+  async schemaDiff(
+    ctx: CallContext,
+    from: unknown,
+    to: unknown,
+    defaultDraft?: Draft,
+  ): Promise<SchemaComparison> {
     authorize(ctx.ability, ctx.actor, 'read', 'ContractVersion');
-    const dialects: [Dialect, Dialect] = [
-      assertValidJsonSchema(from, 'from', { allowDraft07: true }),
-      assertValidJsonSchema(to, 'to', { allowDraft07: true }),
+    const drafts: [Draft, Draft] = [
+      comparedDraft(from, 'from', defaultDraft),
+      comparedDraft(to, 'to', defaultDraft),
     ];
     const em = this.orm.em.fork();
     const resolver = await this.resolverFor(em, [from, to], ['from', 'to']);
-    return this.compare(from, to, resolver, 'to', dialects);
+    return this.compare(from, to, resolver, 'to', drafts);
   }
 
   /**
@@ -49,15 +54,15 @@ export class ContractComparisons {
     version?: string,
   ): Promise<CompatibilityReport> {
     authorize(ctx.ability, ctx.actor, 'read', 'ContractVersion');
-    assertValidJsonSchema(schema, 'schema');
     const em = this.orm.em.fork();
     const contract = await em.findOne(Contract, { name: contractName });
     if (!contract) throw notFound(`The contract "${contractName}"`, ['contract']);
+    const draft = assertValidJsonSchema(schema, 'schema', { defaultDraft: contract.defaultDraft });
     const target = version ? requireVersion(version, ['version']) : undefined;
     const live = await this.liveVersions(em, contract);
     const baseline = target ? live.filter((v) => semver.lt(v.version, version!)) : live;
     const resolver = await this.resolverFor(em, [schema, ...baseline.map((v) => v.schema)], ['schema']);
-    return this.evaluate(contract, baseline, schema as Raw, resolver);
+    return this.evaluate(contract, baseline, schema as Raw, resolver, draft);
   }
 
   evaluate(
@@ -65,12 +70,13 @@ export class ContractComparisons {
     baseline: ContractVersion[],
     schema: Raw,
     resolver: (uri: string) => Raw | undefined,
+    draft?: Draft,
   ): CompatibilityReport {
     const mode = contract.compatibility as CompatibilityMode;
     const predecessor = baseline[baseline.length - 1];
     const comparedTo = predecessor ? (isTransitive(mode) ? baseline : [predecessor]) : [];
     const comparison: SchemaComparison = predecessor
-      ? this.compare(predecessor.schema, schema, resolver, 'schema')
+      ? this.compare(predecessor.schema, schema, resolver, 'schema', [DEFAULT_DRAFT, draft ?? DEFAULT_DRAFT])
       : {
           backwardCompatible: true,
           forwardCompatible: true,
@@ -81,7 +87,9 @@ export class ContractComparisons {
     const found: SchemaChange[] = [];
     for (const earlier of comparedTo) {
       const c =
-        earlier === predecessor ? comparison : this.compare(earlier.schema, schema, resolver, 'schema');
+        earlier === predecessor
+          ? comparison
+          : this.compare(earlier.schema, schema, resolver, 'schema', [DEFAULT_DRAFT, draft ?? DEFAULT_DRAFT]);
       for (const v of violations(mode, c)) {
         found.push(
           earlier === predecessor ? v : { ...v, message: `Against ${earlier.version}: ${v.message}` },
@@ -108,10 +116,10 @@ export class ContractComparisons {
     to: unknown,
     resolver: (uri: string) => Raw | undefined,
     field: string,
-    dialects?: [Dialect, Dialect],
+    drafts?: [Draft, Draft],
   ): SchemaComparison {
     try {
-      return compareSchemas(from as Raw, to as Raw, { external: resolver, dialects });
+      return compareSchemas(from as Raw, to as Raw, { external: resolver, drafts });
     } catch (error) {
       if (error instanceof UnresolvedReferenceError) {
         throw new CanonError('REFERENCE_NOT_FOUND', error.message, {
@@ -149,5 +157,23 @@ export class ContractComparisons {
   async liveVersions(em: Em, contract: Contract): Promise<ContractVersion[]> {
     const rows = await em.find(ContractVersion, { contract, status: { $in: LIVE } });
     return rows.sort((a, b) => semver.compare(a.version, b.version));
+  }
+}
+
+/**
+ * The draft a compared document is read in: its `$schema`, else `defaultDraft`; with neither, 2020-12,
+ * or draft-07 when only draft-07's meta-schema accepts the document (array-form `items` …).
+ */
+function comparedDraft(doc: unknown, field: string, defaultDraft: Draft | undefined): Draft {
+  const declares = typeof doc === 'object' && doc !== null && '$schema' in doc;
+  if (defaultDraft !== undefined || declares) return assertValidJsonSchema(doc, field, { defaultDraft });
+  try {
+    return assertValidJsonSchema(doc, field);
+  } catch (error) {
+    try {
+      return assertValidJsonSchema(doc, field, { defaultDraft: 'draft-07' });
+    } catch {
+      throw error;
+    }
   }
 }

@@ -1,5 +1,6 @@
 /** Drafts and contract settings: register (idempotent by content), edit, delete a draft; update a contract. */
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import { DEFAULT_DRAFT, DRAFTS, type Draft } from '../../../codegen/drafts.ts';
 import type { Em, Orm } from '../../db/orm.ts';
 import { CanonError, notFound } from '../../errors.ts';
 import type { AuditService } from '../audit/audit.service.ts';
@@ -22,6 +23,14 @@ import {
 } from './contracts.shared.ts';
 import { schemaFingerprint } from './fingerprint.ts';
 
+function requireDraft(draft: string): Draft {
+  if (!(DRAFTS as readonly string[]).includes(draft))
+    throw new CanonError('BAD_USER_INPUT', `defaultDraft is one of ${DRAFTS.join(', ')}.`, {
+      path: ['defaultDraft'],
+    });
+  return draft as Draft;
+}
+
 export class ContractDrafts {
   private readonly orm: Orm;
   private readonly audit: AuditService;
@@ -33,12 +42,20 @@ export class ContractDrafts {
     this.rows = rows;
   }
 
+  /** The draft a contract reads documents without `$schema` in (undefined for a new contract). */
+  private async defaultDraftOf(name: string): Promise<Draft | undefined> {
+    const contract = await this.orm.em.fork().findOne(Contract, { name }, { fields: ['defaultDraft'] });
+    return contract?.defaultDraft;
+  }
+
   async registerVersion(ctx: CallContext, input: RegisterVersionInput): Promise<ContractVersion> {
     authorize(ctx.ability, ctx.actor, 'create', 'ContractVersion');
     const name = requireContractName(input.contract, ctx);
     const parsed = requireVersion(input.version, ['version']);
     if (input.compatibility !== undefined) requireMode(input.compatibility);
-    const schema = this.rows.prepareSchema(name, input.version, input.schema);
+    if (input.defaultDraft !== undefined) requireDraft(input.defaultDraft);
+    const defaultDraft = (await this.defaultDraftOf(name)) ?? input.defaultDraft;
+    const schema = this.rows.prepareSchema(name, input.version, input.schema, defaultDraft);
     const fingerprint = schemaFingerprint(schema);
     try {
       return await idempotentTransaction(
@@ -57,6 +74,7 @@ export class ContractDrafts {
               compatibility: input.compatibility ?? 'BACKWARD',
               description: input.description ?? null,
               ownerTeam: input.ownerTeam ?? null,
+              defaultDraft: input.defaultDraft ?? DEFAULT_DRAFT,
             });
             await em.flush();
             await this.audit.record(em, ctx, {
@@ -138,7 +156,12 @@ export class ContractDrafts {
     authorize(ctx.ability, ctx.actor, 'update', 'ContractVersion');
     const name = requireContractName(input.contract, ctx);
     requireVersion(input.version, ['version']);
-    const schema = this.rows.prepareSchema(name, input.version, input.schema);
+    const schema = this.rows.prepareSchema(
+      name,
+      input.version,
+      input.schema,
+      await this.defaultDraftOf(name),
+    );
     const fingerprint = schemaFingerprint(schema);
     return idempotentTransaction(
       this.orm,
@@ -229,6 +252,7 @@ export class ContractDrafts {
   async updateContract(ctx: CallContext, input: UpdateContractInput): Promise<Contract> {
     authorize(ctx.ability, ctx.actor, 'update', 'Contract');
     if (input.compatibility !== undefined) requireMode(input.compatibility);
+    if (input.defaultDraft !== undefined) requireDraft(input.defaultDraft);
     const replay = (em: Em) => ({
       idOf: (c: Contract) => c.id,
       replay: (id: string) => em.findOneOrFail(Contract, { id }),
@@ -246,6 +270,7 @@ export class ContractDrafts {
         checkLock(contract.lockVersion, input.expectedLockVersion, `The contract ${input.name}`);
         const before = {
           compatibility: contract.compatibility,
+          defaultDraft: contract.defaultDraft,
           description: contract.description ?? null,
           ownerTeam: contract.ownerTeam ?? null,
           majorPolicy: contract.majorPolicy,
@@ -255,8 +280,10 @@ export class ContractDrafts {
         if (input.compatibility !== undefined) contract.compatibility = input.compatibility;
         if (input.description !== undefined) contract.description = input.description;
         if (input.ownerTeam !== undefined) contract.ownerTeam = input.ownerTeam;
+        if (input.defaultDraft !== undefined) contract.defaultDraft = requireDraft(input.defaultDraft);
         const after = {
           compatibility: contract.compatibility,
+          defaultDraft: contract.defaultDraft,
           description: contract.description ?? null,
           ownerTeam: contract.ownerTeam ?? null,
           majorPolicy: contract.majorPolicy,

@@ -4,6 +4,7 @@
  * from its own registry.
  */
 import semver from 'semver';
+import { DEFAULT_DRAFT, DRAFT_URIS, type Draft, draftOf, idKeyword } from '../../../codegen/drafts.ts';
 
 /** Kebab-case words, optionally in dot-separated namespaces: `item`, `work-center`, `acme.bom`. */
 export const CONTRACT_NAME_PATTERN = /^[a-z][a-z0-9]*(-[a-z0-9]+)*(\.[a-z][a-z0-9]*(-[a-z0-9]+)*)*$/;
@@ -32,13 +33,17 @@ export function parseVersion(version: string): { major: number; minor: number; p
   return { major: v.major, minor: v.minor, patch: v.patch };
 }
 
-export const DRAFT_2020_12_URI = 'https://json-schema.org/draft/2020-12/schema';
-
-/** The document as Canon stores it: `$schema` and `$id` first, then the author's keywords in their order. */
+/**
+ * The document as Canon stores it: `$schema` (the draft's canonical URI) and its id (`$id`, draft-04's
+ * `id`) first, then the author's keywords in their order.
+ */
 export function withContractIds(
   name: string,
   version: string,
   doc: Record<string, unknown>,
+  defaultDraft: Draft = DEFAULT_DRAFT,
 ): Record<string, unknown> {
-  return { $schema: DRAFT_2020_12_URI, $id: contractUri(name, version), ...doc };
+  const draft = draftOf(doc, defaultDraft) ?? defaultDraft;
+  const { $schema: _declared, ...rest } = doc;
+  return { $schema: DRAFT_URIS[draft], [idKeyword(draft)]: contractUri(name, version), ...rest };
 }

@@ -9,6 +9,7 @@ import {
   CompatibilityModeEnum,
   ContractRef,
   ContractVersionRef,
+  JsonSchemaDraftEnum,
   MajorPolicyEnum,
 } from './contracts.graphql.ts';
 
@@ -23,7 +24,8 @@ const RegisterInput = builder.inputType('RegisterContractVersionInput', {
     schema: t.field({
       type: 'JSON',
       required: true,
-      description: 'A JSON Schema 2020-12 document; Canon sets $schema and $id.',
+      description:
+        "A JSON Schema document in any accepted draft (its $schema; without one, the contract's defaultDraft); Canon sets $schema and $id (draft-04: id).",
     }),
     changelog: t.string({ description: 'What changed, for people.' }),
     compatibility: t.field({
@@ -32,6 +34,10 @@ const RegisterInput = builder.inputType('RegisterContractVersionInput', {
     }),
     description: t.string({ description: 'For a new contract.' }),
     ownerTeam: t.string({ description: 'For a new contract.' }),
+    defaultDraft: t.field({
+      type: JsonSchemaDraftEnum,
+      description: 'For a new contract: the draft of documents without $schema (default DRAFT_2020_12).',
+    }),
     idempotencyKey: t.string({ description: IDEMPOTENCY_KEY_DESCRIPTION }),
   }),
 });
@@ -62,6 +68,10 @@ const UpdateContractInput = builder.inputType('UpdateContractInput', {
     proposalMajor: t.int({
       description:
         'Under STAY: the major new proposals are validated against (one with a published version); null: the oldest published major.',
+    }),
+    defaultDraft: t.field({
+      type: JsonSchemaDraftEnum,
+      description: 'The draft of submitted documents without $schema.',
     }),
     expectedLockVersion: t.int({ description: 'Optimistic lock: the lockVersion you read.' }),
     idempotencyKey: t.string({ description: IDEMPOTENCY_KEY_DESCRIPTION }),
@@ -143,6 +153,7 @@ builder.mutationFields((t) => ({
         compatibility: input.compatibility ?? undefined,
         description: input.description ?? undefined,
         ownerTeam: input.ownerTeam ?? undefined,
+        defaultDraft: input.defaultDraft ?? undefined,
         idempotencyKey: input.idempotencyKey,
       }),
   }),
@@ -246,6 +257,7 @@ builder.mutationFields((t) => ({
         ownerTeam: input.ownerTeam,
         majorPolicy: input.majorPolicy ?? undefined,
         proposalMajor: input.proposalMajor,
+        defaultDraft: input.defaultDraft ?? undefined,
         expectedLockVersion: input.expectedLockVersion ?? undefined,
         idempotencyKey: input.idempotencyKey,
       }),

@@ -1,4 +1,5 @@
 import semver from 'semver';
+import { DEFAULT_DRAFT, type Draft, idKeyword, schemaIdOf } from '../../../codegen/drafts.ts';
 import { walkReferences } from '../../../codegen/references.ts';
 import type { Em } from '../../db/orm.ts';
 import { CanonError, notFound } from '../../errors.ts';
@@ -32,9 +33,17 @@ export class ContractRows {
     return row;
   }
 
-  /** Validates the document and gives it Canon's `$schema` and `$id`. */
-  prepareSchema(name: string, version: string, input: unknown): Record<string, unknown> {
-    assertValidJsonSchema(input, 'schema');
+  /**
+   * Validates the document against its draft (`$schema`, else the contract's default draft) and gives
+   * it Canon's `$schema` and `$id` (draft-04: `id`).
+   */
+  prepareSchema(
+    name: string,
+    version: string,
+    input: unknown,
+    defaultDraft: Draft = DEFAULT_DRAFT,
+  ): Record<string, unknown> {
+    const draft = assertValidJsonSchema(input, 'schema', { defaultDraft });
     if (typeof input !== 'object' || input === null || Array.isArray(input)) {
       throw new CanonError(
         'INVALID_SCHEMA',
@@ -46,14 +55,15 @@ export class ContractRows {
     assertKnownFormats(input, 'schema');
     const id = contractUri(name, version);
     const doc = input as Record<string, unknown>;
-    if (doc.$id !== undefined && doc.$id !== id) {
+    const idKey = idKeyword(draft);
+    if (doc[idKey] !== undefined && doc[idKey] !== id) {
       throw new CanonError(
         'INVALID_SCHEMA',
-        `The schema's $id must be "${id}" (or left out, and Canon sets it).`,
-        { path: ['schema', '$id'] },
+        `The schema's ${idKey} must be "${id}" (or left out, and Canon sets it).`,
+        { path: ['schema', idKey] },
       );
     }
-    return withContractIds(name, version, doc);
+    return withContractIds(name, version, doc, draft);
   }
 
   /**
@@ -64,7 +74,7 @@ export class ContractRows {
     const found = await walkReferences(
       referencedContracts(schema, 'schema'),
       async (ref): Promise<ContractDocument | undefined> => {
-        if (ref.uri === schema.$id) return undefined;
+        if (ref.uri === schemaIdOf(schema)) return undefined;
         const row = await em.findOne(ContractVersion, { contract: { name: ref.name }, version: ref.version });
         if (!row || !LIVE.includes(row.status as VersionStatus)) {
           throw new CanonError(

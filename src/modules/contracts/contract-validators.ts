@@ -1,5 +1,5 @@
-import { Ajv2020 } from 'ajv/dist/2020.js';
 import ajvFormats from 'ajv-formats';
+import { ajvFor, DEFAULT_DRAFT, draftOf, schemaIdOf } from '../../../codegen/drafts.ts';
 import type { Em } from '../../db/orm.ts';
 import { CanonError } from '../../errors.ts';
 import { Contract } from './contract.entity.ts';
@@ -66,9 +66,13 @@ export class ContractValidators {
     let validate = compiledValidators.get(row.id);
     if (!validate) {
       const referenced = await this.rows.assertReferencesResolve(em, row.schema);
-      const ajv = new Ajv2020({ allErrors: true, strict: false });
+      // the ajv class of the contract's draft (references were checked to be loadable by it)
+      const ajv = ajvFor(draftOf(row.schema) ?? DEFAULT_DRAFT, { allErrors: true, strict: false });
       ajvFormats.default(ajv);
-      for (const doc of referenced) if (!ajv.getSchema(String(doc.schema.$id))) ajv.addSchema(doc.schema);
+      for (const doc of referenced) {
+        const id = schemaIdOf(doc.schema);
+        if (id && !ajv.getSchema(id)) ajv.addSchema(doc.schema);
+      }
       validate = ajv.compile(row.schema);
       compiledValidators.set(row.id, validate);
     }

@@ -1,4 +1,5 @@
 import { defineEntity, p } from '@mikro-orm/core';
+import { DRAFTS } from '../../../codegen/drafts.ts';
 import { newId } from '../../db/ids.ts';
 import { timestamps } from '../../db/timestamps.ts';
 import { COMPATIBILITY_MODES } from './compatibility/compatibility.ts';
@@ -27,6 +28,8 @@ export const ContractEntity = defineEntity({
      */
     majorPolicy: p.enum(MAJOR_POLICIES).default('STAY'),
     proposalMajor: p.integer().nullable(),
+    /** The JSON Schema draft of a submitted document that has no `$schema`. */
+    defaultDraft: p.enum(DRAFTS).default('2020-12'),
     ...timestamps(),
     lockVersion: p.integer().version(),
   },

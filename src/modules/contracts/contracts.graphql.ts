@@ -1,3 +1,4 @@
+import { DEFAULT_DRAFT, draftOf } from '../../../codegen/drafts.ts';
 import { builder } from '../../graphql/builder.ts';
 import { connectionOfSorted, inOrder, totalCountField } from '../../graphql/cursors.ts';
 import { canonErrors } from '../../graphql/errors.ts';
@@ -23,6 +24,17 @@ export const MajorPolicyEnum = builder.enumType('MajorPolicy', {
   description:
     'Which major line new proposals are validated against when they name none. STAY: the proposal major (set by a steward; until then the oldest major with a published version), so publishing a new major changes nothing for writers until they are moved; FOLLOW_LATEST: the newest published major.',
   values: MAJOR_POLICIES,
+});
+export const JsonSchemaDraftEnum = builder.enumType('JsonSchemaDraft', {
+  description:
+    'The JSON Schema drafts Canon accepts, recognised by $schema: each is validated with its own ajv class and compared in its own vocabulary.',
+  values: {
+    DRAFT_04: { value: 'draft-04', description: 'http://json-schema.org/draft-04/schema#' },
+    DRAFT_06: { value: 'draft-06', description: 'http://json-schema.org/draft-06/schema#' },
+    DRAFT_07: { value: 'draft-07', description: 'http://json-schema.org/draft-07/schema#' },
+    DRAFT_2019_09: { value: '2019-09', description: 'https://json-schema.org/draft/2019-09/schema' },
+    DRAFT_2020_12: { value: '2020-12', description: 'https://json-schema.org/draft/2020-12/schema' },
+  } as const,
 });
 const VersionStatusEnum = builder.enumType('ContractVersionStatus', {
   description: 'DRAFT → PUBLISHED → DEPRECATED → RETIRED.',
@@ -138,6 +150,11 @@ export const ContractVersionRef = builder.node(ContractVersion, {
       resolve: (v) => v.status,
     }),
     schema: t.field({ type: 'JSON', description: 'The JSON Schema document.', resolve: (v) => v.schema }),
+    draft: t.field({
+      type: JsonSchemaDraftEnum,
+      description: 'The JSON Schema draft the document is written in (its $schema).',
+      resolve: (v) => draftOf(v.schema) ?? DEFAULT_DRAFT,
+    }),
     fingerprint: t.exposeString('fingerprint', {
       description: 'SHA-256 of the canonical schema without $id.',
     }),
@@ -200,6 +217,11 @@ builder.node(ContractRef, {
       type: MajorPolicyEnum,
       description: 'Which major new proposals are validated against when they name none.',
       resolve: (c) => c.majorPolicy,
+    }),
+    defaultDraft: t.field({
+      type: JsonSchemaDraftEnum,
+      description: 'The draft of a submitted document that has no $schema.',
+      resolve: (c) => c.defaultDraft,
     }),
     proposalMajor: t.int({
       nullable: true,
@@ -306,8 +328,13 @@ builder.queryFields((t) => ({
     args: {
       from: t.arg({ type: 'JSON', required: true, description: 'The earlier schema.' }),
       to: t.arg({ type: 'JSON', required: true, description: 'The later schema.' }),
+      draft: t.arg({
+        type: JsonSchemaDraftEnum,
+        description:
+          'The draft of a document without $schema (default: 2020-12, or draft-07 when only draft-07 accepts it).',
+      }),
     },
-    resolve: (_r, a, ctx) => ctx.services.contracts.schemaDiff(ctx, a.from, a.to),
+    resolve: (_r, a, ctx) => ctx.services.contracts.schemaDiff(ctx, a.from, a.to, a.draft ?? undefined),
   }),
 }));
 

@@ -1,5 +1,6 @@
 import type { ValidateFunction } from 'ajv/dist/2020.js';
 import semver from 'semver';
+import type { Draft } from '../../../codegen/drafts.ts';
 import type { Em } from '../../db/orm.ts';
 import { CanonError, type ErrorDetail, VersionConflictError } from '../../errors.ts';
 import { type CallContext, SYSTEM_ACTOR } from '../auth/actor-context.ts';
@@ -44,6 +45,8 @@ export interface RegisterVersionInput extends Idempotent {
   compatibility?: CompatibilityMode;
   description?: string;
   ownerTeam?: string;
+  /** Used when the contract is new: the draft of documents without `$schema`. */
+  defaultDraft?: Draft;
 }
 
 export interface UpdateContractInput extends Idempotent {
@@ -54,6 +57,7 @@ export interface UpdateContractInput extends Idempotent {
   majorPolicy?: MajorPolicy;
   /** The major new proposals are validated against (STAY); null: the oldest published one. */
   proposalMajor?: number | null;
+  defaultDraft?: Draft;
   expectedLockVersion?: number;
 }
 

@@ -1,19 +1,28 @@
 /**
  * Checks a candidate contract schema before Canon stores it: a JSON object of bounded size, valid
- * against the JSON Schema 2020-12 meta-schema, whose `$ref`s point only inside the document or at
+ * against the meta-schema of its draft (draft-04, -06, -07, 2019-09 or 2020-12), whose `$ref`s point only inside the document or at
  * contract versions in Canon's registry (remote URLs are refused, never fetched), and which ajv can
  * compile (so regular expressions and formats are sound).
  */
-import { Ajv } from 'ajv';
-import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
+import type { ErrorObject } from 'ajv';
 import ajvFormats from 'ajv-formats';
+import {
+  type AnyAjv,
+  ajvFor,
+  canReference,
+  DEFAULT_DRAFT,
+  DRAFT_URIS,
+  DRAFTS,
+  type Draft,
+  draftOf,
+  referenceableDrafts,
+  schemaIdOf,
+} from '../../../codegen/drafts.ts';
 import { SUPPORTED_FORMATS } from '../../../codegen/formats.ts';
 import { CanonError, type ErrorDetail } from '../../errors.ts';
 import { resolveUri as resolveRef } from './compatibility/schema-model.ts';
 import { parseContractUri } from './contract-ids.ts';
 
-export const DRAFT_2020_12 = 'https://json-schema.org/draft/2020-12/schema';
-const DRAFT_07 = /^https?:\/\/json-schema\.org\/draft-07\/schema#?$/;
 export const MAX_SCHEMA_BYTES = 512 * 1024;
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -28,21 +37,43 @@ export function ajvErrorDetails(errors: ErrorObject[] | null | undefined, prefix
   }));
 }
 
-const metaValidator2020 = new Ajv2020({ allErrors: true, strict: false });
-const metaValidator07 = new Ajv({ allErrors: true, strict: false });
+/** One meta-schema checker per draft, made on first use. */
+const metaValidators = new Map<Draft, AnyAjv>();
+function metaValidator(draft: Draft): AnyAjv {
+  let ajv = metaValidators.get(draft);
+  if (!ajv) {
+    ajv = ajvFor(draft, { allErrors: true, strict: false });
+    metaValidators.set(draft, ajv);
+  }
+  return ajv;
+}
 
 /**
- * Validates a schema document against its meta-schema and returns its dialect: 2020-12 by default;
- * draft-07 when the document says so, or (with `allowDraft07`) when it has no `$schema` and only
- * draft-07 accepts it — comparisons take both, contracts are 2020-12 only. `field` names the
- * argument in error paths.
+ * The draft a document is written in: the one its `$schema` names, or `defaultDraft` when it names
+ * none. An unknown `$schema` is refused, naming the drafts Canon accepts.
+ */
+export function declaredDraft(schema: unknown, field: string, defaultDraft: Draft = DEFAULT_DRAFT): Draft {
+  const draft = draftOf(schema, defaultDraft);
+  if (draft) return draft;
+  const declared = (schema as Record<string, unknown>).$schema;
+  throw new CanonError(
+    'INVALID_SCHEMA',
+    `${field} declares $schema ${JSON.stringify(declared)}, which is not a JSON Schema draft Canon accepts: ${DRAFTS.map((d) => `${d} (${DRAFT_URIS[d]})`).join(', ')}.`,
+    { path: [field, '$schema'] },
+  );
+}
+
+/**
+ * Validates a schema document against the meta-schema of its draft (see declaredDraft) and returns
+ * the draft. `field` names the argument in error paths.
  */
 export function assertValidJsonSchema(
   schema: unknown,
   field: string,
-  options: { allowDraft07?: boolean } = {},
-): '2020-12' | 'draft-07' {
-  if (typeof schema === 'boolean') return '2020-12';
+  options: { defaultDraft?: Draft } = {},
+): Draft {
+  const defaultDraft = options.defaultDraft ?? DEFAULT_DRAFT;
+  if (typeof schema === 'boolean') return defaultDraft;
   if (!isObject(schema)) {
     throw new CanonError('INVALID_SCHEMA', `${field} must be a JSON Schema object.`, { path: [field] });
   }
@@ -56,33 +87,16 @@ export function assertValidJsonSchema(
       },
     );
   }
-  const declared = schema.$schema;
-  const invalid = (validator: Ajv | Ajv2020) =>
-    new CanonError('INVALID_SCHEMA', `${field} is not a valid JSON Schema.`, {
+  const draft = declaredDraft(schema, field, defaultDraft);
+  const validator = metaValidator(draft);
+  // checked under the draft's canonical $schema: "https://…/draft-07/schema" means draft-07 too
+  if (!validator.validateSchema({ ...schema, $schema: DRAFT_URIS[draft] })) {
+    throw new CanonError('INVALID_SCHEMA', `${field} is not a valid JSON Schema ${draft} document.`, {
       path: [field],
       details: ajvErrorDetails(validator.errors, '#'),
     });
-  if (declared === undefined) {
-    if (metaValidator2020.validateSchema(schema)) return '2020-12';
-    const error = invalid(metaValidator2020);
-    if (options.allowDraft07 && metaValidator07.validateSchema(schema)) return 'draft-07';
-    throw error;
   }
-  if (declared === DRAFT_2020_12 || declared === `${DRAFT_2020_12}#`) {
-    if (!metaValidator2020.validateSchema(schema)) throw invalid(metaValidator2020);
-    return '2020-12';
-  }
-  if (options.allowDraft07 && typeof declared === 'string' && DRAFT_07.test(declared)) {
-    if (!metaValidator07.validateSchema(schema)) throw invalid(metaValidator07);
-    return 'draft-07';
-  }
-  throw new CanonError(
-    'INVALID_SCHEMA',
-    `${field} must be a JSON Schema 2020-12 document ($schema "${DRAFT_2020_12}").`,
-    {
-      path: [field, '$schema'],
-    },
-  );
+  return draft;
 }
 
 /** Every `$ref` in a document, with the JSON pointer where it stands. */
@@ -95,7 +109,7 @@ export function collectRefs(schema: unknown, at = '#'): { ref: string; at: strin
       });
     } else if (isObject(node)) {
       for (const [k, v] of Object.entries(node)) {
-        if ((k === '$ref' || k === '$dynamicRef') && typeof v === 'string')
+        if ((k === '$ref' || k === '$dynamicRef' || k === '$recursiveRef') && typeof v === 'string')
           out.push({ ref: v, at: `${path}/${k}` });
         else if (k !== 'enum' && k !== 'const' && k !== 'examples' && k !== 'default')
           walk(v, `${path}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`);
@@ -114,14 +128,15 @@ export function referencedContracts(
   schema: Record<string, unknown> | boolean,
   field: string,
 ): { name: string; version: string; uri: string }[] {
-  const base = isObject(schema) && typeof schema.$id === 'string' ? schema.$id : 'canon:document';
+  const base = (isObject(schema) && schemaIdOf(schema)) || 'canon:document';
   const found = new Map<string, { name: string; version: string; uri: string }>();
   const embeddedIds = new Set<string>();
   const walkIds = (node: unknown): void => {
     if (Array.isArray(node)) {
       for (const x of node) walkIds(x);
     } else if (isObject(node)) {
-      if (typeof node.$id === 'string') embeddedIds.add(node.$id.split('#')[0]);
+      const id = schemaIdOf(node);
+      if (id) embeddedIds.add(id.split('#')[0]);
       for (const [k, v] of Object.entries(node))
         if (k !== 'enum' && k !== 'const' && k !== 'examples' && k !== 'default') walkIds(v);
     }
@@ -149,16 +164,33 @@ export function referencedContracts(
   return [...found.values()];
 }
 
-/** Compiles the schema with its referenced documents to prove ajv accepts it (patterns, formats, refs). */
+/**
+ * Compiles the schema with its referenced documents to prove ajv accepts it (patterns, formats, refs),
+ * with the ajv class of its draft. A referenced document of a draft that class cannot load is refused.
+ */
 export function assertCompiles(
   schema: Record<string, unknown>,
   referenced: Record<string, unknown>[],
   field: string,
+  draft: Draft = draftOf(schema) ?? DEFAULT_DRAFT,
 ): void {
-  const ajv = new Ajv2020({ allErrors: true, strict: false, validateFormats: true });
+  const ajv = ajvFor(draft, { allErrors: true, strict: false, validateFormats: true });
   ajvFormats.default(ajv);
-  for (const doc of referenced)
-    if (typeof doc.$id === 'string' && !ajv.getSchema(doc.$id)) ajv.addSchema(doc);
+  for (const doc of referenced) {
+    const id = schemaIdOf(doc);
+    const theirs = draftOf(doc) ?? DEFAULT_DRAFT;
+    if (!canReference(draft, theirs)) {
+      throw new CanonError(
+        'INVALID_SCHEMA',
+        `${field} is a ${draft} document and references ${id}, a ${theirs} document; a ${draft} contract may reference contracts written in ${referenceableDrafts(draft).join(' or ')} (one validator checks the whole).`,
+        {
+          path: [field],
+          details: [{ path: id ?? '', message: `${theirs} reference from ${draft}`, keyword: '$ref' }],
+        },
+      );
+    }
+    if (id && !ajv.getSchema(id)) ajv.addSchema(doc);
+  }
   try {
     ajv.compile(schema);
   } catch (error) {

@@ -3,6 +3,8 @@
  * explains every change, derives the semver bump the change needs, and decides whether a contract's
  * compatibility mode allows it.
  */
+
+import type { Draft } from '../../../../codegen/drafts.ts';
 import { type ChangeKind, changeKindInfo } from './change-kinds.ts';
 import { isCompatible, pointer, type RawChange, SchemaDiffer } from './schema-diff.ts';
 import { type ExternalResolver, type Raw, SchemaDocument } from './schema-model.ts';
@@ -39,13 +41,11 @@ export interface SchemaComparison {
   forwardChanges: SchemaChange[];
 }
 
-export type Dialect = '2020-12' | 'draft-07';
-
 export interface CompareOptions {
   /** Resolves absolute `$ref` targets (Canon contract ids) from the registry. */
   external?: ExternalResolver;
-  /** The dialect of each document when `$schema` does not say (default: 2020-12). */
-  dialects?: [Dialect, Dialect];
+  /** The draft of each document when its `$schema` does not say (default: 2020-12). */
+  drafts?: [Draft, Draft];
 }
 
 export function explain(change: RawChange): SchemaChange {
@@ -55,11 +55,10 @@ export function explain(change: RawChange): SchemaChange {
 }
 
 export function compareSchemas(from: Raw, to: Raw, options: CompareOptions = {}): SchemaComparison {
-  const legacy = (d: Dialect | undefined) => (d === undefined ? undefined : d === 'draft-07');
-  const [df, dt] = options.dialects ?? [undefined, undefined];
-  // each document is read once and compared both ways
-  const a = new SchemaDocument(from, { external: options.external, legacy: legacy(df) }).rootNode();
-  const b = new SchemaDocument(to, { external: options.external, legacy: legacy(dt) }).rootNode();
+  const [df, dt] = options.drafts ?? [undefined, undefined];
+  // each document is read once, in its own draft, and compared both ways
+  const a = new SchemaDocument(from, { external: options.external, draft: df }).rootNode();
+  const b = new SchemaDocument(to, { external: options.external, draft: dt }).rootNode();
   const backward = new SchemaDiffer().diffRoots(a, b);
   const forward = new SchemaDiffer().diffRoots(b, a);
   return {

@@ -4,8 +4,8 @@
  * what an open model lets through.
  */
 import type { ChangeKind } from './change-kinds.ts';
-import type { ArrayNode, CombinedNode, ObjectNode, SchemaNode } from './schema-model.ts';
-import { UnresolvedReferenceError } from './schema-model.ts';
+import type { ArrayNode, CombinedNode, ObjectNode, SchemaNode } from './schema-nodes.ts';
+import { UnresolvedReferenceError } from './schema-nodes.ts';
 
 /** Follows `$ref`s, keeping annotations written beside the reference (they win over the target's). */
 const derefCache = new WeakMap<SchemaNode, SchemaNode>();

@@ -4,8 +4,8 @@
  */
 import type { ChangeKind } from './change-kinds.ts';
 import type { RawChange } from './schema-diff.ts';
-import type { EnumNode, NumberNode, StringNode } from './schema-model.ts';
-import { canonicalJson } from './schema-model.ts';
+import type { EnumNode, NumberNode, StringNode } from './schema-nodes.ts';
+import { canonicalJson } from './schema-nodes.ts';
 
 export type BoundPrefix =
   | 'MAX_LENGTH'

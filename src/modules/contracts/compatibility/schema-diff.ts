@@ -39,8 +39,8 @@ import type {
   SchemaNode,
   Segment,
   StringNode,
-} from './schema-model.ts';
-import { canonicalJson } from './schema-model.ts';
+} from './schema-nodes.ts';
+import { canonicalJson } from './schema-nodes.ts';
 
 export interface RawChange {
   kind: ChangeKind;
@@ -283,6 +283,8 @@ export class SchemaDiffer {
   private compareNot(a: NotNode, b: NotNode, out: RawChange[]): void {
     // A value passes `not S` when it fails S: the inner schemas are compared the other way round.
     const reversed = this.compare(b.schema, a.schema);
+    // the same schema under `not` (in any spelling) is no change
+    if (reversed.length === 0) return;
     out.push({ kind: isCompatible(reversed) ? 'NOT_TYPE_NARROWED' : 'NOT_TYPE_EXTENDED', path: ['not'] });
   }
 

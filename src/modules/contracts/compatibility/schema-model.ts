@@ -1,6 +1,9 @@
 /**
- * Turns a raw JSON Schema document (2020-12, and the draft-07 spellings of the same keywords) into a
- * typed tree the diff engine can compare keyword family by keyword family.
+ * Turns a raw JSON Schema document of any draft (draft-04, -06, -07, 2019-09, 2020-12) into a typed
+ * tree the diff engine can compare keyword family by keyword family, so that two spellings of the same
+ * meaning — `definitions`/`$defs`, array-form `items`/`prefixItems`, `dependencies`/
+ * `dependentRequired`, `"$id": "#a"`/`"$anchor": "a"`, `$recursiveRef`/`$dynamicRef` — give the same
+ * tree.
  *
  * The shape of the tree follows how schema registries reason about JSON Schema: a schema object with
  * a single `type` is one typed node; a list of types is a union (anyOf) of typed nodes; `enum`/`const`,
@@ -8,278 +11,73 @@
  * of these is a *synthetic* allOf of them (synthetic: it has no keyword of its own, so paths do not
  * grow an `allOf/N` segment). `$ref` nodes stay lazy so recursive schemas do not recurse forever here.
  */
-import canonicalize from 'canonicalize';
+import { DEFAULT_DRAFT, type Draft, draftOf } from '../../../../codegen/drafts.ts';
+import {
+  type Annotations,
+  canonicalJson,
+  type ExternalResolver,
+  emptyNode,
+  FALSE_KEY,
+  isObject,
+  lazyKey,
+  type Raw,
+  type RefNode,
+  type SchemaNode,
+  TRUE_KEY,
+  UnresolvedReferenceError,
+} from './schema-nodes.ts';
+import { indexResources, type ResourceIndex, resourceIdOf } from './schema-resources.ts';
+import { resolveUri, stripFragment, unescapePointer } from './schema-uris.ts';
+import {
+  ARRAY_KEYWORDS,
+  type ChildBuilder,
+  NUMBER_KEYWORDS,
+  OBJECT_KEYWORDS,
+  STRING_KEYWORDS,
+  typedNode,
+} from './typed-nodes.ts';
 
-export type Raw = boolean | Record<string, unknown>;
-export type Segment = string;
+export type { ExternalResolver, Raw, Segment } from './schema-nodes.ts';
+export { canonicalJson, UnresolvedReferenceError } from './schema-nodes.ts';
+export { resolveUri, stripFragment } from './schema-uris.ts';
 
-export interface Annotations {
-  id?: string;
-  title?: string;
-  description?: string;
-  default?: { value: unknown };
-  examples?: unknown;
-  comment?: string;
-  deprecated?: boolean;
-  readOnly?: boolean;
-  writeOnly?: boolean;
-}
-
-interface NodeBase {
-  ann: Annotations;
-  /** True when the type keyword was absent: the node constrains its family only. */
-  implicit?: boolean;
-  /** Canonical JSON of the source (computed on first use), for de-duplicating combinator subschemas. */
-  key: () => string;
-}
-
-export interface EmptyNode extends NodeBase {
-  kind: 'empty';
-}
-export interface FalseNode extends NodeBase {
-  kind: 'false';
-}
-export interface NullNode extends NodeBase {
-  kind: 'null';
-}
-export interface BooleanNode extends NodeBase {
-  kind: 'boolean';
-}
-export interface StringNode extends NodeBase {
-  kind: 'string';
-  minLength?: number;
-  maxLength?: number;
-  pattern?: string;
-  format?: string;
-}
-export interface NumberNode extends NodeBase {
-  kind: 'number';
-  integer: boolean;
-  minimum?: number;
-  maximum?: number;
-  exclusiveMinimum?: number;
-  exclusiveMaximum?: number;
-  multipleOf?: number;
-}
-export interface ObjectNode extends NodeBase {
-  kind: 'object';
-  properties: Map<string, SchemaNode>;
-  required: Set<string>;
-  patternProperties: Map<string, SchemaNode>;
-  additionalProperties?: SchemaNode;
-  unevaluatedProperties?: SchemaNode;
-  propertyNames?: SchemaNode;
-  dependentRequired: Map<string, string[]>;
-  dependentSchemas: Map<string, SchemaNode>;
-  /** Keyword the dependencies were spelled with: draft-07 `dependencies` or 2020-12's two keywords. */
-  dependencyKeyword: { required: string; schemas: string };
-  minProperties?: number;
-  maxProperties?: number;
-}
-export interface ArrayNode extends NodeBase {
-  kind: 'array';
-  /** Schema every item must match (`items` without a tuple). */
-  items?: SchemaNode;
-  /** Tuple item schemas (`prefixItems`, or draft-07 `items: [...]`). */
-  tuple?: SchemaNode[];
-  tupleKeyword: string;
-  /** Schema of items after the tuple (`items` with prefixItems, draft-07 `additionalItems`, or boolean `items`). */
-  additionalItems?: SchemaNode;
-  additionalKeyword: string;
-  unevaluatedItems?: SchemaNode;
-  contains?: SchemaNode;
-  minContains?: number;
-  maxContains?: number;
-  minItems?: number;
-  maxItems?: number;
-  uniqueItems: boolean;
-}
-export interface EnumNode extends NodeBase {
-  kind: 'enum';
-  values: unknown[];
-  keyword: 'enum' | 'const';
-}
-export interface CombinedNode extends NodeBase {
-  kind: 'combined';
-  criterion: 'allOf' | 'anyOf' | 'oneOf';
-  subschemas: SchemaNode[];
-  synthetic: boolean;
-}
-export interface NotNode extends NodeBase {
-  kind: 'not';
-  schema: SchemaNode;
-}
-export interface ConditionalNode extends NodeBase {
-  kind: 'conditional';
-  if: SchemaNode;
-  then?: SchemaNode;
-  else?: SchemaNode;
-}
-export interface RefNode extends NodeBase {
-  kind: 'ref';
-  ref: string;
-  resolve: () => SchemaNode;
-}
-
-export type SchemaNode =
-  | EmptyNode
-  | FalseNode
-  | NullNode
-  | BooleanNode
-  | StringNode
-  | NumberNode
-  | ObjectNode
-  | ArrayNode
-  | EnumNode
-  | CombinedNode
-  | NotNode
-  | ConditionalNode
-  | RefNode;
-
-export class UnresolvedReferenceError extends Error {
-  readonly ref: string;
-  constructor(ref: string, reason: string) {
-    super(`cannot resolve $ref "${ref}": ${reason}`);
-    this.ref = ref;
-  }
-}
-
-/** Looks up a schema document by absolute URI (Canon resolves contract ids from its registry). */
-export type ExternalResolver = (uri: string) => Raw | undefined;
-
-const ANNOTATION_KEYWORDS = new Set([
-  '$schema',
-  '$id',
-  '$anchor',
-  '$dynamicAnchor',
-  '$comment',
-  '$defs',
-  'definitions',
-  '$vocabulary',
-  'title',
-  'description',
-  'default',
-  'examples',
-  'deprecated',
-  'readOnly',
-  'writeOnly',
-  'contentEncoding',
-  'contentMediaType',
-  'contentSchema',
-]);
-
-const STRING_KEYWORDS = ['minLength', 'maxLength', 'pattern', 'format'];
-const NUMBER_KEYWORDS = ['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'multipleOf'];
-const OBJECT_KEYWORDS = [
-  'properties',
-  'required',
-  'patternProperties',
-  'additionalProperties',
-  'unevaluatedProperties',
-  'propertyNames',
-  'dependentRequired',
-  'dependentSchemas',
-  'dependencies',
-  'minProperties',
-  'maxProperties',
-];
-const ARRAY_KEYWORDS = [
-  'items',
-  'prefixItems',
-  'additionalItems',
-  'unevaluatedItems',
-  'contains',
-  'minContains',
-  'maxContains',
-  'minItems',
-  'maxItems',
-  'uniqueItems',
-];
-
-const LEGACY_DRAFT = /draft-0[3-7]/;
-
-const TRUE_KEY = () => 'true';
-const FALSE_KEY = () => 'false';
-
-/** Computes a key once, when first asked for: most nodes are never de-duplicated. */
-function lazyKey(compute: () => string): () => string {
-  let value: string | undefined;
-  return () => {
-    value ??= compute();
-    return value;
-  };
-}
-
-export function canonicalJson(value: unknown): string {
-  return canonicalize(value) ?? 'undefined';
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function num(v: unknown): number | undefined {
-  return typeof v === 'number' ? v : undefined;
-}
-
-/** Decodes one JSON pointer segment (RFC 6901). */
-function unescapePointer(segment: string): string {
-  let decoded = segment;
-  try {
-    decoded = decodeURIComponent(segment);
-  } catch {
-    // not %-encoding after all (`#/%ZZ`): the segment names itself, and resolves to nothing
-  }
-  return decoded.replace(/~1/g, '/').replace(/~0/g, '~');
-}
+type RefKeyword = '$ref' | '$dynamicRef' | '$recursiveRef';
 
 /**
  * A schema document with its embedded resources; builds nodes and resolves `$ref`s against the
  * document, then against the external resolver. Nodes are cached per raw object so a recursive
  * reference yields the same node, which the diff engine detects as a cycle.
  */
-export class SchemaDocument {
+export class SchemaDocument implements ChildBuilder {
   readonly root: Raw;
+  readonly draft: Draft;
   readonly legacy: boolean;
   private readonly baseUri: string;
-  private readonly resources = new Map<string, Raw>();
-  private readonly anchors = new Map<string, Raw>();
+  private readonly index: ResourceIndex;
   private readonly cache = new WeakMap<object, SchemaNode>();
   private readonly external: ExternalResolver | undefined;
-  private readonly externalDocs = new Map<string, SchemaDocument>();
+  private readonly externalDocs: Map<string, SchemaDocument>;
+  /** The document the comparison started from: the outermost dynamic scope of its references. */
+  private readonly entry: SchemaDocument;
 
-  constructor(root: Raw, options: { external?: ExternalResolver; baseUri?: string; legacy?: boolean } = {}) {
+  constructor(
+    root: Raw,
+    options: { external?: ExternalResolver; baseUri?: string; draft?: Draft; entry?: SchemaDocument } = {},
+  ) {
     this.root = root;
     this.external = options.external;
-    const schemaUri = isObject(root) && typeof root.$schema === 'string' ? root.$schema : '';
-    // draft-07 spellings (items arrays, additionalItems) name paths; a caller may know the dialect
-    this.legacy = options.legacy ?? LEGACY_DRAFT.test(schemaUri);
-    const id = isObject(root) && typeof root.$id === 'string' ? root.$id : undefined;
+    // the document's $schema decides; a caller may know the draft of a document without one
+    this.draft = draftOf(root, options.draft ?? DEFAULT_DRAFT) ?? options.draft ?? DEFAULT_DRAFT;
+    this.legacy = this.draft === 'draft-04' || this.draft === 'draft-06' || this.draft === 'draft-07';
+    const id = isObject(root) ? resourceIdOf(root, this.draft) : undefined;
     this.baseUri = id ?? options.baseUri ?? 'canon:document';
-    this.indexResources(root, this.baseUri);
+    this.index = indexResources(root, this.baseUri, this.draft);
+    this.entry = options.entry ?? this;
+    this.externalDocs = options.entry ? options.entry.externalDocs : new Map();
   }
 
   rootNode(): SchemaNode {
     return this.build(this.root, this.baseUri);
-  }
-
-  private indexResources(raw: unknown, base: string): void {
-    if (Array.isArray(raw)) {
-      for (const x of raw) this.indexResources(x, base);
-      return;
-    }
-    if (!isObject(raw)) return;
-    let here = base;
-    if (typeof raw.$id === 'string') {
-      here = resolveUri(raw.$id, base);
-      this.resources.set(stripFragment(here), raw);
-    }
-    if (typeof raw.$anchor === 'string') this.anchors.set(`${stripFragment(here)}#${raw.$anchor}`, raw);
-    for (const [key, value] of Object.entries(raw)) {
-      // enum/const/examples/default hold data, not schemas
-      if (key === 'enum' || key === 'const' || key === 'examples' || key === 'default') continue;
-      this.indexResources(value, here);
-    }
   }
 
   build(raw: Raw, base: string): SchemaNode {
@@ -288,13 +86,14 @@ export class SchemaDocument {
     if (!isObject(raw)) return { kind: 'empty', ann: {}, key: lazyKey(() => canonicalJson(raw)) };
     const cached = this.cache.get(raw);
     if (cached) return cached;
-    const here = typeof raw.$id === 'string' ? resolveUri(raw.$id, base) : base;
+    const id = resourceIdOf(raw, this.draft);
+    const here = id === undefined ? base : stripFragment(resolveUri(id, base));
     const node = this.buildObject(raw, here);
     this.cache.set(raw, node);
     return node;
   }
 
-  private child(raw: unknown, base: string): SchemaNode | undefined {
+  child(raw: unknown, base: string): SchemaNode | undefined {
     if (raw === undefined) return undefined;
     if (typeof raw === 'boolean' || isObject(raw)) return this.build(raw, base);
     return undefined;
@@ -302,15 +101,20 @@ export class SchemaDocument {
 
   private buildObject(raw: Record<string, unknown>, base: string): SchemaNode {
     const key = lazyKey(() => canonicalJson(raw));
-    const ann = readAnnotations(raw);
+    const ann = readAnnotations(raw, this.draft);
     const parts: SchemaNode[] = [];
 
-    if (typeof raw.$ref === 'string') parts.push(this.refNode(raw.$ref, base));
+    if (typeof raw.$ref === 'string') parts.push(this.refNode(raw.$ref, base, '$ref'));
+    // the dynamic references of the draft that has them (other drafts ignore the keyword)
+    if (this.draft === '2020-12' && typeof raw.$dynamicRef === 'string')
+      parts.push(this.refNode(raw.$dynamicRef, base, '$dynamicRef'));
+    if (this.draft === '2019-09' && typeof raw.$recursiveRef === 'string')
+      parts.push(this.refNode(raw.$recursiveRef, base, '$recursiveRef'));
 
     const types = raw.type === undefined ? undefined : Array.isArray(raw.type) ? raw.type : [raw.type];
     if (types) {
       const typed = dedupeTypes(types.filter((t): t is string => typeof t === 'string')).map((t) =>
-        this.typedNode(t, raw, base, false),
+        typedNode(this, t, raw, base, false),
       );
       if (typed.length === 1) parts.push(typed[0]);
       else if (typed.length > 1)
@@ -331,7 +135,8 @@ export class SchemaDocument {
         ['array', ARRAY_KEYWORDS],
       ];
       for (const [family, keywords] of families) {
-        if (keywords.some((kw) => raw[kw] !== undefined)) parts.push(this.typedNode(family, raw, base, true));
+        if (keywords.some((kw) => raw[kw] !== undefined))
+          parts.push(typedNode(this, family, raw, base, true));
       }
     }
 
@@ -394,202 +199,70 @@ export class SchemaDocument {
     return { kind: 'combined', criterion: 'allOf', subschemas: parts, synthetic: true, ann, key };
   }
 
-  private typedNode(type: string, raw: Record<string, unknown>, base: string, implicit: boolean): SchemaNode {
-    const key = lazyKey(() => `${canonicalJson(raw)}#${type}`);
-    switch (type) {
-      case 'null':
-        return { kind: 'null', ann: {}, key };
-      case 'boolean':
-        return { kind: 'boolean', ann: {}, key };
-      case 'string':
-        return {
-          kind: 'string',
-          ann: {},
-          key,
-          implicit,
-          minLength: num(raw.minLength),
-          maxLength: num(raw.maxLength),
-          pattern: typeof raw.pattern === 'string' ? raw.pattern : undefined,
-          format: typeof raw.format === 'string' ? raw.format : undefined,
-        };
-      case 'number':
-      case 'integer':
-        return {
-          kind: 'number',
-          ann: {},
-          key,
-          implicit,
-          integer: type === 'integer',
-          minimum: num(raw.minimum),
-          maximum: num(raw.maximum),
-          // draft-04 boolean exclusive bounds turn the plain bound exclusive
-          exclusiveMinimum:
-            num(raw.exclusiveMinimum) ?? (raw.exclusiveMinimum === true ? num(raw.minimum) : undefined),
-          exclusiveMaximum:
-            num(raw.exclusiveMaximum) ?? (raw.exclusiveMaximum === true ? num(raw.maximum) : undefined),
-          multipleOf: num(raw.multipleOf),
-        };
-      case 'object':
-        return this.objectNode(raw, base, implicit, key);
-      case 'array':
-        return this.arrayNode(raw, base, implicit, key);
-      default:
-        return { kind: 'empty', ann: {}, key };
-    }
-  }
-
-  private objectNode(
-    raw: Record<string, unknown>,
-    base: string,
-    implicit: boolean,
-    key: () => string,
-  ): ObjectNode {
-    const properties = new Map<string, SchemaNode>();
-    if (isObject(raw.properties)) {
-      for (const [name, s] of Object.entries(raw.properties))
-        properties.set(name, this.child(s, base) ?? emptyNode());
-    }
-    const patternProperties = new Map<string, SchemaNode>();
-    if (isObject(raw.patternProperties)) {
-      for (const [p, s] of Object.entries(raw.patternProperties))
-        patternProperties.set(p, this.child(s, base) ?? emptyNode());
-    }
-    const dependentRequired = new Map<string, string[]>();
-    const dependentSchemas = new Map<string, SchemaNode>();
-    const legacyDeps = isObject(raw.dependencies) ? raw.dependencies : undefined;
-    if (legacyDeps) {
-      for (const [name, d] of Object.entries(legacyDeps)) {
-        if (Array.isArray(d))
-          dependentRequired.set(
-            name,
-            d.filter((x): x is string => typeof x === 'string'),
-          );
-        else dependentSchemas.set(name, this.child(d, base) ?? emptyNode());
-      }
-    }
-    if (isObject(raw.dependentRequired)) {
-      for (const [name, d] of Object.entries(raw.dependentRequired)) {
-        if (Array.isArray(d))
-          dependentRequired.set(
-            name,
-            d.filter((x): x is string => typeof x === 'string'),
-          );
-      }
-    }
-    if (isObject(raw.dependentSchemas)) {
-      for (const [name, d] of Object.entries(raw.dependentSchemas))
-        dependentSchemas.set(name, this.child(d, base) ?? emptyNode());
-    }
-    return {
-      kind: 'object',
-      ann: {},
-      key,
-      implicit,
-      properties,
-      required: new Set(
-        Array.isArray(raw.required) ? raw.required.filter((x): x is string => typeof x === 'string') : [],
-      ),
-      patternProperties,
-      additionalProperties: this.child(raw.additionalProperties, base),
-      unevaluatedProperties: this.child(raw.unevaluatedProperties, base),
-      propertyNames: this.child(raw.propertyNames, base),
-      dependentRequired,
-      dependentSchemas,
-      dependencyKeyword: legacyDeps
-        ? { required: 'dependencies', schemas: 'dependencies' }
-        : { required: 'dependentRequired', schemas: 'dependentSchemas' },
-      minProperties: num(raw.minProperties),
-      maxProperties: num(raw.maxProperties),
-    };
-  }
-
-  private arrayNode(
-    raw: Record<string, unknown>,
-    base: string,
-    implicit: boolean,
-    key: () => string,
-  ): ArrayNode {
-    let items: SchemaNode | undefined;
-    let tuple: SchemaNode[] | undefined;
-    let additionalItems: SchemaNode | undefined;
-    let tupleKeyword = 'prefixItems';
-    let additionalKeyword = 'items';
-    if (Array.isArray(raw.prefixItems)) {
-      tuple = raw.prefixItems.map((s) => this.child(s, base) ?? emptyNode());
-      additionalItems = this.child(raw.items, base);
-    } else if (Array.isArray(raw.items)) {
-      // draft-07 tuple form
-      tuple = raw.items.map((s) => this.child(s, base) ?? emptyNode());
-      tupleKeyword = 'items';
-      additionalKeyword = 'additionalItems';
-      additionalItems = this.child(raw.additionalItems, base);
-    } else if (typeof raw.items === 'boolean') {
-      // `items: true|false` says whether items beyond the (empty) tuple are allowed
-      additionalItems = this.child(raw.items, base);
-    } else {
-      items = this.child(raw.items, base);
-      if (this.legacy) additionalKeyword = 'additionalItems';
-      // Without a tuple, additionalItems validates nothing; registries still read `false` as a closed
-      // array and a schema as a constraint, and Canon reports it the same way.
-      if (raw.additionalItems !== undefined) {
-        additionalItems = this.child(raw.additionalItems, base);
-        additionalKeyword = 'additionalItems';
-      }
-    }
-    return {
-      kind: 'array',
-      ann: {},
-      key,
-      implicit,
-      items,
-      tuple,
-      tupleKeyword,
-      additionalItems,
-      additionalKeyword,
-      unevaluatedItems: this.child(raw.unevaluatedItems, base),
-      contains: this.child(raw.contains, base),
-      minContains: num(raw.minContains),
-      maxContains: num(raw.maxContains),
-      minItems: num(raw.minItems),
-      maxItems: num(raw.maxItems),
-      uniqueItems: raw.uniqueItems === true,
-    };
-  }
-
-  private refNode(ref: string, base: string): RefNode {
+  private refNode(ref: string, base: string, keyword: RefKeyword): RefNode {
     let resolved: SchemaNode | undefined;
     return {
       kind: 'ref',
       ref,
       ann: {},
-      key: () => `$ref:${ref}`,
+      key: () => `${keyword}:${ref}`,
       resolve: () => {
-        resolved ??= this.resolveRef(ref, base);
+        resolved ??= this.resolveReference(ref, base, keyword);
         return resolved;
       },
     };
   }
 
-  private resolveRef(ref: string, base: string): SchemaNode {
+  private resolveReference(ref: string, base: string, keyword: RefKeyword): SchemaNode {
+    const target = this.locate(ref, base);
+    if (keyword === '$dynamicRef')
+      return this.dynamicTarget(ref, target) ?? target.doc.build(target.raw, target.base);
+    if (keyword === '$recursiveRef')
+      return this.recursiveTarget(target) ?? target.doc.build(target.raw, target.base);
+    return target.doc.build(target.raw, target.base);
+  }
+
+  /**
+   * 2020-12: a `$dynamicRef` whose static target carries the same `$dynamicAnchor` lands on the
+   * outermost resource of the dynamic scope with that anchor. Canon compares whole documents, so the
+   * outermost scope is the entry document's root resource.
+   */
+  private dynamicTarget(ref: string, target: Located): SchemaNode | undefined {
+    const name = ref.slice(ref.indexOf('#') + 1);
+    if (!isObject(target.raw) || target.raw.$dynamicAnchor !== name) return undefined;
+    const outer = this.entry.index.dynamicAnchors.get(`${stripFragment(this.entry.baseUri)}#${name}`);
+    return outer === undefined ? undefined : this.entry.build(outer, stripFragment(this.entry.baseUri));
+  }
+
+  /** 2019-09: `$recursiveRef` lands on the entry document's root when both carry `$recursiveAnchor: true`. */
+  private recursiveTarget(target: Located): SchemaNode | undefined {
+    if (!isObject(target.raw) || target.raw.$recursiveAnchor !== true) return undefined;
+    const root = this.entry.root;
+    return isObject(root) && root.$recursiveAnchor === true
+      ? this.entry.build(root, this.entry.baseUri)
+      : undefined;
+  }
+
+  /** The schema a reference names: a resource, an anchor in it, or a JSON pointer into it. */
+  private locate(ref: string, base: string): Located {
     const absolute = resolveUri(ref, base);
     const hash = absolute.indexOf('#');
     const resourceUri = hash >= 0 ? absolute.slice(0, hash) : absolute;
     const fragment = hash >= 0 ? absolute.slice(hash + 1) : '';
 
     let doc: SchemaDocument = this;
-    let resource = resourceUri === '' ? this.root : this.resources.get(resourceUri);
-    if (resource === undefined && resourceUri === stripFragment(this.baseUri)) resource = this.root;
+    let resource = resourceUri === '' ? this.root : this.index.resources.get(resourceUri);
     if (resource === undefined) {
       const ext = this.externalDocument(resourceUri);
       if (!ext) throw new UnresolvedReferenceError(ref, 'no schema with that id is known to the registry');
       doc = ext;
       resource = ext.root;
     }
-    if (fragment === '') return doc.build(resource, resourceUri);
+    if (fragment === '') return { doc, raw: resource, base: resourceUri };
     if (!fragment.startsWith('/')) {
-      const anchored = doc.anchors.get(`${resourceUri}#${fragment}`);
-      if (!anchored) throw new UnresolvedReferenceError(ref, `anchor "${fragment}" not found`);
-      return doc.build(anchored, resourceUri);
+      const anchored = doc.index.anchors.get(`${resourceUri}#${fragment}`);
+      if (anchored === undefined) throw new UnresolvedReferenceError(ref, `anchor "${fragment}" not found`);
+      return { doc, raw: anchored, base: resourceUri };
     }
     let target: unknown = resource;
     for (const seg of fragment.split('/').slice(1)) {
@@ -602,7 +275,7 @@ export class SchemaDocument {
     if (typeof target !== 'boolean' && !isObject(target)) {
       throw new UnresolvedReferenceError(ref, `pointer "${fragment}" does not name a schema`);
     }
-    return doc.build(target, resourceUri);
+    return { doc, raw: target, base: resourceUri };
   }
 
   private externalDocument(uri: string): SchemaDocument | undefined {
@@ -610,14 +283,17 @@ export class SchemaDocument {
     if (known) return known;
     const raw = this.external?.(uri);
     if (raw === undefined) return undefined;
-    const doc = new SchemaDocument(raw, { external: this.external, baseUri: uri });
+    // a registry document carries its own $schema: its draft decides how it is read
+    const doc = new SchemaDocument(raw, { external: this.external, baseUri: uri, entry: this.entry });
     this.externalDocs.set(uri, doc);
     return doc;
   }
 }
 
-function emptyNode(): EmptyNode {
-  return { kind: 'empty', ann: {}, key: TRUE_KEY };
+interface Located {
+  doc: SchemaDocument;
+  raw: Raw;
+  base: string;
 }
 
 function dedupeTypes(types: string[]): string[] {
@@ -627,9 +303,10 @@ function dedupeTypes(types: string[]): string[] {
   return [...set];
 }
 
-function readAnnotations(raw: Record<string, unknown>): Annotations {
+function readAnnotations(raw: Record<string, unknown>, draft: Draft): Annotations {
   const ann: Annotations = {};
-  if (typeof raw.$id === 'string') ann.id = raw.$id;
+  const id = resourceIdOf(raw, draft);
+  if (id !== undefined) ann.id = id;
   if (typeof raw.title === 'string') ann.title = raw.title;
   if (typeof raw.description === 'string') ann.description = raw.description;
   if ('default' in raw) ann.default = { value: raw.default };
@@ -639,25 +316,4 @@ function readAnnotations(raw: Record<string, unknown>): Annotations {
   if (typeof raw.readOnly === 'boolean') ann.readOnly = raw.readOnly;
   if (typeof raw.writeOnly === 'boolean') ann.writeOnly = raw.writeOnly;
   return ann;
-}
-
-/** True for schema objects whose keywords are all annotations (they accept any value). */
-export function isAnnotationOnly(raw: Record<string, unknown>): boolean {
-  return Object.keys(raw).every((k) => ANNOTATION_KEYWORDS.has(k));
-}
-
-export function stripFragment(uri: string): string {
-  const i = uri.indexOf('#');
-  return i >= 0 ? uri.slice(0, i) : uri;
-}
-
-/** Resolves a reference against a base URI; works for URNs too (fragment-only refs). */
-export function resolveUri(ref: string, base: string): string {
-  if (/^[a-z][a-z0-9+.-]*:/i.test(ref)) return ref;
-  if (ref.startsWith('#')) return `${stripFragment(base)}${ref}`;
-  try {
-    return new URL(ref, base).toString();
-  } catch {
-    return ref;
-  }
 }
