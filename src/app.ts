@@ -22,11 +22,12 @@ import { CONSOLE_DIST, createConsoleHandler } from './http/console-assets.ts';
 import { frontDoorLinks, sendFrontDoor } from './http/front-door.ts';
 import { createGraphiQLAssetHandler } from './http/graphiql-assets.ts';
 import { DEFAULT_RATE_LIMITS, RateLimiter } from './http/rate-limit.ts';
-import { createHttpServer } from './http/server.ts';
+import { createHttpServer, readBody } from './http/server.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { Metrics, type PoolStats } from './metrics.ts';
 import { loadAuditSigningKey, startAuditCheckpoints } from './modules/audit/checkpoint-schedule.ts';
 import { withoutIdentityProvider } from './modules/auth/oidc/sign-in-flow.ts';
+import { createCcompatHandler } from './modules/ccompat/ccompat-http.ts';
 import { asyncApiDocument, asyncApiOptionsOf } from './modules/events/asyncapi.ts';
 import { registerRelayMetrics } from './modules/events/relay/relay-metrics.ts';
 import { handleImportUpload } from './modules/onboarding/import-upload.ts';
@@ -162,6 +163,19 @@ export async function startCanon(
     metrics,
     log,
     maxBodyBytes: config.maxBodyBytes,
+    ccompat:
+      config.ccompatPath === null
+        ? undefined
+        : {
+            prefix: config.ccompatPath ?? '/ccompat',
+            handle: createCcompatHandler({
+              callers: services.callers,
+              ccompat: services.ccompat,
+              maxBodyBytes: config.maxBodyBytes,
+              readBody,
+              log,
+            }),
+          },
     npm: (req, res, path) =>
       handleNpmRequest(req, res, path, {
         callers: services.callers,

@@ -34,6 +34,13 @@ const schema = z.object({
   CANON_DB_POOL_MAX: z.coerce.number().int().positive().default(10),
   CANON_STATEMENT_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
   CANON_NPM_ANONYMOUS_READ: z.enum(['true', 'false', '1', '0']).default('false'),
+  CANON_CCOMPAT_PATH: z
+    .string()
+    .regex(
+      /^(off|(\/[a-z0-9._-]+)+)$/,
+      'a path such as /ccompat or /apis/ccompat/v7 (no trailing slash), or off',
+    )
+    .default('/ccompat'),
   CANON_CREDENTIAL_CACHE_MS: z.coerce.number().int().min(0).max(600_000).default(2_000),
   CANON_ANONYMOUS_INTROSPECTION: z.enum(['true', 'false', '1', '0']).optional(),
   CANON_AUDIT_SIGNING_KEY_FILE: z.string().optional(),
@@ -71,6 +78,8 @@ export interface CanonConfig {
   statementTimeoutMs: number;
   /** Serve /npm/ without a token (read-only). */
   npmAnonymousRead?: boolean;
+  /** Where the Confluent-compatible registry API is served (default /ccompat); null: not served. */
+  ccompatPath?: string | null;
   /** How long a token's caller is remembered (src/callers.ts); default 2,000 ms. */
   credentialCacheMs?: number;
   /** Answer introspection without a token; default: yes outside production, no in production. */
@@ -124,6 +133,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CanonConfig {
     poolMax: c.CANON_DB_POOL_MAX,
     statementTimeoutMs: c.CANON_STATEMENT_TIMEOUT_MS,
     npmAnonymousRead: c.CANON_NPM_ANONYMOUS_READ === 'true' || c.CANON_NPM_ANONYMOUS_READ === '1',
+    ccompatPath: c.CANON_CCOMPAT_PATH === 'off' ? null : c.CANON_CCOMPAT_PATH,
     credentialCacheMs: c.CANON_CREDENTIAL_CACHE_MS,
     rateLimits: parseRateLimits(c.CANON_RATE_LIMITS),
     oidc: oidcSettingsFrom(c),

@@ -9,6 +9,7 @@ import { IdentityActors } from './modules/auth/oidc/identity-actors.ts';
 import { OidcVerifier } from './modules/auth/oidc/jwt-verifier.ts';
 import type { OidcSettings } from './modules/auth/oidc/oidc-settings.ts';
 import { SignInFlow } from './modules/auth/oidc/sign-in-flow.ts';
+import { CcompatService } from './modules/ccompat/ccompat.service.ts';
 import { ContractsService } from './modules/contracts/contracts.service.ts';
 import { ChangeFeedService } from './modules/events/change-feed.service.ts';
 import { ChangeNotifier, CREDENTIALS_CHANNEL } from './modules/events/change-notifier.ts';
@@ -31,6 +32,8 @@ export interface Services {
   outbox: OutboxService;
   auth: AuthService;
   contracts: ContractsService;
+  /** Confluent Schema Registry's operations over the contract registry. */
+  ccompat: CcompatService;
   publishing: PublishingService;
   records: RecordsService;
   systems: SystemsService;
@@ -103,6 +106,7 @@ export function createServices(
     changeFeed,
     relay,
     relayAdmin: new RelayService(orm, relay, audit),
+    ccompat: new CcompatService(contracts),
     callers,
     signInFlow:
       options.oidc && verifier

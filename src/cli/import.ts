@@ -10,7 +10,6 @@ import { basename, extname } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { type Command, Option } from 'commander';
 import { stringify } from 'csv-stringify';
-import type { CallContext } from '../modules/auth/actor-context.ts';
 import type { ImportService } from '../modules/onboarding/import.service.ts';
 import type { ImportJob } from '../modules/onboarding/import-job.entity.ts';
 import {

@@ -6,6 +6,7 @@ import { ActorEntity } from '../modules/auth/actor.entity.ts';
 import { ApiTokenEntity } from '../modules/auth/api-token.entity.ts';
 import { ContractEntity } from '../modules/contracts/contract.entity.ts';
 import { ContractVersionEntity } from '../modules/contracts/contract-version.entity.ts';
+import { RegistrySettingsEntity } from '../modules/contracts/registry-settings.entity.ts';
 import { OutboxEventEntity } from '../modules/events/outbox-event.entity.ts';
 import { RelayPositionEntity } from '../modules/events/relay/relay-position.entity.ts';
 import { IdempotencyKeyEntity } from '../modules/idempotency/idempotency-key.entity.ts';
@@ -39,6 +40,7 @@ export const entities = [
   RelayPositionEntity,
   ContractEntity,
   ContractVersionEntity,
+  RegistrySettingsEntity,
   PackageVersionEntity,
   IdempotencyKeyEntity,
   GoldenRecordEntity,

@@ -37,6 +37,16 @@ export interface HttpDeps {
   maxBodyBytes: number;
   /** The npm registry under /npm/. */
   npm: (req: IncomingMessage, res: ServerResponse, path: string) => Promise<void>;
+  /** The Confluent-compatible registry API under its prefix (undefined: switched off). */
+  ccompat?: {
+    prefix: string;
+    handle: (
+      req: IncomingMessage,
+      res: ServerResponse,
+      path: string,
+      query: URLSearchParams,
+    ) => Promise<void>;
+  };
   /** Map downloads under /maps/{system}/{domain}. */
   maps: (
     req: IncomingMessage,
@@ -97,7 +107,7 @@ function sendJson(res: ServerResponse, status: number, body: unknown, requestId:
 
 class BodyTooLarge extends Error {}
 
-async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) throw new BodyTooLarge();
   const chunks: Buffer[] = [];
@@ -122,34 +132,37 @@ export function createHttpServer(deps: HttpDeps): Server {
       const incoming = req.headers['x-request-id'];
       const requestId = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
       const path = (req.url ?? '/').split('?')[0];
+      const ccompat = deps.ccompat;
       const route =
         path === '/graphql'
           ? 'graphql'
-          : path.startsWith('/npm/')
-            ? 'npm'
-            : path.startsWith('/maps/')
-              ? 'maps'
-              : path.startsWith('/exports/')
-                ? 'exports'
-                : path.startsWith('/imports/')
-                  ? 'imports'
-                  : path.startsWith('/reconciliations/')
-                    ? 'reconciliations'
-                    : path === '/console' || path.startsWith('/console/')
-                      ? 'console'
-                      : path.startsWith('/auth/')
-                        ? 'auth'
-                        : path.startsWith('/graphiql/')
-                          ? 'graphiql'
-                          : path.startsWith('/docs/') || path === '/docs'
-                            ? 'docs'
-                            : path === '/asyncapi.json'
-                              ? 'asyncapi'
-                              : ['/health', '/ready', '/metrics'].includes(path)
-                                ? path.slice(1)
-                                : path === '/'
-                                  ? 'index'
-                                  : 'other';
+          : ccompat && (path === ccompat.prefix || path.startsWith(`${ccompat.prefix}/`))
+            ? 'ccompat'
+            : path.startsWith('/npm/')
+              ? 'npm'
+              : path.startsWith('/maps/')
+                ? 'maps'
+                : path.startsWith('/exports/')
+                  ? 'exports'
+                  : path.startsWith('/imports/')
+                    ? 'imports'
+                    : path.startsWith('/reconciliations/')
+                      ? 'reconciliations'
+                      : path === '/console' || path.startsWith('/console/')
+                        ? 'console'
+                        : path.startsWith('/auth/')
+                          ? 'auth'
+                          : path.startsWith('/graphiql/')
+                            ? 'graphiql'
+                            : path.startsWith('/docs/') || path === '/docs'
+                              ? 'docs'
+                              : path === '/asyncapi.json'
+                                ? 'asyncapi'
+                                : ['/health', '/ready', '/metrics'].includes(path)
+                                  ? path.slice(1)
+                                  : path === '/'
+                                    ? 'index'
+                                    : 'other';
       const requestLog = log.child({ requestId });
       const started = performance.now();
       res.on('finish', () => {
@@ -158,6 +171,7 @@ export function createHttpServer(deps: HttpDeps): Server {
         const level =
           route === 'graphql' ||
           route === 'npm' ||
+          route === 'ccompat' ||
           route === 'maps' ||
           route === 'exports' ||
           route === 'other'
@@ -175,7 +189,8 @@ export function createHttpServer(deps: HttpDeps): Server {
             route === 'exports' ||
             route === 'imports' ||
             route === 'reconciliations' ||
-            route === 'npm') &&
+            route === 'npm' ||
+            route === 'ccompat') &&
           deps.rateLimit
         ) {
           const retryAfter = await deps.rateLimit(req);
@@ -296,6 +311,14 @@ export function createHttpServer(deps: HttpDeps): Server {
         } else if (route === 'npm') {
           res.setHeader('x-request-id', requestId);
           await deps.npm(req, res, path);
+        } else if (route === 'ccompat' && ccompat) {
+          res.setHeader('x-request-id', requestId);
+          await ccompat.handle(
+            req,
+            res,
+            path.slice(ccompat.prefix.length),
+            new URL(req.url ?? '/', 'http://x').searchParams,
+          );
         } else if (path === '/graphql') {
           res.setHeader('x-request-id', requestId);
           // the GraphiQL page (GET from a browser) runs no inline script and loads only from here

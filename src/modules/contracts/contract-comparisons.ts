@@ -65,6 +65,27 @@ export class ContractComparisons {
     return this.evaluate(contract, baseline, schema as Raw, resolver, draft);
   }
 
+  /**
+   * Would `schema` be compatible with one live version (Confluent's
+   * `/compatibility/subjects/{s}/versions/{v}`)? The contract's mode decides, against that version only.
+   */
+  async checkAgainstVersion(
+    ctx: CallContext,
+    contractName: string,
+    schema: unknown,
+    version: string,
+  ): Promise<CompatibilityReport> {
+    authorize(ctx.ability, ctx.actor, 'read', 'ContractVersion');
+    const em = this.orm.em.fork();
+    const contract = await em.findOne(Contract, { name: contractName });
+    if (!contract) throw notFound(`The contract "${contractName}"`, ['contract']);
+    const draft = assertValidJsonSchema(schema, 'schema', { defaultDraft: contract.defaultDraft });
+    const against = (await this.liveVersions(em, contract)).filter((v) => v.version === version);
+    if (against.length === 0) throw notFound(`${contractName} ${version}`, ['version']);
+    const resolver = await this.resolverFor(em, [schema, against[0].schema], ['schema']);
+    return this.evaluate(contract, against, schema as Raw, resolver, draft);
+  }
+
   evaluate(
     contract: Contract,
     baseline: ContractVersion[],

@@ -22,6 +22,7 @@ import {
   versionReplay,
 } from './contracts.shared.ts';
 import { schemaFingerprint } from './fingerprint.ts';
+import { REGISTRY_SETTINGS_ID, RegistrySettings } from './registry-settings.entity.ts';
 
 function requireDraft(draft: string): Draft {
   if (!(DRAFTS as readonly string[]).includes(draft))
@@ -71,7 +72,10 @@ export class ContractDrafts {
           if (!contract) {
             contract = em.create(Contract, {
               name,
-              compatibility: input.compatibility ?? 'BACKWARD',
+              compatibility:
+                input.compatibility ??
+                (await em.findOne(RegistrySettings, { id: REGISTRY_SETTINGS_ID }))?.defaultCompatibility ??
+                'BACKWARD',
               description: input.description ?? null,
               ownerTeam: input.ownerTeam ?? null,
               defaultDraft: input.defaultDraft ?? DEFAULT_DRAFT,

@@ -24,6 +24,7 @@ import {
 } from './contracts.shared.ts';
 import { orderByReferences } from './contracts-folder.ts';
 import { schemaFingerprint } from './fingerprint.ts';
+import { assignRegistryIds } from './registry-ids.ts';
 import { referencedContracts } from './schema-checks.ts';
 
 const pick = (d: { contract: string; version: string }) => ({ contract: d.contract, version: d.version });
@@ -147,6 +148,7 @@ export class ContractPublication {
           }
         }
         row.status = 'PUBLISHED';
+        await assignRegistryIds(em, row);
         row.publishedAt = new Date();
         row.publishedBy = ctx.actor?.id ?? null;
         row.requiredBump = predecessor ? report.requiredBump : null;

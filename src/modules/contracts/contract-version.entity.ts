@@ -43,11 +43,21 @@ export const ContractVersionEntity = defineEntity({
     deprecationReason: p.text().nullable(),
     retiredAt: p.datetime().nullable(),
     retiredBy: p.uuid().nullable(),
+    /**
+     * Given at publication, never changed: the registry-wide integer id (Confluent's global schema
+     * id) and the version's place in its contract's publication order (Confluent's version number).
+     */
+    registryId: p.integer().nullable().unique(),
+    registrySequence: p.integer().nullable(),
     lockVersion: p.integer().version(),
   },
   uniques: [
     { properties: ['contract', 'version'], name: 'contract_version_contract_version_unique' },
     { properties: ['contract', 'fingerprint'], name: 'contract_version_contract_fingerprint_unique' },
+    {
+      properties: ['contract', 'registrySequence'],
+      name: 'contract_version_contract_registry_sequence_unique',
+    },
   ],
   indexes: [{ properties: ['contract', 'status'] }],
 });

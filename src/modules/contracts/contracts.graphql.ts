@@ -150,6 +150,18 @@ export const ContractVersionRef = builder.node(ContractVersion, {
       resolve: (v) => v.status,
     }),
     schema: t.field({ type: 'JSON', description: 'The JSON Schema document.', resolve: (v) => v.schema }),
+    registryId: t.int({
+      nullable: true,
+      description:
+        "The registry-wide integer id, given at publication (the Confluent-compatible API's global schema id); null for drafts.",
+      resolve: (v) => v.registryId ?? null,
+    }),
+    registryVersion: t.int({
+      nullable: true,
+      description:
+        "The version's place in its contract's publication order (the Confluent-compatible API's version number); null for drafts.",
+      resolve: (v) => v.registrySequence ?? null,
+    }),
     draft: t.field({
       type: JsonSchemaDraftEnum,
       description: 'The JSON Schema draft the document is written in (its $schema).',

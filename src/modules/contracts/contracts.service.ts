@@ -13,6 +13,7 @@ import { ContractComparisons } from './contract-comparisons.ts';
 import { ContractDrafts } from './contract-drafts.ts';
 import { ContractPublication } from './contract-publication.ts';
 import { ContractReads } from './contract-reads.ts';
+import { ContractRegistry } from './contract-registry.ts';
 import { ContractRows } from './contract-rows.ts';
 import { ContractValidators } from './contract-validators.ts';
 import type { PublicationListener } from './contracts.shared.ts';
@@ -34,6 +35,8 @@ export class ContractsService {
   private readonly drafts: ContractDrafts;
   private readonly publication: ContractPublication;
   private readonly validators: ContractValidators;
+  /** The registry as schema-registry clients see it: integer ids, publication order, defaults. */
+  readonly registry: ContractRegistry;
 
   constructor(orm: Orm, audit: AuditService, outbox: OutboxService, listener?: PublicationListener) {
     const rows = new ContractRows();
@@ -50,6 +53,7 @@ export class ContractsService {
       this.drafts,
     );
     this.validators = new ContractValidators(rows);
+    this.registry = new ContractRegistry(orm, audit, rows);
     this.orm = orm;
   }
 
@@ -67,6 +71,8 @@ export class ContractsService {
   schemaDiff: ContractComparisons['schemaDiff'] = (...a) => this.comparisons.schemaDiff(...a);
   checkCompatibility: ContractComparisons['checkCompatibility'] = (...a) =>
     this.comparisons.checkCompatibility(...a);
+  checkAgainstVersion: ContractComparisons['checkAgainstVersion'] = (...a) =>
+    this.comparisons.checkAgainstVersion(...a);
   registerVersion: ContractDrafts['registerVersion'] = (...a) => this.drafts.registerVersion(...a);
   updateDraft: ContractDrafts['updateDraft'] = (...a) => this.drafts.updateDraft(...a);
   deleteDraft: ContractDrafts['deleteDraft'] = (...a) => this.drafts.deleteDraft(...a);

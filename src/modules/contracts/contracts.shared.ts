@@ -143,7 +143,7 @@ export function requireVersion(version: string, path: string[]) {
   return parsed;
 }
 
-export function requireMode(mode: string): void {
+export function requireMode(mode: string): CompatibilityMode {
   if (!(COMPATIBILITY_MODES as readonly string[]).includes(mode)) {
     throw new CanonError(
       'BAD_USER_INPUT',
@@ -153,6 +153,7 @@ export function requireMode(mode: string): void {
       },
     );
   }
+  return mode as CompatibilityMode;
 }
 
 /** The answer to a retried registry mutation: the version as it is now. */

@@ -3,11 +3,21 @@
  * are small lists, so the O(V·E) algorithm is plenty; it pairs each old alternative with a distinct
  * compatible new one, which is how a reordered or extended oneOf/anyOf/allOf is recognised.
  *
- * `adjacency[i]` lists the right-hand vertices left vertex `i` may pair with. Returns `[left, right]`
- * pairs in left order.
+ * `adjacency[i]` lists the right-hand vertices left vertex `i` may pair with, preferred ones first.
+ * `initial` pairs start the matching (augmenting paths re-route them only when that matches more).
+ * Returns `[left, right]` pairs in left order.
  */
-export function maximumMatching(adjacency: readonly number[][], rightCount: number): [number, number][] {
+export function maximumMatching(
+  adjacency: readonly number[][],
+  rightCount: number,
+  initial: readonly [number, number][] = [],
+): [number, number][] {
   const matchOfRight = new Array<number>(rightCount).fill(-1);
+  const matched = new Set<number>();
+  for (const [left, right] of initial) {
+    matchOfRight[right] = left;
+    matched.add(left);
+  }
 
   const augment = (left: number, visited: boolean[]): boolean => {
     for (const right of adjacency[left]) {
@@ -22,7 +32,7 @@ export function maximumMatching(adjacency: readonly number[][], rightCount: numb
   };
 
   for (let left = 0; left < adjacency.length; left++)
-    augment(left, new Array<boolean>(rightCount).fill(false));
+    if (!matched.has(left)) augment(left, new Array<boolean>(rightCount).fill(false));
 
   const pairs: [number, number][] = [];
   matchOfRight.forEach((left, right) => {

@@ -268,9 +268,25 @@ export class SchemaDiffer {
           edges.set(`${i}:${j}`, sub);
         }
       });
-      return compatibleWith;
+      // the closest counterparts first: fewer changes, then the same position
+      return compatibleWith.sort(
+        (x, y) =>
+          edges.get(`${i}:${x}`)!.length - edges.get(`${i}:${y}`)!.length ||
+          Math.abs(x - i) - Math.abs(y - i),
+      );
     });
-    const matching = maximumMatching(adjacency, updates.length);
+    // alternatives with an unchanged counterpart keep it, so an equal pair is never reported as two
+    // changed ones (`items: true` and `items: [true]` in two alternatives, reordered or not)
+    const unchanged: [number, number][] = [];
+    const taken = new Set<number>();
+    adjacency.forEach((candidates, i) => {
+      const j = candidates.find((c) => !taken.has(c) && edges.get(`${i}:${c}`)!.length === 0);
+      if (j !== undefined) {
+        taken.add(j);
+        unchanged.push([i, j]);
+      }
+    });
+    const matching = maximumMatching(adjacency, updates.length, unchanged);
     for (const [i, j] of matching) {
       const prefix = a.synthetic ? [] : [a.criterion, String(originals[i].index)];
       for (const c of edges.get(`${i}:${j}`) ?? []) out.push({ kind: c.kind, path: [...prefix, ...c.path] });
