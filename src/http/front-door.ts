@@ -34,6 +34,11 @@ export function frontDoorLinks(options: { console: boolean; graphiql: boolean })
     { href: '/ready', title: 'Ready', what: 'database reachable, migrations applied' },
     { href: '/metrics', title: 'Metrics', what: 'Prometheus text format' },
     { href: '/npm/', title: 'npm registry', what: 'type packages of the published contracts' },
+    {
+      href: '/docs/ccompat.md',
+      title: 'Schema registry',
+      what: 'Confluent-compatible API under /ccompat (Kafka tools)',
+    },
     { href: '/asyncapi.json', title: 'AsyncAPI', what: 'the change events on NATS JetStream (AsyncAPI 3)' },
     { href: '/docs/', title: 'Docs', what: 'API, contracts, operations, errors' },
   ];

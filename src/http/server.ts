@@ -196,6 +196,17 @@ export function createHttpServer(deps: HttpDeps): Server {
           const retryAfter = await deps.rateLimit(req);
           if (retryAfter > 0) {
             res.setHeader('retry-after', String(retryAfter));
+            if (route === 'ccompat') {
+              // in the error shape Confluent clients read
+              sendJson(
+                res,
+                429,
+                { error_code: 42901, message: `Too many requests for this token; retry in ${retryAfter} s.` },
+                requestId,
+              );
+              req.resume();
+              return;
+            }
             sendJson(
               res,
               429,
