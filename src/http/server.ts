@@ -2,6 +2,7 @@
  * The HTTP front: routes /health, /ready, /metrics, /graphql and /console/ (DESIGN §10) on node:http, with a
  * request id on every request and a body size limit checked before anything is parsed.
  */
+
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { classifyDatabaseError, DATABASE_ERROR_CODES, DATABASE_ERROR_MESSAGES } from '../db/error-classes.ts';
@@ -11,6 +12,7 @@ import type { Metrics } from '../metrics.ts';
 import { sendDocs } from './front-door.ts';
 import { GRAPHIQL_CSP } from './graphiql-assets.ts';
 import { checkRequestBody } from './input-hygiene.ts';
+import { INFO_LOGGED, RATE_LIMITED, routeOf } from './routes.ts';
 
 export interface HttpDeps {
   /** graphql-yoga's node adapter (whatwg-node): no copy into a WHATWG Request and back. */
@@ -133,66 +135,20 @@ export function createHttpServer(deps: HttpDeps): Server {
       const requestId = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
       const path = (req.url ?? '/').split('?')[0];
       const ccompat = deps.ccompat;
-      const route =
-        path === '/graphql'
-          ? 'graphql'
-          : ccompat && (path === ccompat.prefix || path.startsWith(`${ccompat.prefix}/`))
-            ? 'ccompat'
-            : path.startsWith('/npm/')
-              ? 'npm'
-              : path.startsWith('/maps/')
-                ? 'maps'
-                : path.startsWith('/exports/')
-                  ? 'exports'
-                  : path.startsWith('/imports/')
-                    ? 'imports'
-                    : path.startsWith('/reconciliations/')
-                      ? 'reconciliations'
-                      : path === '/console' || path.startsWith('/console/')
-                        ? 'console'
-                        : path.startsWith('/auth/')
-                          ? 'auth'
-                          : path.startsWith('/graphiql/')
-                            ? 'graphiql'
-                            : path.startsWith('/docs/') || path === '/docs'
-                              ? 'docs'
-                              : path === '/asyncapi.json'
-                                ? 'asyncapi'
-                                : ['/health', '/ready', '/metrics'].includes(path)
-                                  ? path.slice(1)
-                                  : path === '/'
-                                    ? 'index'
-                                    : 'other';
+      const route = routeOf(path, ccompat?.prefix);
       const requestLog = log.child({ requestId });
       const started = performance.now();
       res.on('finish', () => {
         metrics.httpRequests.inc({ route, status: String(res.statusCode) });
         // probes, scrapes and console assets would drown the access log at info level
-        const level =
-          route === 'graphql' ||
-          route === 'npm' ||
-          route === 'ccompat' ||
-          route === 'maps' ||
-          route === 'exports' ||
-          route === 'other'
-            ? 'info'
-            : 'debug';
+        const level = INFO_LOGGED.has(route) ? 'info' : 'debug';
         requestLog[level](
           { method: req.method, path, status: res.statusCode, ms: Math.round(performance.now() - started) },
           'request',
         );
       });
       try {
-        if (
-          (route === 'graphql' ||
-            route === 'maps' ||
-            route === 'exports' ||
-            route === 'imports' ||
-            route === 'reconciliations' ||
-            route === 'npm' ||
-            route === 'ccompat') &&
-          deps.rateLimit
-        ) {
+        if (RATE_LIMITED.has(route) && deps.rateLimit) {
           const retryAfter = await deps.rateLimit(req);
           if (retryAfter > 0) {
             res.setHeader('retry-after', String(retryAfter));

@@ -293,6 +293,39 @@ describe('compatibility and config', () => {
   });
 });
 
+describe('concurrent registrations', () => {
+  it('each get a version of their own, none lost; the same schema twice at once is one version', async () => {
+    const subject = uniqueName('race');
+    await cc('POST', `/subjects/${subject}/versions`, json(address));
+    const variants = ['a', 'b', 'c', 'd'].map((d) => json({ ...address, description: `variant ${d}` }));
+    const results = await Promise.all([
+      ...variants.map((v) => cc('POST', `/subjects/${subject}/versions`, v)),
+      cc('POST', `/subjects/${subject}/versions`, variants[0]),
+    ]);
+    expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+    expect(results[4].body.id).toBe(results[0].body.id);
+    expect(new Set(results.slice(0, 4).map((r) => r.body.id)).size).toBe(4);
+    expect((await cc('GET', `/subjects/${subject}/versions`)).body).toEqual([1, 2, 3, 4, 5]);
+    const drafts = await t.gql(
+      'query($c: String!) { contract(name: $c) { versions { edges { node { status version } } } } }',
+      {
+        c: subject,
+      },
+    );
+    // no draft left behind by a registration that lost a race
+    expect(drafts.data.contract.versions.edges.map((e: any) => e.node.status)).toEqual(
+      Array(5).fill('PUBLISHED'),
+    );
+    expect(drafts.data.contract.versions.edges.map((e: any) => e.node.version).sort()).toEqual([
+      '1.0.0',
+      '1.0.1',
+      '1.0.2',
+      '1.0.3',
+      '1.0.4',
+    ]);
+  });
+});
+
 describe('deleting', () => {
   it('soft-deletes (deprecates) and permanently deletes (retires) versions and subjects, in order', async () => {
     const subject = uniqueName('del');
@@ -329,6 +362,20 @@ describe('deleting', () => {
       'RETIRED',
       'RETIRED',
     ]);
+    // the content of a retired version is not published again
+    expect(await cc('POST', `/subjects/${subject}/versions`, json(address))).toMatchObject({
+      status: 422,
+      body: { error_code: 42205 },
+    });
+    // registering again starts a new major above every earlier version; numbers are never reused
+    const again = await cc(
+      'POST',
+      `/subjects/${subject}/versions`,
+      json({ ...address, title: 'Address v2' }),
+    );
+    expect(again.body).toMatchObject({ version: 3 });
+    const v3 = await cc('GET', `/subjects/${subject}/versions/latest`);
+    expect(JSON.parse(v3.body.schema).$id).toBe(`urn:canon:contract:${subject}:2.0.0`);
   });
 });
 

@@ -12,6 +12,7 @@ import { ajvFor, DRAFT_URIS, DRAFTS, draftOfUri } from '../../codegen/drafts.ts'
 import { ALL_CHANGE_KINDS } from '../../src/modules/contracts/compatibility/change-kinds.ts';
 import { compareSchemas } from '../../src/modules/contracts/compatibility/compatibility.ts';
 import { KEYWORD_COVERAGE } from '../../src/modules/contracts/compatibility/keyword-coverage.ts';
+import { withContractIds } from '../../src/modules/contracts/contract-ids.ts';
 import { assertValidJsonSchema } from '../../src/modules/contracts/schema-checks.ts';
 import { translateTo2020 } from '../support/draft-translation.ts';
 
@@ -68,6 +69,14 @@ describe('drafts', () => {
     expect(() => assertValidJsonSchema({ $schema: 'http://json-schema.org/draft-03/schema#' }, 's')).toThrow(
       /draft-04 .*draft-06 .*draft-07 .*2019-09 .*2020-12/,
     );
+  });
+
+  it('are stored under the $schema ajv knows, keeping a spelling that differs only by the empty fragment', () => {
+    const stored = (schema: Record<string, unknown>) => withContractIds('x', '1.0.0', schema);
+    expect(stored({ $schema: 'https://json-schema.org/draft-07/schema' })).toMatchObject({ $schema: D07 });
+    expect(stored({ $schema: `${D20}#` }).$schema).toBe(`${D20}#`);
+    expect(stored({ $schema: D04 })).toEqual({ $schema: D04, id: 'urn:canon:contract:x:1.0.0' });
+    expect(stored({})).toEqual({ $schema: D20, $id: 'urn:canon:contract:x:1.0.0' });
   });
 
   it("are checked against their own meta-schema: draft-04's boolean exclusive bound is valid only there", () => {

@@ -5,6 +5,7 @@
  * as GraphQL (the contract's mode, the major rule, the caller's rights); deletion maps onto Canon's
  * lifecycle (soft: deprecate, permanent: retire — nothing is erased).
  */
+import semver from 'semver';
 import { draftOf } from '../../../codegen/drafts.ts';
 import { CanonError } from '../../errors.ts';
 import type { CallContext } from '../auth/actor-context.ts';
@@ -18,6 +19,7 @@ import {
   invalidSchema,
   invalidVersion,
   noSubjectCompatibility,
+  operationNotPermitted,
   schemaNotFound,
   subjectNotFound,
   subjectNotSoftDeleted,
@@ -136,25 +138,46 @@ export class CcompatService {
     for (let attempt = 1; ; attempt++) {
       const same = await this.sameContent(ctx, contract, schema);
       if (same) return same;
-      const existing = await this.contracts.registry.contract(ctx, contract);
-      let version = '1.0.0';
-      if (existing && (await this.contracts.registry.versions(ctx, contract, true)).length > 0) {
-        const report = await this.contracts.checkCompatibility(ctx, contract, schema);
-        if (!report.compatible)
-          throw incompatible(
-            `Schema being registered is incompatible with an earlier schema for subject "${subject}" (${report.mode}): ${report.violations.map((v) => `${v.path} ${v.message}`).join('; ')}`,
-          );
-        version = report.suggestedVersion ?? '1.0.0';
-      }
+      const version = await this.nextVersion(ctx, subject, contract, schema);
       try {
         return await this.publishNew(ctx, contract, version, schema);
       } catch (error) {
+        // the same content as a retired version: Canon keeps one version per content, for good
+        if (error instanceof CanonError && error.code === 'DUPLICATE_SCHEMA')
+          throw operationNotPermitted(
+            `${error.message} That version was deleted permanently (retired), and Canon never publishes retired content again: register a changed schema.`,
+          );
         const raced =
-          error instanceof CanonError &&
-          ['VERSION_CONFLICT', 'VERSION_TOO_LOW', 'DUPLICATE_SCHEMA'].includes(error.code);
+          error instanceof CanonError && ['VERSION_CONFLICT', 'VERSION_TOO_LOW'].includes(error.code);
         if (!raced || attempt >= REGISTER_ATTEMPTS) throw error;
+        // the other registration is publishing its version now: give it a moment, then recompute
+        await new Promise((done) => setTimeout(done, 20 * attempt + Math.random() * 50));
       }
     }
+  }
+
+  /**
+   * The version a new schema gets: `1.0.0` for a new contract; the bump its changes need over the
+   * live predecessor (409 when the contract's mode refuses it); the next major above every version
+   * when all earlier ones are retired (permanently deleted here).
+   */
+  private async nextVersion(
+    ctx: CallContext,
+    subject: string,
+    contract: string,
+    schema: unknown,
+  ): Promise<string> {
+    const existing = await this.contracts.registry.contract(ctx, contract);
+    if (!existing) return '1.0.0';
+    const report = await this.contracts.checkCompatibility(ctx, contract, schema);
+    if (!report.compatible)
+      throw incompatible(
+        `Schema being registered is incompatible with an earlier schema for subject "${subject}" (${report.mode}): ${report.violations.map((v) => `${v.path} ${v.message}`).join('; ')}`,
+      );
+    if (report.suggestedVersion) return report.suggestedVersion;
+    const [all] = await this.contracts.versionsOf(ctx, [existing.id]);
+    const highest = all.map((v) => v.version).sort(semver.rcompare)[0];
+    return highest ? `${semver.major(highest) + 1}.0.0` : '1.0.0';
   }
 
   private async sameContent(

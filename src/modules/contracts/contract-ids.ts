@@ -34,7 +34,7 @@ export function parseVersion(version: string): { major: number; minor: number; p
 }
 
 /**
- * The document as Canon stores it: `$schema` (the draft's canonical URI) and its id (`$id`, draft-04's
+ * The document as Canon stores it: `$schema` (the draft's URI as ajv knows it) and its id (`$id`, draft-04's
  * `id`) first, then the author's keywords in their order.
  */
 export function withContractIds(
@@ -44,6 +44,13 @@ export function withContractIds(
   defaultDraft: Draft = DEFAULT_DRAFT,
 ): Record<string, unknown> {
   const draft = draftOf(doc, defaultDraft) ?? defaultDraft;
-  const { $schema: _declared, ...rest } = doc;
-  return { $schema: DRAFT_URIS[draft], [idKeyword(draft)]: contractUri(name, version), ...rest };
+  const { $schema: declared, ...rest } = doc;
+  // the author's spelling stays when it differs only by the empty fragment (ajv reads both, and
+  // documents stored so keep their fingerprint); any other spelling becomes the canonical one
+  const canonical = DRAFT_URIS[draft];
+  const $schema =
+    typeof declared === 'string' && declared.replace(/#$/, '') === canonical.replace(/#$/, '')
+      ? declared
+      : canonical;
+  return { $schema, [idKeyword(draft)]: contractUri(name, version), ...rest };
 }
