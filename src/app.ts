@@ -27,7 +27,7 @@ import { createLogger, type Logger } from './logger.ts';
 import { Metrics, type PoolStats } from './metrics.ts';
 import { loadAuditSigningKey, startAuditCheckpoints } from './modules/audit/checkpoint-schedule.ts';
 import { withoutIdentityProvider } from './modules/auth/oidc/sign-in-flow.ts';
-import { createCcompatHandler } from './modules/ccompat/ccompat-http.ts';
+import { bearerOf, createCcompatHandler } from './modules/ccompat/ccompat-http.ts';
 import { asyncApiDocument, asyncApiOptionsOf } from './modules/events/asyncapi.ts';
 import { registerRelayMetrics } from './modules/events/relay/relay-metrics.ts';
 import { handleImportUpload } from './modules/onboarding/import-upload.ts';
@@ -123,7 +123,8 @@ export async function startCanon(
     rateLimit: async (req) => {
       let caller: Caller | null = null;
       try {
-        caller = await services.callers.fromHeader(req.headers.authorization);
+        // Basic credentials carry the token too (the Confluent-compatible API takes them)
+        caller = await services.callers.fromHeader(bearerOf(req.headers.authorization));
       } catch (error) {
         // a bad token is answered UNAUTHENTICATED by the route; it is limited like anonymous calls.
         // A caller that could not be checked (the database or the identity provider is down) is

@@ -3,6 +3,7 @@
  * references, Canon's lifecycle behind delete, and each Confluent error code.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_RATE_LIMITS } from '../../src/http/rate-limit.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { uniqueName } from '../support/schemas.ts';
 
@@ -399,12 +400,29 @@ describe('credentials', () => {
 
 describe('the prefix', () => {
   it('is configurable, and the API can be switched off', async () => {
-    const moved = await startTestApp({ ccompatPath: '/apis/ccompat/v7' });
+    // anonymous callers get almost nothing: Basic-auth callers must count as their token's role
+    const moved = await startTestApp({
+      ccompatPath: '/apis/ccompat/v7',
+      rateLimits: { ...DEFAULT_RATE_LIMITS, anonymous: { perSecond: 1, burst: 2 } },
+    });
     const off = await startTestApp({ ccompatPath: null });
     try {
       const at = (app: TestApp, path: string) =>
         fetch(`${app.url}${path}`, { headers: { authorization: `Bearer ${app.adminToken}` } });
       expect((await at(moved, '/apis/ccompat/v7/schemas/types')).status).toBe(200);
+      const viaBasic = await Promise.all(
+        Array.from({ length: 20 }, () =>
+          fetch(`${moved.url}/apis/ccompat/v7/subjects`, {
+            headers: { authorization: basic(moved.adminToken) },
+          }),
+        ),
+      );
+      expect(viaBasic.map((r) => r.status)).toEqual(Array(20).fill(200));
+      const anonymous = await Promise.all(
+        Array.from({ length: 5 }, () => fetch(`${moved.url}/apis/ccompat/v7/subjects`)),
+      );
+      const limited = anonymous.find((r) => r.status === 429);
+      expect(await limited?.json()).toMatchObject({ error_code: 42901 });
       expect((await at(moved, '/ccompat/schemas/types')).status).toBe(404);
       expect((await at(off, '/ccompat/schemas/types')).status).toBe(404);
     } finally {

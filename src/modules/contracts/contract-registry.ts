@@ -5,13 +5,14 @@
  */
 import { validate as isUuid } from 'uuid';
 import type { Orm } from '../../db/orm.ts';
+import { readConnection } from '../../db/read-connection.ts';
 import type { AuditService } from '../audit/audit.service.ts';
 import { authorize } from '../auth/ability.ts';
 import type { CallContext } from '../auth/actor-context.ts';
 import type { CompatibilityMode } from './compatibility/compatibility.ts';
 import { Contract } from './contract.entity.ts';
 import type { ContractRows } from './contract-rows.ts';
-import { ContractVersion, type VersionStatus } from './contract-version.entity.ts';
+import type { VersionStatus } from './contract-version.entity.ts';
 import { requireMode } from './contracts.shared.ts';
 import { schemaFingerprint } from './fingerprint.ts';
 import { REGISTRY_SETTINGS_ID, RegistrySettings } from './registry-settings.entity.ts';
@@ -29,16 +30,6 @@ export interface RegistryVersion {
   guid: string;
 }
 
-const toRegistryVersion = (row: ContractVersion): RegistryVersion => ({
-  contract: row.contract.name,
-  version: row.version,
-  registryId: row.registryId!,
-  sequence: row.registrySequence!,
-  status: row.status as VersionStatus,
-  schema: row.schema,
-  guid: row.id,
-});
-
 export class ContractRegistry {
   private readonly orm: Orm;
   private readonly audit: AuditService;
@@ -51,49 +42,40 @@ export class ContractRegistry {
     this.rows = rows;
   }
 
-  private statuses(includeDeprecated: boolean): VersionStatus[] {
-    return includeDeprecated ? ['PUBLISHED', 'DEPRECATED'] : ['PUBLISHED'];
+  /** The statuses listed, as SQL: drafts never show here, retired versions are deleted for good. */
+  private statuses(includeDeprecated: boolean): string {
+    return includeDeprecated ? `'PUBLISHED', 'DEPRECATED'` : `'PUBLISHED'`;
   }
 
   /** Names of the contracts with a published version (or a deprecated one, with includeDeprecated). */
   async subjects(ctx: CallContext, includeDeprecated: boolean): Promise<string[]> {
     authorize(ctx.ability, ctx.actor, 'read', 'ContractVersion');
-    const rows = await this.orm.em
-      .fork()
-      .find(
-        ContractVersion,
-        { status: { $in: this.statuses(includeDeprecated) } },
-        { populate: ['contract'], fields: ['contract.name'] },
-      );
-    return [...new Set(rows.map((r) => r.contract.name))].sort();
+    const rows = await readConnection(this.orm.em.fork()).execute<{ name: string }[]>(
+      `select distinct c.name from contract c join contract_version v on v.contract_id = c.id
+        where v.status in (${this.statuses(includeDeprecated)}) order by c.name`,
+    );
+    return rows.map((r) => r.name);
   }
 
   /** A contract's versions in publication order. */
   async versions(ctx: CallContext, contract: string, includeDeprecated: boolean): Promise<RegistryVersion[]> {
     authorize(ctx.ability, ctx.actor, 'read', 'ContractVersion');
-    const rows = await this.orm.em
-      .fork()
-      .find(
-        ContractVersion,
-        { contract: { name: contract }, status: { $in: this.statuses(includeDeprecated) } },
-        { populate: ['contract'], orderBy: { registrySequence: 'asc' } },
-      );
-    return rows.map(toRegistryVersion);
+    return this.select(
+      `c.name = ? and v.status in (${this.statuses(includeDeprecated)}) order by v.registry_sequence`,
+      [contract],
+    );
   }
 
   /** A version by registry id or by guid, unless retired. */
   async byId(ctx: CallContext, id: number | string): Promise<RegistryVersion | null> {
     authorize(ctx.ability, ctx.actor, 'read', 'ContractVersion');
     if (typeof id === 'string' && !isUuid(id)) return null;
-    const row = await this.orm.em.fork().findOne(
-      ContractVersion,
-      {
-        ...(typeof id === 'number' ? { registryId: id } : { id }),
-        status: { $in: ['PUBLISHED', 'DEPRECATED'] },
-      },
-      { populate: ['contract'] },
+    if (typeof id === 'number' && !Number.isSafeInteger(id)) return null;
+    const [row] = await this.select(
+      `${typeof id === 'number' ? 'v.registry_id' : 'v.id'} = ? and v.status in (${this.statuses(true)})`,
+      [id],
     );
-    return row ? toRegistryVersion(row) : null;
+    return row ?? null;
   }
 
   /** A live version of a contract with this fingerprint. */
@@ -103,14 +85,43 @@ export class ContractRegistry {
     fingerprint: string,
   ): Promise<RegistryVersion | null> {
     authorize(ctx.ability, ctx.actor, 'read', 'ContractVersion');
-    const row = await this.orm.em
-      .fork()
-      .findOne(
-        ContractVersion,
-        { contract: { name: contract }, fingerprint, status: { $in: ['PUBLISHED', 'DEPRECATED'] } },
-        { populate: ['contract'] },
-      );
-    return row ? toRegistryVersion(row) : null;
+    const [row] = await this.select(
+      `c.name = ? and v.fingerprint = ? and v.status in (${this.statuses(true)})`,
+      [contract, fingerprint],
+    );
+    return row ?? null;
+  }
+
+  /**
+   * Published versions matching `where` (over `v`, the version, and `c`, its contract): one plain
+   * statement on the read connection — serializers ask for ids often, and the ORM's unit of work buys
+   * nothing for reading immutable rows.
+   */
+  private async select(where: string, params: unknown[]): Promise<RegistryVersion[]> {
+    const rows = await readConnection(this.orm.em.fork()).execute<
+      {
+        id: string;
+        version: string;
+        registry_id: number;
+        registry_sequence: number;
+        status: VersionStatus;
+        schema: Record<string, unknown> | string;
+        name: string;
+      }[]
+    >(
+      `select v.id, v.version, v.registry_id, v.registry_sequence, v.status, v.schema, c.name
+         from contract_version v join contract c on c.id = v.contract_id where ${where}`,
+      params,
+    );
+    return rows.map((r) => ({
+      contract: r.name,
+      version: r.version,
+      registryId: Number(r.registry_id),
+      sequence: Number(r.registry_sequence),
+      status: r.status,
+      schema: typeof r.schema === 'string' ? JSON.parse(r.schema) : r.schema,
+      guid: r.id,
+    }));
   }
 
   /**
