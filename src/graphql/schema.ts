@@ -7,6 +7,7 @@ import '../modules/auth/auth.graphql.ts';
 import '../modules/audit/audit.graphql.ts';
 import '../modules/contracts/contracts.graphql.ts';
 import '../modules/contracts/contract-mutations.graphql.ts';
+import '../modules/contracts/registry-settings.graphql.ts';
 import '../modules/contracts/contract-push.graphql.ts';
 import '../modules/publishing/publishing.graphql.ts';
 import '../modules/records/record.graphql.ts';

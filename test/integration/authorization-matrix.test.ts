@@ -53,6 +53,7 @@ const MATRIX: Record<string, Entry> = {
   eventRelay: { doc: `{ eventRelay { ... on EventRelay { state } ${E} } }`, allowed: ['admin'] },
   contracts: { doc: '{ contracts(first: 1) { edges { node { name } } } }', allowed: everyone },
   contract: { doc: '{ contract(name: "item") { name } }', allowed: everyone },
+  registrySettings: { doc: '{ registrySettings { defaultCompatibility } }', allowed: everyone },
   checkCompatibility: {
     doc: `{ checkCompatibility(contract: "item", schema: {type: "object"}) { ... on CompatibilityReport { compatible } ${E} } }`,
     allowed: everyone,
@@ -181,6 +182,10 @@ const MATRIX: Record<string, Entry> = {
   },
   retireContractVersion: {
     doc: `mutation { retireContractVersion(input: { contract: "nothing", version: "1.0.0" }) { ... on RetireContractVersionPayload { contractVersion { status } } ${E} } }`,
+    allowed: ['admin'],
+  },
+  updateRegistrySettings: {
+    doc: `mutation { updateRegistrySettings(input: { defaultCompatibility: BACKWARD }) { ... on UpdateRegistrySettingsPayload { registrySettings { defaultCompatibility } } ${E} } }`,
     allowed: ['admin'],
   },
   updateContract: {

@@ -215,6 +215,40 @@ describe('reading and registering', () => {
     expect(await cc('PATCH', '/subjects')).toMatchObject({ status: 405 });
   });
 
+  it('answers bad %-encoding with 400 and an oversized body with 413, storing nothing', async () => {
+    expect(await cc('GET', '/subjects/%E0%A4%A/versions')).toMatchObject({
+      status: 400,
+      body: { error_code: 400 },
+    });
+    const subject = uniqueName('big');
+    const huge = json({ type: 'object', description: 'x'.repeat(3 * 1024 * 1024) });
+    expect(await cc('POST', `/subjects/${subject}/versions`, huge)).toMatchObject({
+      status: 413,
+      body: { error_code: 413 },
+    });
+    expect((await cc('GET', `/subjects/${subject}/versions`)).body.error_code).toBe(40401);
+  });
+
+  it("registers a draft-04 document as draft-04, its foreign id replaced by Canon's", async () => {
+    const subject = uniqueName('legacy');
+    const doc = {
+      $schema: 'http://json-schema.org/draft-04/schema#',
+      id: 'http://example.com/legacy.json',
+      type: 'object',
+      properties: { qty: { type: 'number', minimum: 0, exclusiveMinimum: true } },
+    };
+    const r = await cc('POST', `/subjects/${subject}-value/versions`, json(doc));
+    expect(r.status).toBe(200);
+    const stored = JSON.parse((await cc('GET', `/schemas/ids/${r.body.id}`)).body.schema);
+    expect(stored).toMatchObject({ $schema: doc.$schema, id: `urn:canon:contract:${subject}:1.0.0` });
+    // the same document again (its own id and all) is the same version
+    expect((await cc('POST', `/subjects/${subject}-value/versions`, json(doc))).body.id).toBe(r.body.id);
+    const version = await t.gql('query($c: String!) { contract(name: $c) { latestVersion { draft } } }', {
+      c: subject,
+    });
+    expect(version.data.contract.latestVersion.draft).toBe('DRAFT_04');
+  });
+
   it('serves the built-in contracts, already published, with their ids', async () => {
     const versions = await cc('GET', '/subjects/item-value/versions');
     expect(versions.body[0]).toBe(1);
@@ -269,6 +303,10 @@ describe('compatibility and config', () => {
     });
 
     expect((await cc('PUT', '/config', { compatibility: 'FULL' })).body).toEqual({ compatibility: 'FULL' });
+    // the same setting in GraphQL
+    expect((await t.gql('{ registrySettings { defaultCompatibility } }')).data.registrySettings).toEqual({
+      defaultCompatibility: 'FULL',
+    });
     try {
       await cc('POST', `/subjects/${subject}/versions`, json(address));
       expect((await cc('GET', `/config/${subject}`)).body).toEqual({ compatibilityLevel: 'FULL' });
@@ -285,8 +323,12 @@ describe('compatibility and config', () => {
       expect((await cc('DELETE', `/config/${subject}`)).body).toEqual({ compatibilityLevel: 'NONE' });
       expect((await cc('GET', `/config/${subject}`)).body).toEqual({ compatibilityLevel: 'FULL' });
     } finally {
-      await cc('PUT', '/config', { compatibility: 'BACKWARD' });
+      const reset = await t.gql(
+        'mutation { updateRegistrySettings(input: { defaultCompatibility: BACKWARD }) { ... on UpdateRegistrySettingsPayload { registrySettings { defaultCompatibility } } } }',
+      );
+      expect(reset.data.updateRegistrySettings.registrySettings.defaultCompatibility).toBe('BACKWARD');
     }
+    expect((await cc('GET', '/config')).body).toEqual({ compatibilityLevel: 'BACKWARD' });
     const audit = await t.gql(
       '{ auditEvents(action: REGISTRY_SETTINGS_UPDATED, first: 5) { edges { node { action } } } }',
     );

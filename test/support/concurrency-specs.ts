@@ -503,6 +503,21 @@ export function mutationSpecs(env: SweepEnv) {
         };
       },
     },
+    updateRegistrySettings: {
+      action: 'REGISTRY_SETTINGS_UPDATED',
+      once: true,
+      prepare: async () => {
+        // another mode than the current one, so each call pair is a change
+        const [{ mode }] = await sql(
+          `select default_compatibility as mode from registry_settings where id = 1`,
+        );
+        return {
+          input: { defaultCompatibility: mode === 'FULL' ? 'FORWARD' : 'FULL' },
+          effects: () =>
+            count(`select count(*)::int as n from audit_event where action = 'REGISTRY_SETTINGS_UPDATED'`),
+        };
+      },
+    },
     replayEvents: {
       action: 'EVENTS_REPLAYED',
       // each call replays (JetStream drops the repeats): one audit per success, one with a key

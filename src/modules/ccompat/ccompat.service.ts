@@ -251,7 +251,8 @@ export class CcompatService {
   }
 
   async setGlobalCompatibility(ctx: CallContext, body: unknown): Promise<string> {
-    return this.contracts.registry.setDefaultCompatibility(ctx, requestedMode(body));
+    return (await this.contracts.registry.setDefaultCompatibility(ctx, requestedMode(body)))
+      .defaultCompatibility;
   }
 
   async subjectCompatibility(ctx: CallContext, subject: string, defaultToGlobal: boolean): Promise<string> {

@@ -9,6 +9,7 @@ import { readConnection } from '../../db/read-connection.ts';
 import type { AuditService } from '../audit/audit.service.ts';
 import { authorize } from '../auth/ability.ts';
 import type { CallContext } from '../auth/actor-context.ts';
+import { idempotentTransaction } from '../idempotency/idempotency.service.ts';
 import type { CompatibilityMode } from './compatibility/compatibility.ts';
 import { Contract } from './contract.entity.ts';
 import type { ContractRows } from './contract-rows.ts';
@@ -142,33 +143,67 @@ export class ContractRegistry {
   }
 
   async defaultCompatibility(ctx: CallContext): Promise<CompatibilityMode> {
-    authorize(ctx.ability, ctx.actor, 'read', 'Contract');
-    const settings = await this.orm.em.fork().findOne(RegistrySettings, { id: REGISTRY_SETTINGS_ID });
-    return (settings?.defaultCompatibility ?? 'BACKWARD') as CompatibilityMode;
+    return (await this.settings(ctx)).defaultCompatibility as CompatibilityMode;
   }
 
-  /** Sets the mode new contracts get; audited when it changes. */
-  async setDefaultCompatibility(ctx: CallContext, mode: string): Promise<CompatibilityMode> {
+  /** The registry-wide settings (the one row). */
+  async settings(ctx: CallContext): Promise<RegistrySettings> {
+    authorize(ctx.ability, ctx.actor, 'read', 'Contract');
+    const em = this.orm.em.fork();
+    return (
+      (await em.findOne(RegistrySettings, { id: REGISTRY_SETTINGS_ID })) ??
+      em.create(RegistrySettings, { id: REGISTRY_SETTINGS_ID, defaultCompatibility: 'BACKWARD' })
+    );
+  }
+
+  /**
+   * Sets the mode new contracts get; audited when it changes. The row is locked, so concurrent
+   * updates take turns and the same update twice changes (and audits) once.
+   */
+  async setDefaultCompatibility(
+    ctx: CallContext,
+    mode: string,
+    idempotencyKey?: string | null,
+  ): Promise<RegistrySettings> {
     authorize(ctx.ability, ctx.actor, 'update', 'Contract');
     const next = requireMode(mode);
-    return this.orm.em.fork().transactional(async (em) => {
-      let settings = await em.findOne(RegistrySettings, { id: REGISTRY_SETTINGS_ID });
-      settings ??= em.create(RegistrySettings, {
-        id: REGISTRY_SETTINGS_ID,
-        defaultCompatibility: 'BACKWARD',
-      });
-      const before = settings.defaultCompatibility;
-      if (before === next) return next;
-      settings.defaultCompatibility = next;
-      await em.flush();
-      await this.audit.record(em, ctx, {
-        action: 'REGISTRY_SETTINGS_UPDATED',
-        subjectType: 'RegistrySettings',
-        subjectId: String(REGISTRY_SETTINGS_ID),
-        before: { defaultCompatibility: before },
-        after: { defaultCompatibility: next },
-      });
-      return next;
-    });
+    return idempotentTransaction(
+      this.orm,
+      ctx,
+      idempotencyKey,
+      'updateRegistrySettings',
+      { defaultCompatibility: next },
+      (em) => ({
+        idOf: () => String(REGISTRY_SETTINGS_ID),
+        replay: () => em.findOneOrFail(RegistrySettings, { id: REGISTRY_SETTINGS_ID }),
+      }),
+      async (em) => {
+        await em
+          .getConnection()
+          .execute(
+            'select id from registry_settings where id = ? for update',
+            [REGISTRY_SETTINGS_ID],
+            'all',
+            em.getTransactionContext(),
+          );
+        let settings = await em.findOne(RegistrySettings, { id: REGISTRY_SETTINGS_ID }, { refresh: true });
+        settings ??= em.create(RegistrySettings, {
+          id: REGISTRY_SETTINGS_ID,
+          defaultCompatibility: 'BACKWARD',
+        });
+        const before = settings.defaultCompatibility;
+        if (before === next) return settings;
+        settings.defaultCompatibility = next;
+        await em.flush();
+        await this.audit.record(em, ctx, {
+          action: 'REGISTRY_SETTINGS_UPDATED',
+          subjectType: 'RegistrySettings',
+          subjectId: String(REGISTRY_SETTINGS_ID),
+          before: { defaultCompatibility: before },
+          after: { defaultCompatibility: next },
+        });
+        return settings;
+      },
+    );
   }
 }
