@@ -116,6 +116,8 @@ describe('steward console: roles and screens', () => {
     expect(await admin.page.getByTestId('npm-install').first().innerText()).toContain(
       'npm install @canon/item',
     );
+    // the JSON Schema draft of each version (the built-ins are 2020-12)
+    expect(await admin.page.getByTestId('version-draft').first().innerText()).toBe('2020-12');
     await f.audit(admin.page, 'contract');
     await admin.page.getByRole('tab', { name: 'Compare versions' }).click();
     await admin.page.getByTestId('required-bump').waitFor();

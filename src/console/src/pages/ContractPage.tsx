@@ -31,6 +31,7 @@ const ContractQuery = graphql(`
       description
       compatibility
       ownerTeam
+      defaultDraft
       versions(first: 100) {
         edges {
           node {
@@ -42,6 +43,9 @@ const ContractQuery = graphql(`
             deprecationReason
             requiredBump
             changelog
+            draft
+            registryId
+            registryVersion
             schema
             package { name version install npmrc }
           }
@@ -138,6 +142,7 @@ export default function ContractPage({ name }: { name: string }) {
       <Group>
         <Badge>compatibility {contract.compatibility}</Badge>
         {contract.ownerTeam ? <Badge variant="outline">owner {contract.ownerTeam}</Badge> : null}
+        <Badge variant="outline">default draft {draftName(contract.defaultDraft)}</Badge>
       </Group>
       <Tabs defaultValue="versions">
         <Tabs.List>
@@ -153,6 +158,8 @@ export default function ContractPage({ name }: { name: string }) {
                 <Table.Th scope="col">Status</Table.Th>
                 <Table.Th scope="col">Published</Table.Th>
                 <Table.Th scope="col">Bump</Table.Th>
+                <Table.Th scope="col">JSON Schema</Table.Th>
+                <Table.Th scope="col">Registry id</Table.Th>
                 <Table.Th scope="col">Type package</Table.Th>
               </Table.Tr>
             </Table.Thead>
@@ -166,6 +173,10 @@ export default function ContractPage({ name }: { name: string }) {
                   </Table.Td>
                   <Table.Td>{formatDate(v.publishedAt)}</Table.Td>
                   <Table.Td>{v.requiredBump ?? '—'}</Table.Td>
+                  <Table.Td data-testid="version-draft">{draftName(v.draft)}</Table.Td>
+                  <Table.Td title="The Confluent-compatible API's schema id and version number">
+                    {v.registryId == null ? '—' : `${v.registryId} (version ${v.registryVersion})`}
+                  </Table.Td>
                   <Table.Td>
                     {v.package ? (
                       <Group gap="xs" wrap="nowrap">
@@ -277,4 +288,9 @@ export default function ContractPage({ name }: { name: string }) {
       </Tabs>
     </Stack>
   );
+}
+
+/** DRAFT_2020_12 → 2020-12, DRAFT_07 → draft-07. */
+function draftName(draft: string): string {
+  return draft.replace(/^DRAFT_(\d{4})_(\d{2})$/, '$1-$2').replace(/^DRAFT_(\d{2})$/, 'draft-$1');
 }
