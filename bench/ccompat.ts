@@ -10,60 +10,18 @@
  * Results are written into docs/benchmarks.md between the bench:ccompat markers. The machine is shared
  * and noisy: compare each figure with its reference from the same run.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
-import { resolve } from 'node:path';
 import autocannon from 'autocannon';
 import { compareSchemas } from '../src/modules/contracts/compatibility/compatibility.ts';
 import { withContractIds } from '../src/modules/contracts/contract-ids.ts';
 import { BUILT_IN_CONTRACTS_DIR, readContractsFolder } from '../src/modules/contracts/contracts-folder.ts';
+import { startCanon } from './canon-process.ts';
 import { writeDocsBlock } from './docs-block.ts';
 
-const ROOT = resolve(import.meta.dirname, '..');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ADMIN = `bench-admin-${randomBytes(16).toString('hex')}`;
 const AUTH = `Basic ${Buffer.from(`bench:${ADMIN}`).toString('base64')}`;
 const MEDIA = 'application/vnd.schemaregistry.v1+json';
-
-async function freePort(): Promise<number> {
-  return new Promise((done) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => done(port));
-    });
-  });
-}
-
-async function startCanon(): Promise<{ url: string; child: ChildProcess }> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [resolve(ROOT, 'src/cli.ts'), 'serve'], {
-    env: {
-      ...process.env,
-      DATABASE_URL: '',
-      CANON_DATA_DIR: 'memory://',
-      PORT: String(port),
-      LOG_LEVEL: 'warn',
-      CANON_BOOTSTRAP_ADMIN_TOKEN: ADMIN,
-      // the benchmark measures the API, not the rate limiter
-      CANON_RATE_LIMITS: 'admin=1000000/1000000',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  for (const deadline = Date.now() + 120_000; Date.now() < deadline; ) {
-    if (child.exitCode !== null) throw new Error(`canon exited with ${child.exitCode}`);
-    if (
-      await fetch(`${url}/ready`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      return { url, child };
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error('canon did not become ready');
-}
 
 async function rate(url: string, method: 'GET' | 'POST', body?: string): Promise<number> {
   const result = await autocannon({
@@ -118,7 +76,8 @@ async function main(): Promise<void> {
   const crossDraft = median(cross);
   const changes = compareSchemas(stored, toDraft07(stored), { external }).changes.length;
 
-  const { url, child } = await startCanon();
+  // the benchmark measures the API, not the rate limiter
+  const { url, child } = await startCanon(ADMIN, { CANON_RATE_LIMITS: 'admin=1000000/1000000' });
   try {
     const schema = JSON.stringify({
       $schema: 'http://json-schema.org/draft-07/schema#',

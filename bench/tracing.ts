@@ -7,30 +7,18 @@
  *     each Canon a fresh process, measured one after the other on this shared 2-core machine.
  * Results are written into docs/benchmarks.md between the bench:tracing markers.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer as createHttpServer } from 'node:http';
-import { createServer } from 'node:net';
-import { resolve } from 'node:path';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
 import autocannon from 'autocannon';
 import type { GraphQLResolveInfo } from 'graphql';
 import { traceResolver } from '../src/graphql/tracing.ts';
 import { startTracing } from '../src/telemetry/tracing.ts';
+import { startCanon } from './canon-process.ts';
 import { writeDocsBlock } from './docs-block.ts';
 
-const ROOT = resolve(import.meta.dirname, '..');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ADMIN = `bench-admin-${randomBytes(16).toString('hex')}`;
-
-async function freePort(): Promise<number> {
-  return new Promise((done) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => done(port));
-    });
-  });
-}
 
 async function micro(): Promise<{ raw: number; off: number; on: number }> {
   type Resolver = (source: unknown, args: unknown, ctx: unknown, info: GraphQLResolveInfo) => Promise<number>;
@@ -59,32 +47,7 @@ async function micro(): Promise<{ raw: number; off: number; on: number }> {
   return { raw, off, on };
 }
 
-async function startCanon(env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--max-semi-space-size=16', resolve(ROOT, 'src/cli.ts'), 'serve'], {
-    env: {
-      ...process.env,
-      DATABASE_URL: '',
-      CANON_DATA_DIR: 'memory://',
-      PORT: String(port),
-      LOG_LEVEL: 'warn',
-      CANON_BOOTSTRAP_ADMIN_TOKEN: ADMIN,
-      ...env,
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  for (const deadline = Date.now() + 120_000; Date.now() < deadline; ) {
-    if (child.exitCode !== null) throw new Error(`canon exited with ${child.exitCode}`);
-    const ready = await fetch(`${url}/ready`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ready) return { url, child };
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error('canon did not become ready');
-}
+const startTraced = (env: Record<string, string>) => startCanon(ADMIN, env, ['--max-semi-space-size=16']);
 
 async function gql(url: string, token: string, query: string, variables: Record<string, unknown> = {}) {
   const res = await fetch(`${url}/graphql`, {
@@ -96,7 +59,7 @@ async function gql(url: string, token: string, query: string, variables: Record<
 }
 
 async function load(env: Record<string, string>): Promise<{ rps: number; p99: number }> {
-  const { url, child } = await startCanon(env);
+  const { url, child } = await startTraced(env);
   try {
     await gql(
       url,

@@ -13,6 +13,7 @@ import { sendDocs } from './front-door.ts';
 import { GRAPHIQL_CSP } from './graphiql-assets.ts';
 import { checkRequestBody } from './input-hygiene.ts';
 import { INFO_LOGGED, RATE_LIMITED, routeOf } from './routes.ts';
+import { sendJsonBody } from './send-json.ts';
 
 export interface HttpDeps {
   /** graphql-yoga's node adapter (whatwg-node): no copy into a WHATWG Request and back. */
@@ -98,13 +99,7 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
 function sendJson(res: ServerResponse, status: number, body: unknown, requestId: string): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'x-request-id': requestId,
-    'content-length': Buffer.byteLength(text),
-  });
-  res.end(text);
+  sendJsonBody(res, status, body, { 'x-request-id': requestId });
 }
 
 class BodyTooLarge extends Error {}

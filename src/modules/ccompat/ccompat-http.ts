@@ -6,6 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Callers } from '../../callers.ts';
 import { CanonError } from '../../errors.ts';
+import { sendJsonBody } from '../../http/send-json.ts';
 import type { Logger } from '../../logger.ts';
 import type { CallContext } from '../auth/actor-context.ts';
 import { type CcompatService, parseVersion } from './ccompat.service.ts';
@@ -210,13 +211,7 @@ function send(
   body: unknown,
   headers: Record<string, string> = {},
 ): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': CCOMPAT_MEDIA_TYPE,
-    'content-length': String(Buffer.byteLength(text)),
-    ...headers,
-  });
-  res.end(text);
+  sendJsonBody(res, status, body, { 'content-type': CCOMPAT_MEDIA_TYPE, ...headers });
 }
 
 export function createCcompatHandler(deps: CcompatDeps) {

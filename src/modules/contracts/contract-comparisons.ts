@@ -53,11 +53,7 @@ export class ContractComparisons {
     schema: unknown,
     version?: string,
   ): Promise<CompatibilityReport> {
-    authorize(ctx.ability, ctx.actor, 'read', 'ContractVersion');
-    const em = this.orm.em.fork();
-    const contract = await em.findOne(Contract, { name: contractName });
-    if (!contract) throw notFound(`The contract "${contractName}"`, ['contract']);
-    const draft = assertValidJsonSchema(schema, 'schema', { defaultDraft: contract.defaultDraft });
+    const { em, contract, draft } = await this.candidate(ctx, contractName, schema);
     const target = version ? requireVersion(version, ['version']) : undefined;
     const live = await this.liveVersions(em, contract);
     const baseline = target ? live.filter((v) => semver.lt(v.version, version!)) : live;
@@ -75,15 +71,28 @@ export class ContractComparisons {
     schema: unknown,
     version: string,
   ): Promise<CompatibilityReport> {
-    authorize(ctx.ability, ctx.actor, 'read', 'ContractVersion');
-    const em = this.orm.em.fork();
-    const contract = await em.findOne(Contract, { name: contractName });
-    if (!contract) throw notFound(`The contract "${contractName}"`, ['contract']);
-    const draft = assertValidJsonSchema(schema, 'schema', { defaultDraft: contract.defaultDraft });
+    const { em, contract, draft } = await this.candidate(ctx, contractName, schema);
     const against = (await this.liveVersions(em, contract)).filter((v) => v.version === version);
     if (against.length === 0) throw notFound(`${contractName} ${version}`, ['version']);
     const resolver = await this.resolverFor(em, [schema, against[0].schema], ['schema']);
     return this.evaluate(contract, against, schema as Raw, resolver, draft);
+  }
+
+  /** The contract a candidate schema is checked for, and the schema's draft (read in its default). */
+  private async candidate(
+    ctx: CallContext,
+    contractName: string,
+    schema: unknown,
+  ): Promise<{ em: Em; contract: Contract; draft: Draft }> {
+    authorize(ctx.ability, ctx.actor, 'read', 'ContractVersion');
+    const em = this.orm.em.fork();
+    const contract = await em.findOne(Contract, { name: contractName });
+    if (!contract) throw notFound(`The contract "${contractName}"`, ['contract']);
+    return {
+      em,
+      contract,
+      draft: assertValidJsonSchema(schema, 'schema', { defaultDraft: contract.defaultDraft }),
+    };
   }
 
   evaluate(

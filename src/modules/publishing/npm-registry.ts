@@ -6,6 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import semver from 'semver';
 import { CanonError } from '../../errors.ts';
+import { sendJsonBody } from '../../http/send-json.ts';
 import type { Logger } from '../../logger.ts';
 import { defineAbilityFor } from '../auth/ability.ts';
 import type { Actor } from '../auth/actor-context.ts';
@@ -24,20 +25,7 @@ export interface NpmRegistryDeps {
 
 const ABBREVIATED = 'application/vnd.npm.install-v1+json';
 
-function send(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': String(Buffer.byteLength(text)),
-    ...headers,
-  });
-  res.end(text);
-}
+const send = sendJsonBody;
 
 /** Splits `/npm/@scope%2fname[/-/file.tgz]` into the package name and an optional tarball file. */
 export function parseNpmPath(path: string): { name: string; file?: string } | undefined {

@@ -14,6 +14,15 @@ const ALL = 'all';
 const bounds = (prefix: string) =>
   ['ADDED', 'REMOVED', 'INCREASED', 'DECREASED'].map((s) => `${prefix}_${s}` as ChangeKind);
 
+const DEPENDENCY_ARRAY_KINDS: ChangeKind[] = [
+  'DEPENDENCY_ARRAY_ADDED',
+  'DEPENDENCY_ARRAY_REMOVED',
+  'DEPENDENCY_ARRAY_EXTENDED',
+  'DEPENDENCY_ARRAY_NARROWED',
+  'DEPENDENCY_ARRAY_CHANGED',
+];
+const DEPENDENCY_SCHEMA_KINDS: ChangeKind[] = ['DEPENDENCY_SCHEMA_ADDED', 'DEPENDENCY_SCHEMA_REMOVED'];
+
 export const KEYWORD_COVERAGE: Record<string, KeywordCoverage> = {
   type: {
     compared: true,
@@ -169,32 +178,18 @@ export const KEYWORD_COVERAGE: Record<string, KeywordCoverage> = {
   dependencies: {
     compared: true,
     drafts: 'draft-04 to draft-07',
-    kinds: [
-      'DEPENDENCY_ARRAY_ADDED',
-      'DEPENDENCY_ARRAY_REMOVED',
-      'DEPENDENCY_ARRAY_EXTENDED',
-      'DEPENDENCY_ARRAY_NARROWED',
-      'DEPENDENCY_ARRAY_CHANGED',
-      'DEPENDENCY_SCHEMA_ADDED',
-      'DEPENDENCY_SCHEMA_REMOVED',
-    ],
+    kinds: [...DEPENDENCY_ARRAY_KINDS, ...DEPENDENCY_SCHEMA_KINDS],
     note: 'array entries as `dependentRequired`, schema entries as `dependentSchemas`',
   },
   dependentRequired: {
     compared: true,
     drafts: '2019-09 on',
-    kinds: [
-      'DEPENDENCY_ARRAY_ADDED',
-      'DEPENDENCY_ARRAY_REMOVED',
-      'DEPENDENCY_ARRAY_EXTENDED',
-      'DEPENDENCY_ARRAY_NARROWED',
-      'DEPENDENCY_ARRAY_CHANGED',
-    ],
+    kinds: DEPENDENCY_ARRAY_KINDS,
   },
   dependentSchemas: {
     compared: true,
     drafts: '2019-09 on',
-    kinds: ['DEPENDENCY_SCHEMA_ADDED', 'DEPENDENCY_SCHEMA_REMOVED'],
+    kinds: DEPENDENCY_SCHEMA_KINDS,
   },
   maxProperties: { compared: true, drafts: ALL, kinds: bounds('MAX_PROPERTIES') },
   minProperties: { compared: true, drafts: ALL, kinds: bounds('MIN_PROPERTIES') },
