@@ -51,8 +51,12 @@ export function parseVersion(text: string): VersionSpec {
   return n;
 }
 
-/** How many times a registration is tried again when another one took its version number meanwhile. */
-const REGISTER_ATTEMPTS = 5;
+/**
+ * How long a registration keeps trying when other registrations take the version it computed: the
+ * winner's publication (with its type package) takes a while, so losers wait with a growing pause
+ * rather than give up after a fixed count.
+ */
+const REGISTER_PATIENCE_MS = 15_000;
 
 export class CcompatService {
   private readonly contracts: ContractsService;
@@ -135,6 +139,7 @@ export class CcompatService {
   async register(ctx: CallContext, subject: string, body: unknown): Promise<RegistryVersion> {
     const contract = requireContractOf(subject);
     const schema = await this.schemaOf(ctx, body);
+    const deadline = Date.now() + REGISTER_PATIENCE_MS;
     for (let attempt = 1; ; attempt++) {
       const same = await this.sameContent(ctx, contract, schema);
       if (same) return same;
@@ -149,9 +154,9 @@ export class CcompatService {
           );
         const raced =
           error instanceof CanonError && ['VERSION_CONFLICT', 'VERSION_TOO_LOW'].includes(error.code);
-        if (!raced || attempt >= REGISTER_ATTEMPTS) throw error;
+        if (!raced || Date.now() >= deadline) throw error;
         // the other registration is publishing its version now: give it a moment, then recompute
-        await new Promise((done) => setTimeout(done, 20 * attempt + Math.random() * 50));
+        await new Promise((done) => setTimeout(done, Math.min(250, 20 * attempt) + Math.random() * 50));
       }
     }
   }
