@@ -431,6 +431,17 @@ describe('credentials', () => {
     expect(none).toMatchObject({ status: 401, body: { error_code: 401 } });
     expect(await cc('GET', '/subjects', undefined, basic('wrong'))).toMatchObject({ status: 401 });
     const viewer = basic(await t.tokenFor('viewer'));
+    // a contract with only a draft does not exist for those who may not read drafts, here too
+    const draftOnly = uniqueName('draft-only');
+    await t.gql(
+      'mutation($c: String!) { registerContractVersion(input: { contract: $c, version: "1.0.0", schema: {type: "string"} }) { __typename } }',
+      { c: draftOnly },
+    );
+    expect((await cc('GET', `/config/${draftOnly}`)).body).toEqual({ compatibilityLevel: 'BACKWARD' });
+    expect(await cc('GET', `/config/${draftOnly}`, undefined, viewer)).toMatchObject({
+      status: 404,
+      body: { error_code: 40408 },
+    });
     expect((await cc('GET', '/subjects/item/versions', undefined, viewer)).status).toBe(200);
     expect(await cc('PUT', '/config', { compatibility: 'NONE' }, viewer)).toMatchObject({
       status: 403,

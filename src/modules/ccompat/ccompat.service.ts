@@ -172,7 +172,7 @@ export class CcompatService {
     contract: string,
     schema: unknown,
   ): Promise<string> {
-    const existing = await this.contracts.registry.contract(ctx, contract);
+    const existing = await this.contracts.getContract(ctx, contract);
     if (!existing) return '1.0.0';
     const report = await this.contracts.checkCompatibility(ctx, contract, schema);
     if (!report.compatible)
@@ -220,7 +220,7 @@ export class CcompatService {
   async lookup(ctx: CallContext, subject: string, body: unknown): Promise<RegistryVersion> {
     const contract = knownContractOf(subject);
     const schema = await this.schemaOf(ctx, body);
-    if (!contract || !(await this.contracts.registry.contract(ctx, contract))) throw subjectNotFound(subject);
+    if (!contract || !(await this.contracts.getContract(ctx, contract))) throw subjectNotFound(subject);
     const same = await this.sameContent(ctx, contract, schema);
     if (!same) throw schemaNotFound();
     return same;
@@ -262,7 +262,7 @@ export class CcompatService {
 
   async subjectCompatibility(ctx: CallContext, subject: string, defaultToGlobal: boolean): Promise<string> {
     const contract = knownContractOf(subject);
-    const found = contract ? await this.contracts.registry.contract(ctx, contract) : null;
+    const found = contract ? await this.contracts.getContract(ctx, contract) : null;
     if (found) return found.compatibility;
     if (defaultToGlobal) return this.globalCompatibility(ctx);
     throw noSubjectCompatibility(subject);
@@ -272,7 +272,7 @@ export class CcompatService {
   async setSubjectCompatibility(ctx: CallContext, subject: string, body: unknown): Promise<string> {
     const mode = requestedMode(body);
     const contract = knownContractOf(subject);
-    if (!contract || !(await this.contracts.registry.contract(ctx, contract))) throw subjectNotFound(subject);
+    if (!contract || !(await this.contracts.getContract(ctx, contract))) throw subjectNotFound(subject);
     const updated = await this.contracts.updateContract(ctx, {
       name: contract,
       compatibility: mode as never,

@@ -136,12 +136,6 @@ export class ContractRegistry {
     return found ? this.byFingerprint(ctx, contract, schemaFingerprint(prepared)) : null;
   }
 
-  /** A contract's settings, or null when it does not exist. */
-  async contract(ctx: CallContext, name: string): Promise<Contract | null> {
-    authorize(ctx.ability, ctx.actor, 'read', 'Contract');
-    return this.orm.em.fork().findOne(Contract, { name });
-  }
-
   async defaultCompatibility(ctx: CallContext): Promise<CompatibilityMode> {
     return (await this.settings(ctx)).defaultCompatibility as CompatibilityMode;
   }
