@@ -15,6 +15,7 @@ import type { Orm } from './db/orm.ts';
 import { CanonError } from './errors.ts';
 import { CompiledLane } from './graphql/compiled-lane.ts';
 import { DEFAULT_QUERY_BUDGET } from './graphql/cost.ts';
+import { LiveSchema } from './graphql/live-schema.ts';
 import { schema } from './graphql/schema.ts';
 import { contextFor, createGraphQLHandler } from './graphql/yoga.ts';
 import { callerRoute } from './http/caller-route.ts';
@@ -45,6 +46,8 @@ export interface CanonApp {
   log: Logger;
   /** A development admin token created on this start (first start of an empty database), or null. */
   devAdminToken: string | null;
+  /** The GraphQL schema as the published contracts make it (swapped when they change). */
+  liveSchema: LiveSchema;
   close(): Promise<void>;
 }
 
@@ -109,9 +112,15 @@ export async function startCanon(
     business.xrefResolves.inc({ system, domain, kind }, ids),
   );
   let asyncApi: Record<string, unknown> | undefined;
-  const graphql = createGraphQLHandler(config, services, metrics, log);
+  // the schema follows the published contracts: built now, rebuilt after a publication here and,
+  // through the change notification, after one on any other replica
+  const liveSchema = new LiveSchema(schema, services.contracts.live, log);
+  await liveSchema.refresh();
+  services.contracts.live.onChanged(() => liveSchema.refresh());
+  services.changeFeed.notifier.onChange(() => liveSchema.notified());
+  const graphql = createGraphQLHandler(config, services, metrics, log, () => liveSchema.schema);
   const compiledLane = new CompiledLane({
-    schema,
+    schema: () => liveSchema.schema,
     costBudget: config.queryCostBudget ?? DEFAULT_QUERY_BUDGET,
     callers: services.callers,
     metrics,
@@ -282,6 +291,7 @@ export async function startCanon(
       checkpoints?.stop();
       await services.relay.stop();
       // followers of the change feed end first, so their streams close and the server can stop
+      liveSchema.close();
       await services.changeFeed.notifier.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -294,5 +304,5 @@ export async function startCanon(
     })();
     return closing;
   };
-  return { url, services, orm, log, devAdminToken, close };
+  return { url, services, orm, log, devAdminToken, liveSchema, close };
 }

@@ -6,6 +6,7 @@
  */
 import { execute, parse } from 'graphql';
 import { contextFor } from '../graphql/context.ts';
+import { LiveSchema } from '../graphql/live-schema.ts';
 import { schema } from '../graphql/schema.ts';
 import { createLogger } from '../logger.ts';
 import { defineAbilityFor } from '../modules/auth/ability.ts';
@@ -17,12 +18,15 @@ export async function openLocalGraphQL(purpose: string): Promise<Transport> {
   const { services, close } = await openServices(purpose);
   const caller = { actor: SYSTEM_ACTOR, ability: defineAbilityFor(SYSTEM_ACTOR), ownership: [] };
   const log = createLogger('warn');
+  // the types the published contracts give the schema, as the server has them
+  const live = new LiveSchema(schema, services.contracts.live, log);
+  await live.refresh();
   let n = 0;
   return {
     where: 'the database',
     async call(query, variables = {}) {
       const result = await execute({
-        schema,
+        schema: live.schema,
         document: parse(query),
         variableValues: variables,
         contextValue: contextFor(services, caller, `cli-${process.pid}-${++n}`, log),

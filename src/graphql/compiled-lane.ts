@@ -42,6 +42,7 @@ interface Compiled {
   operation: string;
   /** The cost without variables; when `cost` depends on them, it is computed per request. */
   cost: OperationCost;
+  schema: GraphQLSchema;
   document: DocumentNode;
   operationNode: OperationDefinitionNode;
 }
@@ -62,7 +63,8 @@ interface LaneRequest {
 }
 
 export interface CompiledLaneDeps {
-  schema: GraphQLSchema;
+  /** The schema a request starting now runs on (it changes when contracts are published). */
+  schema: () => GraphQLSchema;
   /** Operations over it are left to yoga, which refuses them with QUERY_TOO_COMPLEX. */
   costBudget: number;
   callers: Callers;
@@ -85,12 +87,14 @@ export class CompiledLane {
   private readonly deps: CompiledLaneDeps;
   /** null: not eligible (yoga answers it every time). Insertion order = age. */
   private readonly documents = new Map<string, Compiled | null | typeof SEEN_ONCE>();
+  /** The schema the documents were compiled against: a new one empties the map. */
+  private compiledFor: GraphQLSchema | undefined;
 
   constructor(deps: CompiledLaneDeps) {
     this.deps = deps;
   }
 
-  private compile(source: string, operationName: string | undefined): Compiled | null {
+  private compile(schema: GraphQLSchema, source: string, operationName: string | undefined): Compiled | null {
     // incremental delivery needs yoga's multipart/SSE responses
     if (/@(defer|stream)\b/.test(source)) return null;
     let document: DocumentNode;
@@ -99,16 +103,17 @@ export class CompiledLane {
     } catch {
       return null;
     }
-    const errors = validate(this.deps.schema, document, [...specifiedRules, limitsRule(DEFAULT_LIMITS)]);
+    const errors = validate(schema, document, [...specifiedRules, limitsRule(DEFAULT_LIMITS)]);
     if (errors.length > 0) return null;
     const operation = getOperationAST(document, operationName);
     if (operation?.operation !== 'query') return null;
-    const query = compileQuery(this.deps.schema, document, operationName);
+    const query = compileQuery(schema, document, operationName);
     if (!isCompiledQuery(query)) return null;
     return {
       query,
       operation: operationName ?? operation.name?.value ?? 'anonymous',
-      cost: operationCost(this.deps.schema, document, operation),
+      cost: operationCost(schema, document, operation),
+      schema,
       document,
       operationNode: operation,
     };
@@ -119,9 +124,15 @@ export class CompiledLane {
    * GraphiQL) stay with yoga and never cost a compilation.
    */
   private lookup(source: string, operationName: string | undefined): Compiled | null {
+    const schema = this.deps.schema();
+    if (schema !== this.compiledFor) {
+      // contracts were published: what was compiled against the old types may not validate now
+      this.documents.clear();
+      this.compiledFor = schema;
+    }
     const key = operationName ? `${operationName}\u0000${source}` : source;
     let entry = this.documents.get(key);
-    if (entry === SEEN_ONCE) entry = this.compile(source, operationName);
+    if (entry === SEEN_ONCE) entry = this.compile(schema, source, operationName);
     else if (entry === undefined) entry = SEEN_ONCE;
     else return entry;
     if (this.documents.size >= MAX_DOCUMENTS && !this.documents.has(key)) {
@@ -133,7 +144,7 @@ export class CompiledLane {
 
   private overBudget(compiled: Compiled, variables: Record<string, unknown>): boolean {
     const cost = compiled.cost.variableSized
-      ? operationCost(this.deps.schema, compiled.document, compiled.operationNode, variables).cost
+      ? operationCost(compiled.schema, compiled.document, compiled.operationNode, variables).cost
       : compiled.cost.cost;
     return cost > this.deps.costBudget;
   }

@@ -202,9 +202,11 @@ export function tooCostly(cost: number, budget: number): GraphQLError {
 }
 
 /** Refuses an operation over the budget before execution, once its variables are known. */
-export function queryCost(schema: GraphQLSchema, budget: number): Plugin {
+export function queryCost(budget: number): Plugin {
   return {
     onExecute({ args, setResultAndStopExecution }) {
+      // the schema this request runs on (it follows the published contracts)
+      const schema = args.schema as GraphQLSchema;
       const document = args.document as DocumentNode;
       const operation = getOperationAST(document, args.operationName);
       if (!operation) return;

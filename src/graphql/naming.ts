@@ -4,12 +4,7 @@
  * success member of each mutation's `…Result` union) and connection/edge names.
  */
 import { builder } from './builder.ts';
-
-const screaming = (value: string) =>
-  value
-    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
-    .replace(/[-\s]+/g, '_')
-    .toUpperCase();
+import { screamingCase as screaming } from './enum-names.ts';
 
 /**
  * A GraphQL enum over a closed list of internal values (`'serial'`, `'work-center'`): GraphQL names

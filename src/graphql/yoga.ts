@@ -4,7 +4,7 @@
  * error, per-operation metrics and GraphiQL outside production.
  */
 
-import { type DocumentNode, GraphQLError, visit } from 'graphql';
+import { type DocumentNode, GraphQLError, type GraphQLSchema, visit } from 'graphql';
 import { createYoga, type Plugin } from 'graphql-yoga';
 import type { Caller } from '../callers.ts';
 import type { CanonConfig } from '../config.ts';
@@ -110,10 +110,17 @@ function operationMetrics(metrics: Metrics): Plugin {
   };
 }
 
-export function createGraphQLHandler(config: CanonConfig, services: Services, metrics: Metrics, log: Logger) {
+export function createGraphQLHandler(
+  config: CanonConfig,
+  services: Services,
+  metrics: Metrics,
+  log: Logger,
+  /** The schema a request starting now runs on (live-schema.ts: it follows the published contracts). */
+  currentSchema: () => GraphQLSchema = () => schema,
+) {
   const production = config.environment === 'production';
   return createYoga<ServerContext, GraphQLContext>({
-    schema,
+    schema: () => currentSchema(),
     graphqlEndpoint: '/graphql',
     landingPage: false,
     // served from Canon's own files (graphiql-assets.ts), never a CDN; the Headers tab is open and
@@ -175,7 +182,7 @@ export function createGraphQLHandler(config: CanonConfig, services: Services, me
     },
     plugins: [
       queryLimits(),
-      queryCost(schema, config.queryCostBudget ?? DEFAULT_QUERY_BUDGET),
+      queryCost(config.queryCostBudget ?? DEFAULT_QUERY_BUDGET),
       retrySafeReads(metrics),
       errorCodes(production),
       ...((config.anonymousIntrospection ?? !production) ? [] : [introspectionNeedsToken()]),

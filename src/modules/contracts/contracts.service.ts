@@ -17,6 +17,7 @@ import { ContractRegistry } from './contract-registry.ts';
 import { ContractRows } from './contract-rows.ts';
 import { ContractValidators } from './contract-validators.ts';
 import type { PublicationListener } from './contracts.shared.ts';
+import { LiveVersions } from './live-versions.ts';
 
 export type {
   CompatibilityReport,
@@ -37,6 +38,8 @@ export class ContractsService {
   private readonly validators: ContractValidators;
   /** The registry as schema-registry clients see it: integer ids, publication order, defaults. */
   readonly registry: ContractRegistry;
+  /** The live versions, for the GraphQL schema that follows them. */
+  readonly live: LiveVersions;
 
   constructor(orm: Orm, audit: AuditService, outbox: OutboxService, listener?: PublicationListener) {
     const rows = new ContractRows();
@@ -54,6 +57,7 @@ export class ContractsService {
     );
     this.validators = new ContractValidators(rows);
     this.registry = new ContractRegistry(orm, audit, rows);
+    this.live = new LiveVersions(orm);
     this.orm = orm;
   }
 
@@ -77,10 +81,20 @@ export class ContractsService {
   updateDraft: ContractDrafts['updateDraft'] = (...a) => this.drafts.updateDraft(...a);
   deleteDraft: ContractDrafts['deleteDraft'] = (...a) => this.drafts.deleteDraft(...a);
   updateContract: ContractDrafts['updateContract'] = (...a) => this.drafts.updateContract(...a);
-  publish: ContractPublication['publish'] = (...a) => this.publication.publish(...a);
-  deprecate: ContractPublication['deprecate'] = (...a) => this.publication.deprecate(...a);
-  retire: ContractPublication['retire'] = (...a) => this.publication.retire(...a);
-  push: ContractPublication['push'] = (...a) => this.publication.push(...a);
+  // a change of the live versions is told after it committed (the GraphQL schema follows them),
+  // also when the call failed: a retried or raced publication may have committed all the same
+  publish: ContractPublication['publish'] = (...a) => this.thenLive(this.publication.publish(...a));
+  deprecate: ContractPublication['deprecate'] = (...a) => this.thenLive(this.publication.deprecate(...a));
+  retire: ContractPublication['retire'] = (...a) => this.thenLive(this.publication.retire(...a));
+  push: ContractPublication['push'] = (...a) => this.thenLive(this.publication.push(...a));
+
+  private async thenLive<T>(done: Promise<T>): Promise<T> {
+    try {
+      return await done;
+    } finally {
+      await this.live.changed();
+    }
+  }
   registerBuiltIns: ContractPublication['registerBuiltIns'] = (...a) =>
     this.publication.registerBuiltIns(...a);
   publishedDocuments: ContractPublication['publishedDocuments'] = (...a) =>

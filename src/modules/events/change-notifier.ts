@@ -174,6 +174,11 @@ export class ChangeNotifier {
     });
   }
 
+  /** Calls `listener` whenever the outbox grew (on any replica); calls come as often as writes do. */
+  onChange(listener: () => void): void {
+    this.emitter.on('change', listener);
+  }
+
   /** Calls `listener` whenever any replica changed a token, a system or an ownership rule. */
   onCredentialsChanged(listener: () => void): void {
     this.emitter.on('credentials', listener);
