@@ -22,6 +22,7 @@ import '../modules/records/item/item.graphql.ts';
 import '../modules/records/location/location.graphql.ts';
 import '../modules/records/lot/lot.graphql.ts';
 import '../modules/records/work-center/work-center.graphql.ts';
+import '../modules/records/bom/bom-structure.graphql.ts';
 import '../modules/systems/systems.graphql.ts';
 import '../modules/xref/xref.graphql.ts';
 import '../modules/events/events.graphql.ts';

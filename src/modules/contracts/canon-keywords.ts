@@ -26,11 +26,30 @@ const POINTER = /^(\/([^/~]|~[01])*)+$/;
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** The schema node a pointer of a payload lands on (`*` through `items`), or undefined. */
+/** Follows a local `$ref` (`#/$defs/line`) to the node it names; other nodes are themselves. */
+function local(schema: Record<string, unknown>, node: unknown): unknown {
+  let at = node;
+  for (
+    let hops = 0;
+    hops < 8 && isObject(at) && typeof at.$ref === 'string' && at.$ref.startsWith('#/');
+    hops++
+  ) {
+    let target: unknown = schema;
+    for (const raw of at.$ref.slice(2).split('/'))
+      target = isObject(target)
+        ? target[decodeURIComponent(raw).replace(/~1/g, '/').replace(/~0/g, '~')]
+        : undefined;
+    at = target;
+  }
+  return at;
+}
+
+/** The schema node a pointer of a payload lands on (`*` through `items`, local `$ref`s followed), or undefined. */
 function schemaAt(schema: Record<string, unknown>, pointer: string): Record<string, unknown> | undefined {
   let at: unknown = schema;
   for (const raw of pointer.slice(1).split('/')) {
     const token = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    at = local(schema, at);
     if (!isObject(at)) return undefined;
     at = token === '*' ? at.items : isObject(at.properties) ? at.properties[token] : undefined;
   }

@@ -9,6 +9,7 @@ import type { AuditService } from '../audit/audit.service.ts';
 import type { ContractsService } from '../contracts/contracts.service.ts';
 import type { OutboxService } from '../events/outbox.service.ts';
 import { ApprovalPolicies } from './approval-policies.ts';
+import { BomStructure } from './bom/bom-structure.ts';
 import { BulkApply } from './bulk-apply.ts';
 import { BulkChangeRequests } from './bulk-change-requests.ts';
 import { ChangeRequestReads } from './change-request-reads.ts';
@@ -113,6 +114,8 @@ export class RecordsService {
 
   /** Announces revisions whose future moment has come (RECORD_EFFECTIVE); started by the app. */
   readonly effectiveEvents: EffectiveEvents;
+  /** Multi-level BOM explosion and where-used, over the live records. */
+  readonly bomStructure: BomStructure = new BomStructure(this);
 
   private readonly writer: RecordWriter;
   private readonly keySequences: KeySequences;

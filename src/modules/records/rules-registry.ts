@@ -1,18 +1,29 @@
 /**
- * The rules of each domain: the five built-in ones in code; a custom domain's from its contract's
+ * The rules of each domain: the built-in ones in code; a custom domain's from its contract's
  * `x-canon-key` and `x-canon-references` (canon-keywords.ts), enforced like the built-in ones.
  */
+
 import { canonKeywords } from '../contracts/canon-keywords.ts';
+import { bomRules } from './bom/bom.rules.ts';
 import type { Data, DomainRules, ReferenceSpec } from './domain-rules.ts';
 import { itemRules } from './item/item.rules.ts';
 import { getPointer } from './keys/json-pointer.ts';
 import { keyPart } from './keys/key-text.ts';
 import { locationRules } from './location/location.rules.ts';
 import { lotRules } from './lot/lot.rules.ts';
+import { routingRules } from './routing/routing.rules.ts';
 import { uomRules } from './uom/uom.rules.ts';
 import { workCenterRules } from './work-center/work-center.rules.ts';
 
-const BUILT_IN: DomainRules[] = [uomRules, itemRules, locationRules, lotRules, workCenterRules];
+const BUILT_IN: DomainRules[] = [
+  uomRules,
+  itemRules,
+  locationRules,
+  lotRules,
+  workCenterRules,
+  bomRules,
+  routingRules,
+];
 
 const customRules = new WeakMap<object, DomainRules>();
 

@@ -302,11 +302,20 @@ function fieldsOf(walk: Walk, node: Node, doc: Node, pointer: string, reserved: 
     fields.push({
       name,
       property,
-      description: describe(child),
+      description: describe(child) ?? describeTarget(walk, child, doc),
       shape: shapeOf(walk, child, doc, at, property),
     });
   }
   return fields;
+}
+
+/** The description of what a `$ref` points at, when the referring property has none. */
+function describeTarget(walk: Walk, node: Node, doc: Node): string | undefined {
+  if (typeof node.$ref !== 'string') return undefined;
+  const settled = settle(walk, node, doc);
+  return settled && !('link' in settled) && typeof settled.node.description === 'string'
+    ? settled.node.description
+    : undefined;
 }
 
 function describe(node: Node): string | undefined {

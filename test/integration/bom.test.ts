@@ -1,0 +1,299 @@
+/**
+ * BOMs and routings as built-in domains: the rules (no cycle through any number of levels, units of
+ * the component's dimension, live components and work centers, effectivity without overlap), the
+ * explosion and where-used of a 5-level structure, and the history and as-of reads of a revision.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../support/app.ts';
+import {
+  createRecord,
+  ERROR_FIELDS,
+  itemData,
+  propose,
+  stewardPair,
+  uniqueCode,
+} from '../support/factories.ts';
+
+let t: TestApp;
+let proposer: string;
+beforeAll(async () => {
+  t = await startTestApp();
+  [proposer] = await stewardPair(t);
+}, 120_000);
+afterAll(async () => {
+  await t?.close();
+});
+
+const line = (component: string, quantity: string, uom = 'C62', extra: Record<string, unknown> = {}) => ({
+  component,
+  quantity,
+  uom,
+  ...extra,
+});
+const bomData = (code: string, product: string, lines: unknown[], extra: Record<string, unknown> = {}) => ({
+  code,
+  product,
+  type: 'normal',
+  quantity: '1',
+  uom: 'C62',
+  validFrom: '2026-01-01',
+  lines,
+  ...extra,
+});
+
+/** Findings of a proposal that must be refused. */
+async function refused(data: Record<string, unknown>, recordId?: string) {
+  const r = await propose(
+    t,
+    { domain: 'bom', ...(recordId ? { recordId, patch: data } : { data }) },
+    proposer,
+  );
+  expect(r.__typename).toBe('ValidationError');
+  return r.findings as { code: string; path: string; message: string }[];
+}
+
+/** P0 ⊃ P1 ⊃ P2 ⊃ P3 ⊃ P4 ⊃ RAW (kg): each level needs 2 of the next; P4 needs 500 g of RAW. */
+async function fiveLevels() {
+  const s = uniqueCode('L');
+  const items = [0, 1, 2, 3, 4].map((i) => `${s}-P${i}`);
+  const raw = `${s}-RAW`;
+  await createRecord(t, 'item', itemData(raw, { uom: 'KGM' }));
+  for (const code of items) await createRecord(t, 'item', itemData(code, { uom: 'C62' }));
+  const boms: { id: string; code: string }[] = [];
+  for (let i = 4; i >= 0; i--) {
+    const code = `BOM-${items[i]}`;
+    const lines = i === 4 ? [line(raw, '500', 'GRM')] : [line(items[i + 1], '2')];
+    const cr = await createRecord(t, 'bom', bomData(code, items[i], lines));
+    boms.unshift({ id: cr.recordId, code });
+  }
+  return { items, raw, boms };
+}
+
+describe('BOM rules', () => {
+  it('refuses a cycle through five levels, and an item in its own BOM', async () => {
+    const { items, boms } = await fiveLevels();
+    const findings = await refused(bomData(boms[4].code, items[4], [line(items[0], '1')]), boms[4].id);
+    expect(findings).toEqual([
+      expect.objectContaining({
+        code: 'CONTRACT_VALIDATION_FAILED',
+        path: '/lines/0/component',
+        message: `${items[4]} would contain itself: ${[items[4], ...items.slice(0, 4), items[4]].join(' → ')}.`,
+      }),
+    ]);
+    const self = await refused(bomData(uniqueCode('BOM-SELF'), items[2], [line(items[2], '1')]));
+    expect(self.map((f) => f.message)).toContainEqual(expect.stringMatching(/would contain itself/));
+  });
+
+  it('refuses a unit of another dimension than the component’s, an unknown component and a zero quantity', async () => {
+    const raw = uniqueCode('RAW');
+    const product = uniqueCode('PRD');
+    await createRecord(t, 'item', itemData(raw, { uom: 'KGM' }));
+    await createRecord(t, 'item', itemData(product, { uom: 'C62' }));
+    const findings = await refused(
+      bomData(uniqueCode('BOM'), product, [
+        line(raw, '2', 'C62'),
+        line('NO-SUCH-ITEM', '1'),
+        line(raw, '0', 'KGM'),
+      ]),
+    );
+    expect(findings.map((f) => [f.code, f.path])).toEqual(
+      expect.arrayContaining([
+        ['UOM_DIMENSION_MISMATCH', '/lines/0/uom'],
+        ['REFERENCE_NOT_FOUND', '/lines/1/component'],
+        ['CONTRACT_VALIDATION_FAILED', '/lines/2/quantity'],
+      ]),
+    );
+  });
+
+  it('keeps the revisions of one product from overlapping, and uses the one in force on the day', async () => {
+    const raw = uniqueCode('RAW');
+    const other = uniqueCode('RAW');
+    const product = uniqueCode('PRD');
+    for (const code of [raw, other]) await createRecord(t, 'item', itemData(code, { uom: 'KGM' }));
+    await createRecord(t, 'item', itemData(product, { uom: 'C62' }));
+    await createRecord(
+      t,
+      'bom',
+      bomData(`${product}/A`, product, [line(raw, '1', 'KGM')], {
+        engineeringRevision: 'A',
+        validTo: '2027-01-01',
+      }),
+    );
+    const overlap = await refused(
+      bomData(`${product}/B`, product, [line(other, '1', 'KGM')], {
+        engineeringRevision: 'B',
+        validFrom: '2026-06-01',
+      }),
+    );
+    expect(overlap[0]).toMatchObject({ code: 'CONTRACT_VALIDATION_FAILED', path: '/validFrom' });
+    await createRecord(
+      t,
+      'bom',
+      bomData(`${product}/B`, product, [line(other, '1', 'KGM')], {
+        engineeringRevision: 'B',
+        validFrom: '2027-01-01',
+      }),
+    );
+    const explode = async (on: string) =>
+      (
+        await t.gql(
+          `query($p: String!, $on: DateTime) { bomExplosion(product: $p, on: $on) {
+          ... on BomExplosion { lines { componentCode } } ${ERROR_FIELDS} } }`,
+          { p: product, on },
+        )
+      ).data.bomExplosion;
+    expect((await explode('2026-08-01T00:00:00Z')).lines).toEqual([{ componentCode: raw }]);
+    expect((await explode('2027-02-01T00:00:00Z')).lines).toEqual([{ componentCode: other }]);
+    expect(await explode('2025-01-01T00:00:00Z')).toMatchObject({ code: 'NOT_FOUND' });
+  });
+});
+
+describe('BOM structure', () => {
+  it('explodes five levels with exact quantities, through unit conversion', async () => {
+    const { items, raw } = await fiveLevels();
+    const r = await t.gql(
+      `query($p: String!) { bomExplosion(product: $p, quantity: "3") { ... on BomExplosion {
+        productCode quantity uom lines { level path componentCode component { code } quantity exactQuantity uom hasBom
+        bom { key ... on Bom { engineeringRevision product { code } } } } } ${ERROR_FIELDS} } }`,
+      { p: items[0] },
+    );
+    expect(r.errors).toBeUndefined();
+    const lines = r.data.bomExplosion.lines;
+    expect(lines.map((l: any) => [l.level, l.componentCode, l.quantity, l.uom, l.hasBom])).toEqual([
+      [1, items[1], '6', 'C62', true],
+      [2, items[2], '12', 'C62', true],
+      [3, items[3], '24', 'C62', true],
+      [4, items[4], '48', 'C62', true],
+      [5, raw, '24000', 'GRM', false],
+    ]);
+    expect(lines[4].path).toEqual([...items, raw]);
+    expect(lines[0].bom).toMatchObject({ key: `BOM-${items[0]}`, product: { code: items[0] } });
+    expect(lines[4].component).toEqual({ code: raw });
+    // a third of the product: not a terminating decimal, still exact as a fraction
+    const third = await t.gql(
+      `query($p: String!) { bomExplosion(product: $p, quantity: "1", uom: "C62") { ... on BomExplosion { lines { quantity exactQuantity } } } }`,
+      { p: items[3] },
+    );
+    expect(third.data.bomExplosion.lines[1]).toEqual({ quantity: '1000', exactQuantity: '1000' });
+  });
+
+  it('answers where an item is used, level by level', async () => {
+    const { items, raw } = await fiveLevels();
+    const r = await t.gql(
+      `query($i: String!) { bomWhereUsed(item: $i) { level productCode componentCode quantity uom bom { key } } }`,
+      { i: raw },
+    );
+    expect(r.errors).toBeUndefined();
+    expect(
+      r.data.bomWhereUsed.map((u: any) => [u.level, u.productCode, u.componentCode, u.quantity, u.uom]),
+    ).toEqual([
+      [1, items[4], raw, '500', 'GRM'],
+      [2, items[3], items[4], '2', 'C62'],
+      [3, items[2], items[3], '2', 'C62'],
+      [4, items[1], items[2], '2', 'C62'],
+      [5, items[0], items[1], '2', 'C62'],
+    ]);
+    const two = await t.gql(`query($i: String!) { bomWhereUsed(item: $i, maxLevels: 2) { level } }`, {
+      i: raw,
+    });
+    expect(two.data.bomWhereUsed).toHaveLength(2);
+  });
+
+  it('keeps the history of a BOM, and explodes it as of an earlier moment', async () => {
+    const { items, boms } = await fiveLevels();
+    const before = new Date();
+    await new Promise((r) => setTimeout(r, 20));
+    const [p, a] = await stewardPair(t);
+    const cr = await propose(
+      t,
+      {
+        domain: 'bom',
+        recordId: boms[3].id,
+        patch: { lines: [line(items[4], '3')], engineeringRevision: 'B' },
+      },
+      p,
+    );
+    if (cr.status === 'PENDING')
+      await t.gql(
+        `mutation($id: ID!) { approveChange(input: { id: $id }) { __typename } }`,
+        { id: cr.id },
+        a,
+      );
+    const r = await t.gql(
+      `query($id: ID!, $at: DateTime!) {
+        now: record(id: $id) { revision ... on Bom { engineeringRevision lines { quantity } } }
+        then: record(id: $id, asOf: $at) { revision ... on Bom { engineeringRevision lines { quantity } } }
+        history(recordId: $id) { edges { node { revision changes { path op } } } } }`,
+      { id: boms[3].id, at: before.toISOString() },
+    );
+    expect(r.errors).toBeUndefined();
+    expect(r.data.now).toEqual({ revision: 2, engineeringRevision: 'B', lines: [{ quantity: '3' }] });
+    expect(r.data.then).toEqual({ revision: 1, engineeringRevision: null, lines: [{ quantity: '2' }] });
+    expect(r.data.history.edges.map((e: any) => e.node.revision)).toEqual([1, 2]);
+    const explode = async (asOf?: string) =>
+      (
+        await t.gql(
+          `query($p: String!, $asOf: DateTime) { bomExplosion(product: $p, asOf: $asOf) { ... on BomExplosion { lines { componentCode quantity } } } }`,
+          { p: items[3], asOf },
+        )
+      ).data.bomExplosion.lines[0];
+    expect(await explode()).toEqual({ componentCode: items[4], quantity: '3' });
+    expect(await explode(before.toISOString())).toEqual({ componentCode: items[4], quantity: '2' });
+  });
+});
+
+describe('routings', () => {
+  it('needs live work centers, and BOM lines name its operations', async () => {
+    const wc = uniqueCode('WC');
+    await createRecord(t, 'work-center', { code: wc, name: 'Laser' });
+    const product = uniqueCode('PRD');
+    const raw = uniqueCode('RAW');
+    await createRecord(t, 'item', itemData(product, { uom: 'C62' }));
+    await createRecord(t, 'item', itemData(raw, { uom: 'KGM' }));
+    const routing = (code: string, workCenter: string) => ({
+      code,
+      name: 'Cut and assemble',
+      product,
+      validFrom: '2026-01-01',
+      operations: [
+        {
+          code: '10',
+          sequence: 10,
+          name: 'Cut',
+          workCenter,
+          setupMinutes: '15',
+          runMinutes: '4.5',
+          runUom: 'C62',
+        },
+      ],
+    });
+    const missing = await propose(
+      t,
+      { domain: 'routing', data: routing(uniqueCode('RT'), 'NO-SUCH-WC') },
+      proposer,
+    );
+    expect(missing.findings).toEqual([
+      expect.objectContaining({ code: 'REFERENCE_NOT_FOUND', path: '/operations/0/workCenter' }),
+    ]);
+    const code = uniqueCode('RT');
+    await createRecord(t, 'routing', routing(code, wc));
+    const typed = await t.gql(
+      `query($c: String!) { routing(code: $c) { ... on Routing { operations { code runMinutes workCenter { code } runUom { code } } } } }`,
+      { c: code },
+    );
+    expect(typed.data.routing.operations).toEqual([
+      { code: '10', runMinutes: '4.5', workCenter: { code: wc }, runUom: { code: 'C62' } },
+    ]);
+    const bad = await refused(
+      bomData(uniqueCode('BOM'), product, [line(raw, '1', 'KGM', { operation: '99' })], { routing: code }),
+    );
+    expect(bad).toEqual([
+      expect.objectContaining({ code: 'REFERENCE_NOT_FOUND', path: '/lines/0/operation' }),
+    ]);
+    await createRecord(
+      t,
+      'bom',
+      bomData(uniqueCode('BOM'), product, [line(raw, '1', 'KGM', { operation: '10' })], { routing: code }),
+    );
+  });
+});
