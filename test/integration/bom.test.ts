@@ -180,23 +180,35 @@ describe('BOM structure', () => {
   it('answers where an item is used, level by level', async () => {
     const { items, raw } = await fiveLevels();
     const r = await t.gql(
-      `query($i: String!) { bomWhereUsed(item: $i) { level productCode componentCode quantity uom bom { key } } }`,
+      `query($i: String!) { bomWhereUsed(item: $i) { totalCount edges { node { level productCode componentCode quantity uom bom { key } } } } }`,
       { i: raw },
     );
     expect(r.errors).toBeUndefined();
-    expect(
-      r.data.bomWhereUsed.map((u: any) => [u.level, u.productCode, u.componentCode, u.quantity, u.uom]),
-    ).toEqual([
+    expect(r.data.bomWhereUsed.totalCount).toBe(5);
+    const usages = r.data.bomWhereUsed.edges.map((e: any) => e.node);
+    expect(usages.map((u: any) => [u.level, u.productCode, u.componentCode, u.quantity, u.uom])).toEqual([
       [1, items[4], raw, '500', 'GRM'],
       [2, items[3], items[4], '2', 'C62'],
       [3, items[2], items[3], '2', 'C62'],
       [4, items[1], items[2], '2', 'C62'],
       [5, items[0], items[1], '2', 'C62'],
     ]);
-    const two = await t.gql(`query($i: String!) { bomWhereUsed(item: $i, maxLevels: 2) { level } }`, {
+    expect(usages[0].bom.key).toBe(`BOM-${items[4]}`);
+    const two = await t.gql(`query($i: String!) { bomWhereUsed(item: $i, maxLevels: 2) { totalCount } }`, {
       i: raw,
     });
-    expect(two.data.bomWhereUsed).toHaveLength(2);
+    expect(two.data.bomWhereUsed.totalCount).toBe(2);
+    // pages continue where the cursor points
+    const first = await t.gql(
+      `query($i: String!) { bomWhereUsed(item: $i, first: 2) { edges { node { level } } pageInfo { endCursor hasNextPage } } }`,
+      { i: raw },
+    );
+    expect(first.data.bomWhereUsed.pageInfo.hasNextPage).toBe(true);
+    const rest = await t.gql(
+      `query($i: String!, $a: String) { bomWhereUsed(item: $i, first: 10, after: $a) { edges { node { level } } } }`,
+      { i: raw, a: first.data.bomWhereUsed.pageInfo.endCursor },
+    );
+    expect(rest.data.bomWhereUsed.edges.map((e: any) => e.node.level)).toEqual([3, 4, 5]);
   });
 
   it('keeps the history of a BOM, and explodes it as of an earlier moment', async () => {

@@ -54,11 +54,11 @@ beforeAll(async () => {
   t = await startTestApp();
   [steward] = await stewardPair(t);
   await setApprovalPolicy(t, 'item', 0);
-  expect(await registerVersion(t, { contract: 'bom', version: '1.0.0', schema: bomSchema })).toMatchObject({
+  expect(await registerVersion(t, { contract: 'plm-bom', version: '1.0.0', schema: bomSchema })).toMatchObject({
     status: 'DRAFT',
   });
-  await publishVersion(t, 'bom', '1.0.0');
-  await setApprovalPolicy(t, 'bom', 0);
+  await publishVersion(t, 'plm-bom', '1.0.0');
+  await setApprovalPolicy(t, 'plm-bom', 0);
 });
 afterAll(async () => {
   await t?.close();
@@ -98,19 +98,19 @@ describe('custom domains', () => {
         { item: component, quantity: '0.5', uom: 'KGM' },
       ],
     });
-    const a = await propose(t, { domain: 'bom', data: data('A') }, steward);
+    const a = await propose(t, { domain: 'plm-bom', data: data('A') }, steward);
     expect(a.status).toBe('APPLIED');
-    const b = await propose(t, { domain: 'bom', data: data('B') }, steward);
+    const b = await propose(t, { domain: 'plm-bom', data: data('B') }, steward);
     expect(b.status).toBe('APPLIED'); // a second record is not a duplicate of the first
-    expect(await propose(t, { domain: 'bom', data: data('A') }, steward)).toMatchObject({
+    expect(await propose(t, { domain: 'plm-bom', data: data('A') }, steward)).toMatchObject({
       code: 'DUPLICATE_KEY',
     });
-    const unknown = await propose(t, { domain: 'bom', data: data('C', 'NO-SUCH-ITEM') }, steward);
+    const unknown = await propose(t, { domain: 'plm-bom', data: data('C', 'NO-SUCH-ITEM') }, steward);
     expect(unknown).toMatchObject({ code: 'REFERENCE_NOT_FOUND' });
     expect(unknown.findings.map((f: any) => f.path)).toEqual(['/lines/0/item', '/lines/1/item']);
 
     const r = await t.gql(
-      'query($k: String!) { records(domain: "bom", filter: { keyPrefix: $k }) { edges { node { key } } } }',
+      'query($k: String!) { records(domain: "plm-bom", filter: { keyPrefix: $k }) { edges { node { key } } } }',
       { k: product },
     );
     expect(r.data.records.edges.map((e: any) => e.node.key)).toEqual([`${product}/A`, `${product}/B`]);

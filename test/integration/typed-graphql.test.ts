@@ -10,6 +10,7 @@ import { BUILT_IN_CONTRACTS_DIR } from '../../src/modules/contracts/contracts-fo
 import { startTestApp, type TestApp } from '../support/app.ts';
 import {
   approve,
+  connectorFor,
   createRecord,
   ERROR_FIELDS,
   itemData,
@@ -210,7 +211,7 @@ describe('a custom domain', () => {
     const [proposer, approver] = await stewardPair(t);
     const proposed = await t.gql(
       `mutation($input: ProposeSupplierChangeInput!) { proposeSupplierChange(input: $input) {
-        __typename ... on ProposeChangePayload { changeRequest { id status } } ${ERROR_FIELDS} } }`,
+        __typename ... on ProposeSupplierChangePayload { changeRequest { id status } } ${ERROR_FIELDS} } }`,
       {
         input: {
           data: {
@@ -275,5 +276,56 @@ describe('a custom domain', () => {
     // anonymous callers get nothing
     const anonymous = await t.gql(`{ suppliers(first: 1) { totalCount } }`, {}, null);
     expect(anonymous.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+  });
+});
+
+describe('a rebuild under load', () => {
+  it('answers every resolveXrefs while a contract version is published, before and after the swap', async () => {
+    const { token } = await connectorFor(t, { domain: 'item' });
+    const query = `query($ids: [String!]!) { resolveXrefs(system: "${(await t.gql('{ me { systemCode } }', {}, token)).data.me.systemCode}", domain: "item", externalIds: $ids) {
+      ... on ResolveXrefsPayload { resolutions { externalId recordId } } ... on Error { code } } }`;
+    const buildsBefore = t.app.liveSchema.builds;
+    let stop = false;
+    const failures: unknown[] = [];
+    let answered = 0;
+    const worker = async () => {
+      while (!stop) {
+        const r = await t.gql(query, { ids: ['1', '2', '3'] }, token);
+        if (r.errors || !r.data?.resolveXrefs?.resolutions) failures.push(r.errors ?? r.data);
+        answered++;
+      }
+    };
+    const workers = Array.from({ length: 4 }, worker);
+    await new Promise((r) => setTimeout(r, 300));
+    await publish('load-probe', '1.0.0', { type: 'object', properties: { code: { type: 'string' } } });
+    const afterPublish = answered;
+    await new Promise((r) => setTimeout(r, 300));
+    stop = true;
+    await Promise.all(workers);
+    expect(failures).toEqual([]);
+    expect(t.app.liveSchema.builds).toBeGreaterThan(buildsBefore);
+    expect(answered).toBeGreaterThan(afterPublish);
+    // and the new domain is there
+    expect((await t.gql('{ loadProbes(first: 1) { totalCount } }')).data.loadProbes.totalCount).toBe(0);
+  });
+});
+
+describe('global ids', () => {
+  it('node(nodeId) answers a record of a generated type with that type', async () => {
+    const code = uniqueCode('NODE');
+    await publish('gadget', '1.0.0', {
+      type: 'object',
+      required: ['code'],
+      properties: { code: { type: 'string' }, size: { type: 'integer' } },
+    });
+    await createRecord(t, 'gadget', { code, size: 3 });
+    const found = await t.gql(`query($c: String!) { gadget(code: $c) { ... on Gadget { nodeId } } }`, {
+      c: code,
+    });
+    const node = await t.gql(`query($n: ID!) { node(id: $n) { __typename ... on Gadget { size key } } }`, {
+      n: found.data.gadget.nodeId,
+    });
+    expect(node.errors).toBeUndefined();
+    expect(node.data.node).toEqual({ __typename: 'Gadget', size: 3, key: code });
   });
 });

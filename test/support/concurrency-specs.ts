@@ -24,6 +24,9 @@ export interface SweepEnv {
   t: TestApp;
   stewards: [string, string];
   recordId: string;
+  /** Two live items (the first is recordId's), and a live work center: what typed BOM and routing proposals name. */
+  itemCodes: [string, string];
+  workCenterCode: string;
 }
 
 export function mutationSpecs(env: SweepEnv) {
@@ -174,6 +177,51 @@ export function mutationSpecs(env: SweepEnv) {
           count(
             `select count(*)::int as n from change_request where domain = 'item' and proposed->>'code' = ?`,
             [`SWP-${n}`],
+          ),
+      }),
+    },
+    proposeBomChange: {
+      action: 'CHANGE_PROPOSED',
+      once: false,
+      prepare: async (n) => ({
+        input: {
+          data: {
+            code: `SWB-${n}`,
+            product: env.itemCodes[0],
+            type: 'NORMAL',
+            quantity: '1',
+            uom: 'KGM',
+            validFrom: '2026-01-01',
+            lines: [{ component: env.itemCodes[1], quantity: '2.5', uom: 'KGM' }],
+          },
+        },
+        token: env.stewards[0],
+        effects: () =>
+          count(
+            `select count(*)::int as n from change_request where domain = 'bom' and proposed->>'code' = ?`,
+            [`SWB-${n}`],
+          ),
+      }),
+    },
+    proposeRoutingChange: {
+      action: 'CHANGE_PROPOSED',
+      once: false,
+      prepare: async (n) => ({
+        input: {
+          data: {
+            code: `SWR-${n}`,
+            name: 'Sweep routing',
+            validFrom: '2026-01-01',
+            operations: [
+              { code: '10', sequence: 10, name: 'Cut', workCenter: env.workCenterCode, runMinutes: '1' },
+            ],
+          },
+        },
+        token: env.stewards[0],
+        effects: () =>
+          count(
+            `select count(*)::int as n from change_request where domain = 'routing' and proposed->>'code' = ?`,
+            [`SWR-${n}`],
           ),
       }),
     },

@@ -11,15 +11,17 @@ const docs = readContractsFolder(BUILT_IN_CONTRACTS_DIR);
 const domainDocs = docs.filter((d) => !isEventContract(d.contract));
 
 describe('built-in contracts', () => {
-  it('are the five domains at 1.0.0 and 1.1.0 (free-text codes), referenced contracts first', () => {
+  it('are the seven domains (bom and routing at 1.0.0, the others at 1.1.0 with free-text codes), referenced contracts first', () => {
     expect(domainDocs.map((d) => `${d.contract}@${d.version}`)).toEqual([
       'uom@1.0.0',
       'item@1.0.0',
       'item@1.1.0',
+      'bom@1.0.0',
       'location@1.0.0',
       'location@1.1.0',
       'lot@1.0.0',
       'lot@1.1.0',
+      'routing@1.0.0',
       'work-center@1.0.0',
       'work-center@1.1.0',
     ]);
@@ -38,6 +40,8 @@ describe('built-in contracts', () => {
         strict: true,
         strictRequired: false,
         allowUnionTypes: true,
+        // Canon's own keywords (contracts/canon-keywords.ts), beside JSON Schema
+        keywords: ['x-canon-key', 'x-canon-references'],
       });
       ajvFormats.default(ajv);
       for (const other of docs) ajv.addSchema(other.schema);

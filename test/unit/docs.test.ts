@@ -2,7 +2,10 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { expect, it } from 'vitest';
 import { ERROR_CODES } from '../../src/errors.ts';
-import { schema } from '../../src/graphql/schema.ts';
+import { builtInSchema } from '../../src/graphql/print-schema.ts';
+
+const schema = builtInSchema();
+
 import { AUDIT_ACTIONS } from '../../src/modules/audit/audit-actions.ts';
 import { ALL_CHANGE_KINDS } from '../../src/modules/contracts/compatibility/change-kinds.ts';
 

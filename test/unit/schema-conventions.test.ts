@@ -21,7 +21,9 @@ import {
   validate,
 } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { schema } from '../../src/graphql/schema.ts';
+import { builtInSchema } from '../../src/graphql/print-schema.ts';
+
+const schema = builtInSchema();
 
 const ERROR_FIELDS = ['code', 'message', 'path', 'details'];
 const types = Object.values(schema.getTypeMap()).filter((t) => !t.name.startsWith('__'));

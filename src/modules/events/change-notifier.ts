@@ -76,7 +76,7 @@ export class ChangeNotifier {
     const tick = async () => {
       if (this.closed) return;
       try {
-        if (this.emitter.listenerCount('change') > 0 && (await options.poll())) this.emitter.emit('change');
+        if (this.emitter.listenerCount('change') > 0 && (await options.poll())) this.emitChange();
       } catch {
         // the database may be closing
       }
@@ -90,9 +90,10 @@ export class ChangeNotifier {
   /** One LISTEN connection; on failure, the one reconnect loop takes over. */
   private async connect(databaseUrl: string, log: Logger): Promise<void> {
     const client = new pg.Client({ connectionString: databaseUrl, application_name: 'canon-listen' });
-    client.on('notification', (message) =>
-      this.emitter.emit(message.channel === CREDENTIALS_CHANNEL ? 'credentials' : 'change'),
-    );
+    client.on('notification', (message) => {
+      if (message.channel === CREDENTIALS_CHANNEL) this.emitter.emit('credentials');
+      else this.emitChange();
+    });
     // 'error' and 'end' may both come for one lost connection: only the first one counts
     const lost = (error?: Error) => {
       if (this.client !== client) return;
@@ -126,7 +127,7 @@ export class ChangeNotifier {
     if (wasDown) this.emitter.emit('listener', true);
     // changes made while reconnecting are picked up by the subscribers' own reads; credentials
     // revoked meanwhile are forgotten now rather than when their cache entries expire
-    this.emitter.emit('change');
+    this.emitChange();
     this.emitter.emit('credentials');
   }
 
@@ -174,9 +175,18 @@ export class ChangeNotifier {
     });
   }
 
-  /** Calls `listener` whenever the outbox grew (on any replica); calls come as often as writes do. */
+  /**
+   * Calls `listener` whenever the outbox grew on any replica (a NOTIFY, a local write, a reconnect),
+   * as often as writes do. Unlike a waiting follower it does not keep the poll running: on PGlite
+   * there are no other replicas to hear of.
+   */
   onChange(listener: () => void): void {
-    this.emitter.on('change', listener);
+    this.emitter.on('observed-change', listener);
+  }
+
+  private emitChange(): void {
+    this.emitter.emit('change');
+    this.emitter.emit('observed-change');
   }
 
   /** Calls `listener` whenever any replica changed a token, a system or an ownership rule. */
@@ -186,7 +196,7 @@ export class ChangeNotifier {
 
   /** Wakes waiting subscribers of this instance (after a local write). */
   notify(): void {
-    this.emitter.emit('change');
+    this.emitChange();
   }
 
   async close(): Promise<void> {

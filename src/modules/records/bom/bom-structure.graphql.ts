@@ -5,6 +5,7 @@
  */
 import { CanonError } from '../../../errors.ts';
 import { builder } from '../../../graphql/builder.ts';
+import { connectionOf, encodeCursor, forwardPage, totalCountField } from '../../../graphql/cursors.ts';
 import { canonErrors } from '../../../graphql/errors.ts';
 import { ItemRef } from '../item/item.graphql.ts';
 import { RecordInterface, type View } from '../record.graphql.ts';
@@ -15,6 +16,8 @@ type Moment = { asOf?: Date };
 type LineView = ExplodedLine & Moment;
 type ExplosionView = Explosion & Moment;
 type UsageView = Usage & Moment;
+
+const USAGE_CURSOR = 'bom-usage';
 
 const asView = (record: View, asOf: Date | undefined): View => ({ ...record, asOf });
 
@@ -131,28 +134,46 @@ builder.queryFields((t) => ({
       return { ...explosion, asOf };
     },
   }),
-  bomWhereUsed: t.field({
-    type: [UsageRef],
-    authScopes: { authenticated: true },
-    description: 'The BOMs that use an item, directly or through any number of sub-assembly levels.',
-    args: {
-      item: t.arg.string({ required: true, description: 'Code of the item.' }),
-      asOf: t.arg({ type: 'DateTime', description: 'The records as of this moment (default now).' }),
-      inForceOn: t.arg({ type: 'DateTime', description: 'Only BOM revisions in force on this day.' }),
-      maxLevels: t.arg.int({ defaultValue: 20, description: 'How many levels up (1 to 50, default 20).' }),
+  bomWhereUsed: t.connection(
+    {
+      type: UsageRef,
+      authScopes: { authenticated: true },
+      description:
+        'The BOMs that use an item, directly or through any number of sub-assembly levels: level by level, in key order within a level.',
+      args: {
+        item: t.arg.string({ required: true, description: 'Code of the item.' }),
+        asOf: t.arg({ type: 'DateTime', description: 'The records as of this moment (default now).' }),
+        inForceOn: t.arg({ type: 'DateTime', description: 'Only BOM revisions in force on this day.' }),
+        maxLevels: t.arg.int({ defaultValue: 20, description: 'How many levels up (1 to 50, default 20).' }),
+      },
+      resolve: async (_r, a, ctx) => {
+        const page = forwardPage<[number]>(a, USAGE_CURSOR, { defaultSize: 100, maxSize: 1000 });
+        const maxLevels = a.maxLevels ?? 20;
+        if (maxLevels < 1 || maxLevels > 50)
+          throw new CanonError('BAD_USER_INPUT', 'maxLevels is 1 to 50.', { path: ['maxLevels'] });
+        const asOf = a.asOf ?? undefined;
+        const usages = await ctx.services.records.bomStructure.whereUsed(ctx, {
+          item: a.item,
+          asOf,
+          inForceOn: a.inForceOn ?? undefined,
+          maxLevels,
+        });
+        // the walk is answered whole and paged here: its order is stable for the same records
+        const from = page.after ? page.after[0] + 1 : 0;
+        const rows = usages
+          .slice(from, from + page.limit + 1)
+          .map((u, i) => ({ ...u, asOf, index: from + i }));
+        return connectionOf(rows, page.limit, (u) => encodeCursor(USAGE_CURSOR, [u.index]), {
+          hasPreviousPage: from > 0,
+          totalCount: async () => usages.length,
+        });
+      },
     },
-    resolve: async (_r, a, ctx) => {
-      const maxLevels = a.maxLevels ?? 20;
-      if (maxLevels < 1 || maxLevels > 50)
-        throw new CanonError('BAD_USER_INPUT', 'maxLevels is 1 to 50.', { path: ['maxLevels'] });
-      const asOf = a.asOf ?? undefined;
-      const usages = await ctx.services.records.bomStructure.whereUsed(ctx, {
-        item: a.item,
-        asOf,
-        inForceOn: a.inForceOn ?? undefined,
-        maxLevels,
-      });
-      return usages.map((u) => ({ ...u, asOf }));
+    {
+      name: 'BomUsageConnection',
+      description: 'A page of the BOMs that use an item.',
+      fields: totalCountField,
     },
-  }),
+    { name: 'BomUsageEdge', description: 'One BOM that uses the item, with its cursor.' },
+  ),
 }));

@@ -15,6 +15,7 @@ import {
   type GraphQLResolveInfo,
   type GraphQLSchema,
   type GraphQLTypeResolver,
+  type GraphQLUnionType,
   isInterfaceType,
   isObjectType,
 } from 'graphql';
@@ -183,7 +184,10 @@ export function attachResolvers(schema: GraphQLSchema, base: GraphQLSchema, all:
     }
     if (names.list) query[names.list].resolve = listResolver(model);
     if (names.lookup) query[names.lookup].resolve = lookupResolver(model, names);
-    if (names.propose) mutation[names.propose].resolve = proposeResolver(names, conv, proposeChange);
+    if (names.propose) {
+      mutation[names.propose].resolve = proposeResolver(names, conv, proposeChange);
+      proposeResultTypes(schema, base, model.typeName);
+    }
     if (names.lookup) setUnionResolver(schema, model.typeName);
   }
   const generatedByDomain = new Map(
@@ -198,12 +202,29 @@ export function attachResolvers(schema: GraphQLSchema, base: GraphQLSchema, all:
 /** Records of domains with generated types resolve to them, not to GenericRecord. */
 function retarget(type: GraphQLInterfaceType, byDomain: Map<string, string>) {
   const original = type.resolveType as GraphQLTypeResolver<unknown, unknown> | undefined | null;
-  type.resolveType = async (value, context, info, abstract) => {
+  // synchronous like the original: the compiled lane (graphql-jit) resolves abstract types inline
+  type.resolveType = (value, context, info, abstract) => {
     const domain = (value as View | null)?.domain;
     const typed = domain ? byDomain.get(domain) : undefined;
     if (typed) return typed;
     return original ? original(value, context, info, abstract) : undefined;
   };
+}
+
+/** `Propose<Type>ChangeResult` answers as `ProposeChangeResult` does, under its own payload name. */
+function proposeResultTypes(schema: GraphQLSchema, base: GraphQLSchema, typeName: string) {
+  const payload = `Propose${typeName}ChangePayload`;
+  const baseUnion = base.getType('ProposeChangeResult') as GraphQLUnionType;
+  const union = schema.getType(`Propose${typeName}ChangeResult`) as GraphQLUnionType;
+  const resolve = baseUnion.resolveType;
+  union.resolveType = async (value, context, info, abstract) => {
+    const name = resolve ? await resolve(value, context, info, baseUnion) : undefined;
+    return name === 'ProposeChangePayload' || name === undefined ? payload : name;
+  };
+  objectType(schema, payload).getFields().changeRequest.resolve = objectType(
+    base,
+    'ProposeChangePayload',
+  ).getFields().changeRequest.resolve;
 }
 
 function setUnionResolver(schema: GraphQLSchema, typeName: string) {

@@ -107,7 +107,15 @@ export function buildTypedSchema(base: GraphQLSchema, contracts: PublishedContra
       typeName,
     };
     model.root.name = typeName;
-    const roots = rootNamesOf({ ...model, typeName });
+    // a domain named like one of Canon's queries (`system`) is queried by its type's name instead
+    const byDomain = rootNamesOf(model);
+    const roots =
+      rootFields.has(byDomain.list) || rootFields.has(byDomain.lookup)
+        ? rootNamesOf(
+            { ...model, domain: typeName.replace(/V\d+$/, '') },
+            model.newest ? '' : `V${model.major}`,
+          )
+        : byDomain;
     const free = (name: string) => !handWritten && !rootFields.has(name) && (rootFields.add(name), true);
     const names: ModelNames = {
       model,

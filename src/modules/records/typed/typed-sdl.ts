@@ -86,9 +86,11 @@ function pluralOf(word: string): string {
 }
 
 /** Root field names of a model: `supplier`/`suppliers`, `itemV1`/`itemsV1`, `proposeSupplierChange`. */
-export function rootNamesOf(model: DomainModel): { list: string; lookup: string; propose: string } {
+export function rootNamesOf(
+  model: DomainModel,
+  suffix = model.newest ? '' : `V${model.major}`,
+): { list: string; lookup: string; propose: string } {
   const single = singularField(model.domain);
-  const suffix = model.newest ? '' : `V${model.major}`;
   return {
     lookup: `${single}${suffix}`,
     list: `${pluralOf(single)}${suffix}`,
@@ -234,7 +236,16 @@ extend type Mutation {
   ${names.propose}(
     """What to do; see the input type."""
     input: Propose${t}ChangeInput!
-  ): ProposeChangeResult!
+  ): Propose${t}ChangeResult!
 }
+
+"""The proposal: PENDING for stewards, or APPLIED when the domain needs no approval."""
+type Propose${t}ChangePayload {
+  """The change request."""
+  changeRequest: ChangeRequest!
+}
+
+"""The answer: its payload, or a typed error (every error implements Error)."""
+union Propose${t}ChangeResult = CanonError | NotSystemOfRecordError | Propose${t}ChangePayload | StaleBaseError | ValidationError
 `;
 }
