@@ -54,7 +54,9 @@ beforeAll(async () => {
   t = await startTestApp();
   [steward] = await stewardPair(t);
   await setApprovalPolicy(t, 'item', 0);
-  expect(await registerVersion(t, { contract: 'plm-bom', version: '1.0.0', schema: bomSchema })).toMatchObject({
+  expect(
+    await registerVersion(t, { contract: 'plm-bom', version: '1.0.0', schema: bomSchema }),
+  ).toMatchObject({
     status: 'DRAFT',
   });
   await publishVersion(t, 'plm-bom', '1.0.0');
