@@ -48,6 +48,11 @@ const GROUPS: { names: string[]; description: string; load: () => Promise<AddGro
     load: async () => (await import('./cli/records.ts')).addRecordCommands,
   },
   {
+    names: ['bom'],
+    description: 'bills of materials: explode, where-used',
+    load: async () => (await import('./cli/bom.ts')).addBomCommands,
+  },
+  {
     names: ['audit'],
     description: 'the audit trail: keygen, checkpoint, verify',
     load: async () => (await import('./cli/audit.ts')).addAuditCommands,

@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.ts';
+import { runCanon } from '../support/cli.ts';
 import {
   createRecord,
   ERROR_FIELDS,
@@ -252,6 +253,25 @@ describe('BOM structure', () => {
     expect(await explode()).toEqual({ componentCode: items[4], quantity: '3' });
     expect(await explode(before.toISOString())).toEqual({ componentCode: items[4], quantity: '2' });
   });
+
+  it('explodes and answers where-used on the command line', async () => {
+    const { items, raw } = await fiveLevels();
+    const canon = (args: string[]) => runCanon(args, { CANON_URL: t.url, CANON_TOKEN: t.adminToken });
+    const exploded = await canon(['bom', 'explode', items[0], '--quantity', '2', '--json']);
+    expect(exploded.stderr).toBe('');
+    expect(JSON.parse(exploded.stdout).lines.at(-1)).toMatchObject({
+      level: 5,
+      componentCode: raw,
+      quantity: '16000',
+    });
+    const table = await canon(['bom', 'explode', items[3]]);
+    expect(table.stdout).toMatch(new RegExp(`1 C62 of ${items[3]}, BOMs in force on \\d{4}-\\d{2}-\\d{2}:`));
+    const used = JSON.parse((await canon(['bom', 'where-used', raw, '--json'])).stdout);
+    expect(used.map((u: { level: number }) => u.level)).toEqual([1, 2, 3, 4, 5]);
+    const none = await canon(['bom', 'explode', raw]);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toMatch(/^NOT_FOUND: No live BOM of/);
+  }, 120_000);
 });
 
 describe('routings', () => {
