@@ -85,6 +85,33 @@ describe('BOM rules', () => {
     expect(self.map((f) => f.message)).toContainEqual(expect.stringMatching(/would contain itself/));
   });
 
+  it('lets only one of two approvals that together would close a cycle through', async () => {
+    const [x, y] = [uniqueCode('CX'), uniqueCode('CY')];
+    for (const code of [x, y]) await createRecord(t, 'item', itemData(code, { uom: 'C62' }));
+    const [p, a] = await stewardPair(t);
+    const crs = [
+      await propose(t, { domain: 'bom', data: bomData(`BOM-${x}`, x, [line(y, '1')]) }, p),
+      await propose(t, { domain: 'bom', data: bomData(`BOM-${y}`, y, [line(x, '1')]) }, p),
+    ];
+    expect(crs.map((c) => c.status)).toEqual(['PENDING', 'PENDING']);
+    const decided = await Promise.all(
+      crs.map((c) =>
+        t.gql(
+          `mutation($id: ID!) { approveChange(input: { id: $id }) { __typename
+            ... on ApproveChangePayload { changeRequest { status } }
+            ... on ValidationError { findings { message } } ... on Error { code } } }`,
+          { id: c.id },
+          a,
+        ),
+      ),
+    );
+    const outcomes = decided.map((d) => d.data.approveChange);
+    const applied = outcomes.filter((o) => o.changeRequest?.status === 'APPLIED');
+    expect(applied, JSON.stringify(outcomes)).toHaveLength(1);
+    const refused = outcomes.find((o) => o.changeRequest?.status !== 'APPLIED');
+    expect(JSON.stringify(refused)).toMatch(/would contain itself/);
+  });
+
   it('refuses a unit of another dimension than the component’s, an unknown component and a zero quantity', async () => {
     const raw = uniqueCode('RAW');
     const product = uniqueCode('PRD');

@@ -26,6 +26,7 @@ import { connectorApprovals } from './ownership-check.ts';
 import type { RecordValidation } from './record-validation.ts';
 import { warnedRules } from './rule-severities.ts';
 import { rulesFor } from './rules-registry.ts';
+import { lockStructure } from './structure-lock.ts';
 
 export interface BulkRow {
   /** The caller's reference of the row (its line in a file). */
@@ -210,6 +211,7 @@ export class BulkApply {
   }> {
     const validator = await this.deps.contracts.validatorFor(em, input.domain);
     const rules = rulesFor(input.domain, validator.schema);
+    await lockStructure(em, rules);
     const scopeOf = (d: Data) => (rules.siteScoped ? (rules.siteOf(d) ?? '') : '');
     const keyOf = (d: Data) => keyOfRow(rules, d);
     const existing = await this.lockExisting(

@@ -58,6 +58,11 @@ export interface DomainRules {
   keyFields: string[];
   siteOf(data: Data): string | null;
   references(data: Data): ReferenceSpec[];
+  /**
+   * Set when the rules read a structure across records (BOM cycles, effectivity): writes of the
+   * domains naming the same structure are serialised (structure-lock.ts).
+   */
+  structureLock?: string;
   /** Findings that block the change; `previous` is the current payload for updates. */
   check(ctx: RuleContext, data: Data, previous: Data | null, recordId: string | null): Promise<Finding[]>;
 }

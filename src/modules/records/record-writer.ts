@@ -20,6 +20,7 @@ import { refreshCurrent } from './record-current.ts';
 import { RecordRevision } from './record-revision.entity.ts';
 import type { RecordValidation } from './record-validation.ts';
 import { rulesFor } from './rules-registry.ts';
+import { lockStructure } from './structure-lock.ts';
 
 /** One revision to write: from a proposal, or following another record's rekey. */
 export interface RevisionWrite {
@@ -178,6 +179,7 @@ export class RecordWriter {
       Number(cr.contractVersion.split('@')[1].split('.')[0]),
     );
     const rules = rulesFor(cr.domain, validator.schema);
+    await lockStructure(em, rules);
     const findings = await this.validation.validate(
       em,
       rules,

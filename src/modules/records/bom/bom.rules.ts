@@ -153,6 +153,8 @@ export async function cycleThrough(
 export const bomRules: DomainRules = {
   domain: 'bom',
   siteScoped: false,
+  // cycles and effectivity read other BOMs and routings: their writers go one at a time
+  structureLock: 'bom',
   keyFields: ['/code'],
   keyOf: (d) => String(d.code),
   siteOf: (d) => str(d.site) ?? null,

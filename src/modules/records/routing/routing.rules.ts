@@ -19,6 +19,8 @@ const ref = (field: string, domain: string, key: unknown): ReferenceSpec[] =>
 export const routingRules: DomainRules = {
   domain: 'routing',
   siteScoped: false,
+  // cycles and effectivity read other BOMs and routings: their writers go one at a time
+  structureLock: 'bom',
   keyFields: ['/code'],
   keyOf: (d) => String(d.code),
   siteOf: (d) => str(d.site) ?? null,
