@@ -203,6 +203,17 @@ describe('BOM structure', () => {
       { p: items[3] },
     );
     expect(third.data.bomExplosion.lines[1]).toEqual({ quantity: '1000', exactQuantity: '1000' });
+    // a quantity in another unit of the same dimension converts exactly; others are refused
+    const refuse = async (uom: string, quantity = '1') =>
+      (
+        await t.gql(
+          `query($p: String!, $u: String, $q: Decimal) { bomExplosion(product: $p, uom: $u, quantity: $q) { ... on BomExplosion { lines { quantity } } ${ERROR_FIELDS} } }`,
+          { p: items[3], u: uom, q: quantity },
+        )
+      ).data.bomExplosion;
+    expect(await refuse('KGM')).toMatchObject({ code: 'UOM_DIMENSION_MISMATCH', path: ['uom'] });
+    expect(await refuse('NO-SUCH-UNIT')).toMatchObject({ code: 'NOT_FOUND', path: ['uom'] });
+    expect(await refuse('C62', '-1')).toMatchObject({ code: 'BAD_USER_INPUT' });
   });
 
   it('answers where an item is used, level by level', async () => {

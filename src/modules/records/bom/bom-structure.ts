@@ -179,7 +179,9 @@ export class BomStructure {
     let inBomUnit = amount;
     if (unit !== bom.uom) {
       const [from, to] = await Promise.all([ratio(unit), ratio(String(bom.uom))]);
-      if (!from || !to || from.dimension !== to.dimension)
+      if (!from)
+        throw new CanonError('NOT_FOUND', `No live unit of measure has the code ${unit}.`, { path: ['uom'] });
+      if (!to || from.dimension !== to.dimension)
         throw new CanonError(
           'UOM_DIMENSION_MISMATCH',
           `${unit} does not convert to ${String(bom.uom)}, the unit of BOM ${String(bom.code)}.`,
