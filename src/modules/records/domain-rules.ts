@@ -68,3 +68,15 @@ export interface DomainRules {
 }
 
 export const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+/** A reference when the payload holds a key there (a string), none otherwise. */
+export const referenceTo = (field: string, domain: string, key: unknown): ReferenceSpec[] =>
+  typeof key === 'string' ? [{ field, domain, key }] : [];
+
+/** The key of a domain keyed by a global `code`, with an optional `site`. */
+export const globalCodeKey = {
+  siteScoped: false,
+  keyFields: ['/code'],
+  keyOf: (d: Data) => String(d.code),
+  siteOf: (d: Data) => str(d.site) ?? null,
+} as const;

@@ -4,8 +4,8 @@
  * revision of the same product in force on the same day, and no cycle: an item never contains itself,
  * through any number of levels of the live BOMs.
  */
-import type { Data, DomainRules, Finding, LiveRecord, ReferenceSpec, RuleContext } from '../domain-rules.ts';
-import { str } from '../domain-rules.ts';
+import type { Data, DomainRules, Finding, LiveRecord, RuleContext } from '../domain-rules.ts';
+import { globalCodeKey, referenceTo, str } from '../domain-rules.ts';
 import { parseDecimal } from '../uom/rational.ts';
 import { effectivityFindings } from './effectivity.ts';
 
@@ -24,8 +24,7 @@ export const linesOf = (d: Data): Line[] =>
     ? (d.lines as unknown[]).filter((l): l is Line => typeof l === 'object' && l !== null)
     : [];
 
-const ref = (field: string, domain: string, key: unknown): ReferenceSpec[] =>
-  typeof key === 'string' ? [{ field, domain, key }] : [];
+const ref = referenceTo;
 
 /** Looks each key up once per check (a BOM names the same unit on many lines). */
 function memoLive(ctx: RuleContext) {
@@ -152,12 +151,10 @@ export async function cycleThrough(
 
 export const bomRules: DomainRules = {
   domain: 'bom',
-  siteScoped: false,
+  ...globalCodeKey,
+  keyFields: [...globalCodeKey.keyFields],
   // cycles and effectivity read other BOMs and routings: their writers go one at a time
   structureLock: 'bom',
-  keyFields: ['/code'],
-  keyOf: (d) => String(d.code),
-  siteOf: (d) => str(d.site) ?? null,
   references: (d) => [
     ...ref('/product', 'item', d.product),
     ...ref('/uom', 'uom', d.uom),

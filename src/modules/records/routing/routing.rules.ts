@@ -4,8 +4,8 @@
  * force on the same day.
  */
 import { effectivityFindings } from '../bom/effectivity.ts';
-import type { Data, DomainRules, Finding, ReferenceSpec } from '../domain-rules.ts';
-import { str } from '../domain-rules.ts';
+import type { Data, DomainRules, Finding } from '../domain-rules.ts';
+import { globalCodeKey, referenceTo, str } from '../domain-rules.ts';
 import { parseDecimal } from '../uom/rational.ts';
 
 export const operationsOf = (d: Data): Data[] =>
@@ -13,17 +13,14 @@ export const operationsOf = (d: Data): Data[] =>
     ? (d.operations as unknown[]).filter((o): o is Data => typeof o === 'object' && o !== null)
     : [];
 
-const ref = (field: string, domain: string, key: unknown): ReferenceSpec[] =>
-  typeof key === 'string' ? [{ field, domain, key }] : [];
+const ref = referenceTo;
 
 export const routingRules: DomainRules = {
   domain: 'routing',
-  siteScoped: false,
+  ...globalCodeKey,
+  keyFields: [...globalCodeKey.keyFields],
   // cycles and effectivity read other BOMs and routings: their writers go one at a time
   structureLock: 'bom',
-  keyFields: ['/code'],
-  keyOf: (d) => String(d.code),
-  siteOf: (d) => str(d.site) ?? null,
   references: (d) => [
     ...ref('/product', 'item', d.product),
     ...operationsOf(d).flatMap((o, i) => [

@@ -217,7 +217,7 @@ function proposeResultTypes(schema: GraphQLSchema, base: GraphQLSchema, typeName
   const baseUnion = base.getType('ProposeChangeResult') as GraphQLUnionType;
   const union = schema.getType(`Propose${typeName}ChangeResult`) as GraphQLUnionType;
   const resolve = baseUnion.resolveType;
-  union.resolveType = async (value, context, info, abstract) => {
+  union.resolveType = async (value, context, info) => {
     const name = resolve ? await resolve(value, context, info, baseUnion) : undefined;
     return name === 'ProposeChangePayload' || name === undefined ? payload : name;
   };

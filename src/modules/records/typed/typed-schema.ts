@@ -41,7 +41,7 @@ function recordFieldsSdl(base: GraphQLSchema): string {
     const generic = doc.definitions.find(
       (d) => d.kind === 'ObjectTypeDefinition' && d.name.value === 'GenericRecord',
     );
-    if (!generic || generic.kind !== 'ObjectTypeDefinition') throw new Error('GenericRecord is missing');
+    if (generic?.kind !== 'ObjectTypeDefinition') throw new Error('GenericRecord is missing');
     sdl = (generic.fields ?? []).map((f) => `  ${print(f).replace(/\n/g, '\n  ')}\n`).join('');
     recordFieldsCache.set(base, sdl);
   }
@@ -116,7 +116,12 @@ export function buildTypedSchema(base: GraphQLSchema, contracts: PublishedContra
             model.newest ? '' : `V${model.major}`,
           )
         : byDomain;
-    const free = (name: string) => !handWritten && !rootFields.has(name) && (rootFields.add(name), true);
+    /** Whether a generated root field may take the name (and takes it). */
+    const free = (name: string) => {
+      if (handWritten || rootFields.has(name)) return false;
+      rootFields.add(name);
+      return true;
+    };
     const names: ModelNames = {
       model,
       generated: !handWritten,
