@@ -98,6 +98,11 @@ export class LiveSchema {
       this.signature = signature;
       this.builds++;
       this.log.info({ types: built.summary }, 'GraphQL schema built from the published contracts');
+      if (built.failed?.length)
+        this.log.error(
+          { failed: built.failed },
+          'GraphQL types of some contracts could not be built; their records stay GenericRecord',
+        );
       for (const listener of this.swapListeners) listener(built.schema);
     } catch (error) {
       this.signature = signature; // the same contracts would fail again: wait for the next change

@@ -173,3 +173,51 @@ describe('the schema of the built-in contracts', () => {
     );
   });
 });
+
+describe('contracts the generator cannot fully map', () => {
+  const contract = (domain: string, schema: Record<string, unknown>) => ({
+    id: `urn:canon:contract:${domain}:1.0.0`,
+    domain,
+    major: 1,
+    version: `${domain}@1.0.0`,
+    schema,
+  });
+
+  it('keeps an object without a nameable property as JSON, and a domain without any off the proposals', () => {
+    const built = buildTypedSchema(handWritten, [
+      contract('odd', {
+        type: 'object',
+        properties: {
+          code: { type: 'string' },
+          meta: { type: 'object', properties: { '€': { type: 'string' } } },
+        },
+      }),
+      contract('bare', { type: 'object', properties: { 'ä-ö': { type: 'string' } } }),
+    ]);
+    expect(built.failed).toBeUndefined();
+    expect(String((built.schema.getType('Odd') as any).getFields().meta.type)).toBe('JSON');
+    expect(built.schema.getType('Bare')).toBeDefined();
+    expect(built.schema.getMutationType()!.getFields().proposeBareChange).toBeUndefined();
+  });
+
+  it('leaves out a domain whose types cannot be built, and builds the others', () => {
+    const built = buildTypedSchema(handWritten, [
+      contract('widget', { type: 'object', properties: { code: { type: 'string' } } }),
+      // not a name the registry accepts: as if a contract got past it
+      contract('9lives', { type: 'object', properties: { code: { type: 'string' } } }),
+    ]);
+    expect(built.failed?.map((f) => f.domain)).toEqual(['9lives']);
+    expect(built.schema.getType('Widget')).toBeDefined();
+    expect(built.schema.getQueryType()!.getFields().widgets).toBeDefined();
+  });
+
+  it('renames a type whose companion names another domain took', () => {
+    const built = buildTypedSchema(handWritten, [
+      contract('gizmo', { type: 'object', properties: { code: { type: 'string' } } }),
+      contract('gizmo-connection', { type: 'object', properties: { code: { type: 'string' } } }),
+    ]);
+    expect(built.failed).toBeUndefined();
+    expect(built.schema.getType('GizmoConnection')).toBeDefined();
+    expect(built.schema.getType('GizmoConnectionRecord')).toBeDefined();
+  });
+});

@@ -280,6 +280,12 @@ function objectShape(walk: Walk, node: Node, doc: Node, pointer: string, nameHin
   const object: ObjectModel = { name, description: describe(node), fields: [] };
   walk.model.objects.push(object);
   object.fields = fieldsOf(walk, node, doc, pointer, new Set());
+  if (object.fields.length === 0) {
+    // no property GraphQL can name: an object type needs a field, so the value stays JSON
+    walk.model.objects.splice(walk.model.objects.indexOf(object), 1);
+    walk.byNode.delete(node);
+    return { kind: 'scalar', scalar: 'JSON' };
+  }
   return { kind: 'object', objectName: name };
 }
 

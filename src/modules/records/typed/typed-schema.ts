@@ -29,6 +29,8 @@ export interface TypedSchema {
   models: ModelNames[];
   /** What each published contract gave, e.g. `item@1.1.0 → Item (+hsCode)`. */
   summary: string[];
+  /** Domains left out because their types could not be built, with why. */
+  failed?: { domain: string; reason: string }[];
 }
 
 const recordFieldsCache = new WeakMap<GraphQLSchema, string>();
@@ -69,9 +71,58 @@ function majorsByDomain(contracts: PublishedContract[]): Map<string, PublishedCo
   return byDomain;
 }
 
-/** Builds the schema of these published contracts over the hand-written `base`. */
+/** The names a generated record type brings along: it is renamed when any is taken. */
+const namesOfRecordType = (t: string) => [
+  t,
+  `${t}Connection`,
+  `${t}Edge`,
+  `${t}Result`,
+  `Propose${t}ChangeInput`,
+  `Propose${t}ChangePayload`,
+  `Propose${t}ChangeResult`,
+];
+
+/**
+ * Builds the schema of these published contracts over the hand-written `base`. A domain whose types
+ * cannot be built (the generator met something it cannot map) is left out and named in `failed`:
+ * one contract never takes the others' types down.
+ */
 export function buildTypedSchema(base: GraphQLSchema, contracts: PublishedContract[]): TypedSchema {
   const documents = new Map(contracts.map((c) => [c.id, c.schema]));
+  try {
+    return buildOnce(base, contracts, documents);
+  } catch (error) {
+    const domains = [...new Set(contracts.map((c) => c.domain))];
+    const failed: { domain: string; reason: string }[] = [];
+    for (const domain of domains) {
+      try {
+        buildOnce(
+          base,
+          contracts.filter((c) => c.domain === domain),
+          documents,
+        );
+      } catch (alone) {
+        failed.push({ domain, reason: alone instanceof Error ? alone.message : String(alone) });
+      }
+    }
+    if (failed.length === 0) throw error;
+    const left = new Set(failed.map((f) => f.domain));
+    return {
+      ...buildOnce(
+        base,
+        contracts.filter((c) => !left.has(c.domain)),
+        documents,
+      ),
+      failed,
+    };
+  }
+}
+
+function buildOnce(
+  base: GraphQLSchema,
+  contracts: PublishedContract[],
+  documents: Map<string, Record<string, unknown>>,
+): TypedSchema {
   const taken = new Set(Object.keys(base.getTypeMap()));
   const rootFields = new Set([
     ...Object.keys(base.getQueryType()!.getFields()),
@@ -83,10 +134,13 @@ export function buildTypedSchema(base: GraphQLSchema, contracts: PublishedContra
     majors.forEach((source, i) => {
       const newest = i === 0;
       const handWritten = newest && DOMAIN_TYPES[domain] !== undefined;
-      let typeName = handWritten ? DOMAIN_TYPES[domain] : typeNameOf(domain, source.major, newest);
-      // a domain named like one of Canon's own types (`system`, `contract`) gets a suffix
-      if (!handWritten && taken.has(typeName)) typeName = `${typeName}Record`;
-      if (!handWritten) taken.add(typeName);
+      const plain = handWritten ? DOMAIN_TYPES[domain] : typeNameOf(domain, source.major, newest);
+      let typeName = plain;
+      // a domain named like one of Canon's own types (`system`, `contract`), or whose names another
+      // domain's types took (`supplier-connection` beside `supplier`), gets a suffix
+      for (let n = 1; !handWritten && namesOfRecordType(typeName).some((t) => taken.has(t)); n++)
+        typeName = `${plain}Record${n > 1 ? n : ''}`;
+      if (!handWritten) for (const t of namesOfRecordType(typeName)) taken.add(t);
       if (newest) newestTypes.set(domain, typeName);
       plan.push({ source, newest, typeName, handWritten });
     });
@@ -127,7 +181,8 @@ export function buildTypedSchema(base: GraphQLSchema, contracts: PublishedContra
       generated: !handWritten,
       list: free(roots.list) ? roots.list : undefined,
       lookup: free(roots.lookup) ? roots.lookup : undefined,
-      propose: free(roots.propose) ? roots.propose : undefined,
+      // a contract without a property GraphQL can name has no typed payload to propose
+      propose: model.root.fields.length > 0 && free(roots.propose) ? roots.propose : undefined,
       inputs: new Map(),
       lookupBy:
         rules.keyFields.length === 1 && rules.keyFields[0] === '/code' && !rules.siteScoped ? 'code' : 'key',

@@ -166,7 +166,7 @@ function inputsSdl(names: ModelNames, ctx: SdlContext): string {
         ? `The payload of a ${model.domain} record under its contract's major ${model.major}, typed; checked against the contract on proposal (required fields, patterns, domain rules).`
         : o.description;
     const fields = o.fields.map((f) => fieldSdl(f, ctx, names.inputs)).join('');
-    return `${block(description)}input ${names.inputs.get(o.name)} {\n${fields || '  _: Boolean\n'}}\n`;
+    return `${block(description)}input ${names.inputs.get(o.name)} {\n${fields}}\n`;
   });
   const t = model.typeName;
   inputs.push(`"""A proposal for a ${model.domain} record with a typed payload (validated against major ${model.major})."""
