@@ -216,6 +216,47 @@ describe('BOM structure', () => {
     expect(await refuse('C62', '-1')).toMatchObject({ code: 'BAD_USER_INPUT' });
   });
 
+  it('reads a structure one statement per level, however wide', async () => {
+    const s = uniqueCode('W');
+    const raw = `${s}-RAW`;
+    await createRecord(t, 'item', itemData(raw, { uom: 'KGM' }));
+    const assembly = async (name: string, width: number) => {
+      const parts = Array.from({ length: width }, (_, i) => `${s}-${name}-${i}`);
+      for (const part of parts) {
+        await createRecord(t, 'item', itemData(part, { uom: 'C62' }));
+        await createRecord(t, 'bom', bomData(`BOM-${part}`, part, [line(raw, '1', 'KGM')]));
+      }
+      const top = `${s}-${name}`;
+      await createRecord(t, 'item', itemData(top, { uom: 'C62' }));
+      await createRecord(
+        t,
+        'bom',
+        bomData(
+          `BOM-${top}`,
+          top,
+          parts.map((p) => line(p, '1')),
+        ),
+      );
+      return top;
+    };
+    const narrow = await assembly('N', 1);
+    const wide = await assembly('M', 8);
+    const cost = (product: string) =>
+      t.countQueries(() =>
+        t.gql(
+          `query($p: String!) { bomExplosion(product: $p) { ... on BomExplosion { lines { componentCode } } } }`,
+          {
+            p: product,
+          },
+        ),
+      );
+    await cost(narrow); // warm the caches
+    expect(await cost(wide)).toBe(await cost(narrow));
+    const used = await t.gql(`query($i: String!) { bomWhereUsed(item: $i) { totalCount } }`, { i: raw });
+    // 9 part BOMs contain the raw material; the two tops contain their 1 + 8 parts
+    expect(used.data.bomWhereUsed.totalCount).toBe(18);
+  });
+
   it('answers where an item is used, level by level', async () => {
     const { items, raw } = await fiveLevels();
     const r = await t.gql(

@@ -55,6 +55,15 @@ export function listFilter(filter: ListFilter): RowFilter {
       where.push(`${r}.data @> ?::jsonb`);
       params.push(JSON.stringify(filter.dataContains));
     }
+    if (filter.dataContainsAny) {
+      // one of several containments: a level of a BOM structure in one statement
+      where.push(
+        filter.dataContainsAny.length === 0
+          ? 'false'
+          : `(${filter.dataContainsAny.map(() => `${r}.data @> ?::jsonb`).join(' or ')})`,
+      );
+      params.push(...filter.dataContainsAny.map((d) => JSON.stringify(d)));
+    }
     return { sql: where.join(' and '), params };
   };
 }

@@ -75,6 +75,8 @@ export interface ListFilter {
   search?: string;
   /** jsonb containment on the payload, e.g. { tracking: 'lot' }. */
   dataContains?: Data;
+  /** Payload containment of any of these (for internal readers; at most a few hundred). */
+  dataContainsAny?: Data[];
   /** Only records whose revision has (true) or has no (false) warnings of relaxed rules. */
   hasFindings?: boolean;
 }

@@ -18,6 +18,8 @@ import { inForceOn } from './effectivity.ts';
 
 /** Lines an explosion may list; a larger structure is refused (ask for a sub-assembly). */
 export const MAX_EXPLODED_LINES = 10_000;
+/** Items per statement when a level of a structure is read at once. */
+const PER_STATEMENT = 100;
 /** Decimal places of a quantity that does not terminate (a third of a kilogram). */
 const PLACES = 10;
 
@@ -60,6 +62,13 @@ export function decimalOf(value: Fraction): string {
 
 export const dayOf = (moment: Date): string => moment.toISOString().slice(0, 10);
 
+/** Of two BOMs of one product in force on a day: the variant's own first, then the latest validFrom. */
+function preferred(a: RecordView, b: RecordView): boolean {
+  const variant = Number(a.data.allVariants === true) - Number(b.data.allVariants === true);
+  if (variant !== 0) return variant < 0;
+  return String(a.data.validFrom) > String(b.data.validFrom);
+}
+
 export class BomStructure {
   private readonly records: RecordsService;
 
@@ -80,6 +89,35 @@ export class BomStructure {
     }
   }
 
+  /**
+   * The BOM in force on `day` of each product (as of `asOf`): one statement per 100 products, so an
+   * explosion or a where-used costs one per level, not one per item.
+   */
+  async bomsOf(
+    ctx: CallContext,
+    products: readonly string[],
+    day: string,
+    asOf: Date | undefined,
+  ): Promise<Map<string, RecordView>> {
+    const out = new Map<string, RecordView>();
+    const unique = [...new Set(products)];
+    for (let i = 0; i < unique.length; i += PER_STATEMENT) {
+      const chunk = unique.slice(i, i + PER_STATEMENT);
+      const boms = await this.allLive(ctx, {
+        domain: 'bom',
+        asOf,
+        dataContainsAny: chunk.map((product) => ({ product })),
+      });
+      for (const bom of boms) {
+        if (bom.data.active === false || !inForceOn(bom.data, day)) continue;
+        const product = String(bom.data.product);
+        const best = out.get(product);
+        if (!best || preferred(bom, best)) out.set(product, bom);
+      }
+    }
+    return out;
+  }
+
   /** The BOM of a product in force on `day` (as of `asOf`), or null. */
   async bomOf(
     ctx: CallContext,
@@ -87,15 +125,32 @@ export class BomStructure {
     day: string,
     asOf: Date | undefined,
   ): Promise<RecordView | null> {
-    const boms = (await this.allLive(ctx, { domain: 'bom', asOf, dataContains: { product } })).filter(
-      (b) => b.data.active !== false && inForceOn(b.data, day),
-    );
-    boms.sort(
-      (a, b) =>
-        Number(a.data.allVariants === true) - Number(b.data.allVariants === true) ||
-        String(b.data.validFrom).localeCompare(String(a.data.validFrom)),
-    );
-    return boms[0] ?? null;
+    return (await this.bomsOf(ctx, [product], day, asOf)).get(product) ?? null;
+  }
+
+  /** The BOM of every item below `root`, level by level (one statement per level), null for none. */
+  private async structureBelow(
+    ctx: CallContext,
+    product: string,
+    root: RecordView,
+    day: string,
+    asOf: Date | undefined,
+  ): Promise<Map<string, RecordView | null>> {
+    const bomOfItem = new Map<string, RecordView | null>([[product, root]]);
+    let frontier = [root];
+    for (let depth = 0; frontier.length > 0 && depth < MAX_BOM_DEPTH; depth++) {
+      const wanted = [
+        ...new Set(frontier.flatMap((b) => linesOf(b.data).map((l) => String(l.component)))),
+      ].filter((c) => !bomOfItem.has(c));
+      const found = await this.bomsOf(ctx, wanted, day, asOf);
+      frontier = [];
+      for (const item of wanted) {
+        const bom = found.get(item) ?? null;
+        bomOfItem.set(item, bom);
+        if (bom) frontier.push(bom);
+      }
+    }
+    return bomOfItem;
   }
 
   /** Ratio of each unit (exact), loaded once per explosion. */
@@ -133,6 +188,7 @@ export class BomStructure {
       throw new CanonError('NOT_FOUND', `No live BOM of ${input.product} is in force on ${day}.`, {
         path: ['product'],
       });
+    const bomOfItem = await this.structureBelow(ctx, input.product, root, day, input.asOf);
     const ratio = this.unitRatios(ctx, input.asOf);
     const uom = input.uom ?? String(root.data.uom);
     const lines: ExplodedLine[] = [];
@@ -142,7 +198,7 @@ export class BomStructure {
       for (const line of linesOf(bom.data)) {
         const component = String(line.component);
         const quantity = perBom.mul(parseDecimal(String(line.quantity)) ?? 0);
-        const sub = path.includes(component) ? null : await this.bomOf(ctx, component, day, input.asOf);
+        const sub = path.includes(component) ? null : (bomOfItem.get(component) ?? null);
         lines.push({
           level: path.length,
           path: [...path, component],
@@ -207,17 +263,21 @@ export class BomStructure {
     const day = input.inForceOn ? dayOf(input.inForceOn) : undefined;
     for (let depth = 1; depth <= input.maxLevels && level.length > 0; depth++) {
       const next: string[] = [];
-      for (const item of level) {
+      const wanted = new Set(level);
+      for (let i = 0; i < level.length; i += PER_STATEMENT) {
         const boms = await this.allLive(ctx, {
           domain: 'bom',
           asOf: input.asOf,
-          dataContains: { lines: [{ component: item }] },
+          dataContainsAny: level
+            .slice(i, i + PER_STATEMENT)
+            .map((item) => ({ lines: [{ component: item }] })),
         });
         for (const bom of boms) {
           if (day && !inForceOn(bom.data, day)) continue;
-          for (const line of linesOf(bom.data).filter((l) => l.component === item)) {
+          for (const line of linesOf(bom.data)) {
+            const item = String(line.component);
             const id = `${bom.id}\u0000${item}`;
-            if (seen.has(id)) continue;
+            if (!wanted.has(item) || seen.has(id)) continue;
             seen.add(id);
             usages.push({
               level: depth,
