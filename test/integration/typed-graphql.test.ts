@@ -318,7 +318,7 @@ describe('global ids', () => {
       required: ['code'],
       properties: { code: { type: 'string' }, size: { type: 'integer' } },
     });
-    await createRecord(t, 'gadget', { code, size: 3 });
+    const created = await createRecord(t, 'gadget', { code, size: 3 });
     const found = await t.gql(`query($c: String!) { gadget(code: $c) { ... on Gadget { nodeId } } }`, {
       c: code,
     });
@@ -327,5 +327,13 @@ describe('global ids', () => {
     });
     expect(node.errors).toBeUndefined();
     expect(node.data.node).toEqual({ __typename: 'Gadget', size: 3, key: code });
+    // other nodes of the domain (its change requests) keep their own type
+    const cr = await t.gql(`query($id: ID!) { changeRequest(id: $id) { nodeId } }`, {
+      id: created.id,
+    });
+    const crNode = await t.gql(`query($n: ID!) { node(id: $n) { __typename } }`, {
+      n: cr.data.changeRequest.nodeId,
+    });
+    expect(crNode.data.node).toEqual({ __typename: 'ChangeRequest' });
   });
 });

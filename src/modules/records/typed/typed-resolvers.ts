@@ -199,15 +199,21 @@ export function attachResolvers(schema: GraphQLSchema, base: GraphQLSchema, all:
   }
 }
 
-/** Records of domains with generated types resolve to them, not to GenericRecord. */
+/**
+ * Records of domains with generated types resolve to them where the hand-written schema says
+ * GenericRecord (other nodes — a change request has a `domain` too — keep their own type).
+ */
 function retarget(type: GraphQLInterfaceType, byDomain: Map<string, string>) {
   const original = type.resolveType as GraphQLTypeResolver<unknown, unknown> | undefined | null;
+  if (!original) return;
+  const typedOf = (resolved: string | undefined, value: unknown) =>
+    resolved === 'GenericRecord' ? (byDomain.get(String((value as View).domain)) ?? resolved) : resolved;
   // synchronous like the original: the compiled lane (graphql-jit) resolves abstract types inline
   type.resolveType = (value, context, info, abstract) => {
-    const domain = (value as View | null)?.domain;
-    const typed = domain ? byDomain.get(domain) : undefined;
-    if (typed) return typed;
-    return original ? original(value, context, info, abstract) : undefined;
+    const resolved = original(value, context, info, abstract);
+    return resolved instanceof Promise
+      ? resolved.then((name) => typedOf(name, value))
+      : typedOf(resolved ?? undefined, value);
   };
 }
 
