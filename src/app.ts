@@ -15,7 +15,7 @@ import type { Orm } from './db/orm.ts';
 import { CanonError } from './errors.ts';
 import { CompiledLane } from './graphql/compiled-lane.ts';
 import { DEFAULT_QUERY_BUDGET } from './graphql/cost.ts';
-import { LiveSchema } from './graphql/live-schema.ts';
+import { LiveSchema, registerSchemaMetrics } from './graphql/live-schema.ts';
 import { schema } from './graphql/schema.ts';
 import { contextFor, createGraphQLHandler } from './graphql/yoga.ts';
 import { callerRoute } from './http/caller-route.ts';
@@ -93,6 +93,12 @@ export async function startCanon(
   services.records.effectiveEvents.start(log);
   services.imports.startReaper(log);
   services.relay.start(log);
+  // the schema follows the published contracts: built now, rebuilt after a publication here and,
+  // through the change notification, after one on any other replica
+  const liveSchema = new LiveSchema(schema, services.contracts.live, log);
+  await liveSchema.refresh();
+  services.contracts.live.onChanged(() => liveSchema.refresh());
+  services.changeFeed.notifier.onChange(() => liveSchema.notified());
   const checkpoints = startAuditCheckpoints(signingKey, config, orm, log);
   const pool = config.databaseUrl
     ? ((await (
@@ -105,6 +111,7 @@ export async function startCanon(
   );
   const business = registerBusinessMetrics(metrics.registry, services);
   registerRelayMetrics(metrics.registry, services.relay);
+  registerSchemaMetrics(metrics.registry, liveSchema);
   services.records.onDecided(async (_em, _ctx, crs) => {
     for (const cr of crs) business.decisions.inc({ domain: cr.domain, status: cr.status });
   });
@@ -112,12 +119,6 @@ export async function startCanon(
     business.xrefResolves.inc({ system, domain, kind }, ids),
   );
   let asyncApi: Record<string, unknown> | undefined;
-  // the schema follows the published contracts: built now, rebuilt after a publication here and,
-  // through the change notification, after one on any other replica
-  const liveSchema = new LiveSchema(schema, services.contracts.live, log);
-  await liveSchema.refresh();
-  services.contracts.live.onChanged(() => liveSchema.refresh());
-  services.changeFeed.notifier.onChange(() => liveSchema.notified());
   const graphql = createGraphQLHandler(config, services, metrics, log, () => liveSchema.schema);
   const compiledLane = new CompiledLane({
     schema: () => liveSchema.schema,

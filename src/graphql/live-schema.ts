@@ -9,6 +9,7 @@
  * must not take the API down.
  */
 import type { GraphQLSchema } from 'graphql';
+import { Gauge, type Registry } from 'prom-client';
 import semver from 'semver';
 import type { Logger } from '../logger.ts';
 import { contractUri } from '../modules/contracts/contract-ids.ts';
@@ -30,6 +31,8 @@ export class LiveSchema {
   private readonly swapListeners = new Set<(schema: GraphQLSchema) => void>();
   /** Builds done since start (metrics, tests). */
   builds = 0;
+  /** Domains the last build left out (their types could not be built). */
+  failedDomains = 0;
 
   constructor(base: GraphQLSchema, versions: LiveVersions, log: Logger) {
     this.base = base;
@@ -97,6 +100,7 @@ export class LiveSchema {
       this.current = built.schema;
       this.signature = signature;
       this.builds++;
+      this.failedDomains = built.failed?.length ?? 0;
       this.log.info({ types: built.summary }, 'GraphQL schema built from the published contracts');
       if (built.failed?.length)
         this.log.error(
@@ -112,4 +116,24 @@ export class LiveSchema {
       );
     }
   }
+}
+
+/** `canon_graphql_schema_builds_total` and `canon_graphql_schema_failed_domains` on /metrics. */
+export function registerSchemaMetrics(registry: Registry, live: LiveSchema): void {
+  new Gauge({
+    name: 'canon_graphql_schema_builds_total',
+    help: 'GraphQL schemas built from the published contracts since start (1 at start, +1 per change of the live versions)',
+    registers: [registry],
+    collect() {
+      this.set(live.builds);
+    },
+  });
+  new Gauge({
+    name: 'canon_graphql_schema_failed_domains',
+    help: 'Domains whose GraphQL types the last build could not make (their records answer as GenericRecord)',
+    registers: [registry],
+    collect() {
+      this.set(live.failedDomains);
+    },
+  });
 }

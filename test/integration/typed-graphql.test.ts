@@ -307,6 +307,11 @@ describe('a rebuild under load', () => {
     expect(answered).toBeGreaterThan(afterPublish);
     // and the new domain is there
     expect((await t.gql('{ loadProbes(first: 1) { totalCount } }')).data.loadProbes.totalCount).toBe(0);
+    const metrics = await (await fetch(`${t.url}/metrics`)).text();
+    expect(Number(/^canon_graphql_schema_builds_total (\d+)/m.exec(metrics)?.[1])).toBe(
+      t.app.liveSchema.builds,
+    );
+    expect(metrics).toMatch(/^canon_graphql_schema_failed_domains 0$/m);
   });
 });
 
