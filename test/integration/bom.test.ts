@@ -112,6 +112,41 @@ describe('BOM rules', () => {
     expect(JSON.stringify(refused)).toMatch(/would contain itself/);
   });
 
+  it('finds a cycle two BOMs close within one import batch', async () => {
+    const [x, y] = [uniqueCode('IX'), uniqueCode('IY')];
+    for (const code of [x, y]) await createRecord(t, 'item', itemData(code, { uom: 'C62' }));
+    const rows = [bomData(`BOM-${x}`, x, [line(y, '1')]), bomData(`BOM-${y}`, y, [line(x, '1')])];
+    const res = await fetch(`${t.url}/imports/bom?mode=apply&format=ndjson&batch=10`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-ndjson', authorization: `Bearer ${t.adminToken}` },
+      body: `${rows.map((r) => JSON.stringify({ data: r })).join('\n')}\n`,
+    });
+    expect(res.status, await res.clone().text()).toBe(202);
+    const { importJob } = (await res.json()) as { importJob: { id: string } };
+    let job: any;
+    for (let i = 0; i < 600; i++) {
+      job = (
+        await t.gql(
+          `query($id: ID!) { importJob(id: $id) { status rowsCreated rowsRefused report { row code pointer message } } }`,
+          {
+            id: importJob.id,
+          },
+        )
+      ).data.importJob;
+      if (job.status !== 'RUNNING') break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    // the batch is refused whole (no --skip-invalid): nothing written, the second row named
+    expect(job.rowsCreated, JSON.stringify(job)).toBe(0);
+    const cycle = job.report.find((r: { row: number }) => r.row === 2);
+    expect(cycle).toMatchObject({ code: 'CONTRACT_VALIDATION_FAILED', pointer: '/lines/0/component' });
+    expect(cycle.message).toMatch(/would contain itself/);
+    const boms = await t.gql(`query($p: String!) { boms(filter: { keyPrefix: $p }) { totalCount } }`, {
+      p: `BOM-${x}`,
+    });
+    expect(boms.data.boms.totalCount).toBe(0);
+  });
+
   it('refuses a unit of another dimension than the component’s, an unknown component and a zero quantity', async () => {
     const raw = uniqueCode('RAW');
     const product = uniqueCode('PRD');
