@@ -287,6 +287,19 @@ describe('BOM structure', () => {
       );
     await cost(narrow); // warm the caches
     expect(await cost(wide)).toBe(await cost(narrow));
+    // the cycle check of a proposal walks the structure below it one statement per level too
+    const parent = `${s}-TOP`;
+    await createRecord(t, 'item', itemData(parent, { uom: 'C62' }));
+    const proposal = (child: string, n: number) =>
+      t.countQueries(() =>
+        propose(
+          t,
+          { domain: 'bom', data: bomData(`BOM-${parent}-${n}`, parent, [line(child, '1')]) },
+          proposer,
+        ),
+      );
+    await proposal(narrow, 0); // warm
+    expect(await proposal(wide, 1)).toBe(await proposal(narrow, 2));
     const used = await t.gql(`query($i: String!) { bomWhereUsed(item: $i) { totalCount } }`, { i: raw });
     // 9 part BOMs contain the raw material; the two tops contain their 1 + 8 parts
     expect(used.data.bomWhereUsed.totalCount).toBe(18);

@@ -71,7 +71,13 @@ export function overlayContext(
           (r) => ![...accepted.values()].some((a) => a.id === r.id),
         );
         for (const [k, r] of accepted) {
-          if (k.startsWith(`${domain}\u0000`) && r.id !== excludeId && contains(r.data, match)) found.push(r);
+          const matches: readonly Data[] = Array.isArray(match) ? match : [match];
+          if (
+            k.startsWith(`${domain}\u0000`) &&
+            r.id !== excludeId &&
+            matches.some((m) => contains(r.data, m))
+          )
+            found.push(r);
         }
         return found;
       },

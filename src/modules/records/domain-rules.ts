@@ -35,8 +35,15 @@ export interface RuleContext {
   em: Em;
   /** The ACTIVE record of a domain with a key (within a key scope), as of now. */
   findLive(domain: string, key: string, scope?: string): Promise<LiveRecord | null>;
-  /** ACTIVE records of a domain whose payload contains `match` (jsonb containment), excluding one id. */
-  findLiveMatching(domain: string, match: Data, excludeId?: string | null): Promise<LiveRecord[]>;
+  /**
+   * ACTIVE records of a domain whose payload contains `match` (jsonb containment) — or any of several
+   * matches, in one statement (a level of a structure) — excluding one id. At most 20 per match.
+   */
+  findLiveMatching(
+    domain: string,
+    match: Data | readonly Data[],
+    excludeId?: string | null,
+  ): Promise<LiveRecord[]>;
   /**
    * The live record (other than `excludeId`) that had this key before a rekey, whose old key stays
    * reserved; absent: looked up in the database each time.

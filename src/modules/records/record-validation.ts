@@ -187,12 +187,14 @@ export class RecordValidation {
         return rows[0]?.data ? toLive(rows[0]) : null;
       },
       findLiveMatching: async (domain, match, excludeId) => {
+        const matches: readonly Data[] = Array.isArray(match) ? match : [match];
+        if (matches.length === 0) return [];
         const q = recordRowsSql(new Date(), (r, k) => ({
-          sql: `${k}.domain = ? and ${live(k)} and ${r}.data @> ?::jsonb${excludeId ? ` and ${k}.record_id <> ?` : ''}`,
-          params: excludeId ? [domain, JSON.stringify(match), excludeId] : [domain, JSON.stringify(match)],
+          sql: `${k}.domain = ? and ${live(k)} and (${matches.map(() => `${r}.data @> ?::jsonb`).join(' or ')})${excludeId ? ` and ${k}.record_id <> ?` : ''}`,
+          params: [domain, ...matches.map((m) => JSON.stringify(m)), ...(excludeId ? [excludeId] : [])],
         }));
         const rows = await conn.execute<{ record_id: string; key: string; data: unknown }[]>(
-          `${q.sql} limit 20`,
+          `${q.sql} limit ${20 * matches.length}`,
           q.params,
           'all',
           tx,

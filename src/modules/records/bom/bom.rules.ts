@@ -133,16 +133,22 @@ export async function cycleThrough(
   for (let depth = 1; level.length > 0; depth++) {
     if (depth > MAX_BOM_DEPTH) return pathTo(level[0]);
     const next: string[] = [];
-    for (const item of level) {
-      for (const bom of await ctx.findLiveMatching('bom', { product: item }, recordId))
-        for (const line of linesOf(bom.data)) {
-          const child = str(line.component);
-          if (!child) continue;
-          if (child === product) return pathTo(item);
-          if (via.has(child)) continue;
-          via.set(child, item);
-          next.push(child);
-        }
+    // the whole level in one statement: a wide BOM costs what a narrow one does
+    const boms = await ctx.findLiveMatching(
+      'bom',
+      level.map((item) => ({ product: item })),
+      recordId,
+    );
+    for (const bom of boms) {
+      const item = String(bom.data.product);
+      for (const line of linesOf(bom.data)) {
+        const child = str(line.component);
+        if (!child) continue;
+        if (child === product) return pathTo(item);
+        if (via.has(child)) continue;
+        via.set(child, item);
+        next.push(child);
+      }
     }
     level = next;
   }
