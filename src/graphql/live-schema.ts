@@ -28,7 +28,6 @@ export class LiveSchema {
   private running: Promise<void> | null = null;
   private again = false;
   private timer: NodeJS.Timeout | undefined;
-  private readonly swapListeners = new Set<(schema: GraphQLSchema) => void>();
   /** Builds done since start (metrics, tests). */
   builds = 0;
   /** Domains the last build left out (their types could not be built). */
@@ -44,11 +43,6 @@ export class LiveSchema {
   /** The schema a request starting now runs on. */
   get schema(): GraphQLSchema {
     return this.current;
-  }
-
-  /** Calls `listener` with each new schema (the compiled lane forgets what it compiled). */
-  onSwap(listener: (schema: GraphQLSchema) => void): void {
-    this.swapListeners.add(listener);
   }
 
   /** Rebuilds when the live versions changed; concurrent calls share a run, and one more follows. */
@@ -107,7 +101,6 @@ export class LiveSchema {
           { failed: built.failed },
           'GraphQL types of some contracts could not be built; their records stay GenericRecord',
         );
-      for (const listener of this.swapListeners) listener(built.schema);
     } catch (error) {
       this.signature = signature; // the same contracts would fail again: wait for the next change
       this.log.error(
