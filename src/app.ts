@@ -289,6 +289,7 @@ export async function startCanon(
       // background imports stop after their batch in flight (CANCELLED: resumable)
       await services.imports.stopAll();
       await services.reconcileJobs.stopAll();
+      await services.matching.jobs.stopAll();
       checkpoints?.stop();
       await services.relay.stop();
       // followers of the change feed end first, so their streams close and the server can stop

@@ -17,6 +17,7 @@ import { OutboxService } from './modules/events/outbox.service.ts';
 import { EventRelay } from './modules/events/relay/event-relay.ts';
 import type { NatsSettings } from './modules/events/relay/nats-env.ts';
 import { RelayService } from './modules/events/relay/relay.service.ts';
+import { MatchingService } from './modules/matching/matching.service.ts';
 import { ExportService } from './modules/onboarding/export.service.ts';
 import { ImportService } from './modules/onboarding/import.service.ts';
 import { ReconcileService } from './modules/onboarding/reconcile.service.ts';
@@ -38,6 +39,8 @@ export interface Services {
   records: RecordsService;
   systems: SystemsService;
   xref: XrefService;
+  /** Duplicate detection: match rules, candidates, match jobs. */
+  matching: MatchingService;
   imports: ImportService;
   exports: ExportService;
   reconcile: ReconcileService;
@@ -87,6 +90,7 @@ export function createServices(
   });
   notifier.onCredentialsChanged(() => callers.forgetAll());
   notifier.onListenerState((connected) => callers.setListenerDown(!connected));
+  records.rankSourcesWith((em, domain, site) => systems.ownersIn(em, domain, site));
   const xref = new XrefService(orm, audit, outbox, records, systems, contracts);
   const reconcile = new ReconcileService({ orm, records, xref, systems });
   return {
@@ -99,6 +103,7 @@ export function createServices(
     records,
     systems,
     xref,
+    matching: new MatchingService({ orm, audit, contracts, records }),
     imports: new ImportService({ orm, audit, records, xref, contracts, outbox }),
     exports: new ExportService({ orm, contracts, xref, records, outbox }),
     reconcile,

@@ -10,6 +10,7 @@ import { RegistrySettingsEntity } from '../modules/contracts/registry-settings.e
 import { OutboxEventEntity } from '../modules/events/outbox-event.entity.ts';
 import { RelayPositionEntity } from '../modules/events/relay/relay-position.entity.ts';
 import { IdempotencyKeyEntity } from '../modules/idempotency/idempotency-key.entity.ts';
+import { MatchCandidateEntity, MatchJobEntity, MatchRuleEntity } from '../modules/matching/match.entities.ts';
 import {
   ImportJobEntity,
   ImportPendingLinkEntity,
@@ -23,6 +24,7 @@ import { ChangeRequestEntity } from '../modules/records/change-request.entity.ts
 import { GoldenRecordEntity } from '../modules/records/golden-record.entity.ts';
 import { KeySequenceEntity } from '../modules/records/keys/key-sequence.entity.ts';
 import { RecordKeyAliasEntity } from '../modules/records/keys/record-key-alias.entity.ts';
+import { RecordMergeEntity, SurvivorshipRuleEntity } from '../modules/records/merge/record-merge.entity.ts';
 import { RecordCurrentEntity } from '../modules/records/record-current.entity.ts';
 import { RecordReferenceEntity } from '../modules/records/record-reference.entity.ts';
 import { RecordRevisionEntity } from '../modules/records/record-revision.entity.ts';
@@ -61,4 +63,9 @@ export const entities = [
   ImportPendingLinkEntity,
   ReconcileJobEntity,
   ReconcileDifferenceEntity,
+  RecordMergeEntity,
+  SurvivorshipRuleEntity,
+  MatchRuleEntity,
+  MatchCandidateEntity,
+  MatchJobEntity,
 ];

@@ -23,6 +23,8 @@ import '../modules/records/location/location.graphql.ts';
 import '../modules/records/lot/lot.graphql.ts';
 import '../modules/records/work-center/work-center.graphql.ts';
 import '../modules/records/bom/bom-structure.graphql.ts';
+import '../modules/records/merge/merge.graphql.ts';
+import '../modules/matching/matching.graphql.ts';
 import '../modules/systems/systems.graphql.ts';
 import '../modules/xref/xref.graphql.ts';
 import '../modules/events/events.graphql.ts';

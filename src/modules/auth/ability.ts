@@ -24,6 +24,7 @@ export type Action =
   | 'verify'
   | 'propose'
   | 'approve'
+  | 'merge'
   | 'replay';
 
 export type SubjectName =
@@ -70,6 +71,7 @@ export function defineAbilityFor(actor: Actor | null, ownership: OwnedScope[] = 
       can('read', 'ChangeRequest');
       can('propose', 'GoldenRecord');
       can('approve', 'ChangeRequest');
+      can('merge', 'GoldenRecord');
       can('read', 'System');
       can('manage', 'Xref');
       break;

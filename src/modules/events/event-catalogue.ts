@@ -20,9 +20,14 @@ export interface EventKind {
 const SUMMARIES: Record<OutboxEventType, string> = {
   RECORD_CHANGED: 'A golden record got a new revision (created, updated, retired, restored).',
   RECORD_REKEYED: "A golden record's business key changed; references and xrefs followed.",
+  RECORD_MERGED:
+    'A golden record was merged into another (the survivor): references and xrefs moved to the survivor.',
+  RECORD_UNMERGED:
+    'A merge was undone: the merged record is live again with the references and xrefs the merge moved.',
   RECORD_EFFECTIVE: 'A revision scheduled for a later valid time became current.',
   XREF_LINKED: "A system's id was linked to a golden record.",
   XREF_UNLINKED: "A system's id no longer points to a golden record.",
+  XREF_REPOINTED: "A system's id now points to another golden record (a merge or an unmerge moved it).",
   CHANGE_REQUEST_PROPOSED: 'A proposal is waiting for stewards.',
   CHANGE_REQUEST_DECIDED: 'A proposal was approved, rejected, withdrawn or found in conflict.',
   BULK_CHANGE_PROPOSED: 'An import in propose mode left a batch of rows for stewards.',

@@ -2,10 +2,41 @@ import { defineEntity, p } from '@mikro-orm/core';
 import { newId } from '../../db/ids.ts';
 import { timestamps } from '../../db/timestamps.ts';
 
-export const CHANGE_OPERATIONS = ['CREATE', 'UPDATE', 'RETIRE', 'RESTORE'] as const;
+export const CHANGE_OPERATIONS = ['CREATE', 'UPDATE', 'RETIRE', 'RESTORE', 'MERGE', 'UNMERGE'] as const;
 export type ChangeOperation = (typeof CHANGE_OPERATIONS)[number];
 export const CHANGE_STATUSES = ['PENDING', 'APPLIED', 'REJECTED', 'CONFLICT', 'WITHDRAWN'] as const;
 export type ChangeStatus = (typeof CHANGE_STATUSES)[number];
+
+/** Where a merged payload's field came from (survivorship). */
+export type FieldSource = 'SURVIVOR' | 'MERGED' | 'VALUE';
+
+/** A merge proposal's second record and how the survivor's payload was made (merge/survivorship.ts). */
+export interface MergeDetails {
+  /** The record that survives (for MERGE also the change request's record). */
+  survivorId: string;
+  mergedId: string;
+  mergedKey: string;
+  /** The merged record's revision the proposal was made from: applying checks it is still the newest. */
+  mergedBaseRevision: number;
+  /** Per top-level field: where its value came from, and by which rule when nobody chose. */
+  fields: { path: string; source: FieldSource; rule: string }[];
+}
+
+/** A live record a proposal's payload may duplicate (matching module), shown to stewards. */
+export interface DuplicateSuggestion {
+  recordId: string;
+  key: string;
+  score: number;
+  rule: string;
+  /** Every rule that matched, best first: its kind, score, the fields compared and a sentence. */
+  reasons: {
+    rule: string;
+    kind: 'EXACT' | 'FUZZY';
+    score: number;
+    fields: { path: string; left: unknown; right: unknown }[];
+    message: string;
+  }[];
+}
 
 export interface Approval {
   actorId: string;
@@ -58,6 +89,10 @@ export const ChangeRequestEntity = defineEntity({
     sourceRow: p.integer().nullable(),
     /** The business key of the proposed payload (finds a pending proposal for a key). */
     recordKey: p.string().length(300).nullable(),
+    /** Set on MERGE proposals: the record merged into `recordId` (the survivor). */
+    merge: p.json<MergeDetails>().nullable(),
+    /** Live records this proposal may duplicate, found when it arrived (empty: none). */
+    duplicates: p.json<DuplicateSuggestion[]>().nullable(),
     ...timestamps(),
     lockVersion: p.integer().version(),
   },

@@ -15,7 +15,7 @@ import type { ContractsService, ContractValidator } from '../contracts/contracts
 import type { OutboxService } from '../events/outbox.service.ts';
 import { idempotentTransaction } from '../idempotency/idempotency.service.ts';
 import type { ApprovalPolicies } from './approval-policies.ts';
-import { type ChangeOperation, ChangeRequest } from './change-request.entity.ts';
+import { type ChangeOperation, ChangeRequest, type DuplicateSuggestion } from './change-request.entity.ts';
 import { announceChangeRequest } from './change-request-events.ts';
 import { changeRequestReplay } from './decisions.ts';
 import type { Data } from './domain-rules.ts';
@@ -30,7 +30,24 @@ import type { RecordWriter } from './record-writer.ts';
 import type { ProposeInput } from './records.types.ts';
 import { rulesFor } from './rules-registry.ts';
 
+/**
+ * Live records a payload may duplicate (the matching module's rules), best first; `recordId` is the
+ * proposal's own record (never its own duplicate).
+ */
+export type DuplicateFinder = (
+  em: Em,
+  domain: string,
+  data: Data,
+  recordId: string | null,
+) => Promise<DuplicateSuggestion[]>;
+
 export class Proposals {
+  private findDuplicates: DuplicateFinder | null = null;
+
+  findDuplicatesWith(finder: DuplicateFinder): void {
+    this.findDuplicates = finder;
+  }
+
   private readonly orm: Orm;
   private readonly audit: AuditService;
   private readonly contracts: ContractsService;
@@ -163,6 +180,12 @@ export class Proposals {
       effectiveFrom: input.effectiveFrom ?? null,
     });
     cr.warnings = warnings;
+    if (this.findDuplicates && (operation === 'CREATE' || operation === 'UPDATE')) {
+      const found = await withSpan('records.match', { 'canon.domain': input.domain }, () =>
+        this.findDuplicates!(em, input.domain, proposed, record?.id ?? null),
+      );
+      cr.duplicates = found.length > 0 ? found : null;
+    }
     await em.flush();
     await this.audit.record(em, ctx, {
       action: 'CHANGE_PROPOSED',
@@ -217,7 +240,7 @@ export class Proposals {
 }
 
 /** A new PENDING change request (not flushed). */
-function newChangeRequest(
+export function newChangeRequest(
   em: Em,
   ctx: CallContext,
   p: {

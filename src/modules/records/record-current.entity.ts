@@ -57,6 +57,11 @@ export const RecordCurrentEntity = defineEntity({
       expression: `create index "record_current_key_trgm" on "record_current" using gin ("key" gin_trgm_ops)`,
     },
     {
+      // duplicate detection: a proposal's key against the keys of its domain, normalised (matching)
+      name: 'record_current_match_key',
+      expression: `create index "record_current_match_key" on "record_current" ("domain", canon_match_norm("key"))`,
+    },
+    {
       name: 'record_current_name_trgm',
       expression: `create index "record_current_name_trgm" on "record_current" using gin (("data"->>'name') gin_trgm_ops)`,
     },

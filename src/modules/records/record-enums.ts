@@ -56,6 +56,8 @@ export const ChangeOperationEnum = enumOf(
     UPDATE: 'A new value.',
     RETIRE: 'The record leaves live use.',
     RESTORE: 'A retired record comes back.',
+    MERGE: 'Two duplicates become one: the survivor takes the merged payload, the other record is MERGED.',
+    UNMERGE: 'A merge undone: the merged record is live again with what the merge moved.',
   },
 );
 export const RecordStatusEnum = enumOf(

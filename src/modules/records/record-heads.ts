@@ -15,13 +15,15 @@ export interface RecordHead {
   keyScope: string;
   site: string | null;
   status: string;
+  /** The survivor, for a MERGED record. */
+  mergedInto: string | null;
   latestRevision: number;
   lockVersion: number;
   createdAt: Date;
   updatedAt: Date;
 }
 
-const COLUMNS = `id, domain, key, key_scope, site, status, latest_revision, lock_version, created_at, updated_at`;
+const COLUMNS = `id, domain, key, key_scope, site, status, merged_into, latest_revision, lock_version, created_at, updated_at`;
 
 interface HeadRow {
   id: string;
@@ -30,6 +32,7 @@ interface HeadRow {
   key_scope: string;
   site: string | null;
   status: string;
+  merged_into: string | null;
   latest_revision: number;
   lock_version: number;
   created_at: Date | string;
@@ -43,6 +46,7 @@ const toHead = (r: HeadRow): RecordHead => ({
   keyScope: r.key_scope,
   site: r.site,
   status: r.status,
+  mergedInto: r.merged_into ?? null,
   latestRevision: Number(r.latest_revision),
   lockVersion: Number(r.lock_version),
   createdAt: new Date(r.created_at),
@@ -60,7 +64,7 @@ export async function headsByIds(em: Em, ids: readonly string[]): Promise<Record
 
 /** The head columns of golden_record `g`, prefixed so they sit beside a revision row's own columns. */
 export const HEAD_COLUMNS = `g.id as h_id, g.domain as h_domain, g.key as h_key, g.key_scope as h_key_scope,
-  g.site as h_site, g.status as h_status, g.latest_revision as h_latest_revision,
+  g.site as h_site, g.status as h_status, g.merged_into as h_merged_into, g.latest_revision as h_latest_revision,
   g.lock_version as h_lock_version, g.created_at as h_created_at, g.updated_at as h_updated_at`;
 
 /** The head a row read with HEAD_COLUMNS carries. */
@@ -72,6 +76,7 @@ export function headOf(row: Record<string, unknown>): RecordHead {
     key_scope: row.h_key_scope as string,
     site: (row.h_site as string | null) ?? null,
     status: row.h_status as string,
+    merged_into: (row.h_merged_into as string | null) ?? null,
     latest_revision: row.h_latest_revision as number,
     lock_version: row.h_lock_version as number,
     created_at: row.h_created_at as Date,

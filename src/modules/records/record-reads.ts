@@ -82,6 +82,7 @@ export class RecordReads {
       contractVersion: row.contract_version,
       findings: (typeof row.findings === 'string' ? JSON.parse(row.findings) : row.findings) ?? [],
       lockVersion: record.lockVersion,
+      mergedInto: record.mergedInto ?? null,
       createdAt: record.createdAt,
       updatedAt: record.updatedAt,
     };
@@ -110,6 +111,29 @@ export class RecordReads {
 
   async record(ctx: CallContext, id: string, asOf?: Date): Promise<RecordView | null> {
     return (await this.recordsByIds(ctx, [id], asOf))[0];
+  }
+
+  /**
+   * A record by id, following merges: a record MERGED at that moment answers its survivor (and the
+   * survivor's, for a chain), marked `followedFrom` with the id asked for.
+   */
+  async recordFollowingMerges(ctx: CallContext, id: string, asOf?: Date): Promise<RecordView | null> {
+    let v = await this.record(ctx, id, asOf);
+    for (let hops = 0; v && v.status === 'MERGED' && v.mergedInto && hops < 16; hops++) {
+      const survivor = await this.record(ctx, v.mergedInto, asOf);
+      if (!survivor) break;
+      v = { ...survivor, followedFrom: id };
+    }
+    return v;
+  }
+
+  /** Ids of the records merged into each of these (MERGED with mergedInto = it), in input order. */
+  async mergedFrom(ids: readonly string[]): Promise<string[][]> {
+    const rows = await readConnection(this.orm.em.fork()).execute<{ id: string; merged_into: string }[]>(
+      `select id, merged_into from golden_record where merged_into = any(?::uuid[]) and status = 'MERGED' order by id`,
+      [toPgArray([...new Set(ids)])],
+    );
+    return ids.map((id) => rows.filter((r) => r.merged_into === id).map((r) => r.id));
   }
 
   /**

@@ -27,6 +27,8 @@ export class RecordValidation {
     data: Data,
     previous: Data | null,
     record: GoldenRecord | null,
+    /** A record the checks treat as gone (a merge proposal's merged record: its barcode is free). */
+    ignoring?: string,
   ): Promise<Finding[]> {
     if (operation === 'RETIRE') {
       const schemaFindings = this.contractFindings(validator, data);
@@ -36,7 +38,7 @@ export class RecordValidation {
     }
     const result = await this.findings(
       em,
-      this.ruleContext(em),
+      this.ruleContext(em, ignoring),
       rules,
       validator,
       data,
@@ -158,11 +160,13 @@ export class RecordValidation {
     }
   }
 
-  ruleContext(em: Em): RuleContext {
+  ruleContext(em: Em, ignoring?: string): RuleContext {
     const conn = em.getConnection();
     const tx = em.getTransactionContext();
+    // the id is a uuid the caller checked: inlined, so the statements keep their parameters
+    const ignored = ignoring && /^[0-9a-f-]{36}$/i.test(ignoring) ? ` and g.id <> '${ignoring}'` : '';
     const live = (k: string) =>
-      `exists (select 1 from golden_record g where g.id = ${k}.record_id and g.status = 'ACTIVE')`;
+      `exists (select 1 from golden_record g where g.id = ${k}.record_id and g.status = 'ACTIVE'${ignored})`;
     const toLive = (r: { record_id: string; key: string; data: unknown }): LiveRecord => ({
       id: r.record_id,
       key: r.key,

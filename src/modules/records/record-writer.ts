@@ -7,12 +7,13 @@
 import type { Em } from '../../db/orm.ts';
 import { ValidationError } from '../../errors.ts';
 import type { AuditService } from '../audit/audit.service.ts';
+import type { AuditAction } from '../audit/audit-actions.ts';
 import type { CallContext } from '../auth/actor-context.ts';
 import type { ContractsService, ContractValidator } from '../contracts/contracts.service.ts';
 import { type EventOrigin, type OutboxService, originOf } from '../events/outbox.service.ts';
 import type { ChangeOperation, ChangeRequest } from './change-request.entity.ts';
 import type { Data, Finding } from './domain-rules.ts';
-import { GoldenRecord } from './golden-record.entity.ts';
+import { GoldenRecord, type RecordStatus } from './golden-record.entity.ts';
 import { RekeyFollower, type RekeyListener } from './keys/rekey-follower.ts';
 import { assertRekeyable } from './keys/rekey-rules.ts';
 import { applyMergePatch } from './merge-patch.ts';
@@ -38,8 +39,20 @@ export interface RevisionWrite {
   origin: EventOrigin;
   /** Warnings of relaxed rules, kept with the revision. */
   findings?: Finding[];
+  /** The record's status after this revision; default: RETIRED for RETIRE, ACTIVE otherwise. */
+  status?: RecordStatus;
+  /** The audit action; default: the operation's (RECORD_REVISED for most). */
+  auditAction?: AuditAction;
   /** Set on revisions that follow a rekey: the record whose key changed. */
   followsRekeyOf?: { recordId: string; domain: string; oldKey: string; newKey: string; depth: number };
+  /** Set on revisions that follow a merge (or unmerge): the records, and the key now referred to. */
+  followsMergeOf?: { survivorId: string; mergedId: string; domain: string; oldKey: string; newKey: string };
+}
+
+/** Applies MERGE change requests: their locks (before the audit append), then the merge. */
+export interface MergeApplier {
+  lock(em: Em, cr: ChangeRequest): Promise<void>;
+  apply(em: Em, ctx: CallContext, cr: ChangeRequest): Promise<void>;
 }
 
 /** Called in the transaction that decided change requests (see RecordWriter.onDecided). */
@@ -50,7 +63,10 @@ const AUDIT_ACTIONS = {
   RETIRE: 'RECORD_RETIRED',
   RESTORE: 'RECORD_RESTORED',
   UPDATE: 'RECORD_REVISED',
-} as const;
+  // the survivor of a merge gets a new value; the merged record's own revision says MERGED
+  MERGE: 'RECORD_REVISED',
+  UNMERGE: 'RECORD_REVISED',
+} as const satisfies Record<ChangeOperation, AuditAction>;
 
 export class RecordWriter {
   private readonly audit: AuditService;
@@ -79,6 +95,18 @@ export class RecordWriter {
     this.follower.listen(listener);
   }
 
+  private merges: MergeApplier | null = null;
+
+  /** Who applies MERGE change requests (merge/record-merger.ts): set once by the records service. */
+  applyMergesWith(applier: MergeApplier): void {
+    this.merges = applier;
+  }
+
+  private mergeApplier(): MergeApplier {
+    if (!this.merges) throw new Error('no merge applier registered');
+    return this.merges;
+  }
+
   private readonly decidedListeners: DecidedListener[] = [];
 
   /**
@@ -95,7 +123,7 @@ export class RecordWriter {
     for (const listener of this.decidedListeners) await listener(em, ctx, crs);
   }
 
-  private async markConflict(
+  async markConflict(
     em: Em,
     ctx: CallContext,
     cr: ChangeRequest,
@@ -125,6 +153,7 @@ export class RecordWriter {
    * the audit append, so a lock taken after it could wait for a writer that waits for the append.
    */
   async lockForApply(em: Em, cr: ChangeRequest): Promise<void> {
+    if (cr.operation === 'MERGE') return this.mergeApplier().lock(em, cr);
     if (!cr.recordId) return;
     await em
       .getConnection()
@@ -149,6 +178,7 @@ export class RecordWriter {
 
   /** Applies an accepted proposal as a new revision (or a new record), in the caller's transaction. */
   async apply(em: Em, ctx: CallContext, cr: ChangeRequest): Promise<void> {
+    if (cr.operation === 'MERGE') return this.mergeApplier().apply(em, ctx, cr);
     const tx = em.getTransactionContext();
     let record: GoldenRecord | null = null;
     let previous: RecordRevision | null = null;
@@ -226,7 +256,7 @@ export class RecordWriter {
     w: RevisionWrite,
   ): Promise<{ record: GoldenRecord; revision: RecordRevision }> {
     const rules = rulesFor(w.domain, w.validator.schema);
-    const status = w.operation === 'RETIRE' ? 'RETIRED' : 'ACTIVE';
+    const status: RecordStatus = w.status ?? (w.operation === 'RETIRE' ? 'RETIRED' : 'ACTIVE');
     const key = rules.keyOf(w.data);
     const site = rules.siteOf(w.data);
     const keyScope = rules.siteScoped ? (site ?? '') : '';
@@ -263,7 +293,7 @@ export class RecordWriter {
     await this.replaceReferences(em, record, rules.references(w.data), status === 'ACTIVE');
 
     await this.audit.record(em, ctx, {
-      action: AUDIT_ACTIONS[w.operation],
+      action: w.auditAction ?? AUDIT_ACTIONS[w.operation],
       subjectType: 'GoldenRecord',
       subjectId: record.id,
       before: w.previous ? { revision: w.previous.revision, data: w.previous.data } : null,
@@ -273,6 +303,7 @@ export class RecordWriter {
         changeRequestId: w.changeRequestId,
         effectiveFrom: w.effectiveFrom.toISOString(),
         ...(w.followsRekeyOf ? { followsRekeyOf: w.followsRekeyOf } : {}),
+        ...(w.followsMergeOf ? { followsMergeOf: w.followsMergeOf } : {}),
       },
     });
     await this.outbox.append(em, {
@@ -289,6 +320,7 @@ export class RecordWriter {
         recordedAt: revision.createdAt.toISOString(),
         data: w.data,
         ...(w.followsRekeyOf ? { followsRekeyOf: w.followsRekeyOf } : {}),
+        ...(w.followsMergeOf ? { followsMergeOf: w.followsMergeOf } : {}),
       },
       origin: w.origin,
       contractVersion: w.validator.version,

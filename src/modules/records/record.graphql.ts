@@ -165,6 +165,20 @@ export const RecordInterface = builder.interfaceRef<View>('GoldenRecord').implem
       resolve: (v, _a, ctx) => ctx.services.records.keyAliases(ctx, v.id),
     }),
     site: t.exposeString('site', { nullable: true, description: 'The site; null: global.' }),
+    mergedInto: t.id({
+      nullable: true,
+      description: 'For a MERGED record: the survivor it was merged into (reads by id answer the survivor).',
+      resolve: (v) => v.mergedInto ?? null,
+    }),
+    mergedFrom: t.idList({
+      description: 'The records merged into this one (now MERGED, their ids answer this record).',
+      resolve: async (v, _a, ctx) => (await ctx.services.records.mergedFrom([v.id]))[0],
+    }),
+    followedFrom: t.id({
+      nullable: true,
+      description: 'Set when this record answers a read of a record merged into it: that id.',
+      resolve: (v) => v.followedFrom ?? null,
+    }),
     status: t.field({
       type: RecordStatusEnum,
       description: 'ACTIVE, RETIRED or MERGED at that moment.',
@@ -331,7 +345,8 @@ builder.queryFields((t) => ({
     type: RecordInterface,
     nullable: true,
     authScopes: { authenticated: true },
-    description: 'A record of any domain by id; null when there is none.',
+    description:
+      'A record of any domain by id; null when there is none. A record merged into another answers the survivor (its `mergedFrom` lists the id asked for; `followedFrom` says which).',
     args: {
       id: t.arg.id({ required: true, description: 'The record id.' }),
       asOf: t.arg({ type: 'DateTime', description: 'Its value as of this moment (default now).' }),
@@ -343,7 +358,7 @@ builder.queryFields((t) => ({
     },
     resolve: async (_r, a, ctx) => {
       const asOf = momentOf(a.asOf, a.knownAt);
-      const v = await ctx.services.records.record(ctx, String(a.id), asOf);
+      const v = await ctx.services.records.recordFollowingMerges(ctx, String(a.id), asOf);
       return v ? { ...v, asOf } : null;
     },
   }),

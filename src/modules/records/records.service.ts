@@ -19,7 +19,10 @@ import type { Data } from './domain-rules.ts';
 import { EffectiveEvents } from './effective-events.ts';
 import { KeySequences } from './keys/key-sequences.ts';
 import type { RekeyListener } from './keys/rekey-follower.ts';
-import { Proposals } from './proposals.ts';
+import { MergeProposals, type OwnersOf } from './merge/merge-proposals.ts';
+import { type MergeParticipant, RecordMerger } from './merge/record-merger.ts';
+import { SurvivorshipRules } from './merge/survivorship-rules.ts';
+import { type DuplicateFinder, Proposals } from './proposals.ts';
 import { listPageSql } from './record-list-query.ts';
 import { RecordReads } from './record-reads.ts';
 import { RecordValidation } from './record-validation.ts';
@@ -29,8 +32,10 @@ import { rulesFor } from './rules-registry.ts';
 
 export type { BulkChangeRequest } from './bulk-change-request.entity.ts';
 export type { BulkDecisionResult, BulkFilter, BulkStatusCounts } from './bulk-change-requests.ts';
-export type { ChangeRequest } from './change-request.entity.ts';
+export type { ChangeRequest, DuplicateSuggestion, MergeDetails } from './change-request.entity.ts';
 export type { KeyChange, RekeyListener } from './keys/rekey-follower.ts';
+export type { MergeChange, MergeParticipant } from './merge/record-merger.ts';
+export type { DuplicateFinder } from './proposals.ts';
 export type { DecidedListener } from './record-writer.ts';
 export type {
   ChangeRequestFilter,
@@ -82,7 +87,44 @@ export class RecordsService {
     });
     this.severities = new RuleSeverities(orm, audit, contracts);
     this.contracts = contracts;
+    this.survivorship = new SurvivorshipRules(orm, audit, contracts);
+    this.mergeProposals = new MergeProposals({
+      orm,
+      audit,
+      contracts,
+      policies: this.policies,
+      validation,
+      writer,
+      outbox,
+      survivorship: this.survivorship,
+    });
+    this.merger = new RecordMerger({ orm, audit, outbox, contracts, validation, writer });
+    writer.applyMergesWith(this.merger);
   }
+
+  private readonly survivorship: SurvivorshipRules;
+  private readonly mergeProposals: MergeProposals;
+  private readonly merger: RecordMerger;
+
+  /** Another module's part of merges and unmerges (the xref module moves its links). */
+  participateInMerges(participant: MergeParticipant): void {
+    this.merger.participate(participant);
+  }
+
+  /** Where survivorship learns a domain's systems of record (SOURCE_RANKING). */
+  rankSourcesWith(ownersOf: OwnersOf): void {
+    this.mergeProposals.rankSourcesWith(ownersOf);
+  }
+
+  /** Who finds possible duplicates of a proposal's payload (the matching module). */
+  findDuplicatesWith(finder: DuplicateFinder): void {
+    this.proposals.findDuplicatesWith(finder);
+  }
+
+  mergeRecords: MergeProposals['propose'] = (...a) => this.mergeProposals.propose(...a);
+  unmergeRecord: RecordMerger['unmerge'] = (...a) => this.merger.unmerge(...a);
+  survivorshipRules: SurvivorshipRules['list'] = (...a) => this.survivorship.list(...a);
+  setSurvivorshipRule: SurvivorshipRules['set'] = (...a) => this.survivorship.set(...a);
 
   /**
    * A page of a domain's records in key order after a keyset cursor (key, key scope, id), read in the
@@ -98,6 +140,12 @@ export class RecordsService {
       .getConnection()
       .execute<ExportRow[]>(q.sql, q.params, 'all', em.getTransactionContext());
     return rows.slice(0, page.limit);
+  }
+
+  /** JSON pointers of the fields a domain's business key is made of. */
+  async keyFieldsOf(em: Em, domain: string): Promise<string[]> {
+    const validator = await this.contracts.validatorFor(em, domain);
+    return rulesFor(domain, validator.schema).keyFields;
   }
 
   /** The business keys of payloads of a domain, as its rules compute them. */
@@ -145,6 +193,9 @@ export class RecordsService {
   // reads
   recordsByIds: RecordReads['recordsByIds'] = (...a) => this.reads.recordsByIds(...a);
   record: RecordReads['record'] = (...a) => this.reads.record(...a);
+  recordFollowingMerges: RecordReads['recordFollowingMerges'] = (...a) =>
+    this.reads.recordFollowingMerges(...a);
+  mergedFrom: RecordReads['mergedFrom'] = (...a) => this.reads.mergedFrom(...a);
   recordsByKeys: RecordReads['recordsByKeys'] = (...a) => this.reads.recordsByKeys(...a);
   keyAliases: RecordReads['keyAliases'] = (...a) => this.reads.keyAliases(...a);
   list: RecordReads['list'] = (...a) => this.reads.list(...a);

@@ -49,6 +49,10 @@ export interface RecordView {
   updatedAt: Date;
   /** Set when the record was found by a key it gave up in a rekey: that old key. */
   renamedFrom?: string;
+  /** The survivor this record was merged into (status MERGED). */
+  mergedInto?: string | null;
+  /** Set when a read asked for a record merged into this one: that record's id. */
+  followedFrom?: string;
 }
 
 export interface HistoryEntry {

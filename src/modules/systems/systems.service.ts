@@ -362,6 +362,28 @@ export class SystemsService {
     );
   }
 
+  /**
+   * The active systems of record of a domain on a site (rules for every site included), with the
+   * fields each owns (null: the whole record): how merges rank sources (survivorship).
+   */
+  async ownersIn(
+    em: Em,
+    domain: string,
+    site: string | null,
+  ): Promise<{ system: string; fields: string[] | null }[]> {
+    const rows = await em.getConnection().execute<{ system_code: string; fields: unknown }[]>(
+      `select r.system_code, r.fields from sor_rule r join system s on s.code = r.system_code
+        where r.domain = ? and s.active and (r.site is null or r.site = ?) order by r.system_code`,
+      [domain, site ?? ''],
+      'all',
+      em.getTransactionContext(),
+    );
+    return rows.map((r) => ({
+      system: r.system_code,
+      fields: (typeof r.fields === 'string' ? JSON.parse(r.fields) : r.fields) as string[] | null,
+    }));
+  }
+
   /** The rules a connector of `systemCode` acts under (none when the system is unknown or inactive). */
   async ownershipOf(systemCode: string, em?: Em): Promise<OwnershipRule[]> {
     const rows = await (em ?? this.orm.em.fork())

@@ -14,6 +14,7 @@ import { type OutboxService, originOf } from '../events/outbox.service.ts';
 import { idempotentTransaction, type Replayable } from '../idempotency/idempotency.service.ts';
 import type { RecordsService } from '../records/records.service.ts';
 import type { SystemsService } from '../systems/systems.service.ts';
+import { lockAgainstMerges } from './xref-merges.ts';
 import {
   checkIds,
   type LinkInput,
@@ -123,6 +124,8 @@ export class XrefLinks {
         path: ['system'],
       });
     const recordIds = [...new Set(input.links.map((l) => l.recordId))];
+    // a merge of this domain commits before (its records are then MERGED) or after (it moves these links)
+    await lockAgainstMerges(em, input.domain);
     const records = await this.records.identities(em, recordIds);
     const missing = input.links.filter(
       (l) => !records.some((r) => r.id === l.recordId && r.domain === input.domain && r.status === 'ACTIVE'),

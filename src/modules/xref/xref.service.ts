@@ -12,6 +12,7 @@ import type { RecordsService } from '../records/records.service.ts';
 import type { SystemsService } from '../systems/systems.service.ts';
 import { KnownNames } from './known-names.ts';
 import { XrefLinks } from './xref-links.ts';
+import { xrefMergeParticipant } from './xref-merges.ts';
 import {
   checkIds,
   type KeyResolution,
@@ -54,6 +55,8 @@ export class XrefService {
     this.links = new XrefLinks(orm, audit, outbox, records, systems);
     this.names = new KnownNames(systems, contracts);
     // the key copied into each link follows a rekey of its record, in the rekey's transaction
+    // a merge moves the merged record's links to the survivor (xref-merges.ts)
+    records.participateInMerges(xrefMergeParticipant(outbox));
     records.onRekeyed(async (em, change) => {
       await em
         .getConnection()

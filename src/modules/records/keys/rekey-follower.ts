@@ -6,17 +6,14 @@
  * whose own key contains the reference (a lot's key holds its item's code) is rekeyed in turn.
  */
 import type { Em } from '../../../db/orm.ts';
-import { ValidationError } from '../../../errors.ts';
 import type { CallContext } from '../../auth/actor-context.ts';
 import type { ContractsService } from '../../contracts/contracts.service.ts';
 import type { OutboxService } from '../../events/outbox.service.ts';
-import type { ChangeOperation } from '../change-request.entity.ts';
-import type { Data } from '../domain-rules.ts';
-import { GoldenRecord } from '../golden-record.entity.ts';
-import { RecordRevision } from '../record-revision.entity.ts';
+import type { GoldenRecord } from '../golden-record.entity.ts';
+import type { RecordRevision } from '../record-revision.entity.ts';
 import type { RevisionWrite } from '../record-writer.ts';
-import { getPointer, withPointer } from './json-pointer.ts';
 import { recordRename } from './key-aliases.ts';
+import { repointReferences } from './repoint.ts';
 
 export interface KeyChange {
   recordId: string;
@@ -31,7 +28,7 @@ export interface KeyChange {
 /** Another module's part of a rekey, run in its transaction (the xref module moves its keys). */
 export type RekeyListener = (em: Em, change: KeyChange) => Promise<void>;
 
-type WriteRevision = (
+export type WriteRevision = (
   em: Em,
   ctx: CallContext,
   write: RevisionWrite,
@@ -83,7 +80,24 @@ export class RekeyFollower {
     const uow = em.getUnitOfWork();
     const before = new Set(uow.getIdentityMap().values());
     for (const [followerId, fields] of followers) {
-      await this.followOne(em, ctx, followerId, fields, change, write, depth);
+      await repointReferences(this.contracts, this.writeRevision, em, ctx, {
+        followerId,
+        fields,
+        oldKey: change.oldKey,
+        newKey: change.newKey,
+        cause: write,
+        reason: `Follows the rename of ${change.domain} ${change.oldKey} to ${change.newKey}.`,
+        refusal: `${change.domain} ${change.oldKey} cannot become ${change.newKey}`,
+        mark: {
+          followsRekeyOf: {
+            recordId: change.recordId,
+            domain: change.domain,
+            oldKey: change.oldKey,
+            newKey: change.newKey,
+            depth,
+          },
+        },
+      });
       for (const entity of uow.getIdentityMap().values()) if (!before.has(entity)) uow.unsetIdentity(entity);
     }
   }
@@ -135,81 +149,5 @@ export class RekeyFollower {
     const byRecord = new Map<string, string[]>();
     for (const r of rows) byRecord.set(r.from_record, [...(byRecord.get(r.from_record) ?? []), r.field]);
     return byRecord;
-  }
-
-  private async followOne(
-    em: Em,
-    ctx: CallContext,
-    followerId: string,
-    fields: string[],
-    change: KeyChange,
-    cause: RevisionWrite,
-    depth: number,
-  ): Promise<void> {
-    await em
-      .getConnection()
-      .execute(
-        'select id from golden_record where id = ? for update',
-        [followerId],
-        'all',
-        em.getTransactionContext(),
-      );
-    const follower = await em.findOneOrFail(GoldenRecord, { id: followerId });
-    await em.refresh(follower);
-    const now = Date.now();
-    const revisions = await em.find(
-      RecordRevision,
-      { record: follower },
-      { orderBy: { effectiveFrom: 'asc', revision: 'asc' } },
-    );
-    const current = revisions.filter((r) => r.effectiveFrom.getTime() <= now).at(-1);
-    const scheduled = revisions.filter((r) => r.effectiveFrom.getTime() > now);
-    for (const source of [...(current ? [current] : []), ...scheduled]) {
-      let data: Data = source.data;
-      for (const field of fields) {
-        if (getPointer(data, field) === change.oldKey) data = withPointer(data, field, change.newKey);
-      }
-      if (data === source.data) continue;
-      const major = Number(source.contractVersion.split('@')[1].split('.')[0]);
-      const validator = await this.contracts.validatorFor(em, follower.domain, major);
-      const problems = validator.validate(data);
-      if (problems.length > 0) {
-        throw new ValidationError(
-          'CONTRACT_VALIDATION_FAILED',
-          `${change.domain} ${change.oldKey} cannot become ${change.newKey}: ${follower.domain} ${follower.key} refers to it, and the new key does not satisfy its ${validator.version} contract.`,
-          problems.map((e) => ({
-            code: e.keyword ?? 'schema',
-            path: e.path,
-            severity: 'ERROR' as const,
-            message: e.message,
-          })),
-        );
-      }
-      const previous = await em.findOneOrFail(RecordRevision, {
-        record: follower,
-        revision: follower.latestRevision,
-      });
-      await this.writeRevision(em, ctx, {
-        domain: follower.domain,
-        record: follower,
-        previous,
-        operation: (source.operation === 'CREATE' ? 'UPDATE' : source.operation) as ChangeOperation,
-        data,
-        effectiveFrom: new Date(Math.max(now, source.effectiveFrom.getTime())),
-        validator,
-        changeRequestId: cause.changeRequestId,
-        proposedBy: cause.proposedBy,
-        proposedByName: cause.proposedByName,
-        reason: `Follows the rename of ${change.domain} ${change.oldKey} to ${change.newKey}.`,
-        origin: cause.origin,
-        followsRekeyOf: {
-          recordId: change.recordId,
-          domain: change.domain,
-          oldKey: change.oldKey,
-          newKey: change.newKey,
-          depth,
-        },
-      });
-    }
   }
 }
