@@ -125,6 +125,15 @@ const MATRIX: Record<string, Entry> = {
   },
   reconciliations: { doc: '{ reconciliations(first: 1) { edges { node { id } } } }', allowed: readers },
   ruleSeverities: { doc: '{ ruleSeverities { rule } }', allowed: readers },
+  matchRules: { doc: '{ matchRules(domain: "item") { name } }', allowed: readers },
+  matchCandidates: { doc: '{ matchCandidates(domain: "item", first: 1) { totalCount } }', allowed: readers },
+  matchCandidate: {
+    doc: '{ matchCandidate(id: "00000000-0000-7000-8000-000000000000") { id } }',
+    allowed: readers,
+  },
+  matchJob: { doc: '{ matchJob(id: "00000000-0000-7000-8000-000000000000") { id } }', allowed: readers },
+  matchJobs: { doc: '{ matchJobs(first: 1) { edges { node { id } } } }', allowed: readers },
+  survivorshipRules: { doc: '{ survivorshipRules(domain: "item") { field } }', allowed: readers },
   bulkChangeRequest: {
     doc: '{ bulkChangeRequest(id: "00000000-0000-7000-8000-000000000000") { id } }',
     allowed: readers,
@@ -138,6 +147,34 @@ const MATRIX: Record<string, Entry> = {
     doc: `mutation { cancelImport(input: { id: "00000000-0000-7000-8000-000000000000" }) { ... on CancelImportPayload { importJob { id } } ${E} } }`,
     // whoever may import (propose) may cancel their own import; an unknown id is NOT_FOUND for them
     // (a connector only with a system-of-record rule, which the matrix's connector has not)
+    allowed: ['admin', 'steward'],
+  },
+  setMatchRule: {
+    doc: `mutation { setMatchRule(input: { domain: "item", name: "matrix-rule", kind: EXACT, fields: ["/code"], score: 0.9, suggestAt: 0.9 }) { ... on SetMatchRulePayload { rule { name } } ${E} } }`,
+    allowed: ['admin'],
+  },
+  removeMatchRule: {
+    doc: `mutation { removeMatchRule(input: { domain: "item", name: "no-such-rule" }) { ... on RemoveMatchRulePayload { name } ${E} } }`,
+    allowed: ['admin'],
+  },
+  setSurvivorshipRule: {
+    doc: `mutation { setSurvivorshipRule(input: { domain: "item", field: "/name", rule: MOST_RECENT }) { ... on SetSurvivorshipRulePayload { rules { field } } ${E} } }`,
+    allowed: ['admin'],
+  },
+  mergeRecords: {
+    doc: `mutation { mergeRecords(input: { survivor: "00000000-0000-7000-8000-000000000001", merged: "00000000-0000-7000-8000-000000000002" }) { ... on MergeRecordsPayload { changeRequest { id } } ${E} } }`,
+    allowed: ['admin', 'steward'],
+  },
+  unmergeRecord: {
+    doc: `mutation { unmergeRecord(input: { merged: "00000000-0000-7000-8000-000000000002" }) { ... on UnmergeRecordPayload { changeRequest { id } } ${E} } }`,
+    allowed: ['admin', 'steward'],
+  },
+  markNotDuplicate: {
+    doc: `mutation { markNotDuplicate(input: { id: "00000000-0000-7000-8000-000000000002" }) { ... on MarkNotDuplicatePayload { candidate { id } } ${E} } }`,
+    allowed: ['admin', 'steward'],
+  },
+  startMatchJob: {
+    doc: `mutation { startMatchJob(input: { domain: "uom" }) { ... on StartMatchJobPayload { job { id } } ${E} } }`,
     allowed: ['admin', 'steward'],
   },
   setRuleSeverity: {

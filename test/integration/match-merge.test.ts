@@ -352,12 +352,11 @@ describe('match over a domain', () => {
       expect(cr.status).toBe('APPLIED');
       ids.push(cr.recordId);
     }
-    const start = await t.gql(
-      `mutation { startMatchJob(domain: "work-center") { ... on MatchJob { id status } ${ERROR_FIELDS} } }`,
-      {},
-      proposer,
-    );
-    const jobId = start.data.startMatchJob.id;
+    const start = await mutate(t, 'startMatchJob', { domain: 'work-center' }, 'id status', {
+      token: proposer,
+      field: 'job',
+    });
+    const jobId = start.id;
     await t.app.services.matching.jobs.wait(jobId);
     const job = (
       await t.gql(
@@ -386,29 +385,28 @@ describe('match over a domain', () => {
     // two stewards dismiss at once with the version they saw: one wins, the other is a typed conflict
     const dismiss = (token: string) =>
       t.gql(
-        `mutation($id: ID!, $v: Int) { markNotDuplicate(id: $id, note: "different stations", lockVersion: $v) { ... on MatchCandidate { status } ${ERROR_FIELDS} } }`,
-        { id: found[0].id, v: found[0].lockVersion },
+        `mutation($i: MarkNotDuplicateInput!) { markNotDuplicate(input: $i) { ... on MarkNotDuplicatePayload { candidate { status } } ${ERROR_FIELDS} } }`,
+        { i: { id: found[0].id, note: 'different stations', lockVersion: found[0].lockVersion } },
         token,
       );
     const results = await Promise.all([dismiss(proposer), dismiss(approver)]);
     const outcomes = results
-      .map((r) => r.data.markNotDuplicate.status ?? r.data.markNotDuplicate.code)
+      .map((r) => r.data.markNotDuplicate.candidate?.status ?? r.data.markNotDuplicate.code)
       .sort();
     expect(outcomes).toEqual(['NOT_DUPLICATE', 'VERSION_CONFLICT']);
 
-    const rerun = await t.gql(
-      `mutation { startMatchJob(domain: "work-center") { ... on MatchJob { id } } }`,
-      {},
-      proposer,
-    );
-    await t.app.services.matching.jobs.wait(rerun.data.startMatchJob.id);
+    const rerun = await mutate(t, 'startMatchJob', { domain: 'work-center' }, 'id', {
+      token: proposer,
+      field: 'job',
+    });
+    await t.app.services.matching.jobs.wait(rerun.id);
     expect(await queue()).toEqual([]);
   });
 
   it('edits rules with typed errors for bad input', async () => {
     const set = (input: Record<string, unknown>, token?: string) =>
       t.gql(
-        `mutation($i: SetMatchRuleInput!) { setMatchRule(input: $i) { ... on MatchRule { name kind suggestAt lockVersion } ${ERROR_FIELDS} } }`,
+        `mutation($i: SetMatchRuleInput!) { setMatchRule(input: $i) { ... on SetMatchRulePayload { rule { name kind suggestAt lockVersion } } ${ERROR_FIELDS} } }`,
         { i: input },
         token,
       );
@@ -420,7 +418,7 @@ describe('match over a domain', () => {
       score: 0.8,
       suggestAt: 0.8,
     });
-    expect(ok.data.setMatchRule).toMatchObject({ name: 'same-volume-and-name', kind: 'EXACT' });
+    expect(ok.data.setMatchRule.rule).toMatchObject({ name: 'same-volume-and-name', kind: 'EXACT' });
     const bad = await set({
       domain: 'item',
       name: 'x',
@@ -452,11 +450,11 @@ describe('match over a domain', () => {
       fields: ['/name'],
       score: 0.8,
       suggestAt: 0.8,
-      lockVersion: ok.data.setMatchRule.lockVersion + 5,
+      lockVersion: ok.data.setMatchRule.rule.lockVersion + 5,
     });
     expect(stale.data.setMatchRule.code).toBe('VERSION_CONFLICT');
     const removed = await t.gql(
-      `mutation { removeMatchRule(domain: "item", name: "same-volume-and-name") { ... on RemoveMatchRulePayload { name } ${ERROR_FIELDS} } }`,
+      `mutation { removeMatchRule(input: { domain: "item", name: "same-volume-and-name" }) { ... on RemoveMatchRulePayload { name } ${ERROR_FIELDS} } }`,
     );
     expect(removed.data.removeMatchRule).toEqual({ name: 'same-volume-and-name' });
   });

@@ -108,6 +108,20 @@ export function mutationSpecs(env: SweepEnv) {
     return token as { id: string; actor: { id: string } };
   }
 
+  /** Two live items that duplicate each other (ids). */
+  async function twoItems(n: string): Promise<[string, string]> {
+    const ids: string[] = [];
+    for (const code of [`SWM-${n}`, `swm${n}`]) {
+      const cr = await propose(env.t, { domain: 'item', data: itemData(code) }, env.stewards[0]);
+      const applied = await mutate(env.t, 'approveChange', { id: cr.id }, 'recordId', {
+        token: env.stewards[1],
+        field: 'changeRequest',
+      });
+      ids.push(applied.recordId);
+    }
+    return ids as [string, string];
+  }
+
   const specs: Record<string, Spec> = {
     approveChange: {
       action: 'CHANGE_APPROVED',
@@ -565,6 +579,135 @@ export function mutationSpecs(env: SweepEnv) {
             count(`select count(*)::int as n from audit_event where action = 'REGISTRY_SETTINGS_UPDATED'`),
         };
       },
+    },
+    mergeRecords: {
+      action: 'CHANGE_PROPOSED',
+      // each call is a proposal of its own (stewards decide): one with a key
+      once: false,
+      prepare: async (n) => {
+        const [a, b] = await twoItems(n);
+        return {
+          input: { survivor: a, merged: b },
+          token: env.stewards[0],
+          effects: () =>
+            count(
+              "select count(*)::int as n from change_request where operation = 'MERGE' and record_id = ?",
+              [a],
+            ),
+        };
+      },
+    },
+    unmergeRecord: {
+      action: 'RECORD_UNMERGED',
+      once: true,
+      prepare: async (n) => {
+        const [a, b] = await twoItems(n);
+        const cr = await mutate(env.t, 'mergeRecords', { survivor: a, merged: b }, 'id', {
+          token: env.stewards[0],
+          field: 'changeRequest',
+        });
+        await mutate(env.t, 'approveChange', { id: cr.id }, 'status', {
+          token: env.stewards[1],
+          field: 'changeRequest',
+        });
+        return {
+          input: { merged: b },
+          token: env.stewards[0],
+          effects: () =>
+            count("select count(*)::int as n from record_merge where merged_id = ? and state = 'UNMERGED'", [
+              b,
+            ]),
+        };
+      },
+    },
+    markNotDuplicate: {
+      action: 'MATCH_CANDIDATE_DISMISSED',
+      once: true,
+      prepare: async (n) => {
+        const [a, b] = await twoItems(n);
+        const [x, y] = a < b ? [a, b] : [b, a];
+        const [row] = await sql(
+          `insert into match_candidate (id, domain, record_a, record_b, score, rule, reasons, status, found_by, found_at, lock_version)
+           values (gen_random_uuid(), 'item', ?, ?, 0.9, 'same-code', '[]'::jsonb, 'OPEN', 'JOB', now(), 1) on conflict (domain, record_a, record_b) do update set status = 'OPEN' returning id`,
+          [x, y],
+        );
+        return {
+          input: { id: row.id },
+          token: env.stewards[0],
+          effects: () =>
+            count(
+              "select count(*)::int as n from match_candidate where id = ? and status = 'NOT_DUPLICATE'",
+              [row.id],
+            ),
+        };
+      },
+    },
+    startMatchJob: {
+      action: 'MATCH_JOB_STARTED',
+      // one match of a domain at a time; nothing changed since, the last one's answer stands
+      once: true,
+      prepare: async (n) => {
+        await twoItems(n); // a write in the domain: a new match is due
+        const [{ n: before }] = await sql("select count(*)::int as n from match_job where domain = 'item'");
+        return {
+          input: { domain: 'item' },
+          token: env.stewards[0],
+          effects: async () =>
+            (await count("select count(*)::int as n from match_job where domain = 'item'")) - before,
+        };
+      },
+    },
+    setMatchRule: {
+      action: 'MATCH_RULE_SET',
+      // each call sets the rule again (a new version): one with a key
+      once: false,
+      prepare: async (n) => ({
+        input: {
+          domain: 'item',
+          name: `sweep-${n}`,
+          kind: 'EXACT',
+          fields: ['/code'],
+          score: 0.9,
+          suggestAt: 0.9,
+        },
+        effects: () =>
+          count('select coalesce(max(lock_version), 0)::int as n from match_rule where name = ?', [
+            `sweep-${n}`,
+          ]),
+      }),
+    },
+    removeMatchRule: {
+      action: 'MATCH_RULE_REMOVED',
+      once: true,
+      prepare: async (n) => {
+        await mutate(
+          env.t,
+          'setMatchRule',
+          {
+            domain: 'item',
+            name: `sweep-rm-${n}`,
+            kind: 'EXACT',
+            fields: ['/code'],
+            score: 0.9,
+            suggestAt: 0.9,
+          },
+          'rule { name }',
+        );
+        return {
+          input: { domain: 'item', name: `sweep-rm-${n}` },
+          effects: async () =>
+            1 - (await count('select count(*)::int as n from match_rule where name = ?', [`sweep-rm-${n}`])),
+        };
+      },
+    },
+    setSurvivorshipRule: {
+      action: 'SURVIVORSHIP_RULE_SET',
+      once: true,
+      prepare: async (n) => ({
+        input: { domain: 'item', field: `/sweep${n}`, rule: 'MOST_RECENT' },
+        effects: () =>
+          count('select count(*)::int as n from survivorship_rule where field = ?', [`/sweep${n}`]),
+      }),
     },
     replayEvents: {
       action: 'EVENTS_REPLAYED',

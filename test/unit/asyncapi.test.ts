@@ -8,7 +8,7 @@ import { Ajv } from 'ajv';
 import ajvFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { asyncApiDocument, asyncApiOptionsOf } from '../../src/modules/events/asyncapi.ts';
-import { EVENT_KINDS } from '../../src/modules/events/event-catalogue.ts';
+import { EVENT_KINDS, eventContractVersionOf } from '../../src/modules/events/event-catalogue.ts';
 import { ASYNCAPI_FILE, asyncApiText } from '../../src/modules/events/print-asyncapi.ts';
 import { defaultStreamSettings } from '../../src/modules/events/relay/nats-env.ts';
 
@@ -37,7 +37,9 @@ describe('the AsyncAPI document', () => {
       const ref = doc.channels[kind.name].messages;
       const message = doc.components.messages[Object.keys(ref)[0]];
       expect(message.name).toBe(kind.type);
-      expect(message['x-canon-contract']).toBe(`event.${kind.name}@1.0.0`);
+      const { version } = eventContractVersionOf(kind.type);
+      expect(message['x-canon-contract']).toBe(`event.${kind.name}@${version}`);
+      expect(version).toMatch(/^1\./);
       expect(message.payload.schema.properties.type.const).toBe(kind.type);
     }
     expect(Object.values(doc.operations).every((o: any) => o.action === 'send')).toBe(true);

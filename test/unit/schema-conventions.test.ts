@@ -119,6 +119,9 @@ describe('names, descriptions and enums', () => {
       'Query.keySequences',
       // the catalogue of relaxable rules (fixed in code) and a revision's warnings
       'Query.ruleSeverities',
+      // a domain's match rules (a handful) and its survivorship rules (at most one per field)
+      'Query.matchRules',
+      'Query.survivorshipRules',
       'GoldenRecord.findings',
       'GoldenRecord.keyAliases',
       // one per domain

@@ -12,6 +12,7 @@ import { assertTextLength } from '../../text-limits.ts';
 import type { AuditService } from '../audit/audit.service.ts';
 import { authorize } from '../auth/ability.ts';
 import type { CallContext } from '../auth/actor-context.ts';
+import { idempotentTransaction, type Replayable } from '../idempotency/idempotency.service.ts';
 import { type CandidateStatus, MatchCandidate, type MatchReason } from './match.entities.ts';
 
 export interface StoredPair {
@@ -147,41 +148,55 @@ export class MatchCandidates {
     id: string,
     note: string | null,
     lockVersion?: number,
+    idempotencyKey?: string,
   ): Promise<MatchCandidate> {
     authorize(ctx.ability, ctx.actor, 'merge', 'GoldenRecord');
     assertTextLength(note ?? undefined, 'reason', ['note']);
-    return this.orm.em.fork().transactional(async (em) => {
-      const c = isUuid(id)
-        ? await em.findOne(MatchCandidate, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE })
-        : null;
-      if (!c) throw notFound('The match candidate', ['id']);
-      if (lockVersion !== undefined && c.lockVersion !== lockVersion)
-        throw new CanonError(
-          'VERSION_CONFLICT',
-          `The candidate changed since (now ${c.status}, version ${c.lockVersion}).`,
-          {
-            path: ['lockVersion'],
-          },
-        );
-      if (c.status === 'NOT_DUPLICATE') return c;
-      if (c.status === 'MERGED')
-        throw new CanonError(
-          'INVALID_STATE',
-          'The pair was merged; unmerge it to say it is not a duplicate.',
-          { path: ['id'] },
-        );
-      c.status = 'NOT_DUPLICATE';
-      c.decidedAt = new Date();
-      c.decidedBy = ctx.actor?.id ?? null;
-      c.note = note;
-      await em.flush();
-      await this.audit.record(em, ctx, {
-        action: 'MATCH_CANDIDATE_DISMISSED',
-        subjectType: 'MatchCandidate',
-        subjectId: c.id,
-        after: { recordA: c.recordA, recordB: c.recordB, score: c.score, note },
-      });
-      return c;
+    const replay = (em: Em): Replayable<MatchCandidate> => ({
+      idOf: (c) => c.id,
+      replay: (cid) => em.findOneOrFail(MatchCandidate, { id: cid }),
     });
+    const input = { id, note, lockVersion };
+    return idempotentTransaction(
+      this.orm,
+      ctx,
+      idempotencyKey,
+      'markNotDuplicate',
+      input,
+      replay,
+      async (em) => {
+        const c = isUuid(id)
+          ? await em.findOne(MatchCandidate, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE })
+          : null;
+        if (!c) throw notFound('The match candidate', ['id']);
+        if (lockVersion !== undefined && c.lockVersion !== lockVersion)
+          throw new CanonError(
+            'VERSION_CONFLICT',
+            `The candidate changed since (now ${c.status}, version ${c.lockVersion}).`,
+            {
+              path: ['lockVersion'],
+            },
+          );
+        if (c.status === 'NOT_DUPLICATE') return c;
+        if (c.status === 'MERGED')
+          throw new CanonError(
+            'INVALID_STATE',
+            'The pair was merged; unmerge it to say it is not a duplicate.',
+            { path: ['id'] },
+          );
+        c.status = 'NOT_DUPLICATE';
+        c.decidedAt = new Date();
+        c.decidedBy = ctx.actor?.id ?? null;
+        c.note = note;
+        await em.flush();
+        await this.audit.record(em, ctx, {
+          action: 'MATCH_CANDIDATE_DISMISSED',
+          subjectType: 'MatchCandidate',
+          subjectId: c.id,
+          after: { recordA: c.recordA, recordB: c.recordB, score: c.score, note },
+        });
+        return c;
+      },
+    );
   }
 }

@@ -4,16 +4,18 @@
  * pairs a rule scores at its auto-merge threshold become merge proposals (under the approval
  * policy). A server that stops ends its running jobs FAILED (matching only reads: run it again).
  */
+import { createHash } from 'node:crypto';
 import { validate as isUuid } from 'uuid';
-import type { Orm } from '../../db/orm.ts';
+import type { Em, Orm } from '../../db/orm.ts';
 import { CanonError } from '../../errors.ts';
 import type { AuditService } from '../audit/audit.service.ts';
 import { authorize } from '../auth/ability.ts';
 import type { CallContext } from '../auth/actor-context.ts';
 import type { ContractsService } from '../contracts/contracts.service.ts';
+import { idempotentTransaction, type Replayable } from '../idempotency/idempotency.service.ts';
 import type { RecordsService } from '../records/records.service.ts';
 import { type FoundPair, matchDomain } from './domain-matcher.ts';
-import { MatchJob } from './match.entities.ts';
+import { MatchJob, type MatchRule } from './match.entities.ts';
 import type { MatchCandidates } from './match-candidates.ts';
 import type { MatchRules } from './match-rules.ts';
 
@@ -37,41 +39,75 @@ export class MatchJobs {
     this.deps = deps;
   }
 
-  async start(ctx: CallContext, domain: string): Promise<MatchJob> {
+  async start(ctx: CallContext, domain: string, idempotencyKey?: string): Promise<MatchJob> {
     authorize(ctx.ability, ctx.actor, 'merge', 'GoldenRecord');
-    const em = this.deps.orm.em.fork();
     let created = false;
-    const job = await em.transactional(async (tx) => {
-      await this.deps.contracts.validatorFor(tx, domain); // NOT_FOUND for an unknown domain
-      // one match of a domain at a time: a second start answers the running one
-      await tx
-        .getConnection()
-        .execute(
-          'select pg_advisory_xact_lock(hashtext(?))',
-          [`match-job:${domain}`],
-          'all',
-          tx.getTransactionContext(),
-        );
-      const running = await tx.findOne(MatchJob, { domain, status: 'RUNNING' });
-      if (running && (this.runs.has(running.id) || Date.now() - running.startedAt.getTime() < STALE_AFTER_MS))
-        return running;
-      if (running) {
-        // left RUNNING by a server that died: nobody will finish it
-        running.status = 'FAILED';
-        running.error = 'The server running it stopped.';
-        running.finishedAt = new Date();
-      }
-      const j = tx.create(MatchJob, { domain, phase: 'READING', startedBy: ctx.actor?.id ?? null });
-      await tx.flush();
-      created = true;
-      await this.deps.audit.record(tx, ctx, {
-        action: 'MATCH_JOB_STARTED',
-        subjectType: 'MatchJob',
-        subjectId: j.id,
-        after: { domain },
-      });
-      return j;
+    const replay = (em: Em): Replayable<MatchJob> => ({
+      idOf: (j) => j.id,
+      replay: (id) => em.findOneOrFail(MatchJob, { id }),
     });
+    const job = await idempotentTransaction(
+      this.deps.orm,
+      ctx,
+      idempotencyKey,
+      'startMatchJob',
+      { domain },
+      replay,
+      async (tx) => {
+        await this.deps.contracts.validatorFor(tx, domain); // NOT_FOUND for an unknown domain
+        // one match of a domain at a time: a second start answers the running one
+        await tx
+          .getConnection()
+          .execute(
+            'select pg_advisory_xact_lock(hashtext(?))',
+            [`match-job:${domain}`],
+            'all',
+            tx.getTransactionContext(),
+          );
+        const running = await tx.findOne(MatchJob, { domain, status: 'RUNNING' });
+        if (
+          running &&
+          (this.runs.has(running.id) || Date.now() - running.startedAt.getTime() < STALE_AFTER_MS)
+        )
+          return running;
+        if (running) {
+          // left RUNNING by a server that died: nobody will finish it
+          running.status = 'FAILED';
+          running.error = 'The server running it stopped.';
+          running.finishedAt = new Date();
+        }
+        // nothing written in the domain and the rules unchanged since the last match: its answer stands
+        const recordsAsOf = await this.deps.records.lastWriteIn(tx, domain);
+        const rulesSignature = signatureOf(await this.deps.rules.activeIn(tx, domain));
+        const last = await tx.findOne(
+          MatchJob,
+          { domain, status: 'COMPLETED' },
+          { orderBy: { startedAt: 'desc' } },
+        );
+        if (
+          last &&
+          last.rulesSignature === rulesSignature &&
+          (last.recordsAsOf?.getTime() ?? null) === (recordsAsOf?.getTime() ?? null)
+        )
+          return last;
+        const j = tx.create(MatchJob, {
+          domain,
+          phase: 'READING',
+          startedBy: ctx.actor?.id ?? null,
+          recordsAsOf,
+          rulesSignature,
+        });
+        await tx.flush();
+        created = true;
+        await this.deps.audit.record(tx, ctx, {
+          action: 'MATCH_JOB_STARTED',
+          subjectType: 'MatchJob',
+          subjectId: j.id,
+          after: { domain },
+        });
+        return j;
+      },
+    );
     if (created) {
       const run = this.run(ctx, job.id, domain).finally(() => this.runs.delete(job.id));
       this.runs.set(job.id, run);
@@ -152,11 +188,25 @@ export class MatchJobs {
     return isUuid(id) ? this.deps.orm.em.fork().findOne(MatchJob, { id }) : null;
   }
 
-  async jobs(ctx: CallContext, domain: string | undefined, limit: number): Promise<MatchJob[]> {
+  /** A page of jobs, newest first, after a (startedAt, id) cursor; one row more when there are more. */
+  async jobs(
+    ctx: CallContext,
+    domain: string | undefined,
+    page: { limit: number; after?: [string, string] },
+  ): Promise<MatchJob[]> {
     authorize(ctx.ability, ctx.actor, 'read', 'GoldenRecord');
+    const at = page.after ? new Date(page.after[0]) : null;
+    if (page.after && (Number.isNaN(at!.getTime()) || !isUuid(page.after[1])))
+      throw new CanonError('BAD_USER_INPUT', 'The cursor is not one of this list.', { path: ['after'] });
+    const where = {
+      ...(domain ? { domain } : {}),
+      ...(page.after
+        ? { $or: [{ startedAt: { $lt: at! } }, { startedAt: at!, id: { $lt: page.after[1] } }] }
+        : {}),
+    };
     return this.deps.orm.em
       .fork()
-      .find(MatchJob, domain ? { domain } : {}, { orderBy: { startedAt: 'desc', id: 'desc' }, limit });
+      .find(MatchJob, where, { orderBy: { startedAt: 'desc', id: 'desc' }, limit: page.limit + 1 });
   }
 
   /** Stops running matches (on shutdown): they end FAILED. */
@@ -164,4 +214,13 @@ export class MatchJobs {
     this.stopping = true;
     await Promise.allSettled([...this.runs.values()]);
   }
+}
+
+/** A digest of the rules a match used (ids and versions): a rule changed, added or removed changes it. */
+function signatureOf(rules: readonly MatchRule[]): string {
+  const text = rules
+    .map((r) => `${r.id}:${r.lockVersion}`)
+    .sort()
+    .join(',');
+  return createHash('sha256').update(text).digest('hex');
 }

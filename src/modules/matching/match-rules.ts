@@ -5,6 +5,7 @@ import type { AuditService } from '../audit/audit.service.ts';
 import { authorize } from '../auth/ability.ts';
 import type { CallContext } from '../auth/actor-context.ts';
 import type { ContractsService } from '../contracts/contracts.service.ts';
+import { idempotentTransaction, type Replayable } from '../idempotency/idempotency.service.ts';
 import { MATCH_RULE_KINDS, MatchRule, type MatchRuleKind } from './match.entities.ts';
 
 export interface MatchRuleInput {
@@ -79,65 +80,93 @@ export class MatchRules {
   }
 
   /** Creates or replaces the rule (domain, name); `lockVersion` given: VERSION_CONFLICT when it moved. */
-  async set(ctx: CallContext, input: MatchRuleInput, lockVersion?: number): Promise<MatchRule> {
+  async set(
+    ctx: CallContext,
+    input: MatchRuleInput,
+    lockVersion?: number,
+    idempotencyKey?: string,
+  ): Promise<MatchRule> {
     authorize(ctx.ability, ctx.actor, 'manage', 'GoldenRecord');
     checkRule(input);
-    return this.orm.em.fork().transactional(async (em) => {
-      await this.contracts.validatorFor(em, input.domain); // NOT_FOUND for an unknown domain
-      let rule = await em.findOne(MatchRule, { domain: input.domain, name: input.name });
-      const before = rule ? { ...ruleFields(rule) } : null;
-      if (rule && lockVersion !== undefined && rule.lockVersion !== lockVersion)
-        throw new CanonError(
-          'VERSION_CONFLICT',
-          `The rule ${input.name} changed since (version ${rule.lockVersion}, not ${lockVersion}).`,
-          { path: ['lockVersion'] },
-        );
-      const values = {
-        kind: input.kind,
-        fields: input.fields,
-        agree: input.agree ?? [],
-        normalise: input.normalise ?? true,
-        minSimilarity: input.kind === 'FUZZY' ? (input.minSimilarity ?? null) : null,
-        numbersAgree: input.numbersAgree ?? false,
-        score: input.score,
-        suggestAt: input.suggestAt,
-        autoMergeAt: input.autoMergeAt ?? null,
-        active: input.active ?? true,
-        description: input.description ?? null,
-        updatedAt: new Date(),
-        updatedBy: ctx.actor?.id ?? null,
-      };
-      if (rule) Object.assign(rule, values);
-      else rule = em.create(MatchRule, { domain: input.domain, name: input.name, ...values });
-      await em.flush();
-      await this.audit.record(em, ctx, {
-        action: 'MATCH_RULE_SET',
-        subjectType: 'MatchRule',
-        subjectId: `${input.domain}/${input.name}`,
-        before,
-        after: ruleFields(rule),
-      });
-      return rule;
+    const replay = (em: Em): Replayable<MatchRule> => ({
+      idOf: (r) => r.id,
+      replay: (id) => em.findOneOrFail(MatchRule, { id }),
     });
+    return idempotentTransaction(
+      this.orm,
+      ctx,
+      idempotencyKey,
+      'setMatchRule',
+      { input, lockVersion },
+      replay,
+      async (em) => {
+        await this.contracts.validatorFor(em, input.domain); // NOT_FOUND for an unknown domain
+        await lockRule(em, input.domain, input.name);
+        let rule = await em.findOne(MatchRule, { domain: input.domain, name: input.name });
+        const before = rule ? { ...ruleFields(rule) } : null;
+        if (rule && lockVersion !== undefined && rule.lockVersion !== lockVersion)
+          throw new CanonError(
+            'VERSION_CONFLICT',
+            `The rule ${input.name} changed since (version ${rule.lockVersion}, not ${lockVersion}).`,
+            { path: ['lockVersion'] },
+          );
+        const values = {
+          kind: input.kind,
+          fields: input.fields,
+          agree: input.agree ?? [],
+          normalise: input.normalise ?? true,
+          minSimilarity: input.kind === 'FUZZY' ? (input.minSimilarity ?? null) : null,
+          numbersAgree: input.numbersAgree ?? false,
+          score: input.score,
+          suggestAt: input.suggestAt,
+          autoMergeAt: input.autoMergeAt ?? null,
+          active: input.active ?? true,
+          description: input.description ?? null,
+          updatedAt: new Date(),
+          updatedBy: ctx.actor?.id ?? null,
+        };
+        if (rule) Object.assign(rule, values);
+        else rule = em.create(MatchRule, { domain: input.domain, name: input.name, ...values });
+        await em.flush();
+        await this.audit.record(em, ctx, {
+          action: 'MATCH_RULE_SET',
+          subjectType: 'MatchRule',
+          subjectId: `${input.domain}/${input.name}`,
+          before,
+          after: ruleFields(rule),
+        });
+        return rule;
+      },
+    );
   }
 
-  async remove(ctx: CallContext, domain: string, name: string): Promise<boolean> {
+  async remove(ctx: CallContext, domain: string, name: string, idempotencyKey?: string): Promise<boolean> {
     authorize(ctx.ability, ctx.actor, 'manage', 'GoldenRecord');
-    return this.orm.em.fork().transactional(async (em) => {
-      const rule = await em.findOne(MatchRule, { domain, name });
-      if (!rule)
-        throw new CanonError('NOT_FOUND', `${domain} has no match rule ${name}.`, { path: ['name'] });
-      const before = ruleFields(rule);
-      em.remove(rule);
-      await em.flush();
-      await this.audit.record(em, ctx, {
-        action: 'MATCH_RULE_REMOVED',
-        subjectType: 'MatchRule',
-        subjectId: `${domain}/${name}`,
-        before,
-      });
-      return true;
-    });
+    const replay = (): Replayable<boolean> => ({ idOf: () => `${domain}/${name}`, replay: async () => true });
+    return idempotentTransaction(
+      this.orm,
+      ctx,
+      idempotencyKey,
+      'removeMatchRule',
+      { domain, name },
+      replay,
+      async (em) => {
+        await lockRule(em, domain, name);
+        const rule = await em.findOne(MatchRule, { domain, name });
+        if (!rule)
+          throw new CanonError('NOT_FOUND', `${domain} has no match rule ${name}.`, { path: ['name'] });
+        const before = ruleFields(rule);
+        em.remove(rule);
+        await em.flush();
+        await this.audit.record(em, ctx, {
+          action: 'MATCH_RULE_REMOVED',
+          subjectType: 'MatchRule',
+          subjectId: `${domain}/${name}`,
+          before,
+        });
+        return true;
+      },
+    );
   }
 }
 
@@ -153,3 +182,15 @@ const ruleFields = (r: MatchRule) => ({
   autoMergeAt: r.autoMergeAt ?? null,
   active: r.active,
 });
+
+/** Setters and removers of one rule take turns (two creating it at once would collide on its name). */
+async function lockRule(em: Em, domain: string, name: string): Promise<void> {
+  await em
+    .getConnection()
+    .execute(
+      'select pg_advisory_xact_lock(hashtext(?))',
+      [`match-rule:${domain}/${name}`],
+      'all',
+      em.getTransactionContext(),
+    );
+}

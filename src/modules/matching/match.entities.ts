@@ -112,6 +112,9 @@ export const MatchJobEntity = defineEntity({
     found: p.integer().default(0),
     autoMerges: p.integer().default(0),
     error: p.text().nullable(),
+    /** The newest record write of the domain and its rules (a digest) when it started: a start with nothing changed answers this job. */
+    recordsAsOf: p.datetime().nullable(),
+    rulesSignature: p.string().length(64).nullable(),
     startedBy: p.uuid().nullable(),
     startedAt: p.datetime().onCreate(() => new Date()),
     finishedAt: p.datetime().nullable(),

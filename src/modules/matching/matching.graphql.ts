@@ -6,7 +6,7 @@ import { builder } from '../../graphql/builder.ts';
 import type { GraphQLContext } from '../../graphql/context.ts';
 import { connectionOf, encodeCursor, forwardPage, totalCountField } from '../../graphql/cursors.ts';
 import { canonErrors } from '../../graphql/errors.ts';
-import { connectionNames, enumOf } from '../../graphql/naming.ts';
+import { connectionNames, enumOf, IDEMPOTENCY_KEY_DESCRIPTION } from '../../graphql/naming.ts';
 import { MatchReasonRef } from '../records/merge/merge.graphql.ts';
 import { RecordInterface } from '../records/record.graphql.ts';
 import {
@@ -167,6 +167,7 @@ const SetMatchRuleInput = builder.inputType('SetMatchRuleInput', {
     active: t.boolean({ description: 'Default true.' }),
     description: t.string({ description: 'What it is for.' }),
     lockVersion: t.int({ description: 'The version you edited (VERSION_CONFLICT when it moved).' }),
+    idempotencyKey: t.string({ description: IDEMPOTENCY_KEY_DESCRIPTION }),
   }),
 });
 
@@ -231,18 +232,74 @@ builder.queryFields((t) => ({
     args: { id: t.arg.id({ required: true, description: 'The job id.' }) },
     resolve: (_r, a, ctx) => ctx.services.matching.jobs.job(ctx, String(a.id)),
   }),
-  matchJobs: t.field({
-    type: [MatchJobRef],
-    authScopes: { authenticated: true },
-    description: 'The newest matches over domains (20).',
-    args: { domain: t.arg.string({ description: 'The domain.' }) },
-    resolve: (_r, a, ctx) => ctx.services.matching.jobs.jobs(ctx, a.domain ?? undefined, 20),
-  }),
+  matchJobs: t.connection(
+    {
+      type: MatchJobRef,
+      authScopes: { authenticated: true },
+      description: 'Matches over domains, newest first.',
+      args: { domain: t.arg.string({ description: 'Only this domain.' }) },
+      resolve: async (_r, args, ctx) => {
+        const page = forwardPage<[string, string]>(args, 'match-job');
+        const rows = await ctx.services.matching.jobs.jobs(ctx, args.domain ?? undefined, page);
+        return connectionOf(
+          rows,
+          page.limit,
+          (j) => encodeCursor('match-job', [j.startedAt.toISOString(), j.id]),
+          {
+            hasPreviousPage: Boolean(page.after),
+          },
+        );
+      },
+    },
+    connectionNames('MatchJob', 'matches over domains')[0],
+    connectionNames('MatchJob', 'matches over domains')[1],
+  ),
 }));
+
+const SetMatchRulePayload = builder.objectRef<MatchRule>('SetMatchRulePayload').implement({
+  description: 'The rule as set.',
+  fields: (t) => ({ rule: t.field({ type: MatchRuleRef, description: 'The rule.', resolve: (r) => r }) }),
+});
+const RemoveMatchRuleInput = builder.inputType('RemoveMatchRuleInput', {
+  description: 'A match rule to remove.',
+  fields: (t) => ({
+    domain: t.string({ required: true, description: 'The domain.' }),
+    name: t.string({ required: true, description: 'The rule.' }),
+    idempotencyKey: t.string({ description: IDEMPOTENCY_KEY_DESCRIPTION }),
+  }),
+});
+const MarkNotDuplicateInput = builder.inputType('MarkNotDuplicateInput', {
+  description: 'A candidate pair that are different records.',
+  fields: (t) => ({
+    id: t.id({ required: true, description: 'The candidate.' }),
+    note: t.string({ description: 'Why.' }),
+    lockVersion: t.int({
+      description: 'The version you saw (VERSION_CONFLICT when another steward decided first).',
+    }),
+    idempotencyKey: t.string({ description: IDEMPOTENCY_KEY_DESCRIPTION }),
+  }),
+});
+const MarkNotDuplicatePayload = builder.objectRef<MatchCandidate>('MarkNotDuplicatePayload').implement({
+  description: 'The pair, now NOT_DUPLICATE.',
+  fields: (t) => ({
+    candidate: t.field({ type: MatchCandidateRef, description: 'The pair.', resolve: (c) => c }),
+  }),
+});
+const StartMatchJobInput = builder.inputType('StartMatchJobInput', {
+  description: 'A domain to match.',
+  fields: (t) => ({
+    domain: t.string({ required: true, description: 'The domain.' }),
+    idempotencyKey: t.string({ description: IDEMPOTENCY_KEY_DESCRIPTION }),
+  }),
+});
+const StartMatchJobPayload = builder.objectRef<MatchJob>('StartMatchJobPayload').implement({
+  description: 'The match, running (or the one already running for the domain).',
+  fields: (t) => ({ job: t.field({ type: MatchJobRef, description: 'The job.', resolve: (j) => j }) }),
+});
 
 builder.mutationFields((t) => ({
   setMatchRule: t.field({
-    type: MatchRuleRef,
+    type: SetMatchRulePayload,
     errors: { ...canonErrors, directResult: true },
     description: 'Creates or replaces a match rule (admins).',
     args: { input: t.arg({ type: SetMatchRuleInput, required: true, description: 'The rule.' }) },
@@ -265,41 +322,45 @@ builder.mutationFields((t) => ({
           description: input.description ?? null,
         },
         input.lockVersion ?? undefined,
+        input.idempotencyKey ?? undefined,
       ),
   }),
   removeMatchRule: t.field({
     type: RemoveMatchRulePayload,
     errors: { ...canonErrors, directResult: true },
     description: 'Removes a match rule (admins).',
-    args: {
-      domain: t.arg.string({ required: true, description: 'The domain.' }),
-      name: t.arg.string({ required: true, description: 'The rule.' }),
-    },
-    resolve: async (_r, a, ctx) => {
-      await ctx.services.matching.rules.remove(ctx, a.domain, a.name);
-      return { domain: a.domain, name: a.name };
+    args: { input: t.arg({ type: RemoveMatchRuleInput, required: true, description: 'The rule.' }) },
+    resolve: async (_r, { input }, ctx) => {
+      await ctx.services.matching.rules.remove(
+        ctx,
+        input.domain,
+        input.name,
+        input.idempotencyKey ?? undefined,
+      );
+      return { domain: input.domain, name: input.name };
     },
   }),
   markNotDuplicate: t.field({
-    type: MatchCandidateRef,
+    type: MarkNotDuplicatePayload,
     errors: { ...canonErrors, directResult: true },
     description: 'Says a candidate pair are different records: remembered, never suggested again.',
-    args: {
-      id: t.arg.id({ required: true, description: 'The candidate.' }),
-      note: t.arg.string({ description: 'Why.' }),
-      lockVersion: t.arg.int({
-        description: 'The version you saw (VERSION_CONFLICT when another steward decided first).',
-      }),
-    },
-    resolve: (_r, a, ctx) =>
-      ctx.services.matching.candidates.dismiss(ctx, String(a.id), a.note ?? null, a.lockVersion ?? undefined),
+    args: { input: t.arg({ type: MarkNotDuplicateInput, required: true, description: 'The pair.' }) },
+    resolve: (_r, { input }, ctx) =>
+      ctx.services.matching.candidates.dismiss(
+        ctx,
+        String(input.id),
+        input.note ?? null,
+        input.lockVersion ?? undefined,
+        input.idempotencyKey ?? undefined,
+      ),
   }),
   startMatchJob: t.field({
-    type: MatchJobRef,
+    type: StartMatchJobPayload,
     errors: { ...canonErrors, directResult: true },
     description:
       'Matches a whole domain in the background (one at a time per domain: a second start answers the running one).',
-    args: { domain: t.arg.string({ required: true, description: 'The domain.' }) },
-    resolve: (_r, a, ctx) => ctx.services.matching.jobs.start(ctx, a.domain),
+    args: { input: t.arg({ type: StartMatchJobInput, required: true, description: 'The domain.' }) },
+    resolve: (_r, { input }, ctx) =>
+      ctx.services.matching.jobs.start(ctx, input.domain, input.idempotencyKey ?? undefined),
   }),
 }));

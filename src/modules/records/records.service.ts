@@ -142,6 +142,19 @@ export class RecordsService {
     return rows.slice(0, page.limit);
   }
 
+  /** When a record of the domain was last written (null: none yet), in the caller's transaction. */
+  async lastWriteIn(em: Em, domain: string): Promise<Date | null> {
+    const [row] = await em
+      .getConnection()
+      .execute<{ at: Date | string | null }[]>(
+        'select max(updated_at) as at from golden_record where domain = ?',
+        [domain],
+        'all',
+        em.getTransactionContext(),
+      );
+    return row?.at ? new Date(row.at) : null;
+  }
+
   /** JSON pointers of the fields a domain's business key is made of. */
   async keyFieldsOf(em: Em, domain: string): Promise<string[]> {
     const validator = await this.contracts.validatorFor(em, domain);

@@ -195,6 +195,7 @@ const SetSurvivorshipRuleInput = builder.inputType('SetSurvivorshipRuleInput', {
       type: SurvivorshipRuleEnum,
       description: 'The rule; null removes it (the default chain applies).',
     }),
+    idempotencyKey: t.string({ description: IDEMPOTENCY_KEY_DESCRIPTION }),
   }),
 });
 
@@ -281,11 +282,15 @@ builder.mutationFields((t) => ({
     description: "Sets (or removes) a domain's survivorship rule for one field (admins).",
     args: { input: t.arg({ type: SetSurvivorshipRuleInput, required: true, description: 'The rule.' }) },
     resolve: async (_r, { input }, ctx) => ({
-      rules: await ctx.services.records.setSurvivorshipRule(ctx, {
-        domain: input.domain,
-        field: input.field,
-        rule: input.rule ?? null,
-      }),
+      rules: await ctx.services.records.setSurvivorshipRule(
+        ctx,
+        {
+          domain: input.domain,
+          field: input.field,
+          rule: input.rule ?? null,
+        },
+        input.idempotencyKey ?? undefined,
+      ),
     }),
   }),
 }));

@@ -5,6 +5,7 @@ import type { AuditService } from '../../audit/audit.service.ts';
 import { authorize } from '../../auth/ability.ts';
 import type { CallContext } from '../../auth/actor-context.ts';
 import type { ContractsService } from '../../contracts/contracts.service.ts';
+import { idempotentTransaction, type Replayable } from '../../idempotency/idempotency.service.ts';
 import { SurvivorshipRuleRow } from './record-merge.entity.ts';
 import { SURVIVORSHIP_RULES, type SurvivorshipRule } from './survivorship.ts';
 
@@ -33,6 +34,7 @@ export class SurvivorshipRules {
   async set(
     ctx: CallContext,
     input: { domain: string; field: string; rule: SurvivorshipRule | null },
+    idempotencyKey?: string,
   ): Promise<SurvivorshipRuleRow[]> {
     authorize(ctx.ability, ctx.actor, 'manage', 'GoldenRecord');
     if (!/^\/[^/]+$/.test(input.field))
@@ -43,34 +45,54 @@ export class SurvivorshipRules {
       throw new CanonError('BAD_USER_INPUT', `The rule is one of ${SURVIVORSHIP_RULES.join(', ')}.`, {
         path: ['rule'],
       });
-    await this.orm.em.fork().transactional(async (em) => {
-      await this.contracts.validatorFor(em, input.domain); // NOT_FOUND for an unknown domain
-      const row = await em.findOne(SurvivorshipRuleRow, { domain: input.domain, field: input.field });
-      const before = row ? { rule: row.rule } : null;
-      if (input.rule === null) {
-        if (row) em.remove(row);
-      } else if (row) {
-        row.rule = input.rule;
-        row.updatedAt = new Date();
-        row.updatedBy = ctx.actor?.id ?? null;
-      } else {
-        em.create(SurvivorshipRuleRow, {
-          domain: input.domain,
-          field: input.field,
-          rule: input.rule,
-          updatedAt: new Date(),
-          updatedBy: ctx.actor?.id ?? null,
+    const replay = (): Replayable<string> => ({ idOf: (d) => d, replay: async (d) => d });
+    await idempotentTransaction(
+      this.orm,
+      ctx,
+      idempotencyKey,
+      'setSurvivorshipRule',
+      input,
+      replay,
+      async (em) => {
+        await this.contracts.validatorFor(em, input.domain); // NOT_FOUND for an unknown domain
+        // setters of one field take turns; setting what is already set changes (and audits) nothing
+        await em
+          .getConnection()
+          .execute(
+            'select pg_advisory_xact_lock(hashtext(?))',
+            [`survivorship:${input.domain}${input.field}`],
+            'all',
+            em.getTransactionContext(),
+          );
+        const row = await em.findOne(SurvivorshipRuleRow, { domain: input.domain, field: input.field });
+        if ((row?.rule ?? null) === input.rule) return input.domain;
+        const before = row ? { rule: row.rule } : null;
+        if (input.rule === null) {
+          if (row) em.remove(row);
+        } else if (row) {
+          row.rule = input.rule;
+          row.updatedAt = new Date();
+          row.updatedBy = ctx.actor?.id ?? null;
+        } else {
+          em.create(SurvivorshipRuleRow, {
+            domain: input.domain,
+            field: input.field,
+            rule: input.rule,
+            updatedAt: new Date(),
+            updatedBy: ctx.actor?.id ?? null,
+          });
+        }
+        await em.flush();
+        await this.audit.record(em, ctx, {
+          action: 'SURVIVORSHIP_RULE_SET',
+          subjectType: 'SurvivorshipRule',
+          subjectId: `${input.domain}${input.field}`,
+          before,
+          after: { rule: input.rule },
         });
-      }
-      await em.flush();
-      await this.audit.record(em, ctx, {
-        action: 'SURVIVORSHIP_RULE_SET',
-        subjectType: 'SurvivorshipRule',
-        subjectId: `${input.domain}${input.field}`,
-        before,
-        after: { rule: input.rule },
-      });
-    });
+        return input.domain;
+      },
+    );
     return this.list(ctx, input.domain);
   }
 }

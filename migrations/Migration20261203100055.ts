@@ -1,8 +1,8 @@
 import { Migration } from '@mikro-orm/migrations';
 
 /** Match and merge: rules, candidates and match jobs; merges with what they moved; survivorship rules. */
-export class Migration20261203094555 extends Migration {
-  override name = 'Migration20261203094555';
+export class Migration20261203100055 extends Migration {
+  override name = 'Migration20261203100055';
 
   override up(): void | Promise<void> {
     // duplicate detection compares values by their letters and digits, case-folded (P-100 = p100)
@@ -21,7 +21,7 @@ export class Migration20261203094555 extends Migration {
     );
 
     this.addSql(
-      `create table "match_job" ("id" uuid not null, "domain" varchar(100) not null, "status" text not null default 'RUNNING', "phase" varchar(20) not null, "records" int not null default 0, "comparisons" int not null default 0, "compared" int not null default 0, "found" int not null default 0, "auto_merges" int not null default 0, "error" text null, "started_by" uuid null, "started_at" timestamptz not null, "finished_at" timestamptz null, primary key ("id"));`,
+      `create table "match_job" ("id" uuid not null, "domain" varchar(100) not null, "status" text not null default 'RUNNING', "phase" varchar(20) not null, "records" int not null default 0, "comparisons" int not null default 0, "compared" int not null default 0, "found" int not null default 0, "auto_merges" int not null default 0, "error" text null, "records_as_of" timestamptz null, "rules_signature" varchar(64) null, "started_by" uuid null, "started_at" timestamptz not null, "finished_at" timestamptz null, primary key ("id"));`,
     );
     this.addSql(`create index "match_job_domain_index" on "match_job" ("domain");`);
 
@@ -67,7 +67,6 @@ export class Migration20261203094555 extends Migration {
     this.addSql(
       `alter table "record_merge" add constraint "record_merge_state_check" check ("state" in ('MERGED', 'UNMERGED'));`,
     );
-
     // the built-in domains' default rules (editable: setMatchRule, canon match rules)
     this.addSql(
       `insert into match_rule (id, domain, name, kind, fields, agree, normalise, min_similarity, numbers_agree, score, suggest_at, description, updated_at)
