@@ -6,7 +6,7 @@
 import type { Em } from '../../../db/orm.ts';
 import { ValidationError } from '../../../errors.ts';
 import type { CallContext } from '../../auth/actor-context.ts';
-import type { ContractsService } from '../../contracts/contracts.service.ts';
+import type { ContractsService, ContractValidator } from '../../contracts/contracts.service.ts';
 import type { ChangeOperation } from '../change-request.entity.ts';
 import type { Data } from '../domain-rules.ts';
 import { GoldenRecord } from '../golden-record.entity.ts';
@@ -28,6 +28,17 @@ export interface Repoint {
   refusal: string;
   /** What the follower's revision says it follows. */
   mark: Pick<RevisionWrite, 'followsRekeyOf' | 'followsMergeOf'>;
+  /**
+   * The domain rules' check of the follower's new payload, when re-pointing can break them (a merge
+   * may make a location its own ancestor); a rename cannot, and skips it.
+   */
+  check?: (
+    em: Em,
+    follower: GoldenRecord,
+    data: Data,
+    previous: Data,
+    validator: ContractValidator,
+  ) => Promise<void>;
 }
 
 /** Writes the follower's revisions; answers how many it wrote (0: no field held the old key). */
@@ -82,6 +93,7 @@ export async function repointReferences(
       record: follower,
       revision: follower.latestRevision,
     });
+    await r.check?.(em, follower, data, previous.data, validator);
     await writeRevision(em, ctx, {
       domain: follower.domain,
       record: follower,

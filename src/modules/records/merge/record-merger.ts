@@ -302,6 +302,11 @@ export class RecordMerger {
           reason: p.reason,
           refusal: `${p.mark.domain} ${p.oldKey} cannot be replaced by ${p.newKey}`,
           mark: { followsMergeOf: { ...p.mark, oldKey: p.oldKey, newKey: p.newKey } },
+          // a merge can break a follower's rules (a location becoming its own ancestor): checked
+          check: async (e, follower, data, previous, validator) => {
+            const rules = rulesFor(follower.domain, validator.schema);
+            await this.deps.validation.validate(e, rules, validator, 'UPDATE', data, previous, follower);
+          },
         },
       );
       if (written > 0) moved.push(f);
