@@ -53,6 +53,16 @@ const GROUPS: { names: string[]; description: string; load: () => Promise<AddGro
     load: async () => (await import('./cli/bom.ts')).addBomCommands,
   },
   {
+    names: ['match'],
+    description: 'duplicates: match a domain, candidates, rules, set-rule, remove-rule, dismiss',
+    load: async () => (await import('./cli/match.ts')).addMatchCommands,
+  },
+  {
+    names: ['merge', 'unmerge'],
+    description: 'propose merging two duplicate records | undo a merge',
+    load: async () => (await import('./cli/match.ts')).addMergeCommands,
+  },
+  {
     names: ['audit'],
     description: 'the audit trail: keygen, checkpoint, verify',
     load: async () => (await import('./cli/audit.ts')).addAuditCommands,
@@ -80,6 +90,8 @@ function program(): Command {
       'Canon: canonical data contracts and governed master data. Configuration comes from the environment (see README); commands with --url/--token (or CANON_URL/CANON_TOKEN) call a running Canon instead of the database.',
     )
     .version(CANON_VERSION, '-V, --version', 'print the version')
+    // a command's options stay its own: `canon match --domain D` vs `canon match candidates --domain D`
+    .enablePositionalOptions()
     .showHelpAfterError();
 }
 

@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.ts';
+import { runCanon } from '../support/cli.ts';
 import {
   approve,
   createRecord,
@@ -458,4 +459,65 @@ describe('match over a domain', () => {
     );
     expect(removed.data.removeMatchRule).toEqual({ name: 'same-volume-and-name' });
   });
+});
+
+describe('on the command line', () => {
+  it('matches a domain with progress, lists candidates and rules, merges and unmerges', async () => {
+    const canon = (args: string[], token = t.adminToken) =>
+      runCanon(args, { CANON_URL: t.url, CANON_TOKEN: token });
+    const d = await duplicates();
+    const run = await canon(['match', '--domain', 'item', '--json'], proposer);
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ status: 'COMPLETED', phase: 'DONE' });
+    const listed = JSON.parse(
+      (
+        await canon([
+          'match',
+          'candidates',
+          '--domain',
+          'item',
+          '--min-score',
+          '0.9',
+          '--limit',
+          '500',
+          '--json',
+        ])
+      ).stdout,
+    );
+    expect(
+      listed.some(
+        (c: any) =>
+          [c.left.key, c.right.key].sort().join() ===
+          [`${d.tag}-100`, `${d.tag.toLowerCase()}100`].sort().join(),
+      ),
+    ).toBe(true);
+    const rules = await canon(['match', 'rules', '--domain', 'item']);
+    expect(rules.stdout).toMatch(/item\s+same-barcode\s+EXACT\s+\/barcode/);
+    const bad = await canon([
+      'match',
+      'set-rule',
+      '--domain',
+      'item',
+      '--name',
+      'x',
+      '--kind',
+      'FUZZY',
+      '--fields',
+      '/name,/code',
+      '--score',
+      '1',
+      '--suggest-at',
+      '1',
+    ]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/^BAD_USER_INPUT: A FUZZY rule compares one text field/);
+    const merged = await canon(['merge', d.a, d.b, '--take', '/name=merged', '--reason', 'cli'], proposer);
+    expect(merged.stdout).toMatch(/\/name: merged \(chosen\)/);
+    expect(merged.stdout).toMatch(/is PENDING: 1 approval\(s\) needed/);
+    const id = /Change request (\S+) is PENDING/.exec(merged.stdout)![1];
+    expect((await approve(t, id, approver)).status).toBe('APPLIED');
+    const undone = await canon(['unmerge', d.b, '--reason', 'cli'], proposer);
+    expect(undone.stdout).toMatch(/^Unmerged \(change request /);
+    expect((await recordById(d.b)).status).toBe('ACTIVE');
+  }, 180_000);
 });
