@@ -85,14 +85,16 @@ const GROUPS: { names: string[]; description: string; load: () => Promise<AddGro
 ];
 
 function program(): Command {
-  return new Command('canon')
-    .description(
-      'Canon: canonical data contracts and governed master data. Configuration comes from the environment (see README); commands with --url/--token (or CANON_URL/CANON_TOKEN) call a running Canon instead of the database.',
-    )
-    .version(CANON_VERSION, '-V, --version', 'print the version')
-    // a command's options stay its own: `canon match --domain D` vs `canon match candidates --domain D`
-    .enablePositionalOptions()
-    .showHelpAfterError();
+  return (
+    new Command('canon')
+      .description(
+        'Canon: canonical data contracts and governed master data. Configuration comes from the environment (see README); commands with --url/--token (or CANON_URL/CANON_TOKEN) call a running Canon instead of the database.',
+      )
+      .version(CANON_VERSION, '-V, --version', 'print the version')
+      // a command's options stay its own: `canon match --domain D` vs `canon match candidates --domain D`
+      .enablePositionalOptions()
+      .showHelpAfterError()
+  );
 }
 
 /** The command tree for `argv`: the group it names in full, the others as names in the help. */
