@@ -134,7 +134,9 @@ export class MatchJobs {
     try {
       const em = orm.em.fork();
       const rules = await this.deps.rules.activeIn(em, domain);
+      let latest = { comparisons: 0, compared: 0 };
       const { records, pairs } = await matchDomain(em, domain, rules, async (p) => {
+        latest = { comparisons: p.comparisons, compared: p.compared };
         if (this.stopping)
           throw new CanonError('SERVICE_UNAVAILABLE', 'The server stopped during the match; run it again.');
         await update({
@@ -144,7 +146,7 @@ export class MatchJobs {
           compared: p.compared,
         });
       });
-      await update({ phase: 'STORING', records }, true);
+      await update({ phase: 'STORING', records, ...latest }, true);
       const found = await orm.em
         .fork()
         .transactional((tx) => this.deps.candidates.store(tx, domain, 'JOB', pairs));
