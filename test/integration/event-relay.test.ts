@@ -124,13 +124,14 @@ describe('the NATS relay', () => {
     );
     expect(contract.data.contract).toMatchObject({
       builtIn: true,
-      latestVersion: { version: '1.0.0', status: 'PUBLISHED' },
+      // 1.1.0 (merges) beside 1.0.0: a minor version, published at start like the first
+      latestVersion: { version: '1.1.0', status: 'PUBLISHED' },
     });
     const res = await fetch(`${t.url}/npm/@canon%2fevent.record.changed`, {
       headers: { authorization: `Bearer ${t.adminToken}` },
     });
     expect(res.status).toBe(200);
-    expect(((await res.json()) as { 'dist-tags': { latest: string } })['dist-tags'].latest).toBe('1.0.0');
+    expect(((await res.json()) as { 'dist-tags': { latest: string } })['dist-tags'].latest).toBe('1.1.0');
     const taken = await mutate(
       t,
       'registerContractVersion',

@@ -329,10 +329,24 @@ describe('merge and unmerge', () => {
     expect(['VERSION_CONFLICT', 'MERGE_NOT_ALLOWED']).toContain(moved.code);
   });
 
-  it('refuses connectors and viewers', async () => {
+  it('refuses connectors and viewers, and records with a change scheduled for later', async () => {
     const d = await duplicates();
     const viewer = await t.tokenFor('viewer');
     expect((await merge({ survivor: d.a, merged: d.b }, viewer)).code).toBe('FORBIDDEN');
+    const later = await propose(
+      t,
+      {
+        domain: 'item',
+        recordId: d.b,
+        patch: { name: 'from next year' },
+        effectiveFrom: '2099-01-01T00:00:00Z',
+      },
+      proposer,
+    );
+    expect((await approve(t, later.id, approver)).status).toBe('APPLIED');
+    const scheduled = await merge({ survivor: d.a, merged: d.b });
+    expect(scheduled).toMatchObject({ code: 'INVALID_STATE', path: ['merged'] });
+    expect(scheduled.message).toMatch(/scheduled for 2099-01-01/);
   });
 });
 

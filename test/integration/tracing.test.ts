@@ -58,11 +58,14 @@ describe('traces', () => {
     expect(parentOf(propose)).toBe(field.spanContext().spanId);
     const [validate] = byName('records.validate');
     expect(parentOf(validate)).toBe(propose.spanContext().spanId);
+    const [match] = byName('records.match');
+    expect(parentOf(match)).toBe(propose.spanContext().spanId);
     // SQL statements hang under the steps that ran them: the insert of the change request under
-    // records.propose, the reads of the contract and the rules under it or under records.validate
+    // records.propose, the reads of the contract and the rules under it or under records.validate,
+    // the lookups of possible duplicates under records.match
     const sql = spans.filter((s) => s.name.startsWith('db '));
     expect(sql.length).toBeGreaterThan(3);
-    const inside = new Set([propose, validate].map((s) => s.spanContext().spanId));
+    const inside = new Set([propose, validate, match].map((s) => s.spanContext().spanId));
     expect(sql.filter((s) => inside.has(parentOf(s) ?? '')).length).toBe(sql.length);
     const insert = sql.find((s) =>
       /insert into "change_request"/i.test(String(s.attributes['db.query.text'])),

@@ -10,6 +10,7 @@ import AuditPage from './pages/AuditPage.tsx';
 import ChangeRequestPage from './pages/ChangeRequestPage.tsx';
 import ContractPage from './pages/ContractPage.tsx';
 import ContractsPage from './pages/ContractsPage.tsx';
+import DuplicatesPage from './pages/DuplicatesPage.tsx';
 import { InboxPage } from './pages/InboxPage.tsx';
 import ProposePage from './pages/ProposePage.tsx';
 import RecordPage from './pages/RecordPage.tsx';
@@ -28,6 +29,7 @@ interface NavItem {
 const NAV: NavItem[] = [
   { href: '/inbox', label: 'Inbox', allowed: (me) => can(me, 'read', 'ChangeRequest') },
   { href: '/records/item', label: 'Records', allowed: (me) => can(me, 'read', 'GoldenRecord') },
+  { href: '/duplicates/item', label: 'Duplicates', allowed: (me) => can(me, 'merge', 'GoldenRecord') },
   { href: '/contracts', label: 'Contracts', allowed: (me) => can(me, 'read', 'Contract') },
   { href: '/systems', label: 'Systems and ownership', allowed: (me) => can(me, 'read', 'System') },
   { href: '/audit', label: 'Audit', allowed: (me) => can(me, 'read', 'AuditEvent') },
@@ -142,6 +144,7 @@ function Routes({ home }: { home: string }) {
       </Route>
       <Route path="/records/:domain/:id">{(p) => <RecordPage domain={p.domain} id={p.id} />}</Route>
       <Route path="/records/:domain">{(p) => <RecordsPage domain={p.domain} />}</Route>
+      <Route path="/duplicates/:domain">{(p) => <DuplicatesPage domain={p.domain} />}</Route>
       <Route path="/contracts" component={ContractsPage} />
       <Route path="/contracts/:name">{(p) => <ContractPage name={p.name} />}</Route>
       <Route path="/systems" component={SystemsPage} />

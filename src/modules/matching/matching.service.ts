@@ -60,13 +60,23 @@ export class MatchingService {
           em,
           cr.domain,
           'PROPOSAL',
-          cr.duplicates.map((d) => ({
-            a: cr.recordId!,
-            b: d.recordId,
-            score: d.score,
-            rule: d.rule,
-            reasons: d.reasons,
-          })),
+          cr.duplicates.map((d) => {
+            // reasons compare the proposal (left) with the other record (right); a pair is stored
+            // in id order, so the sides follow it
+            const swap = d.recordId < cr.recordId!;
+            return {
+              a: cr.recordId!,
+              b: d.recordId,
+              score: d.score,
+              rule: d.rule,
+              reasons: swap
+                ? d.reasons.map((r) => ({
+                    ...r,
+                    fields: r.fields.map((f) => ({ ...f, left: f.right, right: f.left })),
+                  }))
+                : d.reasons,
+            };
+          }),
         );
       }
     }

@@ -57,6 +57,8 @@ const ChangeRequestQuery = graphql(`
       validation { code path severity message }
       referenceChanges { op field domain key site }
       record { id key latestRevision data }
+      possibleDuplicates { recordId key score rule reasons { rule message } }
+      merge { survivorId mergedId mergedKey fields { path source rule } }
     }
   }
 `);
@@ -263,6 +265,49 @@ export default function ChangeRequestPage({ id }: { id: string }) {
           No validation findings: the proposal satisfies {cr.contractVersion} and the {cr.domain} rules.
         </Text>
       )}
+
+      {cr.merge ? (
+        <>
+          <Title order={3}>{cr.operation === 'MERGE' ? 'Merge' : 'Unmerge'}</Title>
+          <Text size="sm" data-testid="merge-details">
+            {cr.operation === 'MERGE' ? 'Merges' : 'Brings back'} {cr.domain}{' '}
+            <Link href={`/records/${cr.domain}/${cr.merge.mergedId}`}>{cr.merge.mergedKey}</Link>{' '}
+            {cr.operation === 'MERGE' ? 'into' : 'from'}{' '}
+            <Link href={`/records/${cr.domain}/${cr.merge.survivorId}`}>
+              {cr.record?.key ?? 'the survivor'}
+            </Link>
+            {cr.operation === 'MERGE'
+              ? ': its references and cross-references move to the survivor, which takes the fields below.'
+              : '.'}
+          </Text>
+          {cr.merge.fields.length > 0 ? (
+            <List size="sm">
+              {cr.merge.fields
+                .filter((f) => f.source !== 'SURVIVOR' || f.rule === 'CHOSEN')
+                .map((f) => (
+                  <List.Item key={f.path}>
+                    {f.path}: {f.source === 'MERGED' ? `from ${cr.merge!.mergedKey}` : f.source.toLowerCase()}{' '}
+                    ({f.rule.toLowerCase().replaceAll('_', ' ')})
+                  </List.Item>
+                ))}
+            </List>
+          ) : null}
+        </>
+      ) : null}
+
+      {cr.possibleDuplicates.length > 0 ? (
+        <>
+          <Title order={3}>Possible duplicates</Title>
+          <List data-testid="possible-duplicates">
+            {cr.possibleDuplicates.map((d) => (
+              <List.Item key={d.recordId}>
+                <Link href={`/records/${cr.domain}/${d.recordId}`}>{d.key}</Link> — {d.score.toFixed(2)},{' '}
+                {d.reasons.map((r) => r.message).join(' ')}
+              </List.Item>
+            ))}
+          </List>
+        </>
+      ) : null}
 
       <Title order={3}>References</Title>
       {cr.referenceChanges.length === 0 ? (

@@ -158,6 +158,24 @@ export class MergeProposals {
           { path: [path] },
         );
     }
+    // a revision scheduled for later would take effect over the merge (and bring a MERGED record back)
+    const scheduled = await em
+      .getConnection()
+      .execute<{ record_id: string; effective_from: Date | string }[]>(
+        `select record_id, min(effective_from) as effective_from from record_revision
+          where record_id in (?, ?) and effective_from > now() group by record_id`,
+        [survivor.id, merged.id],
+        'all',
+        em.getTransactionContext(),
+      );
+    if (scheduled.length > 0) {
+      const which = scheduled[0].record_id === survivor.id ? survivor : merged;
+      throw new CanonError(
+        'INVALID_STATE',
+        `${which.domain} ${which.key} has a change scheduled for ${new Date(scheduled[0].effective_from).toISOString()}; merge once it is in effect.`,
+        { path: [which === survivor ? 'survivor' : 'merged'] },
+      );
+    }
     return [survivor, merged];
   }
 
