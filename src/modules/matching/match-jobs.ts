@@ -4,8 +4,10 @@
  * pairs a rule scores at its auto-merge threshold become merge proposals (under the approval
  * policy). A server that stops ends its running jobs FAILED (matching only reads: run it again).
  */
+
 import { createHash } from 'node:crypto';
 import { validate as isUuid } from 'uuid';
+import { lockNamed } from '../../db/locks.ts';
 import type { Em, Orm } from '../../db/orm.ts';
 import { CanonError } from '../../errors.ts';
 import type { AuditService } from '../audit/audit.service.ts';
@@ -56,14 +58,7 @@ export class MatchJobs {
       async (tx) => {
         await this.deps.contracts.validatorFor(tx, domain); // NOT_FOUND for an unknown domain
         // one match of a domain at a time: a second start answers the running one
-        await tx
-          .getConnection()
-          .execute(
-            'select pg_advisory_xact_lock(hashtext(?))',
-            [`match-job:${domain}`],
-            'all',
-            tx.getTransactionContext(),
-          );
+        await lockNamed(tx, `match-job:${domain}`);
         const running = await tx.findOne(MatchJob, { domain, status: 'RUNNING' });
         if (
           running &&

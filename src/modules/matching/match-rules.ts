@@ -1,4 +1,5 @@
 /** A domain's match rules: read by anyone who reads records, set and removed by admins (audited). */
+import { lockNamed } from '../../db/locks.ts';
 import type { Em, Orm } from '../../db/orm.ts';
 import { CanonError } from '../../errors.ts';
 import type { AuditService } from '../audit/audit.service.ts';
@@ -88,6 +89,7 @@ export class MatchRules {
   ): Promise<MatchRule> {
     authorize(ctx.ability, ctx.actor, 'manage', 'GoldenRecord');
     checkRule(input);
+    // setters and removers of one rule take turns (two creating it at once would collide on its name)
     const replay = (em: Em): Replayable<MatchRule> => ({
       idOf: (r) => r.id,
       replay: (id) => em.findOneOrFail(MatchRule, { id }),
@@ -101,7 +103,7 @@ export class MatchRules {
       replay,
       async (em) => {
         await this.contracts.validatorFor(em, input.domain); // NOT_FOUND for an unknown domain
-        await lockRule(em, input.domain, input.name);
+        await lockNamed(em, `match-rule:${input.domain}/${input.name}`);
         let rule = await em.findOne(MatchRule, { domain: input.domain, name: input.name });
         const before = rule ? { ...ruleFields(rule) } : null;
         if (rule && lockVersion !== undefined && rule.lockVersion !== lockVersion)
@@ -151,7 +153,7 @@ export class MatchRules {
       { domain, name },
       replay,
       async (em) => {
-        await lockRule(em, domain, name);
+        await lockNamed(em, `match-rule:${domain}/${name}`);
         const rule = await em.findOne(MatchRule, { domain, name });
         if (!rule)
           throw new CanonError('NOT_FOUND', `${domain} has no match rule ${name}.`, { path: ['name'] });
@@ -182,15 +184,3 @@ const ruleFields = (r: MatchRule) => ({
   autoMergeAt: r.autoMergeAt ?? null,
   active: r.active,
 });
-
-/** Setters and removers of one rule take turns (two creating it at once would collide on its name). */
-async function lockRule(em: Em, domain: string, name: string): Promise<void> {
-  await em
-    .getConnection()
-    .execute(
-      'select pg_advisory_xact_lock(hashtext(?))',
-      [`match-rule:${domain}/${name}`],
-      'all',
-      em.getTransactionContext(),
-    );
-}

@@ -6,17 +6,11 @@
  * take the audit's change-order lock today; this one states the rules' own need, whatever the order
  * of the writer's other steps becomes.)
  */
+import { lockNamed } from '../../db/locks.ts';
 import type { Em } from '../../db/orm.ts';
 import type { DomainRules } from './domain-rules.ts';
 
 export async function lockStructure(em: Em, rules: DomainRules): Promise<void> {
   if (!rules.structureLock) return;
-  await em
-    .getConnection()
-    .execute(
-      'select pg_advisory_xact_lock(hashtext(?))',
-      [`structure:${rules.structureLock}`],
-      'all',
-      em.getTransactionContext(),
-    );
+  await lockNamed(em, `structure:${rules.structureLock}`);
 }

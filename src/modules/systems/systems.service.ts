@@ -5,6 +5,7 @@
  */
 
 import { validate as isUuid } from 'uuid';
+import { lockNamed } from '../../db/locks.ts';
 import type { Em, Orm } from '../../db/orm.ts';
 import { CanonError, notFound, VersionConflictError } from '../../errors.ts';
 import type { AuditService } from '../audit/audit.service.ts';
@@ -260,14 +261,7 @@ export class SystemsService {
           }
           await this.contracts.validatorFor(em, input.domain); // the domain must have a published contract
           // serialise rule changes of one domain so two overlapping assignments cannot both pass
-          await em
-            .getConnection()
-            .execute(
-              'select pg_advisory_xact_lock(hashtext(?))',
-              [`sor:${input.domain}`],
-              'all',
-              em.getTransactionContext(),
-            );
+          await lockNamed(em, `sor:${input.domain}`);
           const existing = await em.find(SorRule, { domain: input.domain });
           const site = input.site ?? null;
           for (const rule of existing) {

@@ -6,6 +6,7 @@
  * the merge has just made MERGED.
  */
 import { executeBound } from '../../db/bound-statements.ts';
+import { lockNamed } from '../../db/locks.ts';
 import type { Em } from '../../db/orm.ts';
 import { toPgArray } from '../../db/pg-array.ts';
 import type { OutboxService } from '../events/outbox.service.ts';
@@ -15,7 +16,7 @@ const lockName = (domain: string) => `xref-merge:${domain}`;
 
 /** Taken (shared) by a link batch before it checks that its records are live. */
 export async function lockAgainstMerges(em: Em, domain: string): Promise<void> {
-  await executeBound<unknown>(em, 'select pg_advisory_xact_lock_shared(hashtext(?))', [lockName(domain)]);
+  await lockNamed(em, lockName(domain), 'shared');
 }
 
 interface MovedRow {
@@ -47,7 +48,7 @@ export function xrefMergeParticipant(outbox: OutboxService): MergeParticipant {
   return {
     name: 'xref',
     async lock(em, domain) {
-      await executeBound<unknown>(em, 'select pg_advisory_xact_lock(hashtext(?))', [lockName(domain)]);
+      await lockNamed(em, lockName(domain));
     },
     async merged(em, change) {
       const rows = await executeBound<MovedRow>(

@@ -5,6 +5,7 @@
  * transaction (the sequence row is locked until it commits), so two proposals never get one key and
  * a refused proposal uses none.
  */
+import { lockNamed } from '../../../db/locks.ts';
 import type { Em, Orm } from '../../../db/orm.ts';
 import { CanonError } from '../../../errors.ts';
 import type { AuditService } from '../../audit/audit.service.ts';
@@ -127,14 +128,7 @@ export class KeySequences {
       async (em) => {
         await this.contracts.validatorFor(em, input.domain); // the domain must have a published contract
         // lock the row (or its absence) against assignments running now
-        await em
-          .getConnection()
-          .execute(
-            'select pg_advisory_xact_lock(hashtext(?))',
-            [`key-sequence:${input.domain}`],
-            'all',
-            em.getTransactionContext(),
-          );
+        await lockNamed(em, `key-sequence:${input.domain}`);
         let row = await em.findOne(KeySequence, { domain: input.domain });
         const before = row ? toView(row) : null;
         // the sequence it already has (a retry, a double click) changes nothing and is not audited again

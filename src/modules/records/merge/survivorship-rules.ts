@@ -1,4 +1,5 @@
 /** A domain's survivorship rules per field (merge/survivorship.ts), listed by anyone, set by admins. */
+import { lockNamed } from '../../../db/locks.ts';
 import type { Em, Orm } from '../../../db/orm.ts';
 import { CanonError } from '../../../errors.ts';
 import type { AuditService } from '../../audit/audit.service.ts';
@@ -56,14 +57,7 @@ export class SurvivorshipRules {
       async (em) => {
         await this.contracts.validatorFor(em, input.domain); // NOT_FOUND for an unknown domain
         // setters of one field take turns; setting what is already set changes (and audits) nothing
-        await em
-          .getConnection()
-          .execute(
-            'select pg_advisory_xact_lock(hashtext(?))',
-            [`survivorship:${input.domain}${input.field}`],
-            'all',
-            em.getTransactionContext(),
-          );
+        await lockNamed(em, `survivorship:${input.domain}${input.field}`);
         const row = await em.findOne(SurvivorshipRuleRow, { domain: input.domain, field: input.field });
         if ((row?.rule ?? null) === input.rule) return input.domain;
         const before = row ? { rule: row.rule } : null;
