@@ -170,9 +170,12 @@ export const RecordInterface = builder.interfaceRef<View>('GoldenRecord').implem
       description: 'For a MERGED record: the survivor it was merged into (reads by id answer the survivor).',
       resolve: (v) => v.mergedInto ?? null,
     }),
-    mergedFrom: t.idList({
+    mergedFrom: t.loadableList({
+      type: 'ID',
       description: 'The records merged into this one (now MERGED, their ids answer this record).',
-      resolve: async (v, _a, ctx) => (await ctx.services.records.mergedFrom([v.id]))[0],
+      // one query for every record of a page
+      load: (ids: string[], ctx: GraphQLContext) => ctx.services.records.mergedFrom(ids),
+      resolve: (v) => v.id,
     }),
     followedFrom: t.id({
       nullable: true,
