@@ -1,7 +1,8 @@
 /**
  * Duplicates in the console, in Debian's Chromium against a running Canon: the proposal of a part
  * that already exists shows its possible duplicate; the queue lists the pair with the rule that
- * matched; steward A merges it (keeping the older record) and lands on the MERGE change request,
+ * matched; steward A merges it (the older record survives, the name comes from the newer) and lands
+ * on the MERGE change request,
  * which steward B approves; another pair is marked not a duplicate and leaves the queue; a match over
  * the whole domain is started and followed. Screens are checked with axe-core and for script errors.
  */
@@ -44,12 +45,18 @@ describe('steward console: duplicates', () => {
     await notOne.getByRole('button', { name: 'Not a duplicate' }).click();
     await notOne.waitFor({ state: 'detached' });
 
-    await pair.getByRole('button', { name: `Keep ${tag}-1` }).dblclick();
+    await pair.getByRole('button', { name: 'Merge…' }).click();
+    const dialog = a.page.getByRole('dialog');
+    await dialog.getByTestId('merge-fields').waitFor();
+    await dialog.getByRole('radio', { name: `name from ${tag}1` }).check();
+    await f.audit(a.page, 'merge-dialog');
+    await dialog.getByRole('button', { name: 'Propose the merge' }).dblclick();
     await a.page.waitForURL(/\/console\/change-requests\//);
     await a.page
       .getByTestId('merge-details')
       .filter({ hasText: `${tag}1` })
       .waitFor();
+    expect(await a.page.getByText(/\/name: from/).count()).toBe(1);
     await a.page.getByTestId('cr-status').filter({ hasText: 'PENDING' }).waitFor();
     await f.audit(a.page, 'change-request-merge');
     const mergeId = a.page.url().split('/').at(-1)!;
@@ -78,6 +85,6 @@ describe('steward console: duplicates', () => {
   }, 180_000);
 
   it('every screen passes axe with no serious or critical violation, without script errors, CSP refusals or token leaks', () => {
-    f.expectClean(['change-request-duplicates', 'change-request-merge', 'duplicates']);
+    f.expectClean(['change-request-duplicates', 'change-request-merge', 'duplicates', 'merge-dialog']);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * The stewards' queue of possible duplicates of a domain: both records side by side with the rules
- * that matched; "Not a duplicate" (remembered), or merge one into the other (a MERGE change request
- * that another steward approves in the inbox); and a match over the whole domain, followed live.
+ * that matched; "Not a duplicate" (remembered), or merge them — which survives and whose value each
+ * differing field takes (MergeDialog) — as a MERGE change request another steward approves in the
+ * inbox; and a match over the whole domain, followed live.
  */
 import { Button, Card, Group, NumberInput, Select, Stack, Table, Text, Title } from '@mantine/core';
 import { useEffect, useState } from 'react';
@@ -9,6 +10,7 @@ import { useMutation, useQuery } from 'urql';
 import { Link, useLocation } from 'wouter';
 import { type ApiErrorShape, ErrorAlert, failureOf } from '../components/ErrorAlert.tsx';
 import { Loading } from '../components/Loading.tsx';
+import { MergeDialog, type MergeProposal } from '../components/MergeDialog.tsx';
 import { graphql } from '../graphql.ts';
 import { newKey } from '../idempotency.ts';
 import { can, useMe } from '../me.tsx';
@@ -92,18 +94,23 @@ function CandidateRow({ c, domain, onDone }: { c: Candidate; domain: string; onD
     if (err) setFailure(err);
     else onDone();
   };
-  const mergeInto = async (survivor: string, merged: string) => {
+  const [merging, setMerging] = useState(false);
+  const propose = async (p: MergeProposal) => {
+    setFailure(null);
     const r = await merge({
       input: {
-        survivor,
-        merged,
-        reason: `Duplicate (${c.rule}, ${c.score.toFixed(2)})`,
+        survivor: p.survivor,
+        merged: p.merged,
+        fieldChoices: p.fieldChoices,
+        reason: p.reason.trim() || `Duplicate (${c.rule}, ${c.score.toFixed(2)})`,
         idempotencyKey: `${key}-merge`,
       },
     });
     const err = failureOf(r, r.data?.mergeRecords);
-    if (err) setFailure(err);
-    else if (r.data?.mergeRecords.__typename === 'MergeRecordsPayload')
+    if (err) {
+      setMerging(false);
+      setFailure(err);
+    } else if (r.data?.mergeRecords.__typename === 'MergeRecordsPayload')
       navigate(`/change-requests/${r.data.mergeRecords.changeRequest.id}`);
   };
   if (!c.left || !c.right) return null;
@@ -135,13 +142,20 @@ function CandidateRow({ c, domain, onDone }: { c: Candidate; domain: string; onD
           <Button size="xs" variant="default" disabled={busy} onClick={notDuplicate}>
             Not a duplicate
           </Button>
-          <Button size="xs" disabled={busy} onClick={() => mergeInto(c.left!.id, c.right!.id)}>
-            Keep {c.left.key}
-          </Button>
-          <Button size="xs" disabled={busy} onClick={() => mergeInto(c.right!.id, c.left!.id)}>
-            Keep {c.right.key}
+          <Button size="xs" disabled={busy} onClick={() => setMerging(true)}>
+            Merge…
           </Button>
         </Group>
+        {merging ? (
+          <MergeDialog
+            opened
+            left={c.left}
+            right={c.right}
+            busy={mergeState.fetching}
+            onClose={() => setMerging(false)}
+            onPropose={propose}
+          />
+        ) : null}
       </Table.Td>
     </Table.Tr>
   );
