@@ -23,7 +23,7 @@ const show = (v: unknown) =>
   v === undefined || v === null ? '—' : typeof v === 'string' ? v : JSON.stringify(v);
 const empty = (v: unknown) =>
   v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0);
-const escape = (name: string) => name.replace(/~/g, '~0').replace(/\//g, '~1');
+const pointerOf = (name: string) => name.replace(/~/g, '~0').replace(/\//g, '~1');
 
 export function MergeDialog({
   opened,
@@ -58,7 +58,7 @@ export function MergeDialog({
       survivor: survivor.id,
       merged: merged.id,
       fieldChoices: differing.map((f) => ({
-        path: `/${escape(f)}`,
+        path: `/${pointerOf(f)}`,
         source: whose(f) === survivor.id ? ('SURVIVOR' as const) : ('MERGED' as const),
       })),
       reason,
