@@ -298,6 +298,7 @@ export function InboxPage() {
         opened={rejecting}
         onClose={() => setRejecting(false)}
         title={`Reject ${selected.length} proposals`}
+        closeButtonProps={{ 'aria-label': 'Close' }}
       >
         <Stack>
           <Textarea
