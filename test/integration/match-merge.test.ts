@@ -418,6 +418,65 @@ describe('match over a domain', () => {
     expect(await queue()).toEqual([]);
   });
 
+  it("proposes the merge of a pair at a rule's auto-merge threshold (the older record survives; stewards approve)", async () => {
+    const tag = uniqueCode('AM').replace(/-/g, '');
+    await mutate(t, 'setApprovalPolicy', { domain: 'location', requiredApprovals: 1 }, 'domain', {
+      field: 'approvalPolicy',
+    });
+    const ids: string[] = [];
+    for (const code of [`${tag}-A`, `${tag}A`]) {
+      const cr = await propose(
+        t,
+        { domain: 'location', data: { code, name: `Rack ${code}`, usage: 'internal', site: 'AM1' } },
+        proposer,
+      );
+      ids.push((await approve(t, cr.id, approver)).recordId);
+    }
+    const rule = await mutate(
+      t,
+      'setMatchRule',
+      {
+        domain: 'location',
+        name: 'same-code',
+        kind: 'EXACT',
+        fields: ['/code', '/site'],
+        score: 0.95,
+        suggestAt: 0.9,
+        autoMergeAt: 0.95,
+      },
+      'rule { autoMergeAt }',
+    );
+    expect(rule.rule.autoMergeAt).toBe(0.95);
+    const job = await mutate(t, 'startMatchJob', { domain: 'location' }, 'id', {
+      token: proposer,
+      field: 'job',
+    });
+    await t.app.services.matching.jobs.wait(job.id);
+    const done = (await t.gql(`query($id: ID!) { matchJob(id: $id) { status autoMerges } }`, { id: job.id }))
+      .data.matchJob;
+    expect(done.status).toBe('COMPLETED');
+    expect(done.autoMerges).toBeGreaterThanOrEqual(1);
+    const pending = await t.gql(
+      `query($r: ID) { changeRequests(status: PENDING, recordId: $r) { edges { node { operation merge { mergedId } proposedByName } } } }`,
+      { r: ids[0] },
+    );
+    const merges = pending.data.changeRequests.edges
+      .map((e: { node: any }) => e.node)
+      .filter((n: any) => n.operation === 'MERGE');
+    expect(merges).toEqual([expect.objectContaining({ merge: { mergedId: ids[1] } })]);
+    // the proposer of an automatic merge is who started the match: another steward approves it
+    const cr = (
+      await t.gql(
+        `query($r: ID) { changeRequests(status: PENDING, recordId: $r) { edges { node { id operation } } } }`,
+        { r: ids[0] },
+      )
+    ).data.changeRequests.edges
+      .map((e: { node: any }) => e.node)
+      .find((n: any) => n.operation === 'MERGE');
+    expect((await approve(t, cr.id, approver)).status).toBe('APPLIED');
+    expect((await recordById(ids[1])).followedFrom).toBe(ids[1]);
+  });
+
   it('edits rules with typed errors for bad input', async () => {
     const set = (input: Record<string, unknown>, token?: string) =>
       t.gql(
