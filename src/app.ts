@@ -113,7 +113,11 @@ export async function startCanon(
   registerRelayMetrics(metrics.registry, services.relay);
   registerSchemaMetrics(metrics.registry, liveSchema);
   services.records.onDecided(async (_em, _ctx, crs) => {
-    for (const cr of crs) business.decisions.inc({ domain: cr.domain, status: cr.status });
+    for (const cr of crs) {
+      business.decisions.inc({ domain: cr.domain, status: cr.status });
+      if (cr.status === 'APPLIED' && (cr.operation === 'MERGE' || cr.operation === 'UNMERGE'))
+        business.merges.inc({ domain: cr.domain, operation: cr.operation });
+    }
   });
   services.xref.observeLookups((system, domain, kind, ids) =>
     business.xrefResolves.inc({ system, domain, kind }, ids),

@@ -13,6 +13,8 @@ export interface BusinessMetrics {
   decisions: Counter<'domain' | 'status'>;
   /** Ids looked up in a system's map (resolveXrefs, resolveExternalKeys, translateXrefs), by system. */
   xrefResolves: Counter<'system' | 'domain' | 'kind'>;
+  /** Merges and unmerges applied by this process, by domain and operation (MERGE, UNMERGE). */
+  merges: Counter<'domain' | 'operation'>;
 }
 
 export function registerBusinessMetrics(registry: Registry, services: Services): BusinessMetrics {
@@ -63,5 +65,23 @@ export function registerBusinessMetrics(registry: Registry, services: Services):
     labelNames: ['system', 'domain', 'kind'],
     registers: [registry],
   });
-  return { decisions, xrefResolves };
+  new Gauge({
+    name: 'canon_match_candidates_open',
+    help: 'Possible duplicates waiting for a steward (open pairs of two live records), by domain',
+    labelNames: ['domain'],
+    registers: [registry],
+    async collect() {
+      const counts = await services.matching.candidates.openCounts(ctx).catch(() => null);
+      if (!counts) return;
+      this.reset();
+      for (const c of counts) this.set({ domain: c.domain }, c.count);
+    },
+  });
+  const merges = new Counter({
+    name: 'canon_records_merged_total',
+    help: 'Merges and unmerges applied by this process, by domain and operation (MERGE, UNMERGE)',
+    labelNames: ['domain', 'operation'],
+    registers: [registry],
+  });
+  return { decisions, xrefResolves, merges };
 }

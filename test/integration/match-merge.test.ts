@@ -176,6 +176,8 @@ describe('match on proposal', () => {
       .map((e: { node: any }) => e.node)
       .find((n: any) => [n.leftId, n.rightId].sort().join() === [d.a, d.b].sort().join());
     expect(pair).toMatchObject({ score: 0.95, rule: 'same-code', foundBy: 'PROPOSAL' });
+    const metrics = await (await fetch(`${t.url}/metrics`)).text();
+    expect(metrics).toMatch(/^canon_match_candidates_open\{domain="item"\} [1-9]/m);
   });
 });
 
@@ -290,6 +292,10 @@ describe('merge and unmerge', () => {
     expect((await history(d.b)).at(-1)).toMatchObject({ operation: 'UNMERGE', status: 'ACTIVE' });
     // unmerged twice: the record is no longer merged
     expect((await unmerge({ merged: d.b })).code).toBe('INVALID_STATE');
+    // operators see merges and the queue in /metrics
+    const metrics = await (await fetch(`${t.url}/metrics`)).text();
+    expect(metrics).toMatch(/^canon_records_merged_total\{domain="item",operation="MERGE"\} [1-9]/m);
+    expect(metrics).toMatch(/^canon_records_merged_total\{domain="item",operation="UNMERGE"\} [1-9]/m);
     // an unmerge is remembered: the pair is not a duplicate
     const pair = await t.app.services.orm.em
       .fork()

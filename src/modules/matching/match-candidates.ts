@@ -134,6 +134,21 @@ export class MatchCandidates {
     return Number(row.n);
   }
 
+  /** Open pairs of two live records per domain (the metrics' gauge). */
+  async openCounts(ctx: CallContext): Promise<{ domain: string; count: number }[]> {
+    authorize(ctx.ability, ctx.actor, 'read', 'GoldenRecord');
+    const rows = await this.orm.em
+      .fork()
+      .getConnection()
+      .execute<{ domain: string; n: string }[]>(
+        `select m.domain, count(*) as n from match_candidate m
+           join golden_record a on a.id = m.record_a and a.status = 'ACTIVE'
+           join golden_record b on b.id = m.record_b and b.status = 'ACTIVE'
+          where m.status = 'OPEN' group by m.domain order by m.domain`,
+      );
+    return rows.map((r) => ({ domain: r.domain, count: Number(r.n) }));
+  }
+
   async get(ctx: CallContext, id: string): Promise<MatchCandidate | null> {
     authorize(ctx.ability, ctx.actor, 'read', 'GoldenRecord');
     return isUuid(id) ? this.orm.em.fork().findOne(MatchCandidate, { id }) : null;
