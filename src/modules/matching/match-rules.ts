@@ -27,6 +27,9 @@ export interface MatchRuleInput {
 
 const POINTER = /^(\/[^/]+)+$/;
 
+/** How long the proposal path keeps a domain's rules (a change on another replica is seen after it). */
+const RULES_TTL_MS = 5_000;
+
 function checkRule(input: MatchRuleInput): void {
   const bad = (message: string, path: string) => new CanonError('BAD_USER_INPUT', message, { path: [path] });
   if (!/^[a-z0-9][a-z0-9-]{0,99}$/.test(input.name))
@@ -72,6 +75,21 @@ export class MatchRules {
   activeIn(em: Em, domain: string): Promise<MatchRule[]> {
     return em.find(MatchRule, { domain, active: true }, { orderBy: { name: 'asc' } });
   }
+
+  /**
+   * The active rules of a domain for the proposal path, kept for a few seconds: every proposal
+   * needs them, and they change rarely. A change here is seen at once; one made on another replica
+   * within RULES_TTL_MS.
+   */
+  async activeCached(em: Em, domain: string): Promise<MatchRule[]> {
+    const hit = this.cache.get(domain);
+    if (hit && hit.until > Date.now()) return hit.rules;
+    const rules = await this.activeIn(em, domain);
+    this.cache.set(domain, { rules, until: Date.now() + RULES_TTL_MS });
+    return rules;
+  }
+
+  private readonly cache = new Map<string, { rules: MatchRule[]; until: number }>();
 
   async list(ctx: CallContext, domain?: string): Promise<MatchRule[]> {
     authorize(ctx.ability, ctx.actor, 'read', 'GoldenRecord');
@@ -137,6 +155,7 @@ export class MatchRules {
           before,
           after: ruleFields(rule),
         });
+        this.cache.delete(input.domain);
         return rule;
       },
     );
@@ -166,6 +185,7 @@ export class MatchRules {
           subjectId: `${domain}/${name}`,
           before,
         });
+        this.cache.delete(domain);
         return true;
       },
     );

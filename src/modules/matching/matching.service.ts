@@ -24,7 +24,7 @@ export class MatchingService {
     this.jobs = new MatchJobs({ ...deps, rules: this.rules, candidates: this.candidates });
     const matcher = new ProposalMatcher({
       keyFieldsOf: (em, domain) => deps.records.keyFieldsOf(em, domain),
-      rulesOf: (em, domain) => this.rules.activeIn(em, domain),
+      rulesOf: (em, domain) => this.rules.activeCached(em, domain),
     });
     deps.records.findDuplicatesWith((em, domain, data, recordId) => matcher.find(em, domain, data, recordId));
     deps.records.onDecided((em, ctx, crs) => this.decided(em, ctx.actor?.id ?? null, crs));
