@@ -14,7 +14,8 @@ import type { CallContext } from '../auth/actor-context.ts';
 import type { CredentialChanges } from '../auth/credential-changes.ts';
 import type { ContractsService } from '../contracts/contracts.service.ts';
 import { idempotentTransaction, type Replayable } from '../idempotency/idempotency.service.ts';
-import { type OwnershipRule, pointerCovers } from './ownership.ts';
+import { pointerCovers } from './ownership.ts';
+import { ownershipOf, ownersIn } from './ownership-reads.ts';
 import { SorRule } from './sor-rule.entity.ts';
 import { SYSTEM_KINDS, System, type SystemKind } from './system.entity.ts';
 
@@ -356,47 +357,11 @@ export class SystemsService {
     );
   }
 
-  /**
-   * The active systems of record of a domain on a site (rules for every site included), with the
-   * fields each owns (null: the whole record): how merges rank sources (survivorship).
-   */
-  async ownersIn(
-    em: Em,
-    domain: string,
-    site: string | null,
-  ): Promise<{ system: string; fields: string[] | null }[]> {
-    const rows = await em.getConnection().execute<{ system_code: string; fields: unknown }[]>(
-      `select r.system_code, r.fields from sor_rule r join system s on s.code = r.system_code
-        where r.domain = ? and s.active and (r.site is null or r.site = ?) order by r.system_code`,
-      [domain, site ?? ''],
-      'all',
-      em.getTransactionContext(),
-    );
-    return rows.map((r) => ({
-      system: r.system_code,
-      fields: (typeof r.fields === 'string' ? JSON.parse(r.fields) : r.fields) as string[] | null,
-    }));
-  }
+  /** The active systems of record of a domain on a site (ownership-reads.ts). */
+  ownersIn = (em: Em, domain: string, site: string | null) => ownersIn(em, domain, site);
 
-  /** The rules a connector of `systemCode` acts under (none when the system is unknown or inactive). */
-  async ownershipOf(systemCode: string, em?: Em): Promise<OwnershipRule[]> {
-    const rows = await (em ?? this.orm.em.fork())
-      .getConnection()
-      .execute<
-        { id: string; domain: string; site: string | null; fields: unknown; required_approvals: number }[]
-      >(
-        `select r.id, r.domain, r.site, r.fields, r.required_approvals from sor_rule r join system s on s.code = r.system_code
-        where r.system_code = ? and s.active`,
-        [systemCode],
-      );
-    return rows.map((r) => ({
-      id: r.id,
-      domain: r.domain,
-      site: r.site,
-      fields: (typeof r.fields === 'string' ? JSON.parse(r.fields) : r.fields) as string[] | null,
-      requiredApprovals: r.required_approvals,
-    }));
-  }
+  /** The rules a connector of `systemCode` acts under (ownership-reads.ts). */
+  ownershipOf = (systemCode: string, em?: Em) => ownershipOf(em ?? this.orm.em.fork(), systemCode);
 }
 
 const systemReplay = (em: Em): Replayable<System> => ({
