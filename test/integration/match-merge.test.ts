@@ -424,6 +424,32 @@ describe('match over a domain', () => {
     expect(await queue()).toEqual([]);
   });
 
+  it('reads a page of the queue with both records in a fixed number of statements', async () => {
+    const tag = uniqueCode('QN').replace(/-/g, '');
+    await mutate(t, 'setApprovalPolicy', { domain: 'work-center', requiredApprovals: 0 }, 'domain', {
+      field: 'approvalPolicy',
+    });
+    for (let i = 0; i < 4; i++)
+      for (const code of [`${tag}-${i}`, `${tag}${i}`])
+        expect(
+          (
+            await propose(
+              t,
+              { domain: 'work-center', data: { code, name: `Cell ${code}`, capacity: 1 } },
+              proposer,
+            )
+          ).status,
+        ).toBe('APPLIED');
+    const page = (n: number) =>
+      t.gql(
+        `{ matchCandidates(domain: "work-center", first: ${n}) { edges { node { score left { key } right { key } reasons { rule } } } } }`,
+      );
+    expect((await page(10)).data.matchCandidates.edges.length).toBeGreaterThanOrEqual(4);
+    const one = await t.countQueries(() => page(1));
+    const ten = await t.countQueries(() => page(10));
+    expect(ten).toBe(one);
+  });
+
   it("proposes the merge of a pair at a rule's auto-merge threshold (the older record survives; stewards approve)", async () => {
     const tag = uniqueCode('AM').replace(/-/g, '');
     await mutate(t, 'setApprovalPolicy', { domain: 'location', requiredApprovals: 1 }, 'domain', {

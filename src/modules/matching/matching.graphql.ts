@@ -8,7 +8,7 @@ import { connectionOf, encodeCursor, forwardPage, totalCountField } from '../../
 import { canonErrors } from '../../graphql/errors.ts';
 import { connectionNames, enumOf, IDEMPOTENCY_KEY_DESCRIPTION } from '../../graphql/naming.ts';
 import { MatchReasonRef } from '../records/merge/merge.graphql.ts';
-import { RecordInterface } from '../records/record.graphql.ts';
+import { RecordInterface, withAsOf } from '../records/record.graphql.ts';
 import {
   CANDIDATE_STATUSES,
   MATCH_JOB_STATUSES,
@@ -85,7 +85,15 @@ const MatchRuleRef = builder.objectRef<MatchRule>('MatchRule').implement({
   }),
 });
 
-const loadRecord = (ctx: GraphQLContext, id: string) => ctx.services.records.record(ctx, id);
+/** Both sides of every candidate of a page in one query (a DataLoader per request). */
+const recordSide = (description: string, idOf: (c: MatchCandidate) => string) => ({
+  type: RecordInterface,
+  nullable: true as const,
+  description,
+  load: async (ids: string[], ctx: GraphQLContext) =>
+    withAsOf(await ctx.services.records.recordsByIds(ctx, ids)),
+  resolve: idOf,
+});
 
 const MatchCandidateRef = builder.objectRef<MatchCandidate>('MatchCandidate').implement({
   description: 'Two live records that may be duplicates, with the reasons.',
@@ -99,18 +107,8 @@ const MatchCandidateRef = builder.objectRef<MatchCandidate>('MatchCandidate').im
       description: 'Every rule that matched.',
       resolve: (c) => c.reasons,
     }),
-    left: t.field({
-      type: RecordInterface,
-      nullable: true,
-      description: 'One record.',
-      resolve: (c, _a, ctx) => loadRecord(ctx, c.recordA),
-    }),
-    right: t.field({
-      type: RecordInterface,
-      nullable: true,
-      description: 'The other.',
-      resolve: (c, _a, ctx) => loadRecord(ctx, c.recordB),
-    }),
+    left: t.loadable(recordSide('One record.', (c) => c.recordA)),
+    right: t.loadable(recordSide('The other.', (c) => c.recordB)),
     leftId: t.exposeID('recordA', { description: 'Id of the one.' }),
     rightId: t.exposeID('recordB', { description: 'Id of the other.' }),
     status: t.field({ type: CandidateStatusEnum, description: 'Where it stands.', resolve: (c) => c.status }),

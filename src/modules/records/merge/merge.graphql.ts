@@ -5,11 +5,12 @@
  */
 import { StaleBaseError, ValidationError } from '../../../errors.ts';
 import { builder } from '../../../graphql/builder.ts';
+import type { GraphQLContext } from '../../../graphql/context.ts';
 import { canonErrors, errorsOf } from '../../../graphql/errors.ts';
 import { enumOf, IDEMPOTENCY_KEY_DESCRIPTION } from '../../../graphql/naming.ts';
 import type { DuplicateSuggestion, MergeDetails } from '../change-request.entity.ts';
 import { ChangeRequestRef } from '../change-request.graphql.ts';
-import { RecordInterface } from '../record.graphql.ts';
+import { RecordInterface, withAsOf } from '../record.graphql.ts';
 import type { SurvivorshipRuleRow } from './record-merge.entity.ts';
 import { SURVIVORSHIP_RULES, type SurvivorshipRule } from './survivorship.ts';
 
@@ -57,11 +58,13 @@ const MergeDetailsRef = builder.objectRef<MergeDetails>('MergeDetails').implemen
     mergedBaseRevision: t.exposeInt('mergedBaseRevision', {
       description: "The merged record's revision when proposed: applying checks it is still the newest.",
     }),
-    merged: t.field({
+    merged: t.loadable({
       type: RecordInterface,
       nullable: true,
       description: 'The merged record now.',
-      resolve: (m, _a, ctx) => ctx.services.records.record(ctx, m.mergedId),
+      load: async (ids: string[], ctx: GraphQLContext) =>
+        withAsOf(await ctx.services.records.recordsByIds(ctx, ids)),
+      resolve: (m) => m.mergedId,
     }),
     fields: t.field({ type: [MergedFieldRef], description: 'Field by field.', resolve: (m) => m.fields }),
   }),
@@ -106,11 +109,13 @@ const DuplicateSuggestionRef = builder.objectRef<DuplicateSuggestion>('Duplicate
   fields: (t) => ({
     recordId: t.exposeID('recordId', { description: 'The live record.' }),
     key: t.exposeString('key', { description: 'Its key when found.' }),
-    record: t.field({
+    record: t.loadable({
       type: RecordInterface,
       nullable: true,
       description: 'The record now.',
-      resolve: (d, _a, ctx) => ctx.services.records.record(ctx, d.recordId),
+      load: async (ids: string[], ctx: GraphQLContext) =>
+        withAsOf(await ctx.services.records.recordsByIds(ctx, ids)),
+      resolve: (d) => d.recordId,
     }),
     score: t.exposeFloat('score', { description: 'The best score, 0 to 1.' }),
     rule: t.exposeString('rule', { description: 'The rule that scored best.' }),
