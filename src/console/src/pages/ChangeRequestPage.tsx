@@ -274,7 +274,7 @@ export default function ChangeRequestPage({ id }: { id: string }) {
             <Link href={`/records/${cr.domain}/${cr.merge.mergedId}`}>{cr.merge.mergedKey}</Link>{' '}
             {cr.operation === 'MERGE' ? 'into' : 'from'}{' '}
             <Link href={`/records/${cr.domain}/${cr.merge.survivorId}`}>
-              {cr.record?.key ?? 'the survivor'}
+              {cr.operation === 'MERGE' ? (cr.record?.key ?? 'the survivor') : 'the survivor'}
             </Link>
             {cr.operation === 'MERGE'
               ? ': its references and cross-references move to the survivor, which takes the fields below.'
