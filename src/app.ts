@@ -35,6 +35,7 @@ import { handleImportUpload } from './modules/onboarding/import-upload.ts';
 import { handleReconcileUpload } from './modules/onboarding/reconcile-upload.ts';
 import { handleNpmRequest } from './modules/publishing/npm-registry.ts';
 import { streamMap } from './modules/xref/map-download.ts';
+import { registerPropagationMetrics } from './propagation-metrics.ts';
 import { createServices, type Services } from './services.ts';
 import { initialise, openCanonDatabase } from './startup.ts';
 import { CANON_VERSION } from './version.ts';
@@ -70,6 +71,7 @@ export async function startCanon(
     publicUrl: config.publicUrl,
     nats: config.nats,
     databaseUrl: config.databaseUrl,
+    exceptionsDefaultQueue: config.exceptionsDefaultQueue,
   });
   let devAdminToken: string | null = null;
   try {
@@ -111,6 +113,7 @@ export async function startCanon(
   );
   const business = registerBusinessMetrics(metrics.registry, services);
   registerRelayMetrics(metrics.registry, services.relay);
+  registerPropagationMetrics(metrics.registry, services);
   registerSchemaMetrics(metrics.registry, liveSchema);
   services.records.onDecided(async (_em, _ctx, crs) => {
     for (const cr of crs) {

@@ -41,6 +41,7 @@ const schema = z.object({
       'a path such as /ccompat or /apis/ccompat/v7 (no trailing slash), or off',
     )
     .default('/ccompat'),
+  CANON_EXCEPTIONS_DEFAULT_QUEUE: z.string().min(1).max(200).default('data-stewards'),
   CANON_CREDENTIAL_CACHE_MS: z.coerce.number().int().min(0).max(600_000).default(2_000),
   CANON_ANONYMOUS_INTROSPECTION: z.enum(['true', 'false', '1', '0']).optional(),
   CANON_AUDIT_SIGNING_KEY_FILE: z.string().optional(),
@@ -98,6 +99,8 @@ export interface CanonConfig {
   readStatementTimeoutMs?: number;
   /** People sign in with the company's identity provider (JWT bearer); none: API tokens only. */
   oidc?: OidcSettings;
+  /** The team exceptions go to when no system-of-record rule, system or contract names one. */
+  exceptionsDefaultQueue?: string;
   /** Not from the environment: a PGlite dump an in-memory database starts from (the test suite's template). */
   pgliteSnapshot?: Blob;
 }
@@ -135,6 +138,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CanonConfig {
     npmAnonymousRead: c.CANON_NPM_ANONYMOUS_READ === 'true' || c.CANON_NPM_ANONYMOUS_READ === '1',
     ccompatPath: c.CANON_CCOMPAT_PATH === 'off' ? null : c.CANON_CCOMPAT_PATH,
     credentialCacheMs: c.CANON_CREDENTIAL_CACHE_MS,
+    exceptionsDefaultQueue: c.CANON_EXCEPTIONS_DEFAULT_QUEUE,
     rateLimits: parseRateLimits(c.CANON_RATE_LIMITS),
     oidc: oidcSettingsFrom(c),
     queryCostBudget: c.CANON_QUERY_COST_BUDGET,

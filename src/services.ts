@@ -17,11 +17,13 @@ import { OutboxService } from './modules/events/outbox.service.ts';
 import { EventRelay } from './modules/events/relay/event-relay.ts';
 import type { NatsSettings } from './modules/events/relay/nats-env.ts';
 import { RelayService } from './modules/events/relay/relay.service.ts';
+import { ExceptionsService } from './modules/exceptions/exceptions.service.ts';
 import { MatchingService } from './modules/matching/matching.service.ts';
 import { ExportService } from './modules/onboarding/export.service.ts';
 import { ImportService } from './modules/onboarding/import.service.ts';
 import { ReconcileService } from './modules/onboarding/reconcile.service.ts';
 import { ReconcileJobs } from './modules/onboarding/reconcile-jobs.ts';
+import { PropagationService } from './modules/propagation/propagation.service.ts';
 import { PublishingService } from './modules/publishing/publishing.service.ts';
 import { RecordsService } from './modules/records/records.service.ts';
 import { SystemsService } from './modules/systems/systems.service.ts';
@@ -41,6 +43,10 @@ export interface Services {
   xref: XrefService;
   /** Duplicate detection: match rules, candidates, match jobs. */
   matching: MatchingService;
+  /** Subscriptions, acknowledgements, propagation state and durable cursors per system. */
+  propagation: PropagationService;
+  /** Integration exceptions with owners, quarantine and resolution time. */
+  exceptions: ExceptionsService;
   imports: ImportService;
   exports: ExportService;
   reconcile: ReconcileService;
@@ -67,6 +73,8 @@ export function createServices(
     nats?: NatsSettings;
     /** The PostgreSQL server (the relay's leadership lock); none on the embedded PGlite. */
     databaseUrl?: string;
+    /** The team exceptions go to when no rule, system or contract names one. */
+    exceptionsDefaultQueue?: string;
   } = {},
 ): Services {
   const audit = new AuditService();
@@ -93,6 +101,16 @@ export function createServices(
   records.rankSourcesWith((em, domain, site) => systems.ownersIn(em, domain, site));
   const xref = new XrefService(orm, audit, outbox, records, systems, contracts);
   const reconcile = new ReconcileService({ orm, records, xref, systems });
+  const propagation = new PropagationService({ orm, audit, outbox, systems, contracts, xref });
+  const exceptions = new ExceptionsService({
+    orm,
+    audit,
+    systems,
+    contracts,
+    records,
+    propagation,
+    defaultQueue: options.exceptionsDefaultQueue,
+  });
   return {
     orm,
     audit,
@@ -104,6 +122,8 @@ export function createServices(
     systems,
     xref,
     matching: new MatchingService({ orm, audit, contracts, records }),
+    propagation,
+    exceptions,
     imports: new ImportService({ orm, audit, records, xref, contracts, outbox }),
     exports: new ExportService({ orm, contracts, xref, records, outbox }),
     reconcile,

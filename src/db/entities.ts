@@ -9,6 +9,11 @@ import { ContractVersionEntity } from '../modules/contracts/contract-version.ent
 import { RegistrySettingsEntity } from '../modules/contracts/registry-settings.entity.ts';
 import { OutboxEventEntity } from '../modules/events/outbox-event.entity.ts';
 import { RelayPositionEntity } from '../modules/events/relay/relay-position.entity.ts';
+import {
+  ExceptionCommentEntity,
+  IntegrationExceptionEntity,
+  QuarantineEntity,
+} from '../modules/exceptions/exception.entities.ts';
 import { IdempotencyKeyEntity } from '../modules/idempotency/idempotency-key.entity.ts';
 import { MatchCandidateEntity, MatchJobEntity, MatchRuleEntity } from '../modules/matching/match.entities.ts';
 import {
@@ -17,6 +22,13 @@ import {
   ImportReportRowEntity,
 } from '../modules/onboarding/import-job.entity.ts';
 import { ReconcileDifferenceEntity, ReconcileJobEntity } from '../modules/onboarding/reconcile-job.entity.ts';
+import {
+  ChangeAckEntity,
+  PendingChangeEntity,
+  PropagationStateEntity,
+  SubscriptionEntity,
+  SystemCursorEntity,
+} from '../modules/propagation/propagation.entities.ts';
 import { PackageVersionEntity } from '../modules/publishing/package-version.entity.ts';
 import { ApprovalPolicyEntity } from '../modules/records/approval-policy.entity.ts';
 import { BulkChangeRequestEntity } from '../modules/records/bulk-change-request.entity.ts';
@@ -68,4 +80,12 @@ export const entities = [
   MatchRuleEntity,
   MatchCandidateEntity,
   MatchJobEntity,
+  SubscriptionEntity,
+  ChangeAckEntity,
+  PropagationStateEntity,
+  PendingChangeEntity,
+  SystemCursorEntity,
+  IntegrationExceptionEntity,
+  ExceptionCommentEntity,
+  QuarantineEntity,
 ];

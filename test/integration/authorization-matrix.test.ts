@@ -177,6 +177,60 @@ const MATRIX: Record<string, Entry> = {
     doc: `mutation { startMatchJob(input: { domain: "uom" }) { ... on StartMatchJobPayload { job { id } } ${E} } }`,
     allowed: ['admin', 'steward'],
   },
+  // propagation and exceptions
+  subscriptions: { doc: '{ subscriptions { totalCount } }', allowed: readers },
+  propagationBacklog: {
+    doc: '{ propagationBacklog(system: "odoo-main", state: BEHIND) { edges { node { recordId } } } }',
+    allowed: readers,
+  },
+  exceptions: { doc: '{ exceptions { totalCount } }', allowed: readers },
+  exception: { doc: '{ exception(id: "00000000-0000-7000-8000-000000000001") { id } }', allowed: readers },
+  exceptionSummary: { doc: '{ exceptionSummary { owner } }', allowed: readers },
+  quarantines: { doc: '{ quarantines { recordId } }', allowed: readers },
+  acknowledgeChanges: {
+    doc: `mutation { acknowledgeChanges(input: { system: "odoo-main", changes: [] }) { ... on AcknowledgeChangesPayload { recorded } ${E} } }`,
+    allowed: ['admin', 'connector'],
+  },
+  setSubscription: {
+    doc: `mutation { setSubscription(input: { system: "odoo-main", domain: "uom" }) { ... on SetSubscriptionPayload { subscription { id } } ${E} } }`,
+    allowed: ['admin'],
+  },
+  removeSubscription: {
+    doc: `mutation { removeSubscription(input: { id: "00000000-0000-7000-8000-000000000001" }) { ... on RemoveSubscriptionPayload { removedSubscriptionId } ${E} } }`,
+    allowed: ['admin'],
+  },
+  reportException: {
+    doc: `mutation { reportException(input: { system: "odoo-main", domain: "item", externalId: "LOT-9", code: "MISSING_ITEM", message: "no item" }) { ... on ReportExceptionPayload { exception { id } } ${E} } }`,
+    allowed: ['admin', 'steward', 'connector'],
+  },
+  acknowledgeException: {
+    doc: `mutation { acknowledgeException(input: { id: "00000000-0000-7000-8000-000000000001" }) { ... on AcknowledgeExceptionPayload { exception { id } } ${E} } }`,
+    allowed: ['admin', 'steward'],
+  },
+  assignException: {
+    doc: `mutation { assignException(input: { id: "00000000-0000-7000-8000-000000000001", assignee: "ana" }) { ... on AssignExceptionPayload { exception { id } } ${E} } }`,
+    allowed: ['admin', 'steward'],
+  },
+  commentOnException: {
+    doc: `mutation { commentOnException(input: { id: "00000000-0000-7000-8000-000000000001", text: "hm" }) { ... on CommentOnExceptionPayload { exception { id } } ${E} } }`,
+    allowed: ['admin', 'steward'],
+  },
+  resolveException: {
+    doc: `mutation { resolveException(input: { id: "00000000-0000-7000-8000-000000000001", note: "done" }) { ... on ResolveExceptionPayload { exception { id } } ${E} } }`,
+    allowed: ['admin', 'steward'],
+  },
+  reopenException: {
+    doc: `mutation { reopenException(input: { id: "00000000-0000-7000-8000-000000000001", note: "again" }) { ... on ReopenExceptionPayload { exception { id } } ${E} } }`,
+    allowed: ['admin', 'steward'],
+  },
+  resolveExceptions: {
+    doc: `mutation { resolveExceptions(input: { ids: ["00000000-0000-7000-8000-000000000001"], note: "done" }) { ... on ResolveExceptionsPayload { exceptions { id } } ${E} } }`,
+    allowed: ['admin', 'steward'],
+  },
+  releaseQuarantine: {
+    doc: `mutation { releaseQuarantine(input: { recordId: "00000000-0000-7000-8000-000000000001", note: "ok" }) { ... on ReleaseQuarantinePayload { recordId } ${E} } }`,
+    allowed: ['admin', 'steward'],
+  },
   setRuleSeverity: {
     doc: `mutation { setRuleSeverity(input: { domain: "item", rule: "item.gtin-check-digit", severity: BLOCKING }) { ... on SetRuleSeverityPayload { ruleSeverity { rule } } ${E} } }`,
     allowed: ['admin'],

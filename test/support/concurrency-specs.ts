@@ -122,6 +122,25 @@ export function mutationSpecs(env: SweepEnv) {
     return ids as [string, string];
   }
 
+  /** A live exception of sweep-odoo, filed by an admin's report. */
+  async function liveException(n: string): Promise<string> {
+    const x = await mutate(
+      env.t,
+      'reportException',
+      {
+        system: 'sweep-odoo',
+        domain: 'item',
+        externalId: `SWX-${n}`,
+        code: 'SWEEP',
+        message: 'Sweep failure.',
+      },
+      'id',
+      { field: 'exception' },
+    );
+    if (!x.id) throw new Error(JSON.stringify(x));
+    return x.id;
+  }
+
   const specs: Record<string, Spec> = {
     approveChange: {
       action: 'CHANGE_APPROVED',
@@ -708,6 +727,199 @@ export function mutationSpecs(env: SweepEnv) {
         effects: () =>
           count('select count(*)::int as n from survivorship_rule where field = ?', [`/sweep${n}`]),
       }),
+    },
+    acknowledgeChanges: {
+      action: 'CHANGES_ACKNOWLEDGED_ON_BEHALF',
+      // idempotent per (system, sequence): the first records it, the repeats change nothing
+      once: true,
+      prepare: async (n) => {
+        const [item] = await twoItems(n);
+        const [event] = await sql(
+          "select sequence::text as s from outbox_event where type = 'RECORD_CHANGED' and subject_id = ?",
+          [item],
+        );
+        return {
+          input: { system: 'sweep-odoo', changes: [{ sequence: event.s, status: 'APPLIED' }] },
+          effects: () =>
+            count(
+              "select count(*)::int as n from change_ack where system_code = 'sweep-odoo' and sequence = ?",
+              [event.s],
+            ),
+        };
+      },
+    },
+    setSubscription: {
+      action: 'SUBSCRIPTION_SET',
+      once: true,
+      prepare: async (n) => {
+        const code = `sweep-sub-${n}`;
+        await registerSystem(env.t, { code });
+        return {
+          input: { system: code, domain: 'item' },
+          effects: () =>
+            count('select count(*)::int as n from system_subscription where system_code = ?', [code]),
+        };
+      },
+    },
+    removeSubscription: {
+      action: 'SUBSCRIPTION_REMOVED',
+      once: true,
+      prepare: async (n) => {
+        const code = `sweep-unsub-${n}`;
+        await registerSystem(env.t, { code });
+        const sub = await mutate(env.t, 'setSubscription', { system: code, domain: 'item' }, 'id', {
+          field: 'subscription',
+        });
+        return {
+          input: { id: sub.id },
+          effects: async () =>
+            1 - (await count('select count(*)::int as n from system_subscription where id = ?', [sub.id])),
+        };
+      },
+    },
+    reportException: {
+      action: 'EXCEPTION_REPORTED',
+      // the same failure again is counted on the live exception, not filed again
+      once: true,
+      prepare: async (n) => ({
+        input: {
+          system: 'sweep-odoo',
+          domain: 'item',
+          externalId: `SW-LOT-${n}`,
+          code: 'MISSING_ITEM',
+          message: 'Odoo has no such item',
+        },
+        effects: () =>
+          count('select count(*)::int as n from integration_exception where external_id = ?', [
+            `SW-LOT-${n}`,
+          ]),
+      }),
+    },
+    acknowledgeException: {
+      action: 'EXCEPTION_ACKNOWLEDGED',
+      once: true,
+      prepare: async (n) => {
+        const id = await liveException(n);
+        return {
+          input: { id },
+          token: env.stewards[0],
+          effects: () =>
+            count(
+              "select count(*)::int as n from integration_exception where id = ? and state = 'ACKNOWLEDGED'",
+              [id],
+            ),
+        };
+      },
+    },
+    assignException: {
+      action: 'EXCEPTION_ASSIGNED',
+      once: true,
+      prepare: async (n) => {
+        const id = await liveException(n);
+        return {
+          input: { id, assignee: `someone-${n}` },
+          token: env.stewards[0],
+          effects: () =>
+            count('select count(*)::int as n from integration_exception where id = ? and assignee = ?', [
+              id,
+              `someone-${n}`,
+            ]),
+        };
+      },
+    },
+    commentOnException: {
+      action: 'EXCEPTION_COMMENTED',
+      // each comment is a comment: one per success, one with a key
+      once: false,
+      prepare: async (n) => {
+        const id = await liveException(n);
+        return {
+          input: { id, text: 'Looked at it.' },
+          token: env.stewards[0],
+          effects: () =>
+            count('select count(*)::int as n from integration_exception_comment where exception_id = ?', [
+              id,
+            ]),
+        };
+      },
+    },
+    resolveException: {
+      action: 'EXCEPTION_RESOLVED',
+      once: true,
+      prepare: async (n) => {
+        const id = await liveException(n);
+        return {
+          input: { id, note: 'Fixed the item.' },
+          token: env.stewards[0],
+          effects: () =>
+            count(
+              "select count(*)::int as n from integration_exception where id = ? and state = 'RESOLVED'",
+              [id],
+            ),
+        };
+      },
+    },
+    reopenException: {
+      action: 'EXCEPTION_REOPENED',
+      once: true,
+      prepare: async (n) => {
+        const id = await liveException(n);
+        await mutate(env.t, 'resolveException', { id, note: 'Done.' }, 'id', { field: 'exception' });
+        return {
+          input: { id, note: 'Happened again.' },
+          token: env.stewards[0],
+          effects: () =>
+            count("select count(*)::int as n from integration_exception where id = ? and state = 'OPEN'", [
+              id,
+            ]),
+        };
+      },
+    },
+    resolveExceptions: {
+      action: 'EXCEPTION_RESOLVED',
+      once: true,
+      prepare: async (n) => {
+        const id = await liveException(n);
+        return {
+          input: { ids: [id], note: 'Bulk fixed.', resolution: 'WONT_FIX' },
+          token: env.stewards[0],
+          effects: () =>
+            count(
+              "select count(*)::int as n from integration_exception where id = ? and state = 'WONT_FIX'",
+              [id],
+            ),
+        };
+      },
+    },
+    releaseQuarantine: {
+      action: 'QUARANTINE_RELEASED',
+      once: true,
+      prepare: async (n) => {
+        const [item] = await twoItems(n);
+        await mutate(
+          env.t,
+          'reportException',
+          {
+            system: 'sweep-odoo',
+            domain: 'item',
+            recordId: item,
+            code: 'BLOCKED',
+            message: 'No.',
+            blocking: true,
+          },
+          'id',
+          { field: 'exception' },
+        );
+        return {
+          input: { recordId: item, note: 'Let it through.' },
+          token: env.stewards[0],
+          effects: () =>
+            count(
+              'select count(*)::int as n from record_quarantine where record_id = ? and released_at is not null',
+              [item],
+            ),
+        };
+      },
     },
     replayEvents: {
       action: 'EVENTS_REPLAYED',

@@ -246,3 +246,23 @@ export async function mutation(
 /** The nodes of a connection. */
 export const nodes = <T = any>(connection: { edges: { node: T }[] }): T[] =>
   connection.edges.map((e) => e.node);
+
+/** What acknowledgeChanges answers, entry by entry. */
+export const ACK_FIELDS = `systemCode recorded unchanged rejected acknowledgedSequence highestAcknowledgedSequence
+  results { index sequence recordId revision status outcome error { code message path } }`;
+
+/** acknowledgeChanges with a connector's token (or an admin's naming `system`): the payload or the error. */
+export const acknowledgeChanges = (
+  t: TestApp,
+  token: string,
+  changes: Record<string, unknown>[],
+  system?: string,
+  idempotencyKey?: string,
+) =>
+  mutate(
+    t,
+    'acknowledgeChanges',
+    { changes, ...(system ? { system } : {}), ...(idempotencyKey ? { idempotencyKey } : {}) },
+    ACK_FIELDS,
+    { token },
+  );

@@ -25,7 +25,10 @@ export type Action =
   | 'propose'
   | 'approve'
   | 'merge'
-  | 'replay';
+  | 'replay'
+  | 'acknowledge'
+  | 'report'
+  | 'release';
 
 export type SubjectName =
   | 'Contract'
@@ -39,6 +42,8 @@ export type SubjectName =
   | 'System'
   | 'Xref'
   | 'EventStream'
+  | 'Subscription'
+  | 'IntegrationException'
   | 'all';
 
 export type AppAbility = MongoAbility<[Action, SubjectName | Record<string, unknown>]>;
@@ -74,11 +79,22 @@ export function defineAbilityFor(actor: Actor | null, ownership: OwnedScope[] = 
       can('merge', 'GoldenRecord');
       can('read', 'System');
       can('manage', 'Xref');
+      can('read', 'Subscription');
+      // stewards work the exception queues: acknowledge, assign, comment, resolve, release quarantines
+      can('read', 'IntegrationException');
+      can('update', 'IntegrationException');
+      can('report', 'IntegrationException');
+      can('release', 'IntegrationException');
       break;
     case 'connector':
       can('read', 'System');
       can('read', 'Xref');
       can('manage', 'Xref', { systemCode: actor.systemCode });
+      // the loop back: what its system applied, and the failures on its side
+      can('acknowledge', 'System', { code: actor.systemCode });
+      can('read', 'Subscription');
+      can('read', 'IntegrationException');
+      can('report', 'IntegrationException', { systemCode: actor.systemCode });
       // proposals only where its system is the system of record (domain, site, fields)
       for (const rule of ownership) {
         const conditions = { domain: rule.domain, ...(rule.site ? { site: rule.site } : {}) };
@@ -92,6 +108,8 @@ export function defineAbilityFor(actor: Actor | null, ownership: OwnedScope[] = 
       break;
     case 'viewer':
       can('read', 'System');
+      can('read', 'Subscription');
+      can('read', 'IntegrationException');
       can('read', 'Xref');
       can('read', 'GoldenRecord');
       can('read', 'ChangeRequest');

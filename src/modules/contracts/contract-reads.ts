@@ -1,7 +1,7 @@
 import { subject } from '@casl/ability';
 import semver from 'semver';
 import { validate as isUuid } from 'uuid';
-import type { Orm } from '../../db/orm.ts';
+import type { Em, Orm } from '../../db/orm.ts';
 import { readConnection } from '../../db/read-connection.ts';
 import { authorize, ormFilter } from '../auth/ability.ts';
 import type { CallContext } from '../auth/actor-context.ts';
@@ -68,6 +68,12 @@ export class ContractReads {
     authorize(ctx.ability, ctx.actor, 'read', 'Contract');
     const contract = await this.orm.em.fork().findOne(Contract, { name });
     return contract ? ((await this.withoutDraftOnly(ctx, [contract]))[0] ?? null) : null;
+  }
+
+  /** The team that owns a domain's contract (null: none named, or no such contract), in `em`'s transaction. */
+  async ownerTeamIn(em: Em, domain: string): Promise<string | null> {
+    const contract = await em.findOne(Contract, { name: domain }, { fields: ['ownerTeam'] });
+    return contract?.ownerTeam ?? null;
   }
 
   /** Versions of several contracts in one query (for DataLoader), newest first, filtered by the ability. */

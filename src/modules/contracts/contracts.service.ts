@@ -67,6 +67,7 @@ export class ContractsService {
   contractsByIds: ContractReads['contractsByIds'] = (...a) => this.reads.contractsByIds(...a);
   versionsByIds: ContractReads['versionsByIds'] = (...a) => this.reads.versionsByIds(...a);
   getContract: ContractReads['getContract'] = (...a) => this.reads.getContract(...a);
+  ownerTeamIn: ContractReads['ownerTeamIn'] = (...a) => this.reads.ownerTeamIn(...a);
   versionsOf: ContractReads['versionsOf'] = (...a) => this.reads.versionsOf(...a);
   getVersion: ContractReads['getVersion'] = (...a) => this.reads.getVersion(...a);
   latestPublished: ContractReads['latestPublished'] = (...a) => this.reads.latestPublished(...a);

@@ -89,7 +89,22 @@ export interface OutboxInput {
   contractVersion?: string;
 }
 
+/**
+ * Told of every batch of events in the writer's transaction, after they are inserted: modules that
+ * keep a projection of changes (propagation) learn about them here, never from the outbox table.
+ */
+export type AppendListener = (em: Em, events: readonly AppendedEvent[]) => Promise<void>;
+export interface AppendedEvent extends OutboxInput {
+  sequence: string;
+}
+
 export class OutboxService {
+  private readonly listeners: AppendListener[] = [];
+
+  onAppended(listener: AppendListener): void {
+    this.listeners.push(listener);
+  }
+
   /** Appends one event; answers its sequence. */
   async append(em: Em, input: OutboxInput): Promise<string> {
     const [sequence] = await this.appendMany(em, [input]);
@@ -135,7 +150,12 @@ export class OutboxService {
         column((i) => i.contractVersion),
       ],
     );
+    // inserted in input order under the lock: the i-th smallest sequence is the i-th input's
     const sequences = rows.map((r) => String(r.sequence)).sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
+    if (this.listeners.length > 0) {
+      const appended = inputs.map((input, i) => ({ ...input, sequence: sequences[i] }));
+      for (const listener of this.listeners) await listener(em, appended);
+    }
     await conn.execute(
       `select pg_notify('${OUTBOX_CHANNEL}', ?)`,
       [sequences[sequences.length - 1]],

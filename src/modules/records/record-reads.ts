@@ -348,10 +348,12 @@ export class RecordReads {
   async identities(
     em: Em,
     ids: readonly string[],
-  ): Promise<{ id: string; domain: string; status: string; key: string }[]> {
+  ): Promise<{ id: string; domain: string; status: string; key: string; site: string | null }[]> {
     if (ids.length === 0) return [];
-    return readConnection(em).execute<{ id: string; domain: string; status: string; key: string }[]>(
-      'select id, domain, status, key from golden_record where id = any(?::uuid[])',
+    return readConnection(em).execute<
+      { id: string; domain: string; status: string; key: string; site: string | null }[]
+    >(
+      'select id, domain, status, key, site from golden_record where id = any(?::uuid[])',
       [toPgArray([...ids])],
       'all',
       em.getTransactionContext(),

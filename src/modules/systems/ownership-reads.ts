@@ -43,3 +43,30 @@ export async function ownershipOf(em: Em, systemCode: string): Promise<Ownership
     requiredApprovals: r.required_approvals,
   }));
 }
+
+/**
+ * The team that owns a domain's data on a site under the system-of-record rules: the rule's team,
+ * else its system's; a whole-record rule before field rules, a site's rule before an all-sites one.
+ * Null when no active rule names a team.
+ */
+export async function dataOwnerTeamIn(
+  em: Em,
+  domain: string,
+  site: string | null,
+): Promise<{ team: string; system: string; viaRule: boolean } | null> {
+  const rows = await em
+    .getConnection()
+    .execute<{ system_code: string; rule_team: string | null; system_team: string | null }[]>(
+      `select r.system_code, r.team as rule_team, s.team as system_team from sor_rule r join system s on s.code = r.system_code
+      where r.domain = ? and s.active and (r.site is null or r.site = ?)
+      order by (r.fields is null) desc, (r.site is not null) desc, r.created_at`,
+      [domain, site ?? ''],
+      'all',
+      em.getTransactionContext(),
+    );
+  for (const r of rows) {
+    if (r.rule_team) return { team: r.rule_team, system: r.system_code, viaRule: true };
+    if (r.system_team) return { team: r.system_team, system: r.system_code, viaRule: false };
+  }
+  return null;
+}

@@ -18,6 +18,8 @@ export const SorRuleEntity = defineEntity({
     site: p.string().length(20).nullable(),
     fields: p.json<string[]>().nullable(),
     requiredApprovals: p.integer(),
+    /** The team that owns this data: exceptions about it go to them (else the system's team). */
+    team: p.string().length(200).nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
     createdBy: p.uuid().nullable(),
   },

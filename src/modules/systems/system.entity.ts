@@ -15,6 +15,8 @@ export const SystemEntity = defineEntity({
     kind: p.enum(SYSTEM_KINDS),
     sites: p.json<string[]>(),
     active: p.boolean().default(true),
+    /** The team that answers for this system's integration failures (exceptions) when no rule names one. */
+    team: p.string().length(200).nullable(),
     ...timestamps(),
     lockVersion: p.integer().version(),
   },

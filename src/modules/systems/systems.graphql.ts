@@ -39,6 +39,10 @@ const SorRuleRef = builder.node(SorRule, {
     requiredApprovals: t.exposeInt('requiredApprovals', {
       description: "Steward approvals the system's proposals need (0 = applied at once).",
     }),
+    team: t.exposeString('team', {
+      nullable: true,
+      description: "The team that owns this data (exceptions go to them); null: the system's team.",
+    }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was assigned.' }),
   }),
 });
@@ -54,6 +58,10 @@ builder.node(SystemRef, {
     kind: t.field({ type: SystemKindEnum, description: 'ERP, MES, WMS, …', resolve: (s) => s.kind }),
     sites: t.exposeStringList('sites', { description: 'Sites it serves (empty: all).' }),
     active: t.exposeBoolean('active', { description: 'false: its connectors can no longer propose.' }),
+    team: t.exposeString('team', {
+      nullable: true,
+      description: 'The team that answers for its integration failures when a rule names none.',
+    }),
     lockVersion: t.exposeInt('lockVersion', {
       description: 'Send it back as expectedLockVersion to update safely.',
     }),
@@ -118,6 +126,7 @@ const RegisterSystemInput = builder.inputType('RegisterSystemInput', {
     name: t.string({ required: true, description: 'Display name.' }),
     kind: t.field({ type: SystemKindEnum, required: true, description: 'What kind of system.' }),
     sites: t.stringList({ description: 'Sites the system serves.' }),
+    team: t.string({ description: "The team that answers for the system's integration failures." }),
     idempotencyKey: t.string({ description: IDEMPOTENCY_KEY_DESCRIPTION }),
   }),
 });
@@ -128,6 +137,7 @@ const UpdateSystemInput = builder.inputType('UpdateSystemInput', {
     name: t.string({ description: 'New display name.' }),
     sites: t.stringList({ description: 'New list of sites.' }),
     active: t.boolean({ description: 'false deactivates the system: its connectors can no longer propose.' }),
+    team: t.string({ description: 'New owning team (an empty string clears it).' }),
     expectedLockVersion: t.int({
       description: 'The lockVersion you read; another one is a VersionConflictError.',
     }),
@@ -145,6 +155,10 @@ const AssignInput = builder.inputType('AssignSystemOfRecordInput', {
     }),
     requiredApprovals: t.int({
       description: "Steward approvals the system's proposals need (default 0: applied at once).",
+    }),
+    team: t.string({
+      description:
+        "The team that owns this data: exceptions about it go to them (default: the system's team).",
     }),
     idempotencyKey: t.string({ description: IDEMPOTENCY_KEY_DESCRIPTION }),
   }),
@@ -190,7 +204,13 @@ builder.mutationFields((t) => ({
     resolve: (_r, { input }, ctx) =>
       ctx.services.systems.register(
         ctx,
-        { code: input.code, name: input.name, kind: input.kind, sites: input.sites ?? [] },
+        {
+          code: input.code,
+          name: input.name,
+          kind: input.kind,
+          sites: input.sites ?? [],
+          team: input.team ?? null,
+        },
         input.idempotencyKey,
       ),
   }),
@@ -213,6 +233,7 @@ builder.mutationFields((t) => ({
           name: input.name ?? undefined,
           sites: input.sites ?? undefined,
           active: input.active ?? undefined,
+          team: input.team ?? undefined,
           expectedLockVersion: input.expectedLockVersion ?? undefined,
         },
         input.idempotencyKey,
@@ -235,6 +256,7 @@ builder.mutationFields((t) => ({
           site: input.site ?? null,
           fields: input.fields ?? null,
           requiredApprovals: input.requiredApprovals ?? undefined,
+          team: input.team ?? null,
         },
         input.idempotencyKey,
       ),

@@ -15,7 +15,7 @@ import type { CredentialChanges } from '../auth/credential-changes.ts';
 import type { ContractsService } from '../contracts/contracts.service.ts';
 import { idempotentTransaction, type Replayable } from '../idempotency/idempotency.service.ts';
 import { pointerCovers } from './ownership.ts';
-import { ownershipOf, ownersIn } from './ownership-reads.ts';
+import { dataOwnerTeamIn, ownershipOf, ownersIn } from './ownership-reads.ts';
 import { SorRule } from './sor-rule.entity.ts';
 import { SYSTEM_KINDS, System, type SystemKind } from './system.entity.ts';
 
@@ -31,6 +31,14 @@ function fieldsOverlap(
   if (!a || !b) return true; // a whole-record rule overlaps everything
   const shared = a.filter((x) => b.some((y) => pointerCovers(x, y) || pointerCovers(y, x)));
   return shared.length > 0 ? shared : null;
+}
+
+/** A team name as given (trimmed; empty: none), or BAD_USER_INPUT past 200 characters. */
+function teamOf(team: string | null | undefined): string | null {
+  const trimmed = team?.trim() ?? '';
+  if (trimmed.length > 200)
+    throw new CanonError('BAD_USER_INPUT', 'A team name is at most 200 characters.', { path: ['team'] });
+  return trimmed || null;
 }
 
 export class SystemsService {
@@ -70,6 +78,11 @@ export class SystemsService {
     return (await this.activeIn(this.orm.em.fork(), code)) === true;
   }
 
+  /** A system in the caller's transaction (null: unknown). */
+  async getIn(em: Em, code: string): Promise<System | null> {
+    return em.findOne(System, { code });
+  }
+
   /** Whether a system is registered and active, inside the caller's transaction (null: unknown). */
   async activeIn(em: Em, code: string): Promise<boolean | null> {
     const system = await em.findOne(System, { code });
@@ -85,7 +98,7 @@ export class SystemsService {
 
   async register(
     ctx: CallContext,
-    input: { code: string; name: string; kind: SystemKind; sites?: string[] },
+    input: { code: string; name: string; kind: SystemKind; sites?: string[]; team?: string | null },
     idempotencyKey?: string | null,
   ): Promise<System> {
     authorize(ctx.ability, ctx.actor, 'create', 'System');
@@ -104,6 +117,7 @@ export class SystemsService {
         path: ['kind'],
       });
     const sites = [...new Set(input.sites ?? [])].sort();
+    const team = teamOf(input.team);
     const badSite = sites.find((s) => !SITE.test(s));
     if (badSite)
       throw new CanonError(
@@ -124,6 +138,7 @@ export class SystemsService {
           const same =
             existing.name === input.name &&
             existing.kind === input.kind &&
+            (existing.team ?? null) === team &&
             JSON.stringify(existing.sites) === JSON.stringify(sites);
           if (same) return existing; // registering again is harmless
           throw new CanonError(
@@ -137,13 +152,14 @@ export class SystemsService {
           name: input.name.trim(),
           kind: input.kind,
           sites,
+          team,
         });
         await em.flush();
         await this.audit.record(em, ctx, {
           action: 'SYSTEM_REGISTERED',
           subjectType: 'System',
           subjectId: system.code,
-          after: { name: system.name, kind: system.kind, sites },
+          after: { name: system.name, kind: system.kind, sites, team },
         });
         return system;
       },
@@ -152,7 +168,14 @@ export class SystemsService {
 
   async update(
     ctx: CallContext,
-    input: { code: string; name?: string; sites?: string[]; active?: boolean; expectedLockVersion?: number },
+    input: {
+      code: string;
+      name?: string;
+      sites?: string[];
+      active?: boolean;
+      team?: string;
+      expectedLockVersion?: number;
+    },
     idempotencyKey?: string | null,
   ): Promise<System> {
     authorize(ctx.ability, ctx.actor, 'update', 'System');
@@ -173,7 +196,12 @@ export class SystemsService {
               system.lockVersion,
             );
           }
-          const before = { name: system.name, sites: system.sites, active: system.active };
+          const before = {
+            name: system.name,
+            sites: system.sites,
+            active: system.active,
+            team: system.team ?? null,
+          };
           if (input.name !== undefined) system.name = input.name;
           if (input.sites !== undefined) {
             const badSite = input.sites.find((s) => !SITE.test(s));
@@ -182,7 +210,13 @@ export class SystemsService {
             system.sites = [...new Set(input.sites)].sort();
           }
           if (input.active !== undefined) system.active = input.active;
-          const after = { name: system.name, sites: system.sites, active: system.active };
+          if (input.team !== undefined) system.team = teamOf(input.team);
+          const after = {
+            name: system.name,
+            sites: system.sites,
+            active: system.active,
+            team: system.team ?? null,
+          };
           // the same update again (a retry, a double click) changes nothing and is not audited again
           if (JSON.stringify(after) === JSON.stringify(before)) return system;
           await em.flush();
@@ -191,7 +225,7 @@ export class SystemsService {
             subjectType: 'System',
             subjectId: system.code,
             before,
-            after: { name: system.name, sites: system.sites, active: system.active },
+            after,
           });
           return system;
         },
@@ -221,9 +255,11 @@ export class SystemsService {
       site?: string | null;
       fields?: string[] | null;
       requiredApprovals?: number;
+      team?: string | null;
     },
     idempotencyKey?: string | null,
   ): Promise<SorRule> {
+    const team = teamOf(input.team);
     authorize(ctx.ability, ctx.actor, 'manage', 'System');
     const fields = input.fields && input.fields.length > 0 ? [...new Set(input.fields)].sort() : null;
     const badField = fields?.find((f) => !POINTER.test(f));
@@ -273,7 +309,8 @@ export class SystemsService {
               rule.systemCode === input.system &&
               rule.site === site &&
               JSON.stringify(rule.fields ?? null) === JSON.stringify(fields);
-            if (identical && rule.requiredApprovals === approvals) return rule; // the same rule again
+            if (identical && rule.requiredApprovals === approvals && (rule.team ?? null) === team)
+              return rule; // the same rule again
             throw new CanonError(
               'DUPLICATE_KEY',
               `${rule.systemCode} already owns ${overlap === true ? 'these' : overlap.join(', ')} of ${input.domain}${rule.site ? ` on ${rule.site}` : ''}; remove that rule first.`,
@@ -294,6 +331,7 @@ export class SystemsService {
             site,
             fields,
             requiredApprovals: approvals,
+            team,
             createdBy: ctx.actor?.id ?? null,
           });
           await em.flush();
@@ -307,6 +345,7 @@ export class SystemsService {
               site,
               fields,
               requiredApprovals: approvals,
+              team,
             },
           });
           return rule;
@@ -359,6 +398,9 @@ export class SystemsService {
 
   /** The active systems of record of a domain on a site (ownership-reads.ts). */
   ownersIn = (em: Em, domain: string, site: string | null) => ownersIn(em, domain, site);
+
+  /** The team owning a domain's data on a site (ownership-reads.ts). */
+  dataOwnerTeamIn = (em: Em, domain: string, site: string | null) => dataOwnerTeamIn(em, domain, site);
 
   /** The rules a connector of `systemCode` acts under (ownership-reads.ts). */
   ownershipOf = (systemCode: string, em?: Em) => ownershipOf(em ?? this.orm.em.fork(), systemCode);

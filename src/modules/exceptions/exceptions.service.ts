@@ -1,0 +1,86 @@
+/**
+ * Exceptions (DESIGN §8): integration failures with owners, states, comments, quarantine and
+ * resolution time. Refusals and applications come from the propagation module's acknowledgements
+ * (in their transaction); connectors report inbound failures; stewards work the queues.
+ */
+import type { Em, Orm } from '../../db/orm.ts';
+import type { AuditService } from '../audit/audit.service.ts';
+import type { ContractsService } from '../contracts/contracts.service.ts';
+import type { AcknowledgedChange } from '../propagation/ack-ingest.ts';
+import type { PropagationService } from '../propagation/propagation.service.ts';
+import type { RecordsService } from '../records/records.service.ts';
+import type { SystemsService } from '../systems/systems.service.ts';
+import { ExceptionActions } from './exception-actions.ts';
+import { excerptOf, fileExceptions, resolveApplied } from './exception-intake.ts';
+import { ExceptionOwners } from './exception-owners.ts';
+import { ExceptionReads } from './exception-reads.ts';
+
+export class ExceptionsService {
+  readonly owners: ExceptionOwners;
+  readonly actions: ExceptionActions;
+  readonly reads: ExceptionReads;
+  /** Counted when exceptions are filed or resolve themselves (/metrics). */
+  onFiled: (source: string, created: number, repeated: number) => void = () => {};
+
+  constructor(deps: {
+    orm: Orm;
+    audit: AuditService;
+    systems: SystemsService;
+    contracts: ContractsService;
+    records: RecordsService;
+    propagation: PropagationService;
+    defaultQueue?: string;
+  }) {
+    this.owners = new ExceptionOwners({
+      systems: deps.systems,
+      contracts: deps.contracts,
+      defaultQueue: deps.defaultQueue ?? 'data-stewards',
+    });
+    this.actions = new ExceptionActions({ ...deps, owners: this.owners });
+    this.reads = new ExceptionReads(deps.orm);
+    deps.propagation.acks.onAcknowledged((em, _ctx, changes) => this.acknowledged(em, changes));
+  }
+
+  /** Refusals file exceptions; applications resolve the ones they settle. */
+  private async acknowledged(em: Em, changes: readonly AcknowledgedChange[]): Promise<void> {
+    const refused = changes.filter((c) => c.status === 'REFUSED');
+    const filed = await fileExceptions(
+      em,
+      this.owners,
+      refused.map((c) => ({
+        source: 'ACKNOWLEDGEMENT' as const,
+        systemCode: c.system,
+        domain: c.change.domain,
+        site: c.change.site,
+        recordId: c.change.type === 'RECORD_CHANGED' ? c.change.subjectId : null,
+        revision: c.change.revision,
+        changeRequestId: c.change.changeRequestId,
+        sequence: c.change.sequence,
+        externalId: null,
+        code: c.code ?? 'REFUSED',
+        message: c.message ?? '',
+        payloadExcerpt: excerptOf(c.change.data),
+        blocking: c.blocking,
+      })),
+    );
+    if (filed.length > 0)
+      this.onFiled(
+        'ACKNOWLEDGEMENT',
+        filed.filter((f) => f.created).length,
+        filed.filter((f) => !f.created).length,
+      );
+    const bySystem = new Map<string, { recordId: string; revision: number }[]>();
+    for (const c of changes)
+      if (
+        c.status === 'APPLIED' &&
+        c.change.type === 'RECORD_CHANGED' &&
+        c.change.subjectId &&
+        c.change.revision
+      )
+        bySystem.set(c.system, [
+          ...(bySystem.get(c.system) ?? []),
+          { recordId: c.change.subjectId, revision: c.change.revision },
+        ]);
+    for (const [system, applied] of bySystem) await resolveApplied(em, system, applied);
+  }
+}

@@ -1,0 +1,234 @@
+/**
+ * The loop back, end to end: an Odoo and a MES connector follow the item feed and acknowledge what
+ * they did. The MES refuses an item (its unit unknown there) → an exception owned by the item data
+ * team, the record quarantined; a steward fixes the item; the MES applies it → the exception resolves
+ * itself, its resolution time is in /metrics, both systems are CURRENT; a MES that stopped before
+ * acknowledging resumes from its acknowledged sequence with no gap.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../support/app.ts';
+import {
+  acknowledgeChanges,
+  approve,
+  connectorFor,
+  createRecord,
+  ERROR_FIELDS,
+  itemData,
+  mutate,
+  propose,
+  stewardPair,
+  uniqueCode,
+} from '../support/factories.ts';
+
+let t: TestApp;
+let odoo: { system: string; token: string };
+let mes: { system: string; token: string };
+let plm: string;
+let steward: string;
+let approver: string;
+
+const acknowledge = acknowledgeChanges;
+
+async function feedAfter(token: string, after: string) {
+  const r = await t.gql(
+    `query($after: BigIntString) { changeFeed(afterSequence: $after, domain: "item", types: [RECORD_CHANGED], first: 1000) {
+       edges { node { sequence subjectId revision payload } } } }`,
+    { after },
+    token,
+  );
+  expect(r.errors).toBeUndefined();
+  return r.data.changeFeed.edges.map((e: { node: any }) => e.node) as {
+    sequence: string;
+    subjectId: string;
+    revision: number;
+    payload: { data: { uom: string; code: string } };
+  }[];
+}
+
+async function syncStatus(system: string) {
+  const r = await t.gql(
+    `query($c: String!) { system(code: $c) { syncStatus { acknowledgedSequence highestAcknowledgedSequence headSequence
+       lagSequences behindRecords failedRecords oldestUnacknowledgedAge } } }`,
+    { c: system },
+  );
+  expect(r.errors).toBeUndefined();
+  return r.data.system.syncStatus;
+}
+
+async function propagation(recordId: string) {
+  const r = await t.gql(
+    `query($id: ID!) { record(id: $id) { latestRevision quarantine { exceptionId } propagation { systemCode state appliedRevision expectedRevision behindSince lastError { code message } } } }`,
+    { id: recordId },
+  );
+  expect(r.errors).toBeUndefined();
+  return r.data.record;
+}
+
+/** A connector run: every item change after its cursor, applied unless `refuse` says otherwise. */
+async function connectorRun(
+  c: { system: string; token: string },
+  refuse: (data: { uom: string; code: string }) => string | null,
+  options: { stopAfter?: number; prefix?: string } = {},
+) {
+  const { acknowledgedSequence } = await syncStatus(c.system);
+  const events = (await feedAfter(c.token, acknowledgedSequence)).filter((e) =>
+    e.payload.data.code.startsWith(options.prefix ?? ''),
+  );
+  const handled = events.slice(0, options.stopAfter ?? events.length);
+  const answer = await acknowledge(
+    t,
+    c.token,
+    handled.map((e) => {
+      const reason = refuse(e.payload.data);
+      return reason
+        ? { sequence: e.sequence, status: 'REFUSED', code: 'UNKNOWN_UOM', message: reason, blocking: true }
+        : { sequence: e.sequence, status: 'APPLIED', externalId: `${c.system}-${e.payload.data.code}` };
+    }),
+  );
+  return { events, handled, answer };
+}
+
+beforeAll(async () => {
+  t = await startTestApp();
+  [steward, approver] = await stewardPair(t);
+  plm = uniqueCode('plm');
+  await mutate(t, 'registerSystem', { code: plm, name: 'PLM', kind: 'PLM', team: 'item-data-team' }, 'code', {
+    field: 'system',
+  });
+  await mutate(t, 'assignSystemOfRecord', { domain: 'item', system: plm, fields: ['/description'] }, 'id', {
+    field: 'systemOfRecordRule',
+  });
+  odoo = await connectorFor(t, { kind: 'ERP' });
+  mes = await connectorFor(t, { kind: 'MES' });
+  for (const s of [odoo.system, mes.system]) {
+    const sub = await mutate(t, 'setSubscription', { system: s, domain: 'item' }, 'id domain', {
+      field: 'subscription',
+    });
+    expect(sub.domain).toBe('item');
+  }
+}, 120_000);
+afterAll(async () => {
+  await t?.close();
+});
+
+describe('an Odoo and a MES connector following the item feed', () => {
+  const prefix = uniqueCode('P');
+  let good: string;
+  let odd: string;
+
+  it('files an exception owned by the item team when the MES refuses an item, and quarantines it', async () => {
+    good = (await createRecord(t, 'item', itemData(`${prefix}-1`))).recordId;
+    odd = (await createRecord(t, 'item', itemData(`${prefix}-2`, { uom: 'LTR' }))).recordId;
+    const before = await propagation(odd);
+    expect(before.propagation.map((p: any) => [p.systemCode, p.state]).sort()).toEqual(
+      [
+        [mes.system, 'BEHIND'],
+        [odoo.system, 'BEHIND'],
+      ].sort(),
+    );
+
+    const o = await connectorRun(odoo, () => null, { prefix });
+    expect(o.answer.rejected).toBe(0);
+    const m = await connectorRun(mes, (d) => (d.uom === 'LTR' ? 'The MES knows no unit LTR' : null), {
+      prefix,
+    });
+    expect(m.answer.results.map((r: any) => r.outcome)).toEqual(['RECORDED', 'RECORDED']);
+
+    const after = await propagation(odd);
+    const bySystem = Object.fromEntries(after.propagation.map((p: any) => [p.systemCode, p]));
+    expect(bySystem[odoo.system]).toMatchObject({ state: 'CURRENT', appliedRevision: 1 });
+    expect(bySystem[mes.system]).toMatchObject({
+      state: 'FAILED',
+      appliedRevision: null,
+      lastError: { code: 'UNKNOWN_UOM', message: 'The MES knows no unit LTR' },
+    });
+    expect(after.quarantine).not.toBeNull();
+
+    const list = await t.gql(
+      `query($s: String!) { exceptions(system: $s, domain: "item") { totalCount edges { node { id owner ownerReason state code recordId revision occurrences blocking source } } } }`,
+      { s: mes.system },
+    );
+    expect(list.errors).toBeUndefined();
+    const [x] = list.data.exceptions.edges.map((e: any) => e.node);
+    expect(list.data.exceptions.totalCount).toBe(1);
+    expect(x).toMatchObject({
+      owner: 'item-data-team',
+      ownerReason: 'SYSTEM',
+      state: 'OPEN',
+      code: 'UNKNOWN_UOM',
+      recordId: odd,
+      revision: 1,
+      occurrences: 1,
+      blocking: true,
+      source: 'ACKNOWLEDGEMENT',
+    });
+    // the applied item's MES id is linked in the same call
+    const resolved = await t.gql(
+      `query($s: String!, $id: String!) { resolveXrefs(system: $s, domain: "item", externalIds: [$id]) { ... on ResolveXrefsPayload { resolutions { recordId } } ${ERROR_FIELDS} } }`,
+      { s: mes.system, id: `${mes.system}-${prefix}-1` },
+    );
+    expect(resolved.data.resolveXrefs.resolutions[0].recordId).toBe(good);
+    const status = await syncStatus(mes.system);
+    expect(status.failedRecords).toBe(1);
+    expect(status.acknowledgedSequence).toBe(status.headSequence);
+  });
+
+  it('resolves the exception by itself once the fixed item is applied, and both systems are CURRENT', async () => {
+    const proposed = await propose(
+      t,
+      { domain: 'item', recordId: odd, patch: { uom: 'KGM' }, baseRevision: 1 },
+      steward,
+    );
+    const fixed = proposed.status === 'PENDING' ? await approve(t, proposed.id, approver) : proposed;
+    expect(fixed.status).toBe('APPLIED');
+    const mesStatus = await syncStatus(mes.system);
+    expect(mesStatus.lagSequences).not.toBe('0');
+    expect(mesStatus.oldestUnacknowledgedAge).toBeGreaterThanOrEqual(0);
+    await connectorRun(odoo, () => null, { prefix });
+    const m = await connectorRun(mes, (d) => (d.uom === 'LTR' ? 'still unknown' : null), { prefix });
+    expect(m.handled.map((e) => [e.subjectId, e.revision])).toEqual([[odd, 2]]);
+
+    const after = await propagation(odd);
+    expect(after.propagation.map((p: any) => p.state)).toEqual(['CURRENT', 'CURRENT']);
+    expect(after.quarantine).toBeNull();
+    const list = await t.gql(
+      `query($s: String!) { exceptions(system: $s, states: [RESOLVED]) { edges { node { state resolution resolutionSeconds } } } }`,
+      { s: mes.system },
+    );
+    const [x] = list.data.exceptions.edges.map((e: any) => e.node);
+    expect(x.state).toBe('RESOLVED');
+    expect(x.resolution).toMatch(/^AUTO: /);
+    expect(x.resolutionSeconds).toBeGreaterThanOrEqual(0);
+
+    const metrics = await (await fetch(`${t.url}/metrics`)).text();
+    expect(metrics).toMatch(
+      /canon_exception_resolution_seconds\{owner="item-data-team",domain="item",code="UNKNOWN_UOM",stat="mean"\} [0-9.e-]+/,
+    );
+    expect(metrics).toContain(`canon_propagation_lag_sequences{system="${mes.system}"} 0`);
+    expect(metrics).toMatch(
+      new RegExp(`canon_acknowledgement_refusals_total\\{system="${mes.system}",code="UNKNOWN_UOM"\\} 1`),
+    );
+    const summary = await t.gql(
+      '{ exceptionSummary(owner: "item-data-team") { code resolved meanResolutionSeconds p90ResolutionSeconds open } }',
+    );
+    expect(summary.data.exceptionSummary).toContainEqual(
+      expect.objectContaining({ code: 'UNKNOWN_UOM', resolved: 1, open: 0 }),
+    );
+  });
+
+  it('a MES that stopped before acknowledging resumes from its acknowledged sequence with no gap', async () => {
+    const codes = [`${prefix}-3`, `${prefix}-4`, `${prefix}-5`];
+    const ids: string[] = [];
+    for (const code of codes) ids.push((await createRecord(t, 'item', itemData(code))).recordId);
+    // it applies all three, but stops after acknowledging the first
+    const first = await connectorRun(mes, () => null, { prefix, stopAfter: 1 });
+    expect(first.events.map((e) => e.subjectId)).toEqual(ids);
+    const cursor = (await syncStatus(mes.system)).acknowledgedSequence;
+    expect(cursor).toBe(String(BigInt(first.events[1].sequence) - 1n));
+    // restarted: it reads its cursor and gets exactly what it had not acknowledged
+    const second = await connectorRun(mes, () => null, { prefix });
+    expect(second.events.map((e) => e.subjectId)).toEqual(ids.slice(1));
+    const status = await syncStatus(mes.system);
+    expect(status).toMatchObject({ behindRecords: 0, failedRecords: 0, lagSequences: '0' });
+  });
+});
