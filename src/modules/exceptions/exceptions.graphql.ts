@@ -425,7 +425,9 @@ builder.mutationFields((t) => ({
     type: exceptionPayload('AcknowledgeExceptionPayload', 'The exception, taken.'),
     errors: { ...canonErrors, directResult: true },
     description: 'A steward takes an exception (OPEN → ACKNOWLEDGED; assigned to them when nobody is).',
-    args: { input: t.arg({ type: AcknowledgeExceptionInput, required: true, description: 'The exception.' }) },
+    args: {
+      input: t.arg({ type: AcknowledgeExceptionInput, required: true, description: 'The exception.' }),
+    },
     resolve: (_r, { input }, ctx) => change(ctx, input, { kind: 'ACKNOWLEDGE' }),
   }),
   assignException: t.field({
