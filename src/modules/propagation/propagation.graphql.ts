@@ -11,7 +11,7 @@ import {
   forwardPage,
   totalCountField,
 } from '../../graphql/cursors.ts';
-import { canonErrors, ErrorInterface } from '../../graphql/errors.ts';
+import { canonErrors, ErrorCodeEnum } from '../../graphql/errors.ts';
 import { connectionNames, enumOf, IDEMPOTENCY_KEY_DESCRIPTION } from '../../graphql/naming.ts';
 import { RecordInterface, type View, withAsOf } from '../records/record.graphql.ts';
 import { SystemRef } from '../systems/systems.graphql.ts';
@@ -301,6 +301,25 @@ const AcknowledgeChangesInput = builder.inputType('AcknowledgeChangesInput', {
     }),
   }),
 });
+/** A rejected entry's error as data (an Error returned from a resolver would fail the whole field). */
+const AckErrorRef = builder
+  .objectRef<{ code: string; message: string; path: string[] | null }>('AcknowledgementError')
+  .implement({
+    description: 'Why one acknowledgement was rejected: a stable code, the input field at fault, a message.',
+    fields: (t) => ({
+      code: t.field({
+        type: ErrorCodeEnum,
+        description: 'Stable code (docs/errors.md).',
+        resolve: (e) => e.code as never,
+      }),
+      message: t.exposeString('message', { description: 'What went wrong, as a sentence.' }),
+      path: t.exposeStringList('path', {
+        nullable: true,
+        description: 'The input field at fault (changes.N.field).',
+      }),
+    }),
+  });
+
 const AckResultRef = builder.objectRef<AckEntryResult>('AcknowledgementResult').implement({
   description: 'What became of one acknowledgement.',
   fields: (t) => ({
@@ -316,10 +335,11 @@ const AckResultRef = builder.objectRef<AckEntryResult>('AcknowledgementResult').
     status: t.field({ type: AckStatusEnum, description: 'The status sent.', resolve: (r) => r.status }),
     outcome: t.field({ type: AckOutcomeEnum, description: 'What Canon did.', resolve: (r) => r.outcome }),
     error: t.field({
-      type: ErrorInterface,
+      type: AckErrorRef,
       nullable: true,
       description: 'Why it was rejected.',
-      resolve: (r) => r.error,
+      resolve: (r) =>
+        r.error ? { code: r.error.code, message: r.error.message, path: r.error.fieldPath ?? null } : null,
     }),
   }),
 });
