@@ -105,10 +105,12 @@ export function createServices(
   const exceptions = new ExceptionsService({
     orm,
     audit,
+    outbox,
     systems,
     contracts,
     records,
     propagation,
+    changeFeed,
     defaultQueue: options.exceptionsDefaultQueue,
   });
   return {

@@ -344,6 +344,45 @@ describe('exceptions', () => {
       id: item.id,
     });
     expect(q.data.record.quarantine).not.toBeNull();
+    // the feed flags it, or holds it back when asked; the quarantine itself is announced
+    const feed = async (hold: boolean) => {
+      const r = await t.gql(
+        `query($after: BigIntString, $hold: Boolean) { changeFeed(afterSequence: $after, holdQuarantined: $hold, first: 1000) {
+           edges { node { type subjectId quarantined payload } } } }`,
+        { after: String(BigInt(item.sequence) - 1n), hold },
+        mes.token,
+      );
+      expect(r.errors).toBeUndefined();
+      return r.data.changeFeed.edges
+        .map((e: any) => e.node)
+        .filter((n: any) => n.subjectId === item.id && n.type.startsWith('RECORD_'));
+    };
+    const flagged = await feed(false);
+    expect(flagged.map((n: any) => [n.type, n.quarantined])).toEqual([
+      ['RECORD_CHANGED', true],
+      ['RECORD_QUARANTINED', true],
+    ]);
+    expect(flagged[1].payload).toMatchObject({ systemCode: mes.system, code: 'BAD' });
+    expect((await feed(true)).map((n: any) => n.type)).toEqual(['RECORD_QUARANTINED']);
+    // and so do the maps
+    const externalId = uniqueCode('WMS');
+    await mutate(
+      t,
+      'linkXrefs',
+      { system: wms.system, domain: 'item', links: [{ externalId, recordId: item.id }] },
+      'linked',
+    );
+    const resolve = async (hold: boolean) =>
+      (
+        await t.gql(
+          `query($s: String!, $ids: [String!]!, $hold: Boolean) { resolveXrefs(system: $s, domain: "item", externalIds: $ids, holdQuarantined: $hold) {
+             ... on ResolveXrefsPayload { resolutions { recordId held quarantined } } } }`,
+          { s: wms.system, ids: [externalId], hold },
+          wms.token,
+        )
+      ).data.resolveXrefs.resolutions[0];
+    expect(await resolve(false)).toEqual({ recordId: item.id, held: false, quarantined: true });
+    expect(await resolve(true)).toEqual({ recordId: null, held: true, quarantined: false });
     const bad = await mutate(t, 'releaseQuarantine', { recordId: item.id, note: '' }, 'recordId', {
       token: stewards[0],
     });
@@ -367,6 +406,12 @@ describe('exceptions', () => {
       id: item.id,
     });
     expect(after.data.record.quarantine).toBeNull();
+    const afterRelease = (await feed(true)).map((n: any) => [n.type, n.payload.reason ?? null]);
+    expect(afterRelease).toEqual([
+      ['RECORD_CHANGED', null],
+      ['RECORD_QUARANTINED', null],
+      ['RECORD_RELEASED', 'RELEASED'],
+    ]);
     expect(
       await count(
         "select count(*)::int as n from audit_event where action = 'QUARANTINE_RELEASED' and subject_id = ?",

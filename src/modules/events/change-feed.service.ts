@@ -30,11 +30,21 @@ export interface FeedFilter {
   originSystems?: string[];
   /** Leave out events whose write came through this system (a connector's own echoes). */
   excludeOriginSystem?: string;
+  /** Leave out record events of records held back now (the hold condition registered with holdWith). */
+  holdQuarantined?: boolean;
 }
 
 export class ChangeFeedService {
   private readonly orm: Orm;
   readonly notifier: ChangeNotifier;
+
+  /** SQL over `outbox_event` that is true for events to hold back (set by the exceptions module). */
+  private holdCondition: string | null = null;
+
+  /** The module that keeps quarantines says which events to hold back (a condition on outbox_event). */
+  holdWith(condition: string): void {
+    this.holdCondition = condition;
+  }
 
   constructor(orm: Orm, notifier: ChangeNotifier) {
     this.orm = orm;
@@ -69,6 +79,7 @@ export class ChangeFeedService {
       where.push('origin_system is distinct from ?');
       params.push(filter.excludeOriginSystem);
     }
+    if (filter.holdQuarantined && this.holdCondition) where.push(`not (${this.holdCondition})`);
     params.push(Math.min(Math.max(filter.first, 1), 1001)); // a page of 1000 and one more to know there is more
     type Row = {
       sequence: string;

@@ -25,6 +25,10 @@ const SUMMARIES: Record<OutboxEventType, string> = {
   RECORD_UNMERGED:
     'A merge was undone: the merged record is live again with the references and xrefs the merge moved.',
   RECORD_EFFECTIVE: 'A revision scheduled for a later valid time became current.',
+  RECORD_QUARANTINED:
+    'A blocking exception holds a golden record back: connectors that hold quarantined records skip it until released.',
+  RECORD_RELEASED:
+    'A quarantined golden record goes through again (its blocking exceptions resolved, or a steward released it).',
   XREF_LINKED: "A system's id was linked to a golden record.",
   XREF_UNLINKED: "A system's id no longer points to a golden record.",
   XREF_REPOINTED: "A system's id now points to another golden record (a merge or an unmerge moved it).",
@@ -35,6 +39,9 @@ const SUMMARIES: Record<OutboxEventType, string> = {
   CONTRACT_VERSION_PUBLISHED: 'A contract version was published.',
   CONTRACT_VERSION_DEPRECATED: 'A contract version was deprecated.',
   CONTRACT_VERSION_RETIRED: 'A contract version was retired.',
+  CONTRACT_IMPACT_PENDING: "A breaking contract version waits for its consumers' owners to acknowledge it.",
+  CONTRACT_IMPACT_ACKNOWLEDGED:
+    "A consumer's owner acknowledged a breaking contract version (or an admin overrode the wait).",
 };
 
 /** `RECORD_CHANGED` → `record.changed`, `CHANGE_REQUEST_PROPOSED` → `change-request.proposed`. */

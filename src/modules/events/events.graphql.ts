@@ -66,7 +66,7 @@ const EventOriginRef = builder.objectRef<EventOrigin>('EventOrigin').implement({
   }),
 });
 
-const ChangeEventRef = builder.objectRef<ChangeEvent>('ChangeEvent').implement({
+export const ChangeEventRef = builder.objectRef<ChangeEvent>('ChangeEvent').implement({
   description: 'One committed change, from the outbox. Sequences are gapless in commit order.',
   fields: (t) => ({
     sequence: t.field({
@@ -143,6 +143,10 @@ const originArgs = (t: any) => ({
   excludeOriginSystem: t.arg.string({
     description: "Leave out changes whose write came through this system: a connector's own echoes.",
   }),
+  holdQuarantined: t.arg.boolean({
+    description:
+      'Leave out record changes of records quarantined now (a blocking exception is open); RECORD_RELEASED says when to read them again.',
+  }),
 });
 
 const FEED_CURSOR = 'feed';
@@ -172,6 +176,7 @@ builder.queryField('changeFeed', (t) =>
           types: a.types ?? undefined,
           originSystems: (a.originSystems as string[] | null) ?? undefined,
           excludeOriginSystem: (a.excludeOriginSystem as string | null) ?? undefined,
+          holdQuarantined: (a.holdQuarantined as boolean | null) ?? undefined,
         });
         const afterSequence = page.after?.[0] ?? a.afterSequence ?? '0';
         return {
@@ -242,6 +247,7 @@ builder.subscriptionField('changes', (t) =>
           types: a.types ?? undefined,
           originSystems: (a.originSystems as string[] | null) ?? undefined,
           excludeOriginSystem: (a.excludeOriginSystem as string | null) ?? undefined,
+          holdQuarantined: (a.holdQuarantined as boolean | null) ?? undefined,
         },
         controller.signal,
       );

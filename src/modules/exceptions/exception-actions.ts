@@ -13,6 +13,7 @@ import type { AuditAction } from '../audit/audit-actions.ts';
 import { authorize } from '../auth/ability.ts';
 import type { CallContext } from '../auth/actor-context.ts';
 import type { ContractsService } from '../contracts/contracts.service.ts';
+import { type OutboxService, originOf } from '../events/outbox.service.ts';
 import { idempotentTransaction, type Replayable } from '../idempotency/idempotency.service.ts';
 import type { RecordsService } from '../records/records.service.ts';
 import type { SystemsService } from '../systems/systems.service.ts';
@@ -59,24 +60,20 @@ const AUDIT: Record<ExceptionChange['kind'], AuditAction> = {
 
 const bad = (message: string, path: string[]) => new CanonError('BAD_USER_INPUT', message, { path });
 
-export class ExceptionActions {
-  private readonly deps: {
-    orm: Orm;
-    audit: AuditService;
-    owners: ExceptionOwners;
-    systems: SystemsService;
-    contracts: ContractsService;
-    records: RecordsService;
-  };
+interface ActionDeps {
+  orm: Orm;
+  audit: AuditService;
+  owners: ExceptionOwners;
+  outbox: OutboxService;
+  systems: SystemsService;
+  contracts: ContractsService;
+  records: RecordsService;
+}
 
-  constructor(deps: {
-    orm: Orm;
-    audit: AuditService;
-    owners: ExceptionOwners;
-    systems: SystemsService;
-    contracts: ContractsService;
-    records: RecordsService;
-  }) {
+export class ExceptionActions {
+  private readonly deps: ActionDeps;
+
+  constructor(deps: ActionDeps) {
     this.deps = deps;
   }
 
@@ -121,7 +118,7 @@ export class ExceptionActions {
             throw notFound(`The ${input.domain} record ${input.recordId}`, ['recordId']);
           site = record.site;
         }
-        const [filed] = await fileExceptions(em, this.deps.owners, [
+        const [filed] = await fileExceptions(em, this.deps, ctx, [
           {
             source: 'CONNECTOR',
             systemCode: system,
@@ -306,7 +303,8 @@ export class ExceptionActions {
           'all',
           em.getTransactionContext(),
         );
-    if (change.kind === 'RESOLVE' && x.blocking && x.recordId) await endQuarantines(em, [x.recordId]);
+    if (change.kind === 'RESOLVE' && x.blocking && x.recordId)
+      await endQuarantines(em, this.deps, ctx, [x.recordId]);
     await this.deps.audit.record(em, ctx, {
       action: AUDIT[change.kind],
       subjectType: 'IntegrationException',
@@ -359,6 +357,13 @@ export class ExceptionActions {
         q.releasedBy = ctx.actor?.id ?? null;
         q.releaseNote = note.trim();
         await em.flush();
+        await this.deps.outbox.append(em, {
+          type: 'RECORD_RELEASED',
+          domain: q.domain ?? undefined,
+          subjectId: recordId,
+          payload: { exceptionId: q.exceptionId, reason: 'RELEASED', note: q.releaseNote },
+          origin: originOf(ctx),
+        });
         await this.deps.audit.record(em, ctx, {
           action: 'QUARANTINE_RELEASED',
           subjectType: 'GoldenRecord',

@@ -7,8 +7,16 @@ import { executeBound } from '../../db/bound-statements.ts';
 import { newId } from '../../db/ids.ts';
 import type { Em } from '../../db/orm.ts';
 import { toPgArray } from '../../db/pg-array.ts';
+import type { CallContext } from '../auth/actor-context.ts';
+import { type OutboxInput, type OutboxService, originOf } from '../events/outbox.service.ts';
 import type { ExceptionSource } from './exception.entities.ts';
 import type { ExceptionOwners } from './exception-owners.ts';
+
+/** What filing and resolving need besides the transaction: owners, and the outbox for quarantine events. */
+export interface IntakeDeps {
+  owners: ExceptionOwners;
+  outbox: OutboxService;
+}
 
 export interface ExceptionInput {
   source: ExceptionSource;
@@ -60,7 +68,8 @@ const arr = (values: readonly unknown[]) =>
 
 export async function fileExceptions(
   em: Em,
-  owners: ExceptionOwners,
+  deps: IntakeDeps,
+  ctx: CallContext,
   inputs: readonly ExceptionInput[],
 ): Promise<FiledException[]> {
   if (inputs.length === 0) return [];
@@ -74,7 +83,7 @@ export async function fileExceptions(
       seen.input = { ...input, blocking: input.blocking || seen.input.blocking };
     } else byKey.set(key, { input, count: 1 });
   }
-  const owner = owners.forBatch(em);
+  const owner = deps.owners.forBatch(em);
   const rows = await Promise.all(
     [...byKey].map(async ([key, { input, count }]) => ({
       key,
@@ -136,22 +145,44 @@ export async function fileExceptions(
     ],
   );
   const quarantining = filed.filter((f) => f.blocking && f.record_id);
-  if (quarantining.length > 0)
+  if (quarantining.length > 0) {
     // a released quarantine starts again with a new blocking exception (or a live one turning blocking)
-    await executeBound(
+    const started = await executeBound<{ record_id: string; domain: string | null; exception_id: string }>(
       em,
       `insert into record_quarantine as q (record_id, domain, exception_id, since, lock_version)
        select u.record_id::uuid, u.domain, u.exception_id::uuid, clock_timestamp(), 1
          from unnest(?::text[], ?::text[], ?::text[]) as u(record_id, domain, exception_id) order by 1
        on conflict (record_id) do update set exception_id = excluded.exception_id, since = excluded.since,
          released_at = null, released_by = null, release_note = null, lock_version = q.lock_version + 1
-        where q.released_at is not null and q.exception_id <> excluded.exception_id`,
+        where q.released_at is not null and q.exception_id <> excluded.exception_id
+       returning record_id::text, domain, exception_id::text`,
       [
         arr(quarantining.map((f) => f.record_id)),
         arr(quarantining.map((f) => f.domain)),
         arr(quarantining.map((f) => f.id)),
       ],
     );
+    const inputOf = new Map(rows.map((r) => [r.input.recordId, r.input]));
+    await deps.outbox.appendMany(
+      em,
+      started.map((q): OutboxInput => {
+        const input = inputOf.get(q.record_id);
+        return {
+          type: 'RECORD_QUARANTINED',
+          domain: q.domain ?? undefined,
+          subjectId: q.record_id,
+          revision: input?.revision ?? undefined,
+          payload: {
+            exceptionId: q.exception_id,
+            systemCode: input?.systemCode ?? '',
+            code: input?.code ?? '',
+            message: input?.message ?? '',
+          },
+          origin: originOf(ctx),
+        };
+      }),
+    );
+  }
   return filed.map((f) => ({ id: f.id, recordId: f.record_id, created: f.created }));
 }
 
@@ -162,6 +193,8 @@ export async function fileExceptions(
  */
 export async function resolveApplied(
   em: Em,
+  deps: IntakeDeps,
+  ctx: CallContext,
   system: string,
   applied: readonly { recordId: string; revision: number }[],
 ): Promise<string[]> {
@@ -181,19 +214,45 @@ export async function resolveApplied(
   if (resolved.length > 0)
     await endQuarantines(
       em,
+      deps,
+      ctx,
       applied.map((a) => a.recordId),
     );
   return resolved.map((r) => r.id);
 }
 
 /** Quarantines of these records end when no live blocking exception is left on them. */
-export async function endQuarantines(em: Em, recordIds: readonly string[]): Promise<void> {
+export async function endQuarantines(
+  em: Em,
+  deps: IntakeDeps,
+  ctx: CallContext,
+  recordIds: readonly string[],
+): Promise<void> {
   if (recordIds.length === 0) return;
-  await executeBound(
+  const ended = await executeBound<{
+    record_id: string;
+    domain: string | null;
+    exception_id: string;
+    released: boolean;
+  }>(
     em,
     `delete from record_quarantine q where q.record_id = any(?::uuid[])
        and not exists (select 1 from integration_exception x where x.record_id = q.record_id and x.blocking
-                        and x.state in ('OPEN', 'ACKNOWLEDGED'))`,
+                        and x.state in ('OPEN', 'ACKNOWLEDGED'))
+     returning record_id::text, domain, exception_id::text, released_at is not null as released`,
     [arr(recordIds)],
+  );
+  // a quarantine a steward had released already let the record through: nothing to announce
+  await deps.outbox.appendMany(
+    em,
+    ended
+      .filter((q) => !q.released)
+      .map((q) => ({
+        type: 'RECORD_RELEASED' as const,
+        domain: q.domain ?? undefined,
+        subjectId: q.record_id,
+        payload: { exceptionId: q.exception_id, reason: 'RESOLVED', note: null },
+        origin: originOf(ctx),
+      })),
   );
 }

@@ -16,6 +16,14 @@ import {
   Quarantine,
 } from './exception.entities.ts';
 
+/**
+ * True for the change events of a record held back now (a condition on `outbox_event`, for the change
+ * feed's holdQuarantined): record events only — quarantine events themselves always go through.
+ */
+export const HELD_EVENT_CONDITION = `case when outbox_event.type in ('RECORD_CHANGED', 'RECORD_EFFECTIVE', 'RECORD_REKEYED',
+    'RECORD_MERGED', 'RECORD_UNMERGED') then exists (select 1 from record_quarantine q
+    where q.record_id = outbox_event.subject_id::uuid and q.released_at is null) else false end`;
+
 export interface ExceptionFilter {
   owner?: string;
   states?: ExceptionState[];

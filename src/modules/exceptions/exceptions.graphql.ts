@@ -6,7 +6,11 @@ import { builder } from '../../graphql/builder.ts';
 import { connectionOf, encodeCursor, forwardPage, totalCountField } from '../../graphql/cursors.ts';
 import { canonErrors } from '../../graphql/errors.ts';
 import { connectionNames, enumOf, IDEMPOTENCY_KEY_DESCRIPTION } from '../../graphql/naming.ts';
+import type { ChangeEvent } from '../events/change-feed.service.ts';
+import { ChangeEventRef } from '../events/events.graphql.ts';
 import { RecordInterface, type View, withAsOf } from '../records/record.graphql.ts';
+import { ResolutionRef, XrefRef } from '../xref/xref.graphql.ts';
+import type { Resolution, XrefView } from '../xref/xref-rows.ts';
 import {
   EXCEPTION_SOURCES,
   EXCEPTION_STATES,
@@ -167,6 +171,41 @@ builder.interfaceField(RecordInterface, 'quarantine', (t) =>
     load: (ids: string[], ctx) => ctx.services.exceptions.reads.quarantinesOf(ids),
     resolve: (v: View) => v.id,
   }),
+);
+
+/** Quarantine flags of many records in one query (a DataLoader per request). */
+const quarantinedFlag = <T>(idOf: (x: T) => string | null, description: string) => ({
+  type: 'Boolean' as const,
+  description,
+  load: async (ids: string[], ctx: any) =>
+    (await ctx.services.exceptions.reads.quarantinesOf(ids)).map((q: Quarantine | null) => q !== null),
+  resolve: (x: T) => idOf(x) ?? NOT_A_RECORD,
+});
+const NOT_A_RECORD = '00000000-0000-0000-0000-000000000000';
+
+builder.objectField(ChangeEventRef, 'quarantined', (t) =>
+  t.loadable(
+    quarantinedFlag<ChangeEvent>(
+      (e) => (e.type.startsWith('RECORD_') ? e.subjectId : null),
+      'True when the record of a record event is quarantined now (a blocking exception is open).',
+    ),
+  ),
+);
+builder.objectField(ResolutionRef, 'quarantined', (t) =>
+  t.loadable(
+    quarantinedFlag<Resolution>(
+      (r) => r.recordId,
+      'True when the record is quarantined now (a blocking exception is open).',
+    ),
+  ),
+);
+builder.objectField(XrefRef, 'quarantined', (t) =>
+  t.loadable(
+    quarantinedFlag<XrefView>(
+      (x) => x.recordId,
+      'True when the record is quarantined now (a blocking exception is open).',
+    ),
+  ),
 );
 
 const SummaryRef = builder.objectRef<ExceptionSummaryRow>('ExceptionSummary').implement({

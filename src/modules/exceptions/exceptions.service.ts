@@ -5,30 +5,36 @@
  */
 import type { Em, Orm } from '../../db/orm.ts';
 import type { AuditService } from '../audit/audit.service.ts';
+import type { CallContext } from '../auth/actor-context.ts';
 import type { ContractsService } from '../contracts/contracts.service.ts';
+import type { ChangeFeedService } from '../events/change-feed.service.ts';
+import type { OutboxService } from '../events/outbox.service.ts';
 import type { AcknowledgedChange } from '../propagation/ack-ingest.ts';
 import type { PropagationService } from '../propagation/propagation.service.ts';
 import type { RecordsService } from '../records/records.service.ts';
 import type { SystemsService } from '../systems/systems.service.ts';
 import { ExceptionActions } from './exception-actions.ts';
-import { excerptOf, fileExceptions, resolveApplied } from './exception-intake.ts';
+import { excerptOf, fileExceptions, type IntakeDeps, resolveApplied } from './exception-intake.ts';
 import { ExceptionOwners } from './exception-owners.ts';
-import { ExceptionReads } from './exception-reads.ts';
+import { ExceptionReads, HELD_EVENT_CONDITION } from './exception-reads.ts';
 
 export class ExceptionsService {
   readonly owners: ExceptionOwners;
   readonly actions: ExceptionActions;
   readonly reads: ExceptionReads;
+  private readonly intake: IntakeDeps;
   /** Counted when exceptions are filed or resolve themselves (/metrics). */
   onFiled: (source: string, created: number, repeated: number) => void = () => {};
 
   constructor(deps: {
     orm: Orm;
     audit: AuditService;
+    outbox: OutboxService;
     systems: SystemsService;
     contracts: ContractsService;
     records: RecordsService;
     propagation: PropagationService;
+    changeFeed: ChangeFeedService;
     defaultQueue?: string;
   }) {
     this.owners = new ExceptionOwners({
@@ -38,15 +44,22 @@ export class ExceptionsService {
     });
     this.actions = new ExceptionActions({ ...deps, owners: this.owners });
     this.reads = new ExceptionReads(deps.orm);
-    deps.propagation.acks.onAcknowledged((em, _ctx, changes) => this.acknowledged(em, changes));
+    this.intake = { owners: this.owners, outbox: deps.outbox };
+    deps.changeFeed.holdWith(HELD_EVENT_CONDITION);
+    deps.propagation.acks.onAcknowledged((em, ctx, changes) => this.acknowledged(em, ctx, changes));
   }
 
   /** Refusals file exceptions; applications resolve the ones they settle. */
-  private async acknowledged(em: Em, changes: readonly AcknowledgedChange[]): Promise<void> {
+  private async acknowledged(
+    em: Em,
+    ctx: CallContext,
+    changes: readonly AcknowledgedChange[],
+  ): Promise<void> {
     const refused = changes.filter((c) => c.status === 'REFUSED');
     const filed = await fileExceptions(
       em,
-      this.owners,
+      this.intake,
+      ctx,
       refused.map((c) => ({
         source: 'ACKNOWLEDGEMENT' as const,
         systemCode: c.system,
@@ -81,6 +94,6 @@ export class ExceptionsService {
           ...(bySystem.get(c.system) ?? []),
           { recordId: c.change.subjectId, revision: c.change.revision },
         ]);
-    for (const [system, applied] of bySystem) await resolveApplied(em, system, applied);
+    for (const [system, applied] of bySystem) await resolveApplied(em, this.intake, ctx, system, applied);
   }
 }

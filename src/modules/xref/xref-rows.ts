@@ -24,6 +24,8 @@ export interface Resolution {
   externalId: string;
   recordId: string | null;
   key: string | null;
+  /** Held back: the record is quarantined and the caller asked to hold quarantined records. */
+  held?: boolean;
 }
 
 export interface KeyResolution {

@@ -49,12 +49,17 @@ export const XrefRef = builder.objectRef<XrefView>('Xref').implement({
   }),
 });
 
-const ResolutionRef = builder.objectRef<Resolution>('XrefResolution').implement({
+export const ResolutionRef = builder.objectRef<Resolution>('XrefResolution').implement({
   description: 'One id resolved (or not) to a canonical record.',
   fields: (t) => ({
     externalId: t.exposeString('externalId', { description: 'The id asked for.' }),
     recordId: t.exposeID('recordId', { nullable: true, description: 'Null for an unknown id.' }),
     key: t.exposeString('key', { nullable: true, description: "The record's business key." }),
+    held: t.boolean({
+      description:
+        'True when the id resolves to a quarantined record and holdQuarantined was asked: recordId and key are then null.',
+      resolve: (r) => r.held === true,
+    }),
   }),
 });
 
@@ -169,8 +174,24 @@ builder.queryFields((t) => ({
       system: t.arg.string({ required: true, description: 'Code of the system the ids belong to.' }),
       domain: t.arg.string({ required: true, description: 'The domain.' }),
       externalIds: t.arg.stringList({ required: true, description: 'Up to 1000 ids.' }),
+      holdQuarantined: t.arg.boolean({
+        description:
+          'Answer ids of quarantined records (a blocking exception is open) as held: recordId null, held true.',
+      }),
     },
-    resolve: (_r, a, ctx) => ctx.services.xref.resolve(ctx, a.system, a.domain, a.externalIds),
+    resolve: async (_r, a, ctx) => {
+      const resolutions = await ctx.services.xref.resolve(ctx, a.system, a.domain, a.externalIds);
+      if (!a.holdQuarantined) return resolutions;
+      const ids = resolutions.map((r) => r.recordId).filter((id): id is string => id !== null);
+      const held = new Set(
+        (await ctx.services.exceptions.reads.quarantinesOf(ids)).flatMap((q) => (q ? [q.recordId] : [])),
+      );
+      return resolutions.map((r) =>
+        r.recordId && held.has(r.recordId)
+          ? { externalId: r.externalId, recordId: null, key: null, held: true }
+          : r,
+      );
+    },
   }),
   resolveExternalKeys: t.field({
     type: ResolveKeysPayload,
