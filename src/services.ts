@@ -101,6 +101,8 @@ export function createServices(
   records.rankSourcesWith((em, domain, site) => systems.ownersIn(em, domain, site));
   const xref = new XrefService(orm, audit, outbox, records, systems, contracts);
   const reconcile = new ReconcileService({ orm, records, xref, systems });
+  const imports = new ImportService({ orm, audit, records, xref, contracts, outbox });
+  const reconcileJobs = new ReconcileJobs({ orm, reconcile });
   const propagation = new PropagationService({ orm, audit, outbox, systems, contracts, xref });
   const exceptions = new ExceptionsService({
     orm,
@@ -111,6 +113,8 @@ export function createServices(
     records,
     propagation,
     changeFeed,
+    imports,
+    reconcileJobs,
     defaultQueue: options.exceptionsDefaultQueue,
   });
   return {
@@ -126,10 +130,10 @@ export function createServices(
     matching: new MatchingService({ orm, audit, contracts, records }),
     propagation,
     exceptions,
-    imports: new ImportService({ orm, audit, records, xref, contracts, outbox }),
+    imports,
     exports: new ExportService({ orm, contracts, xref, records, outbox }),
     reconcile,
-    reconcileJobs: new ReconcileJobs({ orm, reconcile }),
+    reconcileJobs,
     changeFeed,
     relay,
     relayAdmin: new RelayService(orm, relay, audit),

@@ -69,6 +69,24 @@ describe('reconciliations on the server', () => {
       summary: { rows: 3, matched: 2, identical: 1, proposals: 0 },
     });
     expect(done.summary.counts).toContainEqual({ kind: 'FIELD_MISMATCH', count: 1 });
+    // each difference is an exception of the system's, owned like any other (here: the default queue)
+    const filed = await t.gql(
+      `query($s: String!) { exceptions(system: $s) { edges { node { source code owner recordId externalId payloadExcerpt } } } }`,
+      { s: system },
+    );
+    expect(filed.errors).toBeUndefined();
+    const exceptions = filed.data.exceptions.edges.map((e: { node: any }) => e.node);
+    expect(exceptions.map((x: any) => [x.source, x.code]).sort()).toEqual([
+      ['RECONCILE', 'RECONCILE_FIELD_MISMATCH'],
+      ['RECONCILE', 'RECONCILE_MISSING_IN_SYSTEM'],
+      ['RECONCILE', 'RECONCILE_UNKNOWN_TO_CANON'],
+    ]);
+    expect(exceptions.find((x: any) => x.code === 'RECONCILE_FIELD_MISMATCH').payloadExcerpt).toMatchObject({
+      reconciliationId: reconciliation.id,
+      pointer: '/name',
+      canon: 'Two',
+      system: 'Deux',
+    });
     const diffs = await t.gql(
       `query($id: ID!) { reconciliation(id: $id) {
          all: differences { kind businessKey pointer canonValue systemValue row }

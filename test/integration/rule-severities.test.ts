@@ -14,6 +14,7 @@ import {
   itemData,
   nodes,
   propose,
+  registerSystem,
   stewardPair,
   uniqueCode,
 } from '../support/factories.ts';
@@ -151,6 +152,36 @@ describe('rule severities', () => {
       const report = await t.app.services.imports.report(systemContext('test'), imported.id, { limit: 10 });
       expect(report.map((r) => [r.rowNumber, r.pointer, r.severity])).toEqual([[2, '/barcode', 'WARNING']]);
       expect((await workList(true, p)).map((r) => r.code)).toEqual([`${p}-1`, `${p}-3`]);
+      // imported for a system, a row's warning is also an exception of that system's
+      const system = uniqueCode('sev').toLowerCase();
+      await registerSystem(t, { code: system, kind: 'ERP' });
+      const forSystem = await t.app.services.imports.run(
+        systemContext('test'),
+        {
+          domain: 'item',
+          mode: 'APPLY',
+          mapping,
+          format: 'csv',
+          batchSize: 10,
+          skipInvalid: false,
+          resume: false,
+          source: 'sev-system.csv',
+          fingerprint: uniqueCode('fp'),
+          system,
+        },
+        Readable.from([
+          Buffer.from(`code,name,type,uom,tracking,barcode\n${p}-4,Four,goods,KGM,none,${BAD_GTIN}\n`),
+        ]),
+      );
+      expect(forSystem).toMatchObject({ rowsCreated: 1, rowsWarned: 1 });
+      const filed = await t.gql(
+        'query($s: String!) { exceptions(system: $s) { edges { node { source code recordId payloadExcerpt } } } }',
+        { s: system },
+      );
+      expect(
+        filed.data.exceptions.edges.map((e: any) => [e.node.source, e.node.payloadExcerpt.pointer]),
+      ).toEqual([['IMPORT', '/barcode']]);
+      await run(`code,barcode\n${p}-4,96385081\n`); // another valid GTIN-8 (barcodes are unique)
       await run(`code,barcode\n${p}-3,96385074\n`); // a valid GTIN-8
       expect((await workList(true, p)).map((r) => r.code)).toEqual([`${p}-1`]);
 

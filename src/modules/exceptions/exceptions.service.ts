@@ -9,12 +9,20 @@ import type { CallContext } from '../auth/actor-context.ts';
 import type { ContractsService } from '../contracts/contracts.service.ts';
 import type { ChangeFeedService } from '../events/change-feed.service.ts';
 import type { OutboxService } from '../events/outbox.service.ts';
+import type { ImportService } from '../onboarding/import.service.ts';
+import type { ReconcileJobs } from '../onboarding/reconcile-jobs.ts';
 import type { AcknowledgedChange } from '../propagation/ack-ingest.ts';
 import type { PropagationService } from '../propagation/propagation.service.ts';
 import type { RecordsService } from '../records/records.service.ts';
 import type { SystemsService } from '../systems/systems.service.ts';
 import { ExceptionActions } from './exception-actions.ts';
-import { excerptOf, fileExceptions, type IntakeDeps, resolveApplied } from './exception-intake.ts';
+import {
+  type ExceptionInput,
+  excerptOf,
+  fileExceptions,
+  type IntakeDeps,
+  resolveApplied,
+} from './exception-intake.ts';
 import { ExceptionOwners } from './exception-owners.ts';
 import { ExceptionReads, HELD_EVENT_CONDITION } from './exception-reads.ts';
 
@@ -35,6 +43,8 @@ export class ExceptionsService {
     records: RecordsService;
     propagation: PropagationService;
     changeFeed: ChangeFeedService;
+    imports: ImportService;
+    reconcileJobs: ReconcileJobs;
     defaultQueue?: string;
   }) {
     this.owners = new ExceptionOwners({
@@ -46,7 +56,66 @@ export class ExceptionsService {
     this.reads = new ExceptionReads(deps.orm);
     this.intake = { owners: this.owners, outbox: deps.outbox };
     deps.changeFeed.holdWith(HELD_EVENT_CONDITION);
+    deps.imports.onWarnings((em, ctx, warnings) =>
+      this.file(
+        em,
+        ctx,
+        'IMPORT',
+        warnings
+          .filter((w) => w.system)
+          .map((w) => ({
+            source: 'IMPORT' as const,
+            systemCode: w.system!,
+            domain: w.domain,
+            site: null,
+            recordId: w.recordId,
+            revision: w.revision,
+            changeRequestId: null,
+            sequence: null,
+            externalId: null,
+            code: w.code,
+            message: w.message,
+            payloadExcerpt: { importJobId: w.jobId, row: w.rowNumber, key: w.key, pointer: w.pointer },
+            blocking: false,
+          })),
+      ),
+    );
+    deps.reconcileJobs.onDifferences((em, ctx, job, differences) =>
+      this.file(
+        em,
+        ctx,
+        'RECONCILE',
+        differences.map((d) => ({
+          source: 'RECONCILE' as const,
+          systemCode: job.system,
+          domain: job.domain,
+          site: null,
+          recordId: d.recordId,
+          revision: null,
+          changeRequestId: null,
+          sequence: null,
+          externalId: d.recordId ? null : d.externalId,
+          code: `RECONCILE_${d.kind}`,
+          message: d.message,
+          payloadExcerpt: excerptOf({
+            reconciliationId: job.jobId,
+            row: d.row,
+            key: d.key,
+            pointer: d.pointer,
+            canon: d.canon ?? null,
+            system: d.system ?? null,
+          }),
+          blocking: false,
+        })),
+      ),
+    );
     deps.propagation.acks.onAcknowledged((em, ctx, changes) => this.acknowledged(em, ctx, changes));
+  }
+
+  private async file(em: Em, ctx: CallContext, source: string, inputs: ExceptionInput[]): Promise<void> {
+    const filed = await fileExceptions(em, this.intake, ctx, inputs);
+    if (filed.length > 0)
+      this.onFiled(source, filed.filter((f) => f.created).length, filed.filter((f) => !f.created).length);
   }
 
   /** Refusals file exceptions; applications resolve the ones they settle. */

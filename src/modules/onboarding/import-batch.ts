@@ -23,7 +23,28 @@ type ReportLine = Pick<ImportReportRow, 'rowNumber' | 'businessKey' | 'pointer' 
   severity?: 'ERROR' | 'WARNING';
 };
 
+/** A row that went in with a warning of a relaxed rule, for whoever files them (exceptions). */
+export interface ImportWarning {
+  jobId: string;
+  system: string | null;
+  domain: string;
+  recordId: string;
+  revision: number;
+  rowNumber: number;
+  key: string;
+  pointer: string;
+  code: string;
+  message: string;
+}
+export type ImportWarningListener = (
+  em: Em,
+  ctx: CallContext,
+  warnings: readonly ImportWarning[],
+) => Promise<void>;
+
 export class ImportBatch {
+  /** Told, in each batch's transaction, of the rows that went in with warnings. */
+  readonly warningListeners: ImportWarningListener[] = [];
   private readonly orm: Orm;
   private readonly records: RecordsService;
   private readonly xref: XrefService;
@@ -115,6 +136,7 @@ export class ImportBatch {
       const linked = await this.linkIds(em, ctx, job, request, usable, outcomes);
       this.reportOutcomes(outcomes, report);
       await this.saveProgress(em, job, rows, outcomes, report, linked);
+      await this.tellWarnings(em, ctx, job.id, request, outcomes);
       await announceProgress(this.outbox, em, ctx, job);
     });
   }
@@ -194,6 +216,35 @@ export class ImportBatch {
       { withoutAnswer: true },
     );
     return result.linked;
+  }
+
+  private async tellWarnings(
+    em: Em,
+    ctx: CallContext,
+    jobId: string,
+    request: ImportRequest,
+    outcomes: BulkOutcome[],
+  ): Promise<void> {
+    if (this.warningListeners.length === 0) return;
+    const warnings: ImportWarning[] = [];
+    // rows written now (a proposal's warnings are the stewards' to see on the change request)
+    for (const o of outcomes)
+      if ('warnings' in o && 'revision' in o)
+        for (const f of o.warnings ?? [])
+          warnings.push({
+            jobId,
+            system: request.system ?? null,
+            domain: request.domain,
+            recordId: o.recordId,
+            revision: o.revision,
+            rowNumber: o.ref,
+            key: o.key,
+            pointer: f.path,
+            code: f.code,
+            message: f.message,
+          });
+    if (warnings.length === 0) return;
+    for (const listener of this.warningListeners) await listener(em, ctx, warnings);
   }
 
   private reportOutcomes(outcomes: BulkOutcome[], report: ReportLine[]): void {

@@ -15,7 +15,7 @@ import type { ContractsService } from '../contracts/contracts.service.ts';
 import type { OutboxService } from '../events/outbox.service.ts';
 import type { RecordsService } from '../records/records.service.ts';
 import type { XrefService } from '../xref/xref.service.ts';
-import { ImportBatch } from './import-batch.ts';
+import { ImportBatch, type ImportWarningListener } from './import-batch.ts';
 import { ImportJob, type ImportMode } from './import-job.entity.ts';
 import { ImportJobs } from './import-jobs.ts';
 import { ImportLinks } from './import-links.ts';
@@ -87,6 +87,11 @@ export class ImportService {
   private readonly outbox: OutboxService;
 
   private readonly batches: ImportBatch;
+
+  /** Rows that went in with warnings of relaxed rules, told in their batch's transaction. */
+  onWarnings(listener: ImportWarningListener): void {
+    this.batches.warningListeners.push(listener);
+  }
 
   /** The contract schema of a domain's published version (mappings type cells with it). */
   async schemaOf(domain: string): Promise<Record<string, unknown>> {

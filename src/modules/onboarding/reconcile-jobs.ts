@@ -7,7 +7,7 @@
  */
 import type { Readable } from 'node:stream';
 import { validate as isUuid } from 'uuid';
-import type { Orm } from '../../db/orm.ts';
+import type { Em, Orm } from '../../db/orm.ts';
 import { CanonError } from '../../errors.ts';
 import { authorize } from '../auth/ability.ts';
 import type { CallContext } from '../auth/actor-context.ts';
@@ -29,6 +29,13 @@ export interface ReconcileJobRequest {
   propose: boolean;
   source: string;
 }
+
+export type ReconcileDifferenceListener = (
+  em: Em,
+  ctx: CallContext,
+  job: { jobId: string; system: string; domain: string },
+  differences: readonly Difference[],
+) => Promise<void>;
 
 export class ReconcileJobs {
   private readonly orm: Orm;
@@ -71,6 +78,13 @@ export class ReconcileJobs {
     return job;
   }
 
+  private readonly differenceListeners: ReconcileDifferenceListener[] = [];
+
+  /** Differences as they are stored, told in the same transaction (exceptions file them). */
+  onDifferences(listener: ReconcileDifferenceListener): void {
+    this.differenceListeners.push(listener);
+  }
+
   private async run(ctx: CallContext, jobId: string, request: ReconcileJobRequest, input: Readable) {
     let pending: Difference[] = [];
     let found = 0;
@@ -79,22 +93,25 @@ export class ReconcileJobs {
       const chunk = pending;
       pending = [];
       found += chunk.length;
-      const em = this.orm.em.fork();
-      for (const d of chunk)
-        em.create(ReconcileDifferenceEntity, {
-          jobId,
-          kind: d.kind,
-          rowNumber: d.row,
-          externalId: d.externalId?.slice(0, 300) ?? null,
-          businessKey: d.key?.slice(0, 300) ?? null,
-          recordId: d.recordId,
-          pointer: d.pointer.slice(0, 300),
-          canonValue: d.canon === undefined ? null : d.canon,
-          systemValue: d.system === undefined ? null : d.system,
-          message: d.message,
-        });
-      await em.flush();
-      await em.nativeUpdate(ReconcileJob, { id: jobId }, { differencesFound: found });
+      await this.orm.em.fork().transactional(async (em) => {
+        for (const d of chunk)
+          em.create(ReconcileDifferenceEntity, {
+            jobId,
+            kind: d.kind,
+            rowNumber: d.row,
+            externalId: d.externalId?.slice(0, 300) ?? null,
+            businessKey: d.key?.slice(0, 300) ?? null,
+            recordId: d.recordId,
+            pointer: d.pointer.slice(0, 300),
+            canonValue: d.canon === undefined ? null : d.canon,
+            systemValue: d.system === undefined ? null : d.system,
+            message: d.message,
+          });
+        await em.flush();
+        await em.nativeUpdate(ReconcileJob, { id: jobId }, { differencesFound: found });
+        for (const listener of this.differenceListeners)
+          await listener(em, ctx, { jobId, system: request.system, domain: request.domain }, chunk);
+      });
     };
     try {
       const summary = await this.reconcile.run(ctx, request, input, async (d) => {
