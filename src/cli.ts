@@ -58,6 +58,11 @@ const GROUPS: { names: string[]; description: string; load: () => Promise<AddGro
     load: async () => (await import('./cli/match.ts')).addMatchCommands,
   },
   {
+    names: ['exceptions'],
+    description: 'integration exceptions: list, show, resolve, summary',
+    load: async () => (await import('./cli/exceptions.ts')).addExceptionCommands,
+  },
+  {
     names: ['merge', 'unmerge'],
     description: 'propose merging two duplicate records | undo a merge',
     load: async () => (await import('./cli/match.ts')).addMergeCommands,

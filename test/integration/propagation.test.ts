@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.ts';
+import { runCanon } from '../support/cli.ts';
 import {
   acknowledgeChanges,
   approve,
@@ -230,5 +231,73 @@ describe('an Odoo and a MES connector following the item feed', () => {
     expect(second.events.map((e) => e.subjectId)).toEqual(ids.slice(1));
     const status = await syncStatus(mes.system);
     expect(status).toMatchObject({ behindRecords: 0, failedRecords: 0, lagSequences: '0' });
+  });
+});
+
+describe('canon exceptions', () => {
+  const canon = (args: string[], token = steward) => runCanon(args, { CANON_URL: t.url, CANON_TOKEN: token });
+
+  it('lists a queue, shows one, resolves several at once and summarises', async () => {
+    const ids: string[] = [];
+    for (const n of [1, 2]) {
+      const x = await mutate(
+        t,
+        'reportException',
+        {
+          domain: 'item',
+          externalId: uniqueCode(`LOT-${n}`),
+          code: 'CLI_LOT',
+          message: `Odoo refused lot ${n}`,
+        },
+        'id',
+        { token: odoo.token, field: 'exception' },
+      );
+      ids.push(x.id);
+    }
+    const listed = await canon([
+      'exceptions',
+      'list',
+      '--system',
+      odoo.system,
+      '--code',
+      'CLI_LOT',
+      '--json',
+    ]);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(
+      JSON.parse(listed.stdout)
+        .map((x: { id: string }) => x.id)
+        .sort(),
+    ).toEqual([...ids].sort());
+    const table = await canon(['exceptions', 'list', '--system', odoo.system, '--code', 'CLI_LOT']);
+    expect(table.stdout).toContain('CLI_LOT');
+    expect(table.stdout).toContain('item-data-team');
+    const shown = await canon(['exceptions', 'show', ids[0]]);
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).toContain('Odoo refused lot 1');
+    const missing = await canon(['exceptions', 'show', '00000000-0000-7000-8000-000000000099']);
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toContain('NOT_FOUND');
+    const resolved = await canon([
+      'exceptions',
+      'resolve',
+      ids.join(','),
+      '--note',
+      'Items created in Odoo',
+      '--json',
+    ]);
+    expect(resolved.code, resolved.stderr).toBe(0);
+    expect(JSON.parse(resolved.stdout).map((x: { state: string }) => x.state)).toEqual([
+      'RESOLVED',
+      'RESOLVED',
+    ]);
+    // all or none: one closed already makes the whole call a typed conflict
+    const again = await canon(['exceptions', 'resolve', ids.join(','), '--note', 'again']);
+    expect(again.code).not.toBe(0);
+    expect(again.stderr).toContain('VERSION_CONFLICT');
+    const summary = await canon(['exceptions', 'summary', '--owner', 'item-data-team', '--json']);
+    expect(JSON.parse(summary.stdout)).toContainEqual(
+      expect.objectContaining({ code: 'CLI_LOT', resolved: 2 }),
+    );
   });
 });
