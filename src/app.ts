@@ -297,6 +297,7 @@ export async function startCanon(
       await services.imports.stopAll();
       await services.reconcileJobs.stopAll();
       await services.matching.jobs.stopAll();
+      await services.consumers.usage.close();
       checkpoints?.stop();
       await services.relay.stop();
       // followers of the change feed end first, so their streams close and the server can stop

@@ -10,6 +10,7 @@ import { OidcVerifier } from './modules/auth/oidc/jwt-verifier.ts';
 import type { OidcSettings } from './modules/auth/oidc/oidc-settings.ts';
 import { SignInFlow } from './modules/auth/oidc/sign-in-flow.ts';
 import { CcompatService } from './modules/ccompat/ccompat.service.ts';
+import { ConsumersService } from './modules/consumers/consumers.service.ts';
 import { ContractsService } from './modules/contracts/contracts.service.ts';
 import { ChangeFeedService } from './modules/events/change-feed.service.ts';
 import { ChangeNotifier, CREDENTIALS_CHANNEL } from './modules/events/change-notifier.ts';
@@ -47,6 +48,8 @@ export interface Services {
   propagation: PropagationService;
   /** Integration exceptions with owners, quarantine and resolution time. */
   exceptions: ExceptionsService;
+  /** Who consumes each contract, and the wait of breaking versions for their owners. */
+  consumers: ConsumersService;
   imports: ImportService;
   exports: ExportService;
   reconcile: ReconcileService;
@@ -117,6 +120,19 @@ export function createServices(
     reconcileJobs,
     defaultQueue: options.exceptionsDefaultQueue,
   });
+  const consumers = new ConsumersService({
+    orm,
+    audit,
+    outbox,
+    contracts,
+    propagation,
+    systems,
+    records,
+    xref,
+    changeFeed,
+    publishing,
+    defaultQueue: options.exceptionsDefaultQueue,
+  });
   return {
     orm,
     audit,
@@ -130,6 +146,7 @@ export function createServices(
     matching: new MatchingService({ orm, audit, contracts, records }),
     propagation,
     exceptions,
+    consumers,
     imports,
     exports: new ExportService({ orm, contracts, xref, records, outbox }),
     reconcile,

@@ -4,6 +4,12 @@ import { AuditCheckpointEntity } from '../modules/audit/audit-checkpoint.entity.
 import { AuditEventEntity } from '../modules/audit/audit-event.entity.ts';
 import { ActorEntity } from '../modules/auth/actor.entity.ts';
 import { ApiTokenEntity } from '../modules/auth/api-token.entity.ts';
+import {
+  ContractImpactEntity,
+  ContractUsageEntity,
+  ImpactAckEntity,
+  ImpactPolicyEntity,
+} from '../modules/consumers/consumer.entities.ts';
 import { ContractEntity } from '../modules/contracts/contract.entity.ts';
 import { ContractVersionEntity } from '../modules/contracts/contract-version.entity.ts';
 import { RegistrySettingsEntity } from '../modules/contracts/registry-settings.entity.ts';
@@ -88,4 +94,8 @@ export const entities = [
   IntegrationExceptionEntity,
   ExceptionCommentEntity,
   QuarantineEntity,
+  ContractUsageEntity,
+  ImpactPolicyEntity,
+  ContractImpactEntity,
+  ImpactAckEntity,
 ];

@@ -27,6 +27,7 @@ import '../modules/records/merge/merge.graphql.ts';
 import '../modules/matching/matching.graphql.ts';
 import '../modules/propagation/propagation.graphql.ts';
 import '../modules/exceptions/exceptions.graphql.ts';
+import '../modules/consumers/consumers.graphql.ts';
 import '../modules/systems/systems.graphql.ts';
 import '../modules/xref/xref.graphql.ts';
 import '../modules/events/events.graphql.ts';

@@ -17,6 +17,8 @@ import {
   itemData,
   mutate,
   propose,
+  publishVersion,
+  registerVersion,
   stewardPair,
   uniqueCode,
 } from '../support/factories.ts';
@@ -299,5 +301,89 @@ describe('canon exceptions', () => {
     expect(JSON.parse(summary.stdout)).toContainEqual(
       expect.objectContaining({ code: 'CLI_LOT', resolved: 2 }),
     );
+  });
+});
+
+describe('a breaking item 2.0.0', () => {
+  it('names odoo and mes as consumers and is held until both owners acknowledge', async () => {
+    for (const [code, team] of [
+      [odoo.system, 'erp-team'],
+      [mes.system, 'mes-team'],
+    ])
+      await mutate(t, 'updateSystem', { code, team }, 'code team', { field: 'system' });
+    // the MES's build pipeline installed the 1.x type package
+    const latest = await t.gql('{ contract(name: "item") { latestVersion { version schema } } }');
+    const current = latest.data.contract.latestVersion;
+    const schema = structuredClone(current.schema);
+    schema.$id = 'urn:canon:contract:item:2.0.0';
+    schema.required = [...new Set([...(schema.required ?? []), 'name', 'type'])];
+    const tracking = schema.properties.tracking;
+    if (Array.isArray(tracking?.enum)) tracking.enum = tracking.enum.filter((v: string) => v !== 'serial');
+    const draft = await registerVersion(t, { contract: 'item', version: '2.0.0', schema });
+    expect(draft.status, JSON.stringify(draft)).toBe('DRAFT');
+    await createRecord(t, 'item', itemData(uniqueCode('SER'), { tracking: 'serial' }));
+
+    const impact = await t.gql(
+      `{ contractImpact(contract: "item", version: "2.0.0") { ... on ContractImpact { predecessor reasons state waitingFor
+          consumers { systemCode kinds owner blocking acknowledged lastActivity notes } } ${ERROR_FIELDS} } }`,
+    );
+    expect(impact.errors).toBeUndefined();
+    const view = impact.data.contractImpact;
+    expect(view.reasons).toEqual(['MAJOR']);
+    const blocking = view.consumers.filter((c: any) => c.blocking);
+    expect(blocking.map((c: any) => [c.systemCode, c.owner]).sort()).toEqual(
+      [
+        [mes.system, 'mes-team'],
+        [odoo.system, 'erp-team'],
+      ].sort(),
+    );
+    expect(blocking.every((c: any) => c.kinds.includes('SUBSCRIBER') && c.lastActivity)).toBe(true);
+    if (Array.isArray(tracking?.enum))
+      expect(blocking[0].notes.join(' ')).toMatch(/live record\(s\) still hold serial at \/tracking/);
+
+    const held = await publishVersion(t, 'item', '2.0.0', { allowBreaking: true });
+    expect(held).toMatchObject({ code: 'IMPACT_PENDING', path: ['version'] });
+    expect(held.details.map((d: any) => d.path).sort()).toEqual([mes.system, odoo.system].sort());
+    const feed = await t.gql(
+      '{ changeFeed(types: [CONTRACT_IMPACT_PENDING, CONTRACT_IMPACT_ACKNOWLEDGED], first: 10) { edges { node { type payload } } } }',
+    );
+    expect(feed.data.changeFeed.edges.map((e: any) => e.node.type)).toEqual(['CONTRACT_IMPACT_PENDING']);
+
+    // the MES's connector acknowledges for its own system only
+    const foreign = await mutate(
+      t,
+      'acknowledgeContractImpact',
+      { contract: 'item', version: '2.0.0', system: odoo.system },
+      'impact { state }',
+      { token: mes.token },
+    );
+    expect(foreign.code).toBe('FORBIDDEN');
+    const first = await mutate(
+      t,
+      'acknowledgeContractImpact',
+      { contract: 'item', version: '2.0.0', system: mes.system, note: 'MES reads 2.x from next release' },
+      'impact { state waitingFor }',
+      { token: mes.token },
+    );
+    expect(first.impact).toEqual({ state: 'PENDING', waitingFor: [odoo.system] });
+    expect((await publishVersion(t, 'item', '2.0.0', { allowBreaking: true })).code).toBe('IMPACT_PENDING');
+    const second = await mutate(
+      t,
+      'acknowledgeContractImpact',
+      { contract: 'item', version: '2.0.0', system: odoo.system },
+      'impact { state waitingFor consumers { systemCode acknowledged acknowledgedBy } }',
+      { token: steward },
+    );
+    expect(second.impact.state).toBe('CLEARED');
+    expect(second.impact.waitingFor).toEqual([]);
+    const published = await publishVersion(t, 'item', '2.0.0', { allowBreaking: true });
+    expect(published.status, JSON.stringify(published)).toBe('PUBLISHED');
+    const after = await t.gql(
+      '{ changeFeed(types: [CONTRACT_IMPACT_ACKNOWLEDGED], first: 10) { edges { node { payload } } } }',
+    );
+    expect(after.data.changeFeed.edges.map((e: any) => e.node.payload.waitingFor)).toEqual([
+      [odoo.system],
+      [],
+    ]);
   });
 });

@@ -90,6 +90,9 @@ export function fromCanonError(error: CanonError): CcompatError {
       return incompatible(message);
     case 'INVALID_STATE':
       return operationNotPermitted(error.message);
+    case 'IMPACT_PENDING':
+      // the version waits for its consumers' owners: a conflict with the registry's state, for now
+      return new CcompatError(409, 40901, message);
     case 'RATE_LIMITED':
       return new CcompatError(429, 42901, error.message);
     case 'SERVICE_UNAVAILABLE':

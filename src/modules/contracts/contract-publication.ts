@@ -29,7 +29,15 @@ import { referencedContracts } from './schema-checks.ts';
 
 const pick = (d: { contract: string; version: string }) => ({ contract: d.contract, version: d.version });
 
+/**
+ * Asked before a draft is published (in a transaction of its own): it may refuse the publication
+ * while the version waits for its consumers (IMPACT_PENDING), recording the wait first.
+ */
+export type PublicationGate = (ctx: CallContext, contract: string, version: string) => Promise<void>;
+
 export class ContractPublication {
+  /** The consumers module's wait for breaking versions (none: publications never wait). */
+  gate: PublicationGate | null = null;
   private readonly orm: Orm;
   private readonly audit: AuditService;
   private readonly outbox: OutboxService;
@@ -67,6 +75,7 @@ export class ContractPublication {
   ): Promise<ContractVersion> {
     authorize(ctx.ability, ctx.actor, 'publish', 'ContractVersion');
     if (input.allowBreaking) authorize(ctx.ability, ctx.actor, 'publishBreaking', 'ContractVersion');
+    if (this.gate) await this.gate(ctx, input.contract, input.version);
     return idempotentTransaction(
       this.orm,
       ctx,

@@ -11,7 +11,7 @@ import type { CallContext } from '../auth/actor-context.ts';
 import type { OutboxService } from '../events/outbox.service.ts';
 import { ContractComparisons } from './contract-comparisons.ts';
 import { ContractDrafts } from './contract-drafts.ts';
-import { ContractPublication } from './contract-publication.ts';
+import { ContractPublication, type PublicationGate } from './contract-publication.ts';
 import { ContractReads } from './contract-reads.ts';
 import { ContractRegistry } from './contract-registry.ts';
 import { ContractRows } from './contract-rows.ts';
@@ -84,6 +84,11 @@ export class ContractsService {
   updateContract: ContractDrafts['updateContract'] = (...a) => this.drafts.updateContract(...a);
   // a change of the live versions is told after it committed (the GraphQL schema follows them),
   // also when the call failed: a retried or raced publication may have committed all the same
+  /** Lets another module hold publications back (the consumers' wait for breaking versions). */
+  gatePublicationsWith(gate: PublicationGate): void {
+    this.publication.gate = gate;
+  }
+
   publish: ContractPublication['publish'] = (...a) => this.thenLive(this.publication.publish(...a));
   deprecate: ContractPublication['deprecate'] = (...a) => this.thenLive(this.publication.deprecate(...a));
   retire: ContractPublication['retire'] = (...a) => this.thenLive(this.publication.retire(...a));

@@ -51,9 +51,18 @@ export class ChangeFeedService {
     this.notifier = notifier;
   }
 
+  /** Told of every page a caller read (usage per domain). */
+  private readonly readObservers: ((ctx: CallContext, events: readonly ChangeEvent[]) => void)[] = [];
+
+  observeReads(observer: (ctx: CallContext, events: readonly ChangeEvent[]) => void): void {
+    this.readObservers.push(observer);
+  }
+
   async page(ctx: CallContext, filter: FeedFilter): Promise<ChangeEvent[]> {
     authorize(ctx.ability, ctx.actor, 'read', 'GoldenRecord');
-    return this.read(filter);
+    const events = await this.read(filter);
+    for (const o of this.readObservers) o(ctx, events);
+    return events;
   }
 
   /**

@@ -22,6 +22,13 @@ export const OutboxEventEntity = defineEntity({
     contractVersion: p.string().length(50).nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
   },
+  // acknowledgements by record and revision find their change event by this index
+  indexes: [
+    {
+      name: 'outbox_event_record_revision',
+      expression: `create index "outbox_event_record_revision" on "outbox_event" ("subject_id", "revision") where "type" = 'RECORD_CHANGED'`,
+    },
+  ],
 });
 export class OutboxEvent extends OutboxEventEntity.class {}
 OutboxEventEntity.setClass(OutboxEvent);

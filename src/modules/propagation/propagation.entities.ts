@@ -26,6 +26,13 @@ export const SubscriptionEntity = defineEntity({
     createdBy: p.uuid().nullable(),
     lockVersion: p.integer().version(),
   },
+  // one subscription per system, domain and site (no site: every site, also unique)
+  indexes: [
+    {
+      name: 'system_subscription_scope',
+      expression: `create unique index "system_subscription_scope" on "system_subscription" ("system_code", "domain", coalesce("site", ''))`,
+    },
+  ],
 });
 export class Subscription extends SubscriptionEntity.class {}
 SubscriptionEntity.setClass(Subscription);

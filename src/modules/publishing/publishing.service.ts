@@ -144,9 +144,20 @@ export class PublishingService {
     return this.orm.em.fork().find(PackageVersion, { name }, { orderBy: { createdAt: 'asc' } });
   }
 
+  /** Told of every tarball served (downloads per token and version). */
+  private readonly downloadObservers: ((ctx: CallContext, contract: string, version: string) => void)[] = [];
+
+  observeDownloads(observer: (ctx: CallContext, contract: string, version: string) => void): void {
+    this.downloadObservers.push(observer);
+  }
+
   async tarball(ctx: CallContext, name: string, version: string): Promise<PackageVersion | null> {
     authorize(ctx.ability, ctx.actor, 'read', 'ContractVersion');
-    return this.orm.em.fork().findOne(PackageVersion, { name, version }, { populate: ['tarball'] });
+    const row = await this.orm.em
+      .fork()
+      .findOne(PackageVersion, { name, version }, { populate: ['tarball'] });
+    if (row?.contract) for (const o of this.downloadObservers) o(ctx, row.contract, row.version);
+    return row;
   }
 
   /** The package versions of several contracts in one query (for DataLoader), oldest first. */

@@ -359,4 +359,24 @@ export class RecordReads {
       em.getTransactionContext(),
     );
   }
+
+  /** Live records of a domain whose data at `pointer` is one of `values` (what a removed enum value still holds). */
+  async countWithValues(
+    ctx: CallContext,
+    domain: string,
+    pointer: string,
+    values: readonly string[],
+  ): Promise<number> {
+    authorize(ctx.ability, ctx.actor, 'read', 'GoldenRecord');
+    if (values.length === 0) return 0;
+    const path = pointer
+      .split('/')
+      .slice(1)
+      .map((t) => t.replaceAll('~1', '/').replaceAll('~0', '~'));
+    const [row] = await readConnection(this.orm.em).execute<{ n: string }[]>(
+      `select count(*)::text as n from record_current where domain = ? and status = 'ACTIVE' and data #>> ?::text[] = any(?::text[])`,
+      [domain, toPgArray(path), toPgArray([...values])],
+    );
+    return Number(row?.n ?? 0);
+  }
 }

@@ -219,6 +219,7 @@ export class RecordsService {
   convertQuantity: DomainReads['convertQuantity'] = (...a) => this.domainReads.convertQuantity(...a);
   locationPaths: DomainReads['locationPaths'] = (...a) => this.domainReads.locationPaths(...a);
   identities: RecordReads['identities'] = (...a) => this.reads.identities(...a);
+  countWithValues: RecordReads['countWithValues'] = (...a) => this.reads.countWithValues(...a);
   changeRequest: ChangeRequestReads['changeRequest'] = (...a) => this.changeRequestReads.changeRequest(...a);
   changeRequestsByIds: ChangeRequestReads['changeRequestsByIds'] = (...a) =>
     this.changeRequestReads.changeRequestsByIds(...a);

@@ -33,6 +33,7 @@ export type XrefLookupObserver = (
   domain: string,
   kind: 'id' | 'key' | 'translate',
   ids: number,
+  ctx: CallContext,
 ) => void;
 
 export class XrefService {
@@ -153,8 +154,14 @@ export class XrefService {
     this.lookupObservers.push(observer);
   }
 
-  private looked(system: string, domain: string, kind: 'id' | 'key' | 'translate', ids: number): void {
-    for (const o of this.lookupObservers) o(system, domain, kind, ids);
+  private looked(
+    ctx: CallContext,
+    system: string,
+    domain: string,
+    kind: 'id' | 'key' | 'translate',
+    ids: number,
+  ): void {
+    for (const o of this.lookupObservers) o(system, domain, kind, ids, ctx);
   }
 
   /** Ids to canonical records, in input order (null for unknown ids): one statement. */
@@ -173,7 +180,7 @@ export class XrefService {
       record_id: string | null;
       key: string | null;
     }>(RESOLVE, [toPgArray(externalIds), system, domain]);
-    this.looked(system, domain, 'id', externalIds.length);
+    this.looked(ctx, system, domain, 'id', externalIds.length);
     return rows.map((r) => ({ externalId: r.external_id, recordId: r.record_id, key: r.key }));
   }
 
@@ -195,7 +202,7 @@ export class XrefService {
       key: string | null;
       records: string | number;
     }>(RESOLVE_BY_KEY, [toPgArray(externalKeys), system, domain]);
-    this.looked(system, domain, 'key', externalKeys.length);
+    this.looked(ctx, system, domain, 'key', externalKeys.length);
     return rows.map((r) => {
       const ambiguous = Number(r.records) > 1;
       return {
@@ -230,7 +237,7 @@ export class XrefService {
       target_id: string | null;
       target_key: string | null;
     }>(TRANSLATE, [toPgArray(externalIds), fromSystem, domain, toSystem, domain]);
-    this.looked(fromSystem, domain, 'translate', externalIds.length);
+    this.looked(ctx, fromSystem, domain, 'translate', externalIds.length);
     return rows.map((r) => ({
       externalId: r.external_id,
       recordId: r.record_id,
