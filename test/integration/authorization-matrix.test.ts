@@ -231,6 +231,22 @@ const MATRIX: Record<string, Entry> = {
     doc: `mutation { releaseQuarantine(input: { recordId: "00000000-0000-7000-8000-000000000001", note: "ok" }) { ... on ReleaseQuarantinePayload { recordId } ${E} } }`,
     allowed: ['admin', 'steward'],
   },
+  contractImpact: {
+    doc: `{ contractImpact(contract: "item", version: "9.9.9") { ... on ContractImpact { state } ${E} } }`,
+    allowed: everyone,
+  },
+  acknowledgeContractImpact: {
+    doc: `mutation { acknowledgeContractImpact(input: { contract: "item", version: "9.9.9", system: "odoo-main" }) { ... on AcknowledgeContractImpactPayload { impact { state } } ${E} } }`,
+    allowed: ['admin', 'steward', 'connector'],
+  },
+  overrideContractImpact: {
+    doc: `mutation { overrideContractImpact(input: { contract: "item", version: "9.9.9", reason: "no" }) { ... on OverrideContractImpactPayload { impact { state } } ${E} } }`,
+    allowed: ['admin'],
+  },
+  setContractImpactPolicy: {
+    doc: `mutation { setContractImpactPolicy(input: { contract: "item", waitOn: ["MAJOR"] }) { ... on SetContractImpactPolicyPayload { contract } ${E} } }`,
+    allowed: ['admin'],
+  },
   setRuleSeverity: {
     doc: `mutation { setRuleSeverity(input: { domain: "item", rule: "item.gtin-check-digit", severity: BLOCKING }) { ... on SetRuleSeverityPayload { ruleSeverity { rule } } ${E} } }`,
     allowed: ['admin'],

@@ -338,6 +338,8 @@ describe('a breaking item 2.0.0', () => {
       ].sort(),
     );
     expect(blocking.every((c: any) => c.kinds.includes('SUBSCRIBER') && c.lastActivity)).toBe(true);
+    // both connectors read the item feed: counted per token, domain and day
+    expect(blocking.every((c: any) => c.kinds.includes('READER'))).toBe(true);
     if (Array.isArray(tracking?.enum))
       expect(blocking[0].notes.join(' ')).toMatch(/live record\(s\) still hold serial at \/tracking/);
 

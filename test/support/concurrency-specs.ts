@@ -88,6 +88,21 @@ export function mutationSpecs(env: SweepEnv) {
     await publishVersion(env.t, contract, '1.0.0');
     return contract;
   }
+  /** A contract whose 2.0.0 waits for sweep-odoo (a subscriber) to acknowledge it. */
+  async function waitingVersion(n: string): Promise<string> {
+    const contract = await published(`impact-${n}`);
+    await mutate(env.t, 'setSubscription', { system: 'sweep-odoo', domain: contract }, 'id', {
+      field: 'subscription',
+    });
+    await registerVersion(env.t, {
+      contract,
+      version: '2.0.0',
+      schema: { ...SCHEMA, required: ['code'] },
+    });
+    const held = await publishVersion(env.t, contract, '2.0.0', { allowBreaking: true });
+    if (held.code !== 'IMPACT_PENDING') throw new Error(JSON.stringify(held));
+    return contract;
+  }
   const versionLock = (contract: string, version: string) =>
     lockOf(
       'contract_version v join contract c on c.id = v.contract_id',
@@ -917,6 +932,49 @@ export function mutationSpecs(env: SweepEnv) {
             count(
               'select count(*)::int as n from record_quarantine where record_id = ? and released_at is not null',
               [item],
+            ),
+        };
+      },
+    },
+    setContractImpactPolicy: {
+      action: 'CONTRACT_IMPACT_POLICY_SET',
+      once: true,
+      prepare: async (n) => {
+        const contract = await published(`policy-${n}`);
+        return {
+          input: { contract, waitOn: ['MAJOR', 'ENUM_ARRAY_NARROWED'] },
+          effects: () =>
+            count('select count(*)::int as n from contract_impact_policy where contract = ?', [contract]),
+        };
+      },
+    },
+    acknowledgeContractImpact: {
+      action: 'CONTRACT_IMPACT_ACKNOWLEDGED',
+      once: true,
+      prepare: async (n) => {
+        const contract = await waitingVersion(n);
+        return {
+          input: { contract, version: '2.0.0', system: 'sweep-odoo' },
+          token: env.stewards[0],
+          effects: () =>
+            count(
+              'select count(*)::int as n from contract_impact_ack a join contract_impact i on i.id = a.impact_id where i.contract = ?',
+              [contract],
+            ),
+        };
+      },
+    },
+    overrideContractImpact: {
+      action: 'CONTRACT_IMPACT_OVERRIDDEN',
+      once: true,
+      prepare: async (n) => {
+        const contract = await waitingVersion(n);
+        return {
+          input: { contract, version: '2.0.0', reason: 'The consumer is retired next week.' },
+          effects: () =>
+            count(
+              "select count(*)::int as n from contract_impact where contract = ? and state = 'OVERRIDDEN'",
+              [contract],
             ),
         };
       },

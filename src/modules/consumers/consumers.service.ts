@@ -54,8 +54,11 @@ export class ConsumersService {
   }
 
   /** Who consumes a contract and what a version means for them (contractImpact). */
-  impact = (ctx: CallContext, contract: string, version: string) =>
-    analyseImpact(this.deps, ctx, contract, version);
+  impact = async (ctx: CallContext, contract: string, version: string) => {
+    // what was counted in memory so far is part of the answer
+    await this.usage.flush().catch(() => undefined);
+    return analyseImpact(this.deps, ctx, contract, version);
+  };
 
   policy = (contract: string) => policyOf(this.deps.orm, contract);
 }

@@ -70,7 +70,8 @@ export class UsageCounter {
 
   /** Writes what was counted since the last flush (one statement), one flush at a time. */
   flush(): Promise<void> {
-    this.flushing = this.flushing.then(() => this.write());
+    // a failed flush keeps its counts for the next one and must not stop the chain
+    this.flushing = this.flushing.catch(() => undefined).then(() => this.write());
     return this.flushing;
   }
 
