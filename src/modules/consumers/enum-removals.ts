@@ -11,7 +11,7 @@ export interface EnumRemoval {
 }
 
 const isObject = (v: unknown): v is Schema => typeof v === 'object' && v !== null && !Array.isArray(v);
-const escape = (token: string) => token.replaceAll('~', '~0').replaceAll('/', '~1');
+const pointerToken = (token: string) => token.replaceAll('~', '~0').replaceAll('/', '~1');
 
 export function enumRemovals(before: unknown, after: unknown, pointer = ''): EnumRemoval[] {
   if (!isObject(before) || !isObject(after)) return [];
@@ -26,6 +26,6 @@ export function enumRemovals(before: unknown, after: unknown, pointer = ''): Enu
   const oldProps = isObject(before.properties) ? before.properties : {};
   const newProps = isObject(after.properties) ? after.properties : {};
   for (const [name, sub] of Object.entries(oldProps))
-    if (name in newProps) out.push(...enumRemovals(sub, newProps[name], `${pointer}/${escape(name)}`));
+    if (name in newProps) out.push(...enumRemovals(sub, newProps[name], `${pointer}/${pointerToken(name)}`));
   return out;
 }
