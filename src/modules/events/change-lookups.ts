@@ -11,6 +11,8 @@ export interface ChangeRef {
   sequence?: string | null;
   recordId?: string | null;
   revision?: number | null;
+  /** Also answer the record's data at that revision (read only where needed: it is the event's bulk). */
+  withData?: boolean;
 }
 
 /** What an acknowledgement needs to know of the change it names. */
@@ -34,6 +36,7 @@ export async function lookupChanges(em: Em, refs: readonly ChangeRef[]): Promise
   if (refs.length === 0) return [];
   const seq = refs.map((r) => (r.sequence && /^\d{1,19}$/.test(r.sequence) ? r.sequence : null));
   const rec = refs.map((r) => (!r.sequence && r.recordId && UUID.test(r.recordId) ? r.recordId : null));
+  const wantData = refs.map((r) => (r.withData ? 't' : 'f'));
   const rev = refs.map((r) =>
     !r.sequence && r.recordId && Number.isInteger(r.revision) ? String(r.revision) : null,
   );
@@ -49,18 +52,31 @@ export async function lookupChanges(em: Em, refs: readonly ChangeRef[]): Promise
     change_request_id: string | null;
     data: unknown;
   };
+  // two index lookups (by sequence, by record and revision) rather than one OR the planner scans for
   const rows = await executeBound<Row>(
     em,
-    `select u.ord::text, o.sequence::text, o.type, o.domain, o.subject_id, o.revision, o.payload->>'site' as site,
-            o.origin_system, o.origin->>'changeRequestId' as change_request_id, o.payload->'data' as data
-       from unnest(?::text[], ?::text[], ?::text[]) with ordinality as u(seq, rec, rev, ord)
-       join lateral (
-         select * from outbox_event e
-          where (u.seq is not null and e.sequence = u.seq::bigint)
-             or (u.seq is null and e.type = 'RECORD_CHANGED' and e.subject_id = u.rec and e.revision = u.rev::int)
-          order by e.sequence limit 1
-       ) o on true`,
-    [toPgArray(seq as never), toPgArray(rec as never), toPgArray(rev as never)],
+    `select u.ord::text, e.sequence::text, e.type, e.domain, e.subject_id, e.revision, e.payload->>'site' as site,
+            e.origin_system, e.origin->>'changeRequestId' as change_request_id,
+            case when u.want then e.payload->'data' end as data
+       from unnest(?::text[], ?::boolean[]) with ordinality as u(seq, want, ord)
+       join outbox_event e on e.sequence = u.seq::bigint
+      where u.seq is not null
+     union all
+     select u.ord::text, e.sequence::text, e.type, e.domain, e.subject_id, e.revision, e.payload->>'site' as site,
+            e.origin_system, e.origin->>'changeRequestId' as change_request_id,
+            case when u.want then e.payload->'data' end as data
+       from unnest(?::text[], ?::text[], ?::boolean[]) with ordinality as u(rec, rev, want, ord)
+       join lateral (select * from outbox_event o
+                      where o.type = 'RECORD_CHANGED' and o.subject_id = u.rec and o.revision = u.rev::int
+                      order by o.sequence limit 1) e on true
+      where u.rec is not null`,
+    [
+      toPgArray(seq as never),
+      toPgArray(wantData),
+      toPgArray(rec as never),
+      toPgArray(rev as never),
+      toPgArray(wantData),
+    ],
   );
   const found: (ChangeFound | null)[] = refs.map(() => null);
   for (const r of rows) {

@@ -110,7 +110,7 @@ export class AckIngest {
     const live = results.filter((r) => !r.error);
     const found = await lookupChanges(
       em,
-      live.map((r) => entries[r.index]),
+      live.map((r) => ({ ...entries[r.index], withData: entries[r.index].status === 'REFUSED' })),
     );
     const changes = new Map<number, ChangeFound>();
     const seen = new Set<string>();
