@@ -11,6 +11,7 @@ import ChangeRequestPage from './pages/ChangeRequestPage.tsx';
 import ContractPage from './pages/ContractPage.tsx';
 import ContractsPage from './pages/ContractsPage.tsx';
 import DuplicatesPage from './pages/DuplicatesPage.tsx';
+import ExceptionsPage from './pages/ExceptionsPage.tsx';
 import { InboxPage } from './pages/InboxPage.tsx';
 import ProposePage from './pages/ProposePage.tsx';
 import RecordPage from './pages/RecordPage.tsx';
@@ -30,6 +31,11 @@ const NAV: NavItem[] = [
   { href: '/inbox', label: 'Inbox', allowed: (me) => can(me, 'read', 'ChangeRequest') },
   { href: '/records/item', label: 'Records', allowed: (me) => can(me, 'read', 'GoldenRecord') },
   { href: '/duplicates/item', label: 'Duplicates', allowed: (me) => can(me, 'merge', 'GoldenRecord') },
+  {
+    href: '/exceptions',
+    label: 'Exceptions',
+    allowed: (me) => can(me, 'read', 'IntegrationException'),
+  },
   { href: '/contracts', label: 'Contracts', allowed: (me) => can(me, 'read', 'Contract') },
   { href: '/systems', label: 'Systems and ownership', allowed: (me) => can(me, 'read', 'System') },
   { href: '/audit', label: 'Audit', allowed: (me) => can(me, 'read', 'AuditEvent') },
@@ -144,6 +150,7 @@ function Routes({ home }: { home: string }) {
       </Route>
       <Route path="/records/:domain/:id">{(p) => <RecordPage domain={p.domain} id={p.id} />}</Route>
       <Route path="/records/:domain">{(p) => <RecordsPage domain={p.domain} />}</Route>
+      <Route path="/exceptions" component={ExceptionsPage} />
       <Route path="/duplicates/:domain">{(p) => <DuplicatesPage domain={p.domain} />}</Route>
       <Route path="/contracts" component={ContractsPage} />
       <Route path="/contracts/:name">{(p) => <ContractPage name={p.name} />}</Route>

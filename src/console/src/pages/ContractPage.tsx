@@ -17,6 +17,7 @@ import {
 } from '@mantine/core';
 import { useQuery } from 'urql';
 import { useSearchParams } from 'wouter';
+import { ContractImpactPanel } from '../components/ContractImpactPanel.tsx';
 import { ErrorAlert, errorMember } from '../components/ErrorAlert.tsx';
 import { Loading } from '../components/Loading.tsx';
 import { formatDate } from '../format.ts';
@@ -131,6 +132,11 @@ export default function ContractPage({ name }: { name: string }) {
       return next;
     });
   const options = versions.map((v) => ({ value: v.version, label: `${v.version} (${v.status})` }));
+  // the impact of a draft by default: what its publication would mean for the consumers
+  const impactOf =
+    versions.find((v) => v.version === params.get('impact')) ??
+    versions.find((v) => v.status === 'DRAFT') ??
+    versions[0];
   const d = diff.data?.schemaDiff;
   const diffError = errorMember(d);
   return (
@@ -149,7 +155,19 @@ export default function ContractPage({ name }: { name: string }) {
           <Tabs.Tab value="versions">Versions</Tabs.Tab>
           <Tabs.Tab value="schema">Schema</Tabs.Tab>
           <Tabs.Tab value="diff">Compare versions</Tabs.Tab>
+          <Tabs.Tab value="impact">Consumers and impact</Tabs.Tab>
         </Tabs.List>
+        <Tabs.Panel value="impact" pt="md">
+          <Select
+            label="Version"
+            data={options}
+            value={impactOf?.version ?? null}
+            onChange={choose('impact')}
+            allowDeselect={false}
+            mb="sm"
+          />
+          {impactOf ? <ContractImpactPanel contract={contract.name} version={impactOf.version} /> : null}
+        </Tabs.Panel>
         <Tabs.Panel value="versions" pt="md">
           <Table striped withTableBorder aria-label="Versions">
             <Table.Thead>
