@@ -186,7 +186,7 @@ const MATRIX: Record<string, Entry> = {
   exceptions: { doc: '{ exceptions { totalCount } }', allowed: readers },
   exception: { doc: '{ exception(id: "00000000-0000-7000-8000-000000000001") { id } }', allowed: readers },
   exceptionSummary: { doc: '{ exceptionSummary { owner } }', allowed: readers },
-  quarantines: { doc: '{ quarantines { recordId } }', allowed: readers },
+  quarantines: { doc: '{ quarantines { edges { node { recordId } } } }', allowed: readers },
   acknowledgeChanges: {
     doc: `mutation { acknowledgeChanges(input: { system: "odoo-main", changes: [] }) { ... on AcknowledgeChangesPayload { recorded } ${E} } }`,
     allowed: ['admin', 'connector'],

@@ -160,16 +160,23 @@ export class ExceptionReads {
     return recordIds.map((id) => rows.find((q) => q.recordId === id) ?? null);
   }
 
-  /** Quarantines as a page for stewards (live ones; newest first). */
-  async quarantines(ctx: CallContext, domain: string | undefined, limit: number): Promise<Quarantine[]> {
+  /** Live quarantines, newest first (keyset: since, record id), of one domain or all. */
+  async quarantines(
+    ctx: CallContext,
+    domain: string | undefined,
+    limit: number,
+    after?: [string, string],
+  ): Promise<Quarantine[]> {
     authorize(ctx.ability, ctx.actor, 'read', 'IntegrationException');
+    const where: Record<string, unknown> = { releasedAt: null, ...(domain ? { domain } : {}) };
+    if (after)
+      where.$or = [
+        { since: { $lt: new Date(after[0]) } },
+        { since: new Date(after[0]), recordId: { $lt: after[1] } },
+      ];
     return this.orm.em
       .fork()
-      .find(
-        Quarantine,
-        { releasedAt: null, ...(domain ? { domain } : {}) },
-        { orderBy: { since: 'desc' }, limit },
-      );
+      .find(Quarantine, where, { orderBy: { since: 'desc', recordId: 'desc' }, limit });
   }
 
   /** Resolution time and open exceptions by age, per owner, domain and code. */

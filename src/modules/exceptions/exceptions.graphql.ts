@@ -307,13 +307,33 @@ builder.queryFields((t) => ({
         domain: a.domain ?? undefined,
       }),
   }),
-  quarantines: t.field({
-    type: [QuarantineRef],
-    authScopes: { authenticated: true },
-    description: 'Records held back now, newest first (at most 500).',
-    args: { domain: t.arg.string({ description: 'Only this domain.' }) },
-    resolve: (_r, a, ctx) => ctx.services.exceptions.reads.quarantines(ctx, a.domain ?? undefined, 500),
-  }),
+  quarantines: t.connection(
+    {
+      type: QuarantineRef,
+      authScopes: { authenticated: true },
+      description: 'Records held back now, newest first.',
+      args: { domain: t.arg.string({ description: 'Only this domain.' }) },
+      resolve: async (_r, a, ctx) => {
+        const page = forwardPage<[string, string]>(a, 'quarantine');
+        const rows = await ctx.services.exceptions.reads.quarantines(
+          ctx,
+          a.domain ?? undefined,
+          page.limit + 1,
+          page.after,
+        );
+        return connectionOf(
+          rows,
+          page.limit,
+          (q) => encodeCursor('quarantine', [q.since.toISOString(), q.recordId]),
+          {
+            hasPreviousPage: Boolean(page.after),
+          },
+        );
+      },
+    },
+    connectionNames('Quarantine', 'quarantined records')[0],
+    connectionNames('Quarantine', 'quarantined records')[1],
+  ),
 }));
 
 const ReportExceptionInput = builder.inputType('ReportExceptionInput', {
