@@ -344,7 +344,9 @@ describe('exceptions', () => {
       id: item.id,
     });
     expect(q.data.record.quarantine).not.toBeNull();
-    const listed = await t.gql('{ quarantines(domain: "item", first: 100) { edges { node { recordId exceptionId } } } }');
+    const listed = await t.gql(
+      '{ quarantines(domain: "item", first: 100) { edges { node { recordId exceptionId } } } }',
+    );
     expect(listed.data.quarantines.edges.map((e: any) => e.node.recordId)).toContain(item.id);
     // the feed flags it, or holds it back when asked; the quarantine itself is announced
     const feed = async (hold: boolean) => {
