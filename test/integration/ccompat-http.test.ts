@@ -366,6 +366,17 @@ describe('concurrent registrations', () => {
       '1.0.3',
       '1.0.4',
     ]);
+    // one new schema sent four times at once while another registration publishes: one version, the
+    // same answer for all (a registration that met the other's draft waits for it, never 422)
+    const again = json({ ...address, description: 'variant e' });
+    const other = json({ ...address, description: 'variant f' });
+    const same = await Promise.all([
+      ...Array.from({ length: 4 }, () => cc('POST', `/subjects/${subject}/versions`, again)),
+      cc('POST', `/subjects/${subject}/versions`, other),
+    ]);
+    expect(same.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+    expect(new Set(same.slice(0, 4).map((r) => r.body.id)).size).toBe(1);
+    expect((await cc('GET', `/subjects/${subject}/versions`)).body).toEqual([1, 2, 3, 4, 5, 6, 7]);
   });
 });
 

@@ -147,10 +147,24 @@ export class CcompatService {
       try {
         return await this.publishNew(ctx, contract, version, schema);
       } catch (error) {
-        // the same content as a retired version: Canon keeps one version per content, for good
+        // the same content as a draft: another registration of this schema is publishing it now —
+        // wait for it, then answer its version (sameContent)
+        const racedTwin =
+          error instanceof CanonError &&
+          error.code === 'DUPLICATE_SCHEMA' &&
+          error.details?.[0]?.message === 'DRAFT' &&
+          Date.now() < deadline;
+        if (racedTwin) {
+          await new Promise((done) => setTimeout(done, Math.min(250, 20 * attempt) + Math.random() * 50));
+          continue;
+        }
+        // the same content as a retired version: Canon keeps one version per content, for good; as a
+        // draft that stayed a draft (not a registration in flight): publish or delete that draft
         if (error instanceof CanonError && error.code === 'DUPLICATE_SCHEMA')
           throw operationNotPermitted(
-            `${error.message} That version was deleted permanently (retired), and Canon never publishes retired content again: register a changed schema.`,
+            error.details?.[0]?.message === 'DRAFT'
+              ? `${error.message} That version is an unpublished draft: publish it, or delete the draft and register again.`
+              : `${error.message} That version was deleted permanently (retired), and Canon never publishes retired content again: register a changed schema.`,
           );
         const raced =
           error instanceof CanonError && ['VERSION_CONFLICT', 'VERSION_TOO_LOW'].includes(error.code);

@@ -110,6 +110,8 @@ export class ContractDrafts {
               `${name} ${twin.version} already has exactly this schema; the same content is stored once.`,
               {
                 path: ['schema'],
+                // which version and its status: a draft may be another registration being published
+                details: [{ path: twin.version, message: twin.status }],
               },
             );
           }

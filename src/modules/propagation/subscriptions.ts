@@ -4,6 +4,7 @@
  * acknowledges them) but does not move the system's cursor back over history: only changes
  * committed after it become pending.
  */
+import { LockMode } from '@mikro-orm/core';
 import { validate as isUuid } from 'uuid';
 import { executeBound } from '../../db/bound-statements.ts';
 import type { Em, Orm } from '../../db/orm.ts';
@@ -147,7 +148,10 @@ export class Subscriptions {
       { id },
       replay,
       async (em) => {
-        const subscription = isUuid(id) ? await em.findOne(Subscription, { id }) : null;
+        // locked: of two removals at once, the second finds it gone (one audit event)
+        const subscription = isUuid(id)
+          ? await em.findOne(Subscription, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE })
+          : null;
         if (!subscription) throw notFound('The subscription', ['id']);
         em.remove(subscription);
         await em.flush();
