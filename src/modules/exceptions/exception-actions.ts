@@ -9,7 +9,6 @@ import { validate as isUuid } from 'uuid';
 import type { Em, Orm } from '../../db/orm.ts';
 import { CanonError, notFound } from '../../errors.ts';
 import type { AuditService } from '../audit/audit.service.ts';
-import type { AuditAction } from '../audit/audit-actions.ts';
 import { authorize } from '../auth/ability.ts';
 import type { CallContext } from '../auth/actor-context.ts';
 import type { ContractsService } from '../contracts/contracts.service.ts';
@@ -24,6 +23,7 @@ import {
   LIVE_EXCEPTION_STATES,
   Quarantine,
 } from './exception.entities.ts';
+import { AUDIT, bad, changeDetails, checkChange, type ExceptionChange } from './exception-changes.ts';
 import { endQuarantines, excerptOf, fileExceptions } from './exception-intake.ts';
 import type { ExceptionOwners } from './exception-owners.ts';
 
@@ -42,23 +42,6 @@ export interface ReportInput {
   payload?: unknown;
   blocking?: boolean | null;
 }
-
-export type ExceptionChange =
-  | { kind: 'ACKNOWLEDGE' }
-  | { kind: 'ASSIGN'; assignee: string | null }
-  | { kind: 'COMMENT'; text: string; link?: string | null }
-  | { kind: 'RESOLVE'; state: 'RESOLVED' | 'WONT_FIX'; note: string }
-  | { kind: 'REOPEN'; note: string };
-
-const AUDIT: Record<ExceptionChange['kind'], AuditAction> = {
-  ACKNOWLEDGE: 'EXCEPTION_ACKNOWLEDGED',
-  ASSIGN: 'EXCEPTION_ASSIGNED',
-  COMMENT: 'EXCEPTION_COMMENTED',
-  RESOLVE: 'EXCEPTION_RESOLVED',
-  REOPEN: 'EXCEPTION_REOPENED',
-};
-
-const bad = (message: string, path: string[]) => new CanonError('BAD_USER_INPUT', message, { path });
 
 interface ActionDeps {
   orm: Orm;
@@ -390,36 +373,4 @@ const closed = (x: IntegrationException) =>
     },
   );
 
-function checkChange(change: ExceptionChange): void {
-  if (
-    change.kind === 'ASSIGN' &&
-    change.assignee !== null &&
-    (!change.assignee.trim() || change.assignee.length > 200)
-  )
-    throw bad('An assignee is 1 to 200 characters (null: unassigned).', ['assignee']);
-  if (change.kind === 'COMMENT') {
-    if (!change.text?.trim() || change.text.length > 4000)
-      throw bad('A comment is 1 to 4,000 characters.', ['text']);
-    if (change.link && (change.link.length > 1000 || !/^https?:\/\//.test(change.link)))
-      throw bad('A link is an http(s) address of at most 1,000 characters.', ['link']);
-  }
-  if (
-    (change.kind === 'RESOLVE' || change.kind === 'REOPEN') &&
-    (!change.note?.trim() || change.note.length > 2000)
-  )
-    throw bad('Say what was done (a note of 1 to 2,000 characters).', ['note']);
-}
-
-function changeDetails(change: ExceptionChange): Record<string, unknown> {
-  switch (change.kind) {
-    case 'COMMENT':
-      return { comment: change.text, link: change.link ?? null };
-    case 'RESOLVE':
-    case 'REOPEN':
-      return { note: change.note };
-    default:
-      return {};
-  }
-}
-
-export type { ExceptionState };
+export type { ExceptionChange, ExceptionState };

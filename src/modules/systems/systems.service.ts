@@ -14,32 +14,10 @@ import type { CallContext } from '../auth/actor-context.ts';
 import type { CredentialChanges } from '../auth/credential-changes.ts';
 import type { ContractsService } from '../contracts/contracts.service.ts';
 import { idempotentTransaction, type Replayable } from '../idempotency/idempotency.service.ts';
-import { pointerCovers } from './ownership.ts';
 import { dataOwnerTeamIn, ownershipOf, ownersIn } from './ownership-reads.ts';
 import { SorRule } from './sor-rule.entity.ts';
 import { SYSTEM_KINDS, System, type SystemKind } from './system.entity.ts';
-
-const CODE = /^[a-z0-9][a-z0-9-]{0,99}$/;
-const SITE = /^[A-Z0-9][A-Z0-9_-]{0,19}$/;
-/** RFC 6901: `/`-separated tokens, `~` only as `~0` or `~1`; no empty token (a field has a name). */
-const POINTER = /^(\/([^/~]|~[01])+)+$/;
-
-function fieldsOverlap(
-  a: string[] | null | undefined,
-  b: string[] | null | undefined,
-): string[] | true | null {
-  if (!a || !b) return true; // a whole-record rule overlaps everything
-  const shared = a.filter((x) => b.some((y) => pointerCovers(x, y) || pointerCovers(y, x)));
-  return shared.length > 0 ? shared : null;
-}
-
-/** A team name as given (trimmed; empty: none), or BAD_USER_INPUT past 200 characters. */
-function teamOf(team: string | null | undefined): string | null {
-  const trimmed = team?.trim() ?? '';
-  if (trimmed.length > 200)
-    throw new CanonError('BAD_USER_INPUT', 'A team name is at most 200 characters.', { path: ['team'] });
-  return trimmed || null;
-}
+import { CODE, fieldsOverlap, POINTER, SITE, teamOf } from './system-inputs.ts';
 
 export class SystemsService {
   private readonly orm: Orm;
