@@ -129,7 +129,7 @@ describe('rule severities', () => {
 
       // an import in apply mode keeps the warning the same way; fixing the barcode clears it
       const mapping = canonMapping(await t.app.services.imports.schemaOf('item'));
-      const run = (csv: string) =>
+      const run = (csv: string, system?: string) =>
         t.app.services.imports.run(
           systemContext('test'),
           {
@@ -142,6 +142,7 @@ describe('rule severities', () => {
             resume: false,
             source: 'sev.csv',
             fingerprint: uniqueCode('fp'),
+            ...(system ? { system } : {}),
           },
           Readable.from([Buffer.from(csv)]),
         );
@@ -155,23 +156,9 @@ describe('rule severities', () => {
       // imported for a system, a row's warning is also an exception of that system's
       const system = uniqueCode('sev').toLowerCase();
       await registerSystem(t, { code: system, kind: 'ERP' });
-      const forSystem = await t.app.services.imports.run(
-        systemContext('test'),
-        {
-          domain: 'item',
-          mode: 'APPLY',
-          mapping,
-          format: 'csv',
-          batchSize: 10,
-          skipInvalid: false,
-          resume: false,
-          source: 'sev-system.csv',
-          fingerprint: uniqueCode('fp'),
-          system,
-        },
-        Readable.from([
-          Buffer.from(`code,name,type,uom,tracking,barcode\n${p}-4,Four,goods,KGM,none,${BAD_GTIN}\n`),
-        ]),
+      const forSystem = await run(
+        `code,name,type,uom,tracking,barcode\n${p}-4,Four,goods,KGM,none,${BAD_GTIN}\n`,
+        system,
       );
       expect(forSystem).toMatchObject({ rowsCreated: 1, rowsWarned: 1 });
       const filed = await t.gql(
