@@ -19,7 +19,8 @@ interface Tally {
   actorName: string | null;
   systemCode: string | null;
   count: number;
-  lastAt: Date;
+  /** Epoch milliseconds of the last use. */
+  lastAt: number;
 }
 
 /** How often the tallies are written (ms). */
@@ -27,6 +28,8 @@ export const USAGE_FLUSH_MS = 5_000;
 
 export class UsageCounter {
   private tallies = new Map<string, Tally>();
+  private day = '';
+  private dayUntil = 0;
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> = Promise.resolve();
   private readonly orm: Orm;
@@ -40,8 +43,17 @@ export class UsageCounter {
     const actor = ctx.actor;
     if (!actor || n <= 0 || (actor.role === 'admin' && !actor.tokenId)) return;
     const tokenId = actor.tokenId ?? `actor:${actor.id}`;
-    const now = new Date();
-    const day = now.toISOString().slice(0, 10);
+    const now = Date.now();
+    // the day's key is computed once a minute, not per request (this runs on the resolve hot path)
+    if (now >= this.dayUntil) {
+      const d = new Date(now);
+      this.day = d.toISOString().slice(0, 10);
+      this.dayUntil = Math.min(
+        now + 60_000,
+        Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + 1),
+      );
+    }
+    const day = this.day;
     const key = `${tokenId}\u0000${domain}\u0000${kind}\u0000${version}\u0000${day}`;
     const tally = this.tallies.get(key);
     if (tally) {
@@ -103,7 +115,7 @@ export class UsageCounter {
             col((t) => t.actorName),
             col((t) => t.systemCode),
             col((t) => t.count),
-            col((t) => t.lastAt.toISOString()),
+            col((t) => new Date(t.lastAt).toISOString()),
           ],
         ),
       );
