@@ -17,6 +17,7 @@ import {
   bumpBetween,
   type ContractDocument,
   type Idempotent,
+  type PublicationGate,
   type PublicationListener,
   type PushResult,
   rank,
@@ -28,12 +29,6 @@ import { assignRegistryIds } from './registry-ids.ts';
 import { referencedContracts } from './schema-checks.ts';
 
 const pick = (d: { contract: string; version: string }) => ({ contract: d.contract, version: d.version });
-
-/**
- * Asked before a draft is published (in a transaction of its own): it may refuse the publication
- * while the version waits for its consumers (IMPACT_PENDING), recording the wait first.
- */
-export type PublicationGate = (ctx: CallContext, contract: string, version: string) => Promise<void>;
 
 export class ContractPublication {
   /** The consumers module's wait for breaking versions (none: publications never wait). */

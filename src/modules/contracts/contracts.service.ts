@@ -11,12 +11,12 @@ import type { CallContext } from '../auth/actor-context.ts';
 import type { OutboxService } from '../events/outbox.service.ts';
 import { ContractComparisons } from './contract-comparisons.ts';
 import { ContractDrafts } from './contract-drafts.ts';
-import { ContractPublication, type PublicationGate } from './contract-publication.ts';
+import { ContractPublication } from './contract-publication.ts';
 import { ContractReads } from './contract-reads.ts';
 import { ContractRegistry } from './contract-registry.ts';
 import { ContractRows } from './contract-rows.ts';
 import { ContractValidators } from './contract-validators.ts';
-import type { PublicationListener } from './contracts.shared.ts';
+import type { PublicationGate, PublicationListener } from './contracts.shared.ts';
 import { LiveVersions } from './live-versions.ts';
 
 export type {

@@ -180,3 +180,9 @@ export function bumped(version: string, bump: SemverBump): string {
   if (bump === 'MINOR') return semver.inc(version, 'minor')!;
   return semver.inc(version, 'patch')!;
 }
+
+/**
+ * Asked before a draft is published (in a transaction of its own): it may refuse the publication
+ * while the version waits for its consumers (IMPACT_PENDING), recording the wait first.
+ */
+export type PublicationGate = (ctx: CallContext, contract: string, version: string) => Promise<void>;
