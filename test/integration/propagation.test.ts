@@ -311,7 +311,9 @@ describe('a breaking item 2.0.0', () => {
       [mes.system, 'mes-team'],
     ])
       await mutate(t, 'updateSystem', { code, team }, 'code team', { field: 'system' });
-    // the MES's build pipeline installed the 1.x type package
+    // an item that still uses 'serial', and both connectors following the item feed (readers)
+    await createRecord(t, 'item', itemData(uniqueCode('SER'), { tracking: 'serial' }));
+    for (const c of [odoo, mes]) expect((await feedAfter(c.token, '0')).length).toBeGreaterThan(0);
     const latest = await t.gql('{ contract(name: "item") { latestVersion { version schema } } }');
     const current = latest.data.contract.latestVersion;
     const schema = structuredClone(current.schema);
@@ -321,7 +323,6 @@ describe('a breaking item 2.0.0', () => {
     if (Array.isArray(tracking?.enum)) tracking.enum = tracking.enum.filter((v: string) => v !== 'serial');
     const draft = await registerVersion(t, { contract: 'item', version: '2.0.0', schema });
     expect(draft.status, JSON.stringify(draft)).toBe('DRAFT');
-    await createRecord(t, 'item', itemData(uniqueCode('SER'), { tracking: 'serial' }));
 
     const impact = await t.gql(
       `{ contractImpact(contract: "item", version: "2.0.0") { ... on ContractImpact { predecessor reasons state waitingFor
