@@ -111,6 +111,19 @@ describe('acknowledgeChanges refuses', () => {
     expect(
       await count('select count(*)::int as n from change_ack where system_code = ?', [mes.system]),
     ).toBeGreaterThan(0);
+    // a deactivated system acknowledges nothing
+    const retired = await connectorFor(t, { kind: 'WMS' });
+    await mutate(t, 'updateSystem', { code: retired.system, active: false }, 'code', { field: 'system' });
+    const inactive = await acknowledgeChanges(
+      t,
+      t.adminToken,
+      [{ sequence: item.sequence, status: 'APPLIED' }],
+      retired.system,
+    );
+    expect(inactive).toMatchObject({ code: 'INVALID_STATE', path: ['system'] });
+    expect(
+      await count('select count(*)::int as n from change_ack where system_code = ?', [retired.system]),
+    ).toBe(0);
     const onBehalf = await acknowledgeChanges(
       t,
       t.adminToken,
@@ -222,6 +235,25 @@ describe('acknowledgements are idempotent and never move back', () => {
       { sequence: item.sequence, status: 'APPLIED' },
     ]);
     expect(await stateOf(wms.system, item.id)).toMatchObject({ state: 'CURRENT', appliedRevision: 3 });
+    // applied at one revision, skipped at a newer one in the same batch: current, and applied is kept
+    const fourth = await edit(item.id, 3, 'Fourth name');
+    const other = await newItem();
+    const fifth = await edit(other.id, 1, 'Other renamed');
+    await acknowledgeChanges(t, wms.token, [
+      { sequence: fourth, status: 'SKIPPED' },
+      { sequence: other.sequence, status: 'APPLIED' },
+      { sequence: fifth, status: 'SKIPPED' },
+    ]);
+    expect(await stateOf(wms.system, item.id)).toMatchObject({
+      state: 'CURRENT',
+      appliedRevision: 3,
+      lastStatus: 'SKIPPED',
+    });
+    expect(await stateOf(wms.system, other.id)).toMatchObject({
+      state: 'CURRENT',
+      appliedRevision: 1,
+      lastStatus: 'SKIPPED',
+    });
   });
 
   it('a refusal replaced by APPLIED resolves its exception; repeats of a live one are counted', async () => {

@@ -344,6 +344,15 @@ describe('a breaking item 2.0.0', () => {
     if (Array.isArray(tracking?.enum))
       expect(blocking[0].notes.join(' ')).toMatch(/live record\(s\) still hold serial at \/tracking/);
 
+    // a build pipeline (which reads neither drafts nor subscriptions itself) sees what waits too
+    const pipeline = await t.tokenFor('pipeline');
+    const seen = await t.gql(
+      `{ contractImpact(contract: "item", version: "2.0.0") { ... on ContractImpact { reasons consumers { systemCode blocking } } ${ERROR_FIELDS} } }`,
+      {},
+      pipeline,
+    );
+    expect(seen.errors).toBeUndefined();
+    expect(seen.data.contractImpact.consumers.filter((c: any) => c.blocking)).toHaveLength(2);
     const held = await publishVersion(t, 'item', '2.0.0', { allowBreaking: true });
     expect(held).toMatchObject({ code: 'IMPACT_PENDING', path: ['version'] });
     expect(held.details.map((d: any) => d.path).sort()).toEqual([mes.system, odoo.system].sort());

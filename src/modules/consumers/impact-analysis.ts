@@ -93,8 +93,9 @@ export async function analyseImpact(
   contractName: string,
   version: string,
 ): Promise<ImpactView> {
-  // whoever may read the contract sees the impact of its drafts too: a consumer must see what waits
-  // for it, also a connector that may not read drafts themselves
+  // whoever may read the contract sees its impact, also of drafts and with the consumers' systems: a
+  // consumer (a connector, a build pipeline) must see what waits for it, though it may not read drafts,
+  // subscriptions or records itself
   authorize(ctx.ability, ctx.actor, 'read', 'Contract');
   const reader: CallContext = { ...ctx, actor: SYSTEM_ACTOR, ability: defineAbilityFor(SYSTEM_ACTOR) };
   const row = await deps.contracts.getVersion(reader, contractName, version);
@@ -119,13 +120,13 @@ export async function analyseImpact(
   const stillUsed = await Promise.all(
     removals.map(async (r) => ({
       ...r,
-      records: await deps.records.countWithValues(ctx, contractName, r.pointer, r.values),
+      records: await deps.records.countWithValues(reader, contractName, r.pointer, r.values),
     })),
   );
 
   const subscribers = [
     ...new Set(
-      (await deps.propagation.subscriptions.list(ctx, { domain: contractName })).map((s) => s.systemCode),
+      (await deps.propagation.subscriptions.list(reader, { domain: contractName })).map((s) => s.systemCode),
     ),
   ];
   const since = new Date(Date.now() - ACTIVE_READER_DAYS * 86_400_000).toISOString().slice(0, 10);
@@ -138,11 +139,11 @@ export async function analyseImpact(
   const systemCodes = [
     ...new Set([...subscribers, ...usage.flatMap((u) => (u.system_code ? [u.system_code] : []))]),
   ];
-  const systems = systemCodes.length > 0 ? await deps.systems.byCodes(systemCodes, ctx) : [];
+  const systems = systemCodes.length > 0 ? await deps.systems.byCodes(systemCodes, reader) : [];
   const teamOf = new Map(
     systems.flatMap((s) => (s instanceof Error ? [] : [[s.code, s.team ?? null] as const])),
   );
-  const status = systemCodes.length > 0 ? await deps.propagation.reads.syncStatus(ctx, systemCodes) : [];
+  const status = systemCodes.length > 0 ? await deps.propagation.reads.syncStatus(reader, systemCodes) : [];
   const impact = await deps.orm.em.fork().findOne(ContractImpact, { contract: contractName, version });
   const acks = impact ? await deps.orm.em.fork().find(ImpactAck, { impactId: impact.id }) : [];
 

@@ -8,13 +8,13 @@ import { LockMode } from '@mikro-orm/core';
 import type { Em, Orm } from '../../db/orm.ts';
 import { CanonError, notFound } from '../../errors.ts';
 import type { AuditService } from '../audit/audit.service.ts';
-import { authorize, can } from '../auth/ability.ts';
-import type { CallContext } from '../auth/actor-context.ts';
+import { authorize, can, defineAbilityFor } from '../auth/ability.ts';
+import { type CallContext, SYSTEM_ACTOR } from '../auth/actor-context.ts';
 import { ALL_CHANGE_KINDS } from '../contracts/compatibility/change-kinds.ts';
 import { type OutboxService, originOf } from '../events/outbox.service.ts';
 import { idempotentTransaction, type Replayable } from '../idempotency/idempotency.service.ts';
 import { ContractImpact, ImpactAck, ImpactPolicy } from './consumer.entities.ts';
-import { type AnalysisDeps, analyseImpact, type ImpactView } from './impact-analysis.ts';
+import { type AnalysisDeps, analyseImpact, type ImpactView, policyOf } from './impact-analysis.ts';
 
 export interface GateDeps extends AnalysisDeps {
   audit: AuditService;
@@ -38,6 +38,9 @@ export class ImpactGate {
   async hold(ctx: CallContext, contract: string, version: string): Promise<void> {
     const existing = await this.orm.em.fork().findOne(ContractImpact, { contract, version });
     if (existing && existing.state !== 'PENDING') return;
+    // nothing to weigh without a wait already started, or a consumer the policy could wait for: a
+    // publication (every built-in contract's at first start too) costs two cheap reads, not a diff
+    if (!existing && !(await this.mayWait(contract))) return;
     const view = await analyseImpact(this.deps, ctx, contract, version).catch((error) => {
       // an unknown version or contract is the publication's own error to give
       if (error instanceof CanonError && error.code === 'NOT_FOUND') return null;
@@ -72,6 +75,19 @@ export class ImpactGate {
         })),
       },
     );
+  }
+
+  /** Whether the contract has consumers its policy could wait for: subscribers, or readers when it says so. */
+  private async mayWait(contract: string): Promise<boolean> {
+    const policy = await policyOf(this.orm, contract);
+    if (policy.waitOn.length === 0) return false;
+    if (policy.waitForReaders) return true;
+    const reader: CallContext = {
+      actor: SYSTEM_ACTOR,
+      ability: defineAbilityFor(SYSTEM_ACTOR),
+      requestId: 'impact',
+    };
+    return (await this.deps.propagation.subscriptions.list(reader, { domain: contract })).length > 0;
   }
 
   private async startWait(

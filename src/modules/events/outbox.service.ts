@@ -100,6 +100,8 @@ export interface OutboxInput {
 export type AppendListener = (em: Em, events: readonly AppendedEvent[]) => Promise<void>;
 export interface AppendedEvent extends OutboxInput {
   sequence: string;
+  /** The payload as inserted (JSON text), so listeners need not serialise it again. */
+  payloadJson: string;
 }
 
 export class OutboxService {
@@ -133,6 +135,7 @@ export class OutboxService {
     const tx = em.getTransactionContext();
     await conn.execute('select pg_advisory_xact_lock(?)', [CHANGE_ORDER_LOCK], 'all', tx);
     const column = (f: (i: OutboxInput) => unknown) => toPgArray(inputs.map((i) => f(i) ?? null) as never);
+    const payloads = inputs.map((i) => JSON.stringify(i.payload));
     const rows = await executeBound<{ sequence: string }>(
       em,
       `insert into outbox_event (type, domain, subject_id, revision, payload, origin, origin_system, contract_version,
@@ -148,7 +151,7 @@ export class OutboxService {
         column((i) => i.domain),
         column((i) => i.subjectId),
         column((i) => (i.revision === undefined ? null : String(i.revision))),
-        column((i) => JSON.stringify(i.payload)),
+        toPgArray(payloads),
         column((i) => (i.origin ? JSON.stringify(i.origin) : null)),
         column((i) => i.origin?.systemCode),
         column((i) => i.contractVersion),
@@ -157,7 +160,11 @@ export class OutboxService {
     // inserted in input order under the lock: the i-th smallest sequence is the i-th input's
     const sequences = rows.map((r) => String(r.sequence)).sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
     if (this.listeners.length > 0) {
-      const appended = inputs.map((input, i) => ({ ...input, sequence: sequences[i] }));
+      const appended = inputs.map((input, i) => ({
+        ...input,
+        sequence: sequences[i],
+        payloadJson: payloads[i],
+      }));
       for (const listener of this.listeners) await listener(em, appended);
     }
     await conn.execute(

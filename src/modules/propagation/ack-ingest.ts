@@ -107,6 +107,14 @@ export class AckIngest {
     });
     const active = await this.deps.systems.activeIn(em, system);
     if (active === null) throw notFound(`The system ${system}`, ['system']);
+    if (!active)
+      throw new CanonError(
+        'INVALID_STATE',
+        `The system ${system} is deactivated; activate it to acknowledge.`,
+        {
+          path: ['system'],
+        },
+      );
     const live = results.filter((r) => !r.error);
     const found = await lookupChanges(
       em,

@@ -101,8 +101,9 @@ export async function upsertStates(
     `insert into propagation_state as ps (system_code, record_id, domain, applied_revision, applied_at,
             last_status, last_revision, last_sequence, last_at, last_error_code, last_error_message, behind_since)
      select distinct on (u.record_id) ?, u.record_id::uuid, u.domain,
-            case when u.status = 'APPLIED' then u.revision::int end,
-            case when u.status = 'APPLIED' then clock_timestamp() end,
+            -- the newest APPLIED revision of the record in the batch, whichever entry defines its state
+            max(case when u.status = 'APPLIED' then u.revision::int end) over (partition by u.record_id),
+            case when bool_or(u.status = 'APPLIED') over (partition by u.record_id) then clock_timestamp() end,
             u.status, u.revision::int, u.sequence::bigint, clock_timestamp(), u.code, u.message,
             case when u.status = 'REFUSED' then clock_timestamp() end
        from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])

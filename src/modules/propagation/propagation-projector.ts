@@ -22,9 +22,9 @@ export async function projectChanges(em: Em, events: readonly AppendedEvent[]): 
     em,
     `with e as (
        select u.sequence::bigint as sequence, u.domain, u.record_id::uuid as record_id, u.revision::int as revision,
-              u.site, u.data::jsonb as data, u.origin_system
-         from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
-              as u(sequence, domain, record_id, revision, site, data, origin_system)
+              u.payload::jsonb->>'site' as site, u.payload::jsonb->'data' as data, u.origin_system
+         from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
+              as u(sequence, domain, record_id, revision, payload, origin_system)
      ), matched as (
        select s.system_code, e.* from e ${SUBSCRIBED_JOIN}
      ), pending as (
@@ -64,8 +64,7 @@ export async function projectChanges(em: Em, events: readonly AppendedEvent[]): 
       col((e) => e.domain),
       col((e) => e.subjectId),
       col((e) => e.revision),
-      col((e) => (e.payload as { site?: unknown }).site ?? null),
-      toPgArray(changes.map((e) => JSON.stringify((e.payload as { data?: unknown }).data ?? {}))),
+      toPgArray(changes.map((e) => e.payloadJson)),
       col((e) => e.origin?.systemCode ?? null),
     ],
   );
